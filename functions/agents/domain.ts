@@ -1,0 +1,89 @@
+/**
+ * Agent state and the one rule that decides who may receive new work. Pure: no AWS here.
+ */
+import { z } from "zod";
+
+export const skills = ["presale", "aftersale", "vip", "complaint", "logistics"] as const;
+export const skillSchema = z.enum(skills);
+export type Skill = z.infer<typeof skillSchema>;
+
+export const presenceStatuses = ["online", "away", "offline"] as const;
+export type Presence = (typeof presenceStatuses)[number];
+
+export const agentIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'");
+
+export interface DutyWindow {
+  shiftId: string;
+  /** ISO instants of the resolved shift occurrence. */
+  from: string;
+  to: string;
+}
+
+export interface Agent {
+  agentId: string;
+  name: string;
+  skills: Skill[];
+  maxConcurrent: number;
+  presence: Presence;
+  /** Open conversations assigned to the agent. */
+  load: number;
+  /** Maintained by the rota's on-duty view at shift boundaries. */
+  onDuty: boolean;
+  shift: DutyWindow | null;
+  /** ISO time of the last assignment; agents idle longest win ties. */
+  lastAssignedAt: string;
+  /** Optimistic-concurrency version: every write is conditional on it. */
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** Invariant 3 + capacity: only on-duty, online agents with a free slot get new conversations. */
+export function isEligible(agent: Agent): boolean {
+  return agent.onDuty && agent.presence === "online" && agent.load < agent.maxConcurrent;
+}
+
+export function canServe(agent: Agent, skill: Skill | "any"): boolean {
+  return skill === "any" || agent.skills.includes(skill);
+}
+
+/**
+ * Sort key inside a skill's availability pool: lowest load ratio first, then longest idle
+ * (oldest last assignment), then id for determinism. Lexicographic order equals priority order.
+ */
+export function poolRank(agent: Pick<Agent, "load" | "maxConcurrent" | "lastAssignedAt" | "agentId">): string {
+  const ratio = Math.floor((agent.load / agent.maxConcurrent) * 10_000);
+  return `${String(ratio).padStart(5, "0")}#${agent.lastAssignedAt}#${agent.agentId}`;
+}
+
+export function newAgent(input: { agentId: string; name: string; skills: Skill[]; maxConcurrent: number }, actor: string, now: Date): Agent {
+  return {
+    ...input,
+    presence: "offline",
+    load: 0,
+    onDuty: false,
+    shift: null,
+    lastAssignedAt: "1970-01-01T00:00:00.000Z",
+    version: 0,
+    updatedAt: now.toISOString(),
+    updatedBy: actor,
+  };
+}
+
+/** What supervisors and agents see of an agent. */
+export function agentView(agent: Agent) {
+  return {
+    agentId: agent.agentId,
+    name: agent.name,
+    skills: agent.skills,
+    maxConcurrent: agent.maxConcurrent,
+    presence: agent.presence,
+    load: agent.load,
+    onDuty: agent.onDuty,
+    shift: agent.shift,
+    available: isEligible(agent),
+    lastAssignedAt: agent.lastAssignedAt,
+    updatedAt: agent.updatedAt,
+    updatedBy: agent.updatedBy,
+  };
+}

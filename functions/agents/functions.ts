@@ -1,0 +1,19 @@
+import type { FunctionSpec } from "../catalog/types.js";
+
+const supervisor = { kind: "jwt", roles: ["supervisor"] } as const;
+
+export const agentsApi: FunctionSpec = {
+  name: "AgentsApi",
+  entry: "functions/agents/api.ts",
+  handler: "handler",
+  description: "Agent profiles and presence",
+  triggers: [
+    { kind: "http", method: "PUT", path: "/agents/{agentId}", auth: supervisor },
+    { kind: "http", method: "GET", path: "/agents", auth: supervisor },
+    { kind: "http", method: "GET", path: "/agents/{agentId}", auth: supervisor },
+    { kind: "http", method: "PUT", path: "/agents/{agentId}/presence", auth: { kind: "jwt", roles: ["supervisor", "agent"] } },
+  ],
+  access: { table: "write", sends: ["conversations"] },
+};
+
+export const agentFunctions: FunctionSpec[] = [agentsApi];

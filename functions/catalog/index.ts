@@ -1,0 +1,22 @@
+/**
+ * Every function of the backend, one list per capability. Adding a function is one entry in
+ * its capability's `functions.ts` plus its handler.
+ */
+import type { FunctionSpec } from "./types.js";
+import { agentFunctions } from "../agents/functions.js";
+import { platformFunctions } from "../platform/functions.js";
+import { rotaFunctions } from "../rota/functions.js";
+import { routingFunctions } from "../routing/functions.js";
+import { noticeFunctions } from "../notices/functions.js";
+import { stockFunctions } from "../stock/functions.js";
+
+export const functionList: readonly FunctionSpec[] = [
+  ...platformFunctions,
+  ...agentFunctions,
+  ...rotaFunctions,
+  ...routingFunctions,
+  ...noticeFunctions,
+  ...stockFunctions,
+];
+
+export type { FunctionSpec, Trigger, HttpTrigger, QueueTrigger, ScheduleTrigger, WebSocketTrigger, Role, RouteAuth } from "./types.js";

@@ -1,0 +1,67 @@
+/**
+ * Stateful resources shared by both runtimes: the application table and the queues.
+ * CDK creates them from these definitions; the local stack creates the same ones in
+ * DynamoDB Local and fauxqs.
+ */
+
+/** Single-table design with generic key attributes; see docs/data-model.md. */
+export const appTable = {
+  logicalName: "AppTable",
+  partitionKey: "pk",
+  sortKey: "sk",
+  /** TTL attribute (epoch seconds) used by expiring items (idempotency records, holds). */
+  ttlAttribute: "expiresAtEpoch",
+  globalSecondaryIndexes: [
+    { indexName: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    { indexName: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+  ],
+} as const;
+
+export type IndexName = (typeof appTable.globalSecondaryIndexes)[number]["indexName"];
+
+export interface QueueDefinition {
+  /** Physical name suffix; FIFO queues end in `.fifo` automatically. */
+  fifo: boolean;
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the queue's dead-letter queue. */
+  maxReceiveCount: number;
+  description: string;
+}
+
+export const queues = {
+  /** Accepted conversations waiting for a routing decision. Standard queue: see docs/architecture.md. */
+  conversations: {
+    fifo: false,
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 5,
+    description: "Accepted conversations to route (webhook -> router)",
+  },
+  /** Notice fan-out jobs (one message per notice, or per page of agents). */
+  notices: {
+    fifo: false,
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    description: "Notice broadcast jobs (publish -> fan-out)",
+  },
+  /** Page-stock changes for the storefront connector, per-SKU ordered. */
+  storefront: {
+    fifo: true,
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 5,
+    description: "Page-stock changes for the storefront connector (FIFO, group = SKU)",
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+export type QueueName = keyof typeof queues;
+export const queueNames = Object.keys(queues) as QueueName[];
+
+/** Environment variable that carries a queue's URL to the functions. */
+export function queueUrlEnvName(queue: QueueName): string {
+  return `QUEUE_URL_${queue.toUpperCase()}`;
+}
+
+/** Physical queue name for a stage (local stack or a test run). */
+export function physicalQueueName(prefix: string, queue: QueueName, dlq = false): string {
+  const base = `${prefix}-${queue}${dlq ? "-dlq" : ""}`;
+  return queues[queue].fifo ? `${base}.fifo` : base;
+}

@@ -1,0 +1,77 @@
+/**
+ * The one function list: a typed description of every Lambda function, its triggers and the
+ * resources it touches. `infra/` turns it into CDK constructs, `local/` into an HTTP gateway,
+ * SQS pollers and timers, so the two runtimes cannot drift apart.
+ */
+import type { QueueName } from "./resources.js";
+
+export type Role = "supervisor" | "agent";
+
+/** How an HTTP route authenticates its caller. */
+export type RouteAuth =
+  /** Bearer JWT (Cognito authorizer in AWS, local key locally) with one of these roles. */
+  | { kind: "jwt"; roles: readonly Role[] }
+  /** Machine caller: HMAC-SHA256 webhook signature, no JWT authorizer on the route. */
+  | { kind: "signature" }
+  /** Either a webhook signature (order system) or a JWT with one of these roles. */
+  | { kind: "signature-or-jwt"; roles: readonly Role[] }
+  /** No authentication (health). */
+  | { kind: "public" };
+
+export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
+
+export interface HttpTrigger {
+  kind: "http";
+  method: HttpMethod;
+  /** API Gateway route path, e.g. `/agents/{agentId}`. */
+  path: string;
+  auth: RouteAuth;
+}
+
+export interface QueueTrigger {
+  kind: "queue";
+  queue: QueueName;
+  batchSize: number;
+  /** Always reported with `ReportBatchItemFailures`; kept explicit so the list documents it. */
+  reportBatchItemFailures: true;
+  /** Local stack: how many pollers run this queue at once (real concurrency). */
+  localConcurrency?: number;
+}
+
+export interface ScheduleTrigger {
+  kind: "schedule";
+  /** Rate in minutes (EventBridge `rate(n minutes)`). */
+  everyMinutes: number;
+}
+
+export interface WebSocketTrigger {
+  kind: "websocket";
+  route: "$connect" | "$disconnect" | "$default";
+}
+
+export type Trigger = HttpTrigger | QueueTrigger | ScheduleTrigger | WebSocketTrigger;
+
+export interface FunctionAccess {
+  /** Access to the single application table. */
+  table: "read" | "write" | "none";
+  /** Queues this function sends to. */
+  sends?: readonly QueueName[];
+  /** Can push to agents over the WebSocket API (execute-api:ManageConnections). */
+  pushesToAgents?: boolean;
+  /** Verifies webhook signatures (reads the webhook secret). */
+  webhookSecret?: boolean;
+}
+
+export interface FunctionSpec {
+  /** Stable logical name; also the construct id in CDK. PascalCase. */
+  name: string;
+  /** Module path from the repository root, e.g. `functions/agents/api.ts`. */
+  entry: string;
+  /** Exported handler name in that module. */
+  handler: string;
+  description: string;
+  triggers: readonly Trigger[];
+  access: FunctionAccess;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+}

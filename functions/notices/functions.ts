@@ -1,0 +1,3 @@
+import type { FunctionSpec } from "../catalog/types.js";
+
+export const noticeFunctions: FunctionSpec[] = [];

@@ -1,0 +1,26 @@
+import type { FunctionSpec } from "../catalog/types.js";
+
+export const healthApi: FunctionSpec = {
+  name: "HealthApi",
+  entry: "functions/platform/health.ts",
+  handler: "handler",
+  description: "Liveness: answers 200 when the function can reach its table",
+  triggers: [{ kind: "http", method: "GET", path: "/health", auth: { kind: "public" } }],
+  access: { table: "read" },
+};
+
+/** Agent WebSocket: $connect authenticates (token query parameter) and records the connection. */
+export const agentSocket: FunctionSpec = {
+  name: "AgentSocket",
+  entry: "functions/platform/socket.ts",
+  handler: "handler",
+  description: "Agent WebSocket connections ($connect, $disconnect, $default)",
+  triggers: [
+    { kind: "websocket", route: "$connect" },
+    { kind: "websocket", route: "$disconnect" },
+    { kind: "websocket", route: "$default" },
+  ],
+  access: { table: "write", pushesToAgents: true },
+};
+
+export const platformFunctions: FunctionSpec[] = [healthApi, agentSocket];

@@ -1,0 +1,106 @@
+/**
+ * Caller identity. Users carry a JWT (Cognito in AWS, the local key locally) whose
+ * `cognito:groups` claim names their role; machine callers sign the raw body with HMAC-SHA256.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { SecretsManagerClient, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import type { Role } from "../catalog/types.js";
+import { baseEnv } from "./env.js";
+import { UnauthorizedError } from "./errors.js";
+
+export type Caller =
+  | { kind: "user"; sub: string; role: Role }
+  | { kind: "machine" }
+  | { kind: "anonymous" };
+
+/** Maximum clock difference accepted on a webhook signature (replay window). */
+export const signatureToleranceSeconds = 300;
+
+/**
+ * Reads the role from claims. HTTP API passes array claims as the string `[a b]`; tokens
+ * verified in-function carry a real array. A user in both groups acts as supervisor.
+ */
+export function roleFromClaims(claims: Record<string, unknown>): Role | undefined {
+  const raw = claims["cognito:groups"];
+  const groups = Array.isArray(raw)
+    ? raw.map(String)
+    : typeof raw === "string"
+      ? raw.replace(/^\[|\]$/g, "").split(/[\s,]+/).filter(Boolean)
+      : [];
+  if (groups.includes("supervisor")) return "supervisor";
+  if (groups.includes("agent")) return "agent";
+  return undefined;
+}
+
+export function callerFromClaims(claims: Record<string, unknown>): Caller {
+  const sub = claims.sub;
+  const role = roleFromClaims(claims);
+  if (typeof sub !== "string" || sub.length === 0 || !role) {
+    throw new UnauthorizedError("The token carries no subject or no supervisor/agent group.");
+  }
+  return { kind: "user", sub, role };
+}
+
+let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+/** Verifies a bearer token inside a function (routes without an API Gateway authorizer). */
+export async function verifyBearer(token: string): Promise<JWTPayload> {
+  const env = baseEnv();
+  if (!env.JWKS_URL || !env.JWT_ISSUER) throw new Error("Invalid environment: JWKS_URL and JWT_ISSUER are required to verify tokens");
+  jwks ??= createRemoteJWKSet(new URL(env.JWKS_URL));
+  try {
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer: env.JWT_ISSUER,
+      ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+    });
+    return payload;
+  } catch (error) {
+    throw new UnauthorizedError("The bearer token is invalid or expired.", { cause: error });
+  }
+}
+
+let secret: Promise<string> | undefined;
+
+/** The webhook secret: the variable locally, Secrets Manager in AWS (fetched once per container). */
+export function webhookSecret(): Promise<string> {
+  const env = baseEnv();
+  secret ??= (async () => {
+    if (env.WEBHOOK_SECRET) return env.WEBHOOK_SECRET;
+    if (!env.WEBHOOK_SECRET_ARN) throw new Error("Invalid environment: set WEBHOOK_SECRET (local) or WEBHOOK_SECRET_ARN (AWS)");
+    const client = new SecretsManagerClient({ region: env.AWS_REGION });
+    const result = await client.send(new GetSecretValueCommand({ SecretId: env.WEBHOOK_SECRET_ARN }));
+    if (!result.SecretString) throw new Error("The webhook secret has no string value");
+    return result.SecretString;
+  })();
+  return secret;
+}
+
+/** `sha256=<hex>` over `timestamp + "." + rawBody`, the design's webhook convention. */
+export function signBody(secretValue: string, timestamp: string, rawBody: string): string {
+  return `sha256=${createHmac("sha256", secretValue).update(`${timestamp}.${rawBody}`).digest("hex")}`;
+}
+
+/**
+ * Checks a webhook signature; throws 401 with the reason when missing, stale or wrong.
+ * Constant-time comparison so the signature cannot be guessed byte by byte.
+ */
+export function verifySignature(
+  secretValue: string,
+  headers: { timestamp: string | undefined; signature: string | undefined },
+  rawBody: string,
+  nowMs: number,
+): void {
+  const { timestamp, signature } = headers;
+  if (!timestamp || !signature) throw new UnauthorizedError("Missing X-Signature-Timestamp or X-Signature header.");
+  if (!/^\d{1,12}$/.test(timestamp)) throw new UnauthorizedError(`X-Signature-Timestamp must be unix seconds, got "${timestamp}".`);
+  const skew = Math.abs(nowMs / 1000 - Number(timestamp));
+  if (skew > signatureToleranceSeconds) {
+    throw new UnauthorizedError(`Signature timestamp is ${Math.round(skew)} s away from now (more than ${signatureToleranceSeconds} s): rejected as a possible replay.`);
+  }
+  const expected = Buffer.from(signBody(secretValue, timestamp, rawBody));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw new UnauthorizedError("The webhook signature does not match the body.");
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The standard HTTP chain: every HTTP function is `httpApi(spec, routes)`. middy runs
+ * context injection, correlation id, authentication/role checks (taken from the function list,
+ * so the route's roles are written once) and the problem+json error handler.
+ */
+import { randomUUID } from "node:crypto";
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { z } from "zod";
+import type { FunctionSpec, HttpTrigger, RouteAuth } from "../catalog/types.js";
+import { callerFromClaims, verifyBearer, verifySignature, webhookSecret, type Caller } from "./auth.js";
+import { AppError, ForbiddenError, UnauthorizedError, ValidationError, toProblem, type FieldError } from "./errors.js";
+import { logger } from "./logger.js";
+
+export interface HttpRequest {
+  routeKey: string;
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+  caller: Caller;
+  /** Request time from API Gateway; the one clock a request sees. */
+  now: Date;
+  correlationId: string;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
+
+type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+function lowerCaseHeaders(headers: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function rawBodyOf(event: HttpEvent): string {
+  if (!event.body) return "";
+  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+}
+
+function requireRole(caller: Caller, roles: readonly string[]): Caller {
+  if (caller.kind !== "user") throw new UnauthorizedError("A bearer token is required.");
+  if (!roles.includes(caller.role)) {
+    throw new ForbiddenError(`This route needs the role ${roles.join(" or ")}; the token's role is ${caller.role}.`);
+  }
+  return caller;
+}
+
+async function authenticate(auth: RouteAuth, event: HttpEvent, headers: Record<string, string | undefined>, rawBody: string, nowMs: number): Promise<Caller> {
+  switch (auth.kind) {
+    case "public":
+      return { kind: "anonymous" };
+    case "jwt": {
+      // The API Gateway JWT authorizer (or the local gateway) has already verified the token.
+      const claims = event.requestContext.authorizer?.jwt?.claims;
+      if (!claims) throw new UnauthorizedError("A bearer token is required.");
+      return requireRole(callerFromClaims(claims), auth.roles);
+    }
+    case "signature": {
+      verifySignature(await webhookSecret(), { timestamp: headers["x-signature-timestamp"], signature: headers["x-signature"] }, rawBody, nowMs);
+      return { kind: "machine" };
+    }
+    case "signature-or-jwt": {
+      const authorization = headers.authorization;
+      if (authorization) {
+        const match = /^Bearer\s+(.+)$/i.exec(authorization);
+        if (!match?.[1]) throw new UnauthorizedError("Authorization must be `Bearer <token>`.");
+        return requireRole(callerFromClaims(await verifyBearer(match[1])), auth.roles);
+      }
+      verifySignature(await webhookSecret(), { timestamp: headers["x-signature-timestamp"], signature: headers["x-signature"] }, rawBody, nowMs);
+      return { kind: "machine" };
+    }
+  }
+}
+
+function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}, contentType = "application/json"): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { "content-type": contentType, ...headers },
+    body: body === undefined ? "" : JSON.stringify(body),
+  };
+}
+
+/** Builds the Lambda handler for an HTTP function from its function-list entry and route table. */
+export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>) {
+  const triggers = new Map<string, HttpTrigger>();
+  for (const t of spec.triggers) if (t.kind === "http") triggers.set(`${t.method} ${t.path}`, t);
+  // Fail fast at cold start if the route table and the function list disagree.
+  for (const key of Object.keys(routes)) if (!triggers.has(key)) throw new Error(`${spec.name}: route "${key}" has a handler but is not in the function list`);
+  for (const key of triggers.keys()) if (!routes[key]) throw new Error(`${spec.name}: route "${key}" is in the function list but has no handler`);
+
+  const dispatch = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+    const routeKey = event.routeKey;
+    const trigger = triggers.get(routeKey);
+    const route = routes[routeKey];
+    if (!trigger || !route) throw new Error(`${spec.name} received unknown route ${routeKey}`);
+    const headers = lowerCaseHeaders(event.headers);
+    const rawBody = rawBodyOf(event);
+    const nowMs = event.requestContext.timeEpoch;
+    const correlationId = headers["x-correlation-id"] ?? event.requestContext.requestId ?? randomUUID();
+    logger.appendKeys({ correlationId, routeKey });
+    const caller = await authenticate(trigger.auth, event, headers, rawBody, nowMs);
+    const result = await route({
+      routeKey,
+      params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? "")])),
+      query: event.queryStringParameters ?? {},
+      headers,
+      rawBody,
+      caller,
+      now: new Date(nowMs),
+      correlationId,
+    });
+    return jsonResponse(result.status, result.body, { "x-correlation-id": correlationId, ...(result.headers ?? {}) });
+  };
+
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+    .use({
+      // Registered first so its onError runs last: every error ends as problem+json.
+      onError: (request) => {
+        const error = request.error;
+        const problem = toProblem(error);
+        if (problem.status >= 500) logger.error("Unhandled error", { error: error as Error });
+        else logger.info("Request rejected", { status: problem.status, detail: problem.detail });
+        request.response = jsonResponse(problem.status, problem, {}, "application/problem+json");
+      },
+    })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(dispatch);
+}
+
+/** Turns zod issues into the problem document's `errors` list. */
+export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  return issues.map((issue) => ({ field: issue.path.map(String).join(".") || "(body)", message: issue.message }));
+}
+
+/** Validates `value` with `schema`; a failure is a 400 naming every invalid field. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what = "request body"): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(`The ${what} is invalid.`, { errors: fieldErrors(result.error.issues) });
+  return result.data;
+}
+
+/** Parses a JSON body and validates it. */
+export function jsonBody<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
+  let parsed: unknown;
+  try {
+    parsed = request.rawBody === "" ? undefined : JSON.parse(request.rawBody);
+  } catch {
+    throw new ValidationError("The request body is not valid JSON.", { errors: [{ field: "(body)", message: "malformed JSON" }] });
+  }
+  return validate(schema, parsed);
+}
+
+/** The calling user, or 401. */
+export function userOf(request: HttpRequest): Extract<Caller, { kind: "user" }> {
+  if (request.caller.kind !== "user") throw new UnauthorizedError("A bearer token is required.");
+  return request.caller;
+}
+
+/** Actor name for audit records: the user's id and role, or `system:<source>` for machine callers. */
+export function actorOf(request: HttpRequest, machineName = "webhook"): string {
+  return request.caller.kind === "user" ? `${request.caller.role}:${request.caller.sub}` : `system:${machineName}`;
+}
+
+/** Agents may act only as themselves; supervisors act for anyone. */
+export function requireSelfOrSupervisor(request: HttpRequest, agentId: string): void {
+  const user = userOf(request);
+  if (user.role === "agent" && user.sub !== agentId) throw new ForbiddenError(`An agent may act only as itself (token is for ${user.sub}, path names ${agentId}).`);
+}
+
+export { AppError };

@@ -1,0 +1,58 @@
+/**
+ * Pushes to agents over the WebSocket API. The push is a nudge: the durable record (inbox,
+ * assignment) is the source of truth. A connection that is gone (410) is deleted — exactly that
+ * connection id — and never fails the caller.
+ */
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { baseEnv } from "./env.js";
+import { dynamo, tableName } from "./dynamo.js";
+import { logger } from "./logger.js";
+
+const env = baseEnv();
+
+const client = env.WS_ENDPOINT
+  ? new ApiGatewayManagementApiClient({ region: env.AWS_REGION, endpoint: env.WS_ENDPOINT })
+  : undefined;
+
+export const connectionKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, skPrefix: "WS#" });
+
+export async function connectionsOf(agentId: string): Promise<string[]> {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :ws)",
+      ExpressionAttributeValues: { ":pk": `AGENT#${agentId}`, ":ws": "WS#" },
+      ProjectionExpression: "connectionId",
+    }),
+  );
+  return (result.Items ?? []).map((i) => String(i.connectionId));
+}
+
+export interface PushOutcome {
+  delivered: number;
+  gone: number;
+  failed: number;
+}
+
+/** Sends `message` to every open connection of the agent; returns how many took it. */
+export async function pushToAgent(agentId: string, message: unknown): Promise<PushOutcome> {
+  const outcome: PushOutcome = { delivered: 0, gone: 0, failed: 0 };
+  if (!client) return outcome;
+  const data = Buffer.from(JSON.stringify(message));
+  for (const connectionId of await connectionsOf(agentId)) {
+    try {
+      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+      outcome.delivered++;
+    } catch (error) {
+      if (error instanceof Error && (error.name === "GoneException" || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410)) {
+        outcome.gone++;
+        await dynamo.send(new DeleteCommand({ TableName: tableName, Key: { pk: `AGENT#${agentId}`, sk: `WS#${connectionId}` } }));
+      } else {
+        outcome.failed++;
+        logger.warn("Push failed", { agentId, connectionId, error: error as Error });
+      }
+    }
+  }
+  return outcome;
+}

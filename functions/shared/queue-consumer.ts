@@ -1,0 +1,57 @@
+/**
+ * The standard SQS chain: records are processed one by one (in parallel up to `concurrency`);
+ * a failing record is reported in `batchItemFailures` so only it is retried and, after
+ * `maxReceiveCount`, lands in the DLQ. One bad record never fails the batch.
+ */
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { logger } from "./logger.js";
+
+export interface QueueRecordContext {
+  messageId: string;
+  correlationId: string;
+  receiveCount: number;
+  /** When the message was sent (SQS SentTimestamp). */
+  sentAt: Date;
+}
+
+export type RecordProcessor = (body: unknown, context: QueueRecordContext) => Promise<void>;
+
+function contextOf(record: SQSRecord): QueueRecordContext {
+  return {
+    messageId: record.messageId,
+    correlationId: record.messageAttributes?.correlationId?.stringValue ?? record.messageId,
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? "1"),
+    sentAt: new Date(Number(record.attributes?.SentTimestamp ?? Date.now())),
+  };
+}
+
+export function queueConsumer(processRecord: RecordProcessor, options: { concurrency?: number } = {}) {
+  const concurrency = options.concurrency ?? 10;
+  const run = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const failures: { itemIdentifier: string }[] = [];
+    const records = [...event.Records];
+    const worker = async () => {
+      for (let record = records.shift(); record; record = records.shift()) {
+        const context = contextOf(record);
+        try {
+          let body: unknown;
+          try {
+            body = JSON.parse(record.body);
+          } catch {
+            // Unparseable bodies can never succeed: still reported, so they reach the DLQ.
+            throw new Error(`Message ${record.messageId} is not JSON`);
+          }
+          await processRecord(body, context);
+        } catch (error) {
+          logger.error("Record failed; left for retry/DLQ", { messageId: record.messageId, correlationId: context.correlationId, receiveCount: context.receiveCount, error: error as Error });
+          failures.push({ itemIdentifier: record.messageId });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, records.length) }, worker));
+    return { batchItemFailures: failures };
+  };
+  return middy<SQSEvent, SQSBatchResponse>().use(injectLambdaContext(logger, { resetKeys: true })).handler(run);
+}

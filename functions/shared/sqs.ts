@@ -1,0 +1,66 @@
+/** SQS adapter: one client per container and a JSON send that carries the correlation id. */
+import { SQSClient, SendMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { baseEnv } from "./env.js";
+import { queueUrlEnvName, type QueueName } from "../catalog/resources.js";
+
+const env = baseEnv();
+
+export const sqs = new SQSClient({
+  region: env.AWS_REGION,
+  ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}),
+});
+
+export function queueUrl(queue: QueueName): string {
+  const url = process.env[queueUrlEnvName(queue)];
+  if (!url) throw new Error(`Invalid environment: ${queueUrlEnvName(queue)} is not set; this function must declare "${queue}" in its access.sends`);
+  return url;
+}
+
+export interface OutgoingMessage {
+  body: unknown;
+  correlationId?: string;
+  /** FIFO only. */
+  groupId?: string;
+  deduplicationId?: string;
+  delaySeconds?: number;
+}
+
+function attributes(correlationId: string | undefined) {
+  return correlationId ? { correlationId: { DataType: "String", StringValue: correlationId } } : undefined;
+}
+
+export async function sendMessage(queue: QueueName, message: OutgoingMessage): Promise<void> {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl(queue),
+      MessageBody: JSON.stringify(message.body),
+      MessageAttributes: attributes(message.correlationId),
+      MessageGroupId: message.groupId,
+      MessageDeduplicationId: message.deduplicationId,
+      DelaySeconds: message.delaySeconds,
+    }),
+  );
+}
+
+/** Sends up to any number of messages in batches of 10; throws if any entry failed. */
+export async function sendMessages(queue: QueueName, messages: OutgoingMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    const chunk = messages.slice(i, i + 10);
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl(queue),
+        Entries: chunk.map((m, j) => ({
+          Id: String(j),
+          MessageBody: JSON.stringify(m.body),
+          MessageAttributes: attributes(m.correlationId),
+          MessageGroupId: m.groupId,
+          MessageDeduplicationId: m.deduplicationId,
+          DelaySeconds: m.delaySeconds,
+        })),
+      }),
+    );
+    if (result.Failed && result.Failed.length > 0) {
+      throw new Error(`SQS batch send to ${queue} failed for ${result.Failed.length} message(s): ${result.Failed.map((f) => f.Message).join("; ")}`);
+    }
+  }
+}

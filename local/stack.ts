@@ -1,0 +1,201 @@
+/**
+ * The whole backend on one machine, driven by the same function list as the CDK app:
+ * DynamoDB Local + fauxqs + the local API Gateway (HTTP + WebSocket) + SQS pollers + schedules.
+ * Used by `npm start`, the integration tests and the benchmark.
+ */
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb.js";
+import { createGateway } from "./gateway.js";
+import { lambdaContext, type LambdaHandler } from "./invoke.js";
+import { loadOrCreateKeys, localAudience, localIssuer, mintToken, type TokenRole } from "./keys.js";
+import { startPollers } from "./pollers.js";
+import { freePort } from "./ports.js";
+import { sqsClient, startLocalQueues } from "./sqs.js";
+import { queueUrlEnvName, type QueueName } from "../functions/catalog/resources.js";
+import type { FunctionSpec } from "../functions/catalog/types.js";
+
+export const defaultWebhookSecret = "local-dev-webhook-secret-change-me";
+
+export interface LocalStackOptions {
+  /** HTTP/WebSocket port; 0 picks a free one. */
+  port: number;
+  /** Keys and (unless `dynamoEndpoint` is given) DynamoDB data live here. */
+  dataDir: string;
+  /** Use an already running DynamoDB Local (tests share one JVM) instead of starting one. */
+  dynamoEndpoint?: string;
+  /** Prefix of the table and queue names (tests use a unique one per file). */
+  prefix: string;
+  /** `auto` runs schedules on timers; `manual` only when asked (tests drive the clock). */
+  schedules: "auto" | "manual";
+  webhookSecret?: string;
+  /** Extra environment for the functions (thresholds and policies). */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  wsUrl: string;
+  tableName: string;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  queueUrls: Record<QueueName, string>;
+  dlqUrls: Record<QueueName, string>;
+  webhookSecret: string;
+  token(role: TokenRole, sub: string): Promise<string>;
+  /** Runs a schedule function now, as if EventBridge fired at `at`. */
+  runSchedule(functionName: string, at?: Date): Promise<unknown>;
+  /** Invokes any function directly with a raw event (tests, tools). */
+  invoke(functionName: string, event: unknown): Promise<unknown>;
+  dropSocket(connectionId: string): void;
+  connectionIds(): string[];
+  stop(): Promise<void>;
+}
+
+function listen(server: import("node:http").Server, port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") reject(new Error(`Port ${port} is already in use. Stop whatever uses it or choose another with PORT=<port>.`));
+      else reject(error);
+    });
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      resolvePort(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const root = resolve(import.meta.dirname, "..");
+  const keys = await loadOrCreateKeys(options.dataDir);
+  const webhookSecret = options.webhookSecret ?? defaultWebhookSecret;
+  const { functionList } = await import("../functions/catalog/index.js");
+  const handlers = new Map<string, LambdaHandler>();
+  const specs = new Map<string, FunctionSpec>(functionList.map((f) => [f.name, f]));
+  let ready = false;
+  const running = new Map<string, Promise<unknown>>();
+
+  const invoke = async (name: string, event: unknown) => {
+    const handler = handlers.get(name);
+    if (!handler) throw new Error(`No function named ${name}; known: ${[...handlers.keys()].join(", ")}`);
+    return handler(event, lambdaContext(name));
+  };
+
+  const runSchedule = async (name: string, at: Date = new Date()) => {
+    const spec = specs.get(name);
+    if (!spec?.triggers.some((t) => t.kind === "schedule")) throw new Error(`${name} is not a scheduled function`);
+    // One run at a time per schedule, as EventBridge + a reserved concurrency of 1 would give.
+    const previous = running.get(name) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => invoke(name, { source: "aws.events", "detail-type": "Scheduled Event", time: at.toISOString(), detail: {} }));
+    running.set(name, run);
+    return run;
+  };
+
+  const gateway = createGateway({
+    keys,
+    handlers,
+    functions: functionList,
+    runSchedule,
+    isReady: () => ready,
+    onError: (error) => log(`[gateway] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+  });
+  const port = await listen(gateway.server, options.port);
+  const url = `http://127.0.0.1:${port}`;
+
+  let dynamo: DynamoDbLocal | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamoDbLocal({ port: await freePort(), dataPath: join(options.dataDir, "dynamodb") })).endpoint;
+    const tableName = `${options.prefix}-app`;
+    await ensureTable(dynamoEndpoint, tableName);
+    const sqs = await startLocalQueues({ port: 0, prefix: options.prefix });
+    stops.push(sqs.stop);
+
+    Object.assign(process.env, {
+      AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      SQS_ENDPOINT: sqs.endpoint,
+      WS_ENDPOINT: url,
+      WEBHOOK_SECRET: webhookSecret,
+      JWT_ISSUER: localIssuer,
+      JWT_AUDIENCE: localAudience,
+      JWKS_URL: `${url}/.well-known/jwks.json`,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
+      POWERTOOLS_METRICS_NAMESPACE: "ShiftQueueRouting",
+      POWERTOOLS_SERVICE_NAME: "shift-queue-routing",
+      ...Object.fromEntries(Object.entries(sqs.urls).map(([q, u]) => [queueUrlEnvName(q as QueueName), u])),
+      ...(options.env ?? {}),
+    });
+
+    for (const spec of functionList) {
+      const module = (await import(pathToFileURL(join(root, spec.entry)).href)) as Record<string, unknown>;
+      const handler = module[spec.handler];
+      if (typeof handler !== "function") throw new Error(`${spec.entry} does not export a function "${spec.handler}" (function list entry ${spec.name})`);
+      handlers.set(spec.name, handler as LambdaHandler);
+    }
+
+    const client = sqsClient(sqs.endpoint);
+    const retryDelaySeconds = Number(process.env.LOCAL_RETRY_DELAY_SECONDS ?? "1");
+    for (const spec of functionList) {
+      for (const trigger of spec.triggers) {
+        if (trigger.kind !== "queue") continue;
+        const pollers = startPollers({
+          client,
+          queueUrl: sqs.urls[trigger.queue],
+          functionName: spec.name,
+          trigger,
+          handler: (event, context) => (handlers.get(spec.name) as LambdaHandler)(event, context),
+          retryDelaySeconds,
+          onError: (error) => log(`[poller ${spec.name}] ${error instanceof Error ? error.message : String(error)}`),
+        });
+        stops.unshift(pollers.stop);
+      }
+    }
+
+    if (options.schedules === "auto") {
+      for (const spec of functionList) {
+        for (const trigger of spec.triggers) {
+          if (trigger.kind !== "schedule") continue;
+          const timer = setInterval(() => {
+            runSchedule(spec.name).catch((error: unknown) => log(`[schedule ${spec.name}] ${error instanceof Error ? error.message : String(error)}`));
+          }, trigger.everyMinutes * 60_000);
+          stops.unshift(async () => clearInterval(timer));
+        }
+      }
+    }
+
+    ready = true;
+    return {
+      url,
+      wsUrl: `${url.replace(/^http/, "ws")}/ws`,
+      tableName,
+      dynamoEndpoint,
+      sqsEndpoint: sqs.endpoint,
+      queueUrls: sqs.urls,
+      dlqUrls: sqs.dlqUrls,
+      webhookSecret,
+      token: (role, sub) => mintToken(keys, role, sub),
+      runSchedule,
+      invoke,
+      dropSocket: gateway.dropSocket,
+      connectionIds: gateway.connectionIds,
+      stop: async () => {
+        ready = false;
+        for (const stop of stops) await stop();
+        await Promise.allSettled(running.values());
+        await gateway.close();
+        await dynamo?.stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    await gateway.close().catch(() => undefined);
+    await dynamo?.stop().catch(() => undefined);
+    throw error;
+  }
+}

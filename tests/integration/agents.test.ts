@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { useLocalStack } from "../support/stack.js";
+
+const stack = useLocalStack();
+
+const profile = { name: "Li Na", skills: ["presale", "vip"], maxConcurrent: 5 };
+
+describe("agents API", () => {
+  it("creates, reads and lists an agent through the gateway into DynamoDB Local", async () => {
+    const s = stack();
+    const id = s.uid("agent");
+    const sup = await s.supervisor();
+    const created = await s.api("PUT", `/agents/${id}`, { as: sup, body: profile });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ agentId: id, ...profile, presence: "offline", load: 0, onDuty: false });
+
+    const updated = await s.api("PUT", `/agents/${id}`, { as: sup, body: { ...profile, maxConcurrent: 8 } });
+    expect(updated.status).toBe(200);
+    expect(updated.body.maxConcurrent).toBe(8);
+
+    const read = await s.api("GET", `/agents/${id}`, { as: sup });
+    expect(read.body).toMatchObject({ agentId: id, maxConcurrent: 8, presence: "offline" });
+
+    const list = await s.api("GET", "/agents", { as: sup });
+    expect(list.body.agents.map((a: { agentId: string }) => a.agentId)).toContain(id);
+  });
+
+  it("rejects bad input naming every field, and changes nothing", async () => {
+    const s = stack();
+    const id = s.uid("agent");
+    const sup = await s.supervisor();
+    const bad = await s.api("PUT", `/agents/${id}`, { as: sup, body: { name: "", skills: ["cooking"], maxConcurrent: 51 } });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain("application/problem+json");
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(["maxConcurrent", "name", "skills.0"]);
+    expect((await s.api("GET", `/agents/${id}`, { as: sup })).status).toBe(404);
+
+    const zero = await s.api("PUT", `/agents/${id}`, { as: sup, body: { ...profile, maxConcurrent: 0 } });
+    expect(zero.status).toBe(400);
+    const badId = await s.api("PUT", `/agents/${encodeURIComponent("bad id!")}`, { as: sup, body: profile });
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors[0].field).toBe("agentId");
+    const notJson = await s.api("PUT", `/agents/${id}`, { as: sup, raw: "{nope", headers: { "content-type": "application/json" } });
+    expect(notJson.status).toBe(400);
+  });
+
+  it("enforces authentication and roles with problem responses", async () => {
+    const s = stack();
+    const id = s.uid("agent");
+    expect((await s.api("GET", "/agents")).status).toBe(401);
+    expect((await s.api("GET", "/agents", { as: "not-a-jwt" })).status).toBe(401);
+    const agentToken = await s.agentToken(id);
+    const forbidden = await s.api("PUT", `/agents/${id}`, { as: agentToken, body: profile });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.title).toBe("Forbidden");
+  });
+
+  it("lets an agent set only its own presence, and audits every change", async () => {
+    const s = stack();
+    const id = s.uid("agent");
+    const other = s.uid("agent");
+    const sup = await s.supervisor("sup-audit");
+    await s.api("PUT", `/agents/${id}`, { as: sup, body: profile });
+    await s.api("PUT", `/agents/${other}`, { as: sup, body: profile });
+    const own = await s.api("PUT", `/agents/${id}/presence`, { as: await s.agentToken(id), body: { status: "online" } });
+    expect(own.status).toBe(200);
+    expect(own.body.presence).toBe("online");
+    const foreign = await s.api("PUT", `/agents/${other}/presence`, { as: await s.agentToken(id), body: { status: "online" } });
+    expect(foreign.status).toBe(403);
+    expect((await s.api("GET", `/agents/${other}`, { as: sup })).body.presence).toBe("offline");
+    const badStatus = await s.api("PUT", `/agents/${id}/presence`, { as: sup, body: { status: "busy" } });
+    expect(badStatus.status).toBe(400);
+    const unknown = await s.api("PUT", `/agents/${s.uid("ghost")}/presence`, { as: sup, body: { status: "online" } });
+    expect(unknown.status).toBe(404);
+
+    const { auditTrail } = await import("../../functions/shared/audit.js");
+    const trail = await auditTrail("agent", id);
+    expect(trail.map((t) => [t.action, t.actor])).toEqual([
+      ["agent.created", "supervisor:sup-audit"],
+      ["agent.presence", `agent:${id}`],
+    ]);
+  });
+
+  it("keeps the profile exact under concurrent presence and profile writes", async () => {
+    const s = stack();
+    const id = s.uid("agent");
+    const sup = await s.supervisor();
+    await s.api("PUT", `/agents/${id}`, { as: sup, body: profile });
+    const writes = Array.from({ length: 12 }, (_, i) =>
+      i % 2 === 0
+        ? s.api("PUT", `/agents/${id}/presence`, { as: sup, body: { status: i % 4 === 0 ? "online" : "away" } })
+        : s.api("PUT", `/agents/${id}`, { as: sup, body: { ...profile, maxConcurrent: i } }),
+    );
+    const results = await Promise.all(writes);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const { auditTrail } = await import("../../functions/shared/audit.js");
+    const trail = await auditTrail("agent", id);
+    const profileUpdates = trail.filter((t) => t.action === "agent.updated");
+    expect(profileUpdates).toHaveLength(6);
+  });
+});
