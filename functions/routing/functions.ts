@@ -1,3 +1,40 @@
 import type { FunctionSpec } from "../catalog/types.js";
 
-export const routingFunctions: FunctionSpec[] = [];
+const agentOrSupervisor = { kind: "jwt", roles: ["supervisor", "agent"] } as const;
+
+export const conversationsApi: FunctionSpec = {
+  name: "ConversationsApi",
+  entry: "functions/routing/api.ts",
+  handler: "handler",
+  description: "Chat-platform webhook and conversation lifecycle",
+  triggers: [
+    { kind: "http", method: "POST", path: "/webhooks/conversations", auth: { kind: "signature" } },
+    { kind: "http", method: "GET", path: "/conversations/{conversationId}", auth: agentOrSupervisor },
+    { kind: "http", method: "POST", path: "/conversations/{conversationId}/first-response", auth: { kind: "jwt", roles: ["agent"] } },
+    { kind: "http", method: "POST", path: "/conversations/{conversationId}/close", auth: agentOrSupervisor },
+    { kind: "http", method: "GET", path: "/agents/{agentId}/conversations", auth: agentOrSupervisor },
+  ],
+  access: { table: "write", sends: ["conversations"], webhookSecret: true },
+};
+
+export const router: FunctionSpec = {
+  name: "Router",
+  entry: "functions/routing/consumer.ts",
+  handler: "handler",
+  description: "Routes conversations to eligible agents and drains waiting queues",
+  triggers: [{ kind: "queue", queue: "conversations", batchSize: 10, reportBatchItemFailures: true, localConcurrency: 4 }],
+  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  timeoutSeconds: 25,
+};
+
+export const routingSweeper: FunctionSpec = {
+  name: "RoutingSweeper",
+  entry: "functions/routing/sweeper.ts",
+  handler: "handler",
+  description: "Re-drives conversations stuck in queued; drains waiting queues as a backstop",
+  triggers: [{ kind: "schedule", everyMinutes: 1 }],
+  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  timeoutSeconds: 50,
+};
+
+export const routingFunctions: FunctionSpec[] = [conversationsApi, router, routingSweeper];

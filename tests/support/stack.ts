@@ -59,7 +59,8 @@ export function useLocalStack(options: { env?: Record<string, string> } = {}): (
       dynamoEndpoint: inject("dynamoEndpoint"),
       prefix: `t${randomUUID().slice(0, 8)}`,
       schedules: "manual",
-      ...(options.env ? { env: options.env } : {}),
+      // Function logs are silent unless DEBUG_STACK is set (expected failures, e.g. poison messages, are noisy).
+      env: { POWERTOOLS_LOG_LEVEL: process.env.DEBUG_STACK ? "INFO" : "SILENT", ...(options.env ?? {}) },
       log: (line) => {
         if (process.env.DEBUG_STACK) console.error(line);
       },

@@ -1,0 +1,27 @@
+/**
+ * Router: consumes the `conversations` queue. Two kinds of message: `route` (a new
+ * conversation) and `drain` (capacity freed somewhere). Both are idempotent: a redelivered
+ * route finds the conversation already assigned or waiting and stops.
+ */
+import { z } from "zod";
+import { skillSchema } from "../agents/domain.js";
+import { queueConsumer } from "../shared/queue-consumer.js";
+import { conversationIdSchema } from "./conversation.js";
+import { drainWaiting, routeConversation } from "./router.js";
+import { logger } from "../shared/logger.js";
+
+const messageSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("route"), conversationId: conversationIdSchema }),
+  z.object({ kind: z.literal("drain"), skills: z.array(z.union([skillSchema, z.literal("any")])), reason: z.string() }),
+]);
+
+export const handler = queueConsumer(async (body, context) => {
+  const message = messageSchema.parse(body);
+  const now = new Date();
+  if (message.kind === "route") {
+    const result = await routeConversation(message.conversationId, now);
+    if (result.outcome === "missing") logger.warn("Route message for an unknown conversation dropped", { conversationId: message.conversationId, correlationId: context.correlationId });
+  } else {
+    await drainWaiting(message.skills, now);
+  }
+});

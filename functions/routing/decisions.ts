@@ -1,0 +1,25 @@
+/**
+ * Every routing decision is logged with its DynamoDB cost (capacity units from
+ * ReturnConsumedCapacity). In-process listeners let the benchmark collect the same figures.
+ */
+import { logger } from "../shared/logger.js";
+
+export interface RoutingDecision {
+  conversationId: string;
+  outcome: "assigned" | "waiting" | "already";
+  agentId?: string;
+  capacityUnits: number;
+  candidatesTried: number;
+}
+
+const listeners = new Set<(decision: RoutingDecision) => void>();
+
+export function onRoutingDecision(listener: (decision: RoutingDecision) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function recordDecision(decision: RoutingDecision): void {
+  logger.info("Routing decision", { ...decision });
+  for (const listener of listeners) listener(decision);
+}

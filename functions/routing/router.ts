@@ -1,0 +1,213 @@
+/**
+ * Routing use cases.
+ *
+ * Primary course (route): read the conversation; read the best few candidates from the skill's
+ * availability pool (one small query, whatever the team size) plus the customer's known agent;
+ * order them with the pure policy; commit the assignment in ONE conditional transaction
+ * (conversation queued|waiting -> assigned, agent at the version we read -> load + 1, seats,
+ * assignment record, known-agent record). A concurrent writer cancels the transaction; we move to
+ * the next candidate with jitter. Nobody eligible: the conversation waits in its skill's fair
+ * queue, and we re-check once so a slot freed meanwhile is not missed.
+ *
+ * Drain: when capacity frees, serve the waiting queues of the affected skills, best first,
+ * until nobody eligible is left.
+ */
+import { createHash } from "node:crypto";
+import { BatchGetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { skills as allSkills, type Agent, type Skill } from "../agents/domain.js";
+import { agentKey, agentWriteOps, fromItem as agentFromItem, poolKey } from "../agents/store.js";
+import { cancellationReasons, dynamo, jitter, tableName } from "../shared/dynamo.js";
+import { logger } from "../shared/logger.js";
+import { pushToAgent } from "../shared/push.js";
+import { routingConfig } from "./config.js";
+import { conversationView, type Conversation, type HistoryEntry } from "./conversation.js";
+import { orderCandidates, type KnownAgent } from "./policy.js";
+import { recordDecision } from "./decisions.js";
+import {
+  assignmentKey,
+  CapacityMeter,
+  conversationKey,
+  customerKey,
+  getConversation,
+  knownAgentOf,
+  markWaiting,
+  waitingHeads,
+} from "./store.js";
+
+/** Candidates read per decision: constant, so cost does not grow with the number of agents. */
+const candidatesPerQuery = 3;
+const rounds = 4;
+
+export type RouteOutcome =
+  | { outcome: "assigned"; agentId: string }
+  | { outcome: "waiting" }
+  | { outcome: "already"; status: string }
+  | { outcome: "missing" };
+
+type AttemptResult = "assigned" | "agent-conflict" | "conversation-gone";
+
+async function poolCandidates(skill: Skill | "any", meter: CapacityMeter): Promise<string[]> {
+  const pools = skill === "any" ? [...allSkills] : [skill];
+  const ids: { agentId: string; rank: string }[] = [];
+  for (const pool of pools) {
+    const result = await dynamo.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :p",
+        ExpressionAttributeValues: { ":p": poolKey(pool) },
+        ProjectionExpression: "agentId, gsi1sk",
+        Limit: candidatesPerQuery,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    meter.add(result.ConsumedCapacity);
+    for (const item of result.Items ?? []) ids.push({ agentId: String(item.agentId), rank: String(item.gsi1sk) });
+  }
+  ids.sort((a, b) => (a.rank < b.rank ? -1 : 1));
+  return [...new Set(ids.map((i) => i.agentId))].slice(0, candidatesPerQuery);
+}
+
+async function loadAgents(agentIds: string[], meter: CapacityMeter): Promise<Agent[]> {
+  if (agentIds.length === 0) return [];
+  const result = await dynamo.send(
+    new BatchGetCommand({
+      RequestItems: { [tableName]: { Keys: agentIds.map(agentKey), ConsistentRead: true } },
+      ReturnConsumedCapacity: "TOTAL",
+    }),
+  );
+  meter.add(result.ConsumedCapacity);
+  return (result.Responses?.[tableName] ?? []).map(agentFromItem);
+}
+
+async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter): Promise<Agent[]> {
+  const ids = await poolCandidates(conversation.skill, meter);
+  if (known && !ids.includes(known.agentId)) ids.unshift(known.agentId);
+  const agents = await loadAgents(ids, meter);
+  return orderCandidates(agents, conversation.skill, known, now, routingConfig());
+}
+
+function requestToken(conversationId: string, agent: Agent): string {
+  // TransactWriteItems idempotency token (<= 36 chars): a retried SDK call cannot apply twice.
+  return createHash("sha256").update(`${conversationId}|${agent.agentId}|${agent.version}`).digest("hex").slice(0, 36);
+}
+
+/** The one conditional transaction that assigns; never a read-then-write on load. */
+async function tryAssign(conversation: Conversation, agent: Agent, now: Date, actor: string, meter: CapacityMeter): Promise<AttemptResult> {
+  const at = now.toISOString();
+  const after: Agent = { ...agent, load: agent.load + 1, lastAssignedAt: at };
+  const agentOps = agentWriteOps(agent, after);
+  const entry: HistoryEntry = { at, action: "assigned", actor, agentId: agent.agentId };
+  try {
+    const result = await dynamo.send(
+      new TransactWriteCommand({
+        ClientRequestToken: requestToken(conversation.conversationId, agent),
+        ReturnConsumedCapacity: "TOTAL",
+        TransactItems: [
+          ...agentOps,
+          {
+            Update: {
+              TableName: tableName,
+              Key: conversationKey(conversation.conversationId),
+              UpdateExpression:
+                "SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h) REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk, firstResponseAt",
+              ConditionExpression: "#s IN (:queued, :waiting)",
+              ExpressionAttributeNames: { "#s": "status" },
+              ExpressionAttributeValues: { ":assigned": "assigned", ":a": agent.agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting" },
+            },
+          },
+          { Put: { TableName: tableName, Item: { ...assignmentKey(agent.agentId, conversation.conversationId), type: "Assignment", conversationId: conversation.conversationId, agentId: agent.agentId, assignedAt: at, skill: conversation.skill, priority: conversation.priority } } },
+          { Put: { TableName: tableName, Item: { ...customerKey(conversation.customerId), type: "KnownAgent", agentId: agent.agentId, servedAt: at } } },
+        ],
+      }),
+    );
+    meter.add(result.ConsumedCapacity);
+    return "assigned";
+  } catch (error) {
+    // Another router is committing this very assignment (same idempotency token, other timestamp).
+    if (error instanceof Error && error.name === "IdempotentParameterMismatchException") return "agent-conflict";
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    if (reasons[agentOps.length] === "ConditionalCheckFailed") return "conversation-gone";
+    return "agent-conflict";
+  }
+}
+
+async function notifyAssigned(conversation: Conversation, agentId: string, now: Date): Promise<void> {
+  try {
+    const fresh = await getConversation(conversation.conversationId);
+    await pushToAgent(agentId, { type: "assignment", conversation: fresh ? conversationView(fresh, now) : { conversationId: conversation.conversationId } });
+  } catch (error) {
+    // The push is a nudge; the assignment record is the truth and the agent's client re-reads it.
+    logger.warn("Assignment push failed", { conversationId: conversation.conversationId, agentId, error: error as Error });
+  }
+}
+
+/** Tries to give the conversation to an eligible agent; returns what happened. */
+export async function routeConversation(conversationId: string, now: Date, options: { actor?: string; enqueueIfNone?: boolean } = {}): Promise<RouteOutcome> {
+  const meter = new CapacityMeter();
+  const actor = options.actor ?? "system:router";
+  const conversation = await getConversation(conversationId, meter);
+  if (!conversation) return { outcome: "missing" };
+  if (conversation.status !== "queued" && conversation.status !== "waiting") return { outcome: "already", status: conversation.status };
+
+  const known = await knownAgentOf(conversation.customerId, meter);
+  let tried = 0;
+  for (let round = 0; round < rounds; round++) {
+    const ordered = await candidates(conversation, known, now, meter);
+    if (ordered.length === 0) break;
+    for (const agent of ordered) {
+      tried++;
+      const result = await tryAssign(conversation, agent, now, actor, meter);
+      if (result === "assigned") {
+        recordDecision({ conversationId, outcome: "assigned", agentId: agent.agentId, capacityUnits: meter.units, candidatesTried: tried });
+        await notifyAssigned(conversation, agent.agentId, now);
+        return { outcome: "assigned", agentId: agent.agentId };
+      }
+      if (result === "conversation-gone") {
+        const current = await getConversation(conversationId, meter);
+        recordDecision({ conversationId, outcome: "already", capacityUnits: meter.units, candidatesTried: tried });
+        return { outcome: "already", status: current?.status ?? "unknown" };
+      }
+    }
+    await jitter(round);
+  }
+
+  if (conversation.status === "queued" && options.enqueueIfNone !== false) {
+    await markWaiting(conversation, { at: now.toISOString(), action: "waiting", actor, detail: `no eligible ${conversation.skill} agent` }, meter);
+    recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
+    // A slot may have freed between our read and the waiting write; its drain may have missed us.
+    const recheck = new CapacityMeter();
+    if ((await poolCandidates(conversation.skill, recheck)).length > 0) await drainWaiting([conversation.skill], now);
+    return { outcome: "waiting" };
+  }
+  recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
+  return { outcome: "waiting" };
+}
+
+/**
+ * Serves waiting conversations of these skills (and escalated `any` ones), highest priority
+ * then earliest arrival first, for as long as someone eligible takes them.
+ */
+export async function drainWaiting(skillsToDrain: readonly (Skill | "any")[], now: Date, maxAssignments = 500): Promise<number> {
+  const active = new Set<Skill | "any">([...skillsToDrain, "any"]);
+  let assigned = 0;
+  const meter = new CapacityMeter();
+  for (let i = 0; i < maxAssignments && active.size > 0; i++) {
+    const heads: { skill: Skill | "any"; conversationId: string; key: string }[] = [];
+    for (const skill of active) {
+      const [head] = await waitingHeads(skill, 1, meter);
+      if (head) heads.push({ skill, ...head });
+      else active.delete(skill);
+    }
+    if (heads.length === 0) break;
+    heads.sort((a, b) => (a.key < b.key ? -1 : 1));
+    const best = heads[0];
+    if (!best) break;
+    const result = await routeConversation(best.conversationId, now, { enqueueIfNone: false });
+    if (result.outcome === "assigned") assigned++;
+    else if (result.outcome === "waiting") active.delete(best.skill);
+    // "already"/"missing": the index lagged behind a concurrent assignment; look again.
+  }
+  return assigned;
+}

@@ -1,0 +1,62 @@
+/** Factories for routing tests: agents on duty/online, signed conversation webhooks. */
+import type { TestStack } from "./stack.js";
+
+export interface AgentSetup {
+  skills?: string[];
+  maxConcurrent?: number;
+  onDuty?: boolean;
+  presence?: "online" | "away" | "offline";
+}
+
+/** Creates an agent through the API and puts it on duty directly (as the rota's duty clock would). */
+export async function makeAgent(s: TestStack, setup: AgentSetup = {}): Promise<string> {
+  const id = s.uid("agent");
+  const sup = await s.supervisor();
+  const created = await s.api("PUT", `/agents/${id}`, { as: sup, body: { name: id, skills: setup.skills ?? ["presale"], maxConcurrent: setup.maxConcurrent ?? 3 } });
+  if (created.status !== 201) throw new Error(`agent create failed: ${JSON.stringify(created.body)}`);
+  if (setup.onDuty ?? true) await setDuty(id, true);
+  const presence = setup.presence ?? "online";
+  if (presence !== "offline") await s.api("PUT", `/agents/${id}/presence`, { as: sup, body: { status: presence } });
+  return id;
+}
+
+export async function setDuty(agentId: string, onDuty: boolean): Promise<void> {
+  const now = Date.now();
+  // Imported lazily: function modules read their environment, which the local stack sets in beforeAll.
+  const { mutateAgent } = await import("../../functions/agents/store.js");
+  await mutateAgent(agentId, (a) =>
+    a ? { after: { ...a, onDuty, shift: onDuty ? { shiftId: "test", from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 3_600_000).toISOString() } : null } } : undefined,
+  );
+}
+
+export interface ConversationInput {
+  conversationId?: string;
+  customerId?: string;
+  channel?: string;
+  skill?: string;
+  priority?: string;
+  customerTier?: string;
+  orderAmount?: number;
+}
+
+export async function sendConversation(s: TestStack, input: ConversationInput = {}) {
+  const body = { conversationId: input.conversationId ?? s.uid("conv"), customerId: input.customerId ?? s.uid("cust"), channel: input.channel ?? "tmall", ...input };
+  const res = await s.api("POST", "/webhooks/conversations", { body, signed: true });
+  return { id: body.conversationId, res };
+}
+
+export async function conversation(s: TestStack, id: string) {
+  return (await s.api("GET", `/conversations/${id}`, { as: await s.supervisor() })).body;
+}
+
+/** Waits until the conversation has left `queued` (routed or waiting) and returns it. */
+export async function settled(s: TestStack, id: string) {
+  return s.eventually(async () => {
+    const c = await conversation(s, id);
+    return c.status !== "queued" ? c : undefined;
+  });
+}
+
+export async function agent(s: TestStack, id: string) {
+  return (await s.api("GET", `/agents/${id}`, { as: await s.supervisor() })).body;
+}
