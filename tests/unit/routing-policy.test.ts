@@ -51,7 +51,7 @@ describe("candidate order", () => {
     const idleLong = agent("idle-long", { load: 1, maxConcurrent: 5, lastAssignedAt: "2026-11-10T20:00:00.000Z" });
     const idleShort = agent("idle-short", { load: 1, maxConcurrent: 5, lastAssignedAt: "2026-11-11T00:00:00.000Z" });
     const small = agent("small", { load: 1, maxConcurrent: 2 });
-    expect(orderCandidates([busy, small, idleShort, idleLong], "presale", undefined, now).map((a) => a.agentId)).toEqual(["idle-long", "idle-short", "busy", "small"]);
+    expect(orderCandidates([busy, small, idleShort, idleLong], "presale", undefined, now).map((a) => a.agentId)).toEqual(["idle-long", "idle-short", "small", "busy"]);
   });
 
   it("puts the known agent first only within the window and only when eligible", () => {
