@@ -32,6 +32,9 @@ export interface Agent {
   shift: DutyWindow | null;
   /** ISO time of the last assignment; agents idle longest win ties. */
   lastAssignedAt: string;
+  /** When presence / duty last changed (stamped by the store): handover timeouts start here. */
+  presenceChangedAt?: string;
+  dutyChangedAt?: string;
   /** Optimistic-concurrency version: every write is conditional on it. */
   version: number;
   updatedAt: string;

@@ -37,6 +37,8 @@ export function fromItem(item: Record<string, unknown>): Agent {
     onDuty: Boolean(item.onDuty),
     shift: (item.shift as Agent["shift"]) ?? null,
     lastAssignedAt: String(item.lastAssignedAt),
+    ...(item.presenceChangedAt ? { presenceChangedAt: String(item.presenceChangedAt) } : {}),
+    ...(item.dutyChangedAt ? { dutyChangedAt: String(item.dutyChangedAt) } : {}),
     version: Number(item.version ?? 0),
     updatedAt: String(item.updatedAt),
     updatedBy: String(item.updatedBy),
@@ -45,7 +47,13 @@ export function fromItem(item: Record<string, unknown>): Agent {
 
 /** Condition + puts that move an agent from `before` to `after` (version + 1) with its seats. */
 export function agentWriteOps(before: Agent | undefined, after: Agent): TransactItem[] {
-  const next = { ...after, version: (before?.version ?? 0) + 1 };
+  const stamp = new Date().toISOString();
+  const next: Agent = {
+    ...after,
+    version: (before?.version ?? 0) + 1,
+    presenceChangedAt: !before || before.presence !== after.presence ? stamp : (before.presenceChangedAt ?? stamp),
+    dutyChangedAt: !before || before.onDuty !== after.onDuty ? stamp : (before.dutyChangedAt ?? stamp),
+  };
   const ops: TransactItem[] = [
     {
       Put: {

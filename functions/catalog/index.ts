@@ -9,12 +9,14 @@ import { rotaFunctions } from "../rota/functions.js";
 import { routingFunctions } from "../routing/functions.js";
 import { noticeFunctions } from "../notices/functions.js";
 import { stockFunctions } from "../stock/functions.js";
+import { supervisionFunctions } from "../supervision/functions.js";
 
 export const functionList: readonly FunctionSpec[] = [
   ...platformFunctions,
   ...agentFunctions,
   ...rotaFunctions,
   ...routingFunctions,
+  ...supervisionFunctions,
   ...noticeFunctions,
   ...stockFunctions,
 ];

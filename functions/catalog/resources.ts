@@ -14,6 +14,7 @@ export const appTable = {
   globalSecondaryIndexes: [
     { indexName: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
     { indexName: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+    { indexName: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
   ],
 } as const;
 

@@ -49,6 +49,10 @@ export interface Conversation {
   closedAt?: string;
   /** Closed while waiting (the customer left before anyone answered). */
   abandoned?: boolean;
+  /** Agents not to offer this conversation to again (unresponsive, transferred away). */
+  excludeAgentIds?: string[];
+  /** Waited past the escalation threshold: eligible skills widened to any. */
+  escalated?: boolean;
   /** Times an agent was given this conversation (first assignment, transfers, re-offers). */
   assignments: number;
   history: HistoryEntry[];

@@ -85,7 +85,7 @@ export async function markFirstResponse(conversationId: string, who: Actor, now:
       new UpdateCommand({
         TableName: tableName,
         Key: conversationKey(conversationId),
-        UpdateExpression: "SET firstResponseAt = :at, history = list_append(history, :h)",
+        UpdateExpression: "SET firstResponseAt = :at, history = list_append(history, :h) REMOVE gsi2pk, gsi2sk",
         ConditionExpression: "#s = :assigned AND agentId = :agent AND attribute_not_exists(firstResponseAt)",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: { ":at": at, ":assigned": "assigned", ":agent": conversation.agentId, ":h": [{ at, action: "first-response", actor: who.actor, agentId: conversation.agentId }] },

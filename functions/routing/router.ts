@@ -25,6 +25,7 @@ import { orderCandidates, type KnownAgent } from "./policy.js";
 import { recordDecision } from "./decisions.js";
 import {
   assignmentKey,
+  awaitingReplyPartition,
   CapacityMeter,
   conversationKey,
   customerKey,
@@ -83,8 +84,9 @@ async function loadAgents(agentIds: string[], meter: CapacityMeter): Promise<Age
 async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter): Promise<Agent[]> {
   const ids = await poolCandidates(conversation.skill, meter);
   if (known && !ids.includes(known.agentId)) ids.unshift(known.agentId);
-  const agents = await loadAgents(ids, meter);
-  return orderCandidates(agents, conversation.skill, known, now, routingConfig());
+  const excluded = new Set(conversation.excludeAgentIds ?? []);
+  const agents = (await loadAgents(ids.filter((id) => !excluded.has(id)), meter));
+  return orderCandidates(agents, conversation.skill, known && !excluded.has(known.agentId) ? known : undefined, now, routingConfig());
 }
 
 function requestToken(conversationId: string, agent: Agent): string {
@@ -110,10 +112,10 @@ async function tryAssign(conversation: Conversation, agent: Agent, now: Date, ac
               TableName: tableName,
               Key: conversationKey(conversation.conversationId),
               UpdateExpression:
-                "SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h) REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk, firstResponseAt",
+                "SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h), gsi2pk = :awaiting, gsi2sk = :awaitingKey REMOVE gsi1pk, gsi1sk, firstResponseAt",
               ConditionExpression: "#s IN (:queued, :waiting)",
               ExpressionAttributeNames: { "#s": "status" },
-              ExpressionAttributeValues: { ":assigned": "assigned", ":a": agent.agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting" },
+              ExpressionAttributeValues: { ":assigned": "assigned", ":a": agent.agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting", ":awaiting": awaitingReplyPartition(conversation.conversationId), ":awaitingKey": `${at}#${conversation.conversationId}` },
             },
           },
           { Put: { TableName: tableName, Item: { ...assignmentKey(agent.agentId, conversation.conversationId), type: "Assignment", conversationId: conversation.conversationId, agentId: agent.agentId, assignedAt: at, skill: conversation.skill, priority: conversation.priority } } },

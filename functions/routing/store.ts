@@ -20,6 +20,15 @@ import { waitingKey, type KnownAgent } from "./policy.js";
 export const conversationKey = (id: string) => ({ pk: `CONV#${id}`, sk: "CONV" });
 export const assignmentKey = (agentId: string, conversationId: string) => ({ pk: `AGENT#${agentId}`, sk: `CONV#${conversationId}` });
 export const customerKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: "LAST" });
+/** Conversations by arrival hour (metrics): `ARRIVED#2026-11-11T00`. */
+export const arrivalPartition = (arrivedAt: string) => `ARRIVED#${arrivedAt.slice(0, 13)}`;
+/** Assigned conversations still without a first response, sharded so no GSI partition is hot. */
+export const awaitingReplyShards = 4;
+export const awaitingReplyPartition = (conversationId: string) => {
+  let h = 0;
+  for (const ch of conversationId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return `AWAITING_REPLY#${h % awaitingReplyShards}`;
+};
 export const waitPartition = (skill: Skill | "any") => `WAIT#${skill}`;
 
 /** Accumulates consumed capacity of one routing decision (reported per decision). */
@@ -30,8 +39,8 @@ export class CapacityMeter {
   }
 }
 
-function fromItem(item: Record<string, unknown>): Conversation {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, type: _t, ...rest } = item;
+export function conversationFromItem(item: Record<string, unknown>): Conversation {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, type: _t, ...rest } = item;
   return rest as unknown as Conversation;
 }
 
@@ -41,7 +50,15 @@ export async function createConversation(conversation: Conversation): Promise<bo
     await dynamo.send(
       new PutCommand({
         TableName: tableName,
-        Item: { ...conversationKey(conversation.conversationId), type: "Conversation", gsi2pk: "QUEUED", gsi2sk: `${conversation.arrivedAt}#${conversation.conversationId}`, ...conversation },
+        Item: {
+          ...conversationKey(conversation.conversationId),
+          type: "Conversation",
+          gsi2pk: "QUEUED",
+          gsi2sk: `${conversation.arrivedAt}#${conversation.conversationId}`,
+          gsi3pk: arrivalPartition(conversation.arrivedAt),
+          gsi3sk: `${conversation.arrivedAt}#${conversation.conversationId}`,
+          ...conversation,
+        },
         ConditionExpression: "attribute_not_exists(pk)",
       }),
     );
@@ -55,7 +72,7 @@ export async function createConversation(conversation: Conversation): Promise<bo
 export async function getConversation(id: string, meter?: CapacityMeter): Promise<Conversation | undefined> {
   const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: conversationKey(id), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
   meter?.add(result.ConsumedCapacity);
-  return result.Item ? fromItem(result.Item) : undefined;
+  return result.Item ? conversationFromItem(result.Item) : undefined;
 }
 
 export async function requireConversation(id: string): Promise<Conversation> {
@@ -123,7 +140,7 @@ export async function waitingConversations(skill: Skill | "any"): Promise<Conver
     const page = await dynamo.send(
       new QueryCommand({ TableName: tableName, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :p", ExpressionAttributeValues: { ":p": waitPartition(skill) }, ExclusiveStartKey: cursor }),
     );
-    for (const item of page.Items ?? []) out.push(fromItem(item));
+    for (const item of page.Items ?? []) out.push(conversationFromItem(item));
     cursor = page.LastEvaluatedKey;
   } while (cursor);
   return out;
@@ -160,5 +177,50 @@ export async function openAssignments(agentId: string): Promise<{ conversationId
     for (const item of page.Items ?? []) out.push({ conversationId: String(item.conversationId), assignedAt: String(item.assignedAt) });
     cursor = page.LastEvaluatedKey;
   } while (cursor);
+  return out;
+}
+
+/** Assigned conversations with no first response, assigned before `before` (unresponsive agents). */
+export async function awaitingReplySince(before: string): Promise<Conversation[]> {
+  const out: Conversation[] = [];
+  for (let shard = 0; shard < awaitingReplyShards; shard++) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: "gsi2",
+          KeyConditionExpression: "gsi2pk = :p AND gsi2sk < :before",
+          ExpressionAttributeValues: { ":p": `AWAITING_REPLY#${shard}`, ":before": before },
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(conversationFromItem(item));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+  }
+  return out;
+}
+
+/** Every conversation that arrived in [from, to) (metrics), one query per arrival hour. */
+export async function conversationsArrivedBetween(from: Date, to: Date): Promise<Conversation[]> {
+  const out: Conversation[] = [];
+  const hour = 3_600_000;
+  for (let t = Math.floor(from.getTime() / hour) * hour; t < to.getTime(); t += hour) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: "gsi3",
+          KeyConditionExpression: "gsi3pk = :p AND gsi3sk BETWEEN :a AND :b",
+          ExpressionAttributeValues: { ":p": arrivalPartition(new Date(t).toISOString()), ":a": from.toISOString(), ":b": `${to.toISOString()}` },
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(conversationFromItem(item));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+  }
   return out;
 }

@@ -15,14 +15,12 @@ const client = env.WS_ENDPOINT
   ? new ApiGatewayManagementApiClient({ region: env.AWS_REGION, endpoint: env.WS_ENDPOINT })
   : undefined;
 
-export const connectionKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, skPrefix: "WS#" });
-
-export async function connectionsOf(agentId: string): Promise<string[]> {
+async function connectionsUnder(owner: string): Promise<string[]> {
   const result = await dynamo.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :ws)",
-      ExpressionAttributeValues: { ":pk": `AGENT#${agentId}`, ":ws": "WS#" },
+      ExpressionAttributeValues: { ":pk": owner, ":ws": "WS#" },
       ProjectionExpression: "connectionId",
     }),
   );
@@ -35,22 +33,33 @@ export interface PushOutcome {
   failed: number;
 }
 
+export const connectionsOf = (agentId: string) => connectionsUnder(`AGENT#${agentId}`);
+
 /** Sends `message` to every open connection of the agent; returns how many took it. */
-export async function pushToAgent(agentId: string, message: unknown): Promise<PushOutcome> {
+export function pushToAgent(agentId: string, message: unknown): Promise<PushOutcome> {
+  return pushToOwner(`AGENT#${agentId}`, message);
+}
+
+/** Sends `message` to every connected supervisor (escalations). */
+export function pushToSupervisors(message: unknown): Promise<PushOutcome> {
+  return pushToOwner("SUPERVISORS", message);
+}
+
+async function pushToOwner(owner: string, message: unknown): Promise<PushOutcome> {
   const outcome: PushOutcome = { delivered: 0, gone: 0, failed: 0 };
   if (!client) return outcome;
   const data = Buffer.from(JSON.stringify(message));
-  for (const connectionId of await connectionsOf(agentId)) {
+  for (const connectionId of await connectionsUnder(owner)) {
     try {
       await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
       outcome.delivered++;
     } catch (error) {
       if (error instanceof Error && (error.name === "GoneException" || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410)) {
         outcome.gone++;
-        await dynamo.send(new DeleteCommand({ TableName: tableName, Key: { pk: `AGENT#${agentId}`, sk: `WS#${connectionId}` } }));
+        await dynamo.send(new DeleteCommand({ TableName: tableName, Key: { pk: owner, sk: `WS#${connectionId}` } }));
       } else {
         outcome.failed++;
-        logger.warn("Push failed", { agentId, connectionId, error: error as Error });
+        logger.warn("Push failed", { owner, connectionId, error: error as Error });
       }
     }
   }

@@ -73,7 +73,7 @@ export function useLocalStack(options: { env?: Record<string, string> } = {}): (
       if (call.at) headers["x-local-time"] = call.at.toISOString();
       if (call.signed) {
         const opts = typeof call.signed === "object" ? call.signed : {};
-        const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+        const timestamp = String(opts.timestamp ?? Math.floor((call.at?.getTime() ?? Date.now()) / 1000));
         headers["x-signature-timestamp"] = timestamp;
         headers["x-signature"] = signBody(opts.secret ?? local.webhookSecret, timestamp, body ?? "");
       }

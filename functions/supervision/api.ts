@@ -1,0 +1,79 @@
+/**
+ * Supervision HTTP API: transfer (the agent itself), reassign (supervisor, optionally forced),
+ * the live queue and routing metrics.
+ */
+import { z } from "zod";
+import { agentIdSchema, agentView, skillSchema, skills } from "../agents/domain.js";
+import { listAgents } from "../agents/store.js";
+import { ValidationError } from "../shared/errors.js";
+import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
+import { conversationIdSchema, conversationView } from "../routing/conversation.js";
+import { moveToAgent, moveToQueue } from "../routing/moves.js";
+import { conversationsArrivedBetween, waitingConversations } from "../routing/store.js";
+import { supervisionApi } from "./functions.js";
+import { routingMetrics } from "./metrics.js";
+
+const transferSchema = z.union([
+  z.object({ toAgentId: agentIdSchema, note: z.string().max(500).optional() }).strict(),
+  z.object({ toSkill: skillSchema, note: z.string().max(500).optional() }).strict(),
+]);
+
+const reassignSchema = z.object({ toAgentId: agentIdSchema, force: z.boolean().default(false), reason: z.string().max(500).optional() }).strict();
+
+const rangeSchema = z
+  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: "from must be before to", path: ["to"] })
+  .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= 31 * 24 * 3_600_000, { message: "the range may span at most 31 days", path: ["to"] });
+
+function conversationIdOf(request: HttpRequest): string {
+  return validate(z.object({ conversationId: conversationIdSchema }), request.params, "path").conversationId;
+}
+
+export const handler = httpApi(supervisionApi, {
+  "POST /conversations/{conversationId}/transfer": async (request) => {
+    const conversationId = conversationIdOf(request);
+    const body = jsonBody(request, transferSchema);
+    const user = userOf(request);
+    const base = { conversationId, actor: actorOf(request), fromAgentId: user.sub, now: request.now };
+    const moved =
+      "toAgentId" in body
+        ? await moveToAgent({ ...base, toAgentId: body.toAgentId, force: false, action: "transferred" })
+        : await moveToQueue({ ...base, skill: body.toSkill, exclude: true, action: "transferred", detail: `to skill ${body.toSkill}${body.note ? `: ${body.note}` : ""}` });
+    return { status: 200, body: conversationView(moved, request.now) };
+  },
+
+  "POST /conversations/{conversationId}/reassign": async (request) => {
+    const conversationId = conversationIdOf(request);
+    const body = jsonBody(request, reassignSchema);
+    const moved = await moveToAgent({ conversationId, actor: actorOf(request), now: request.now, toAgentId: body.toAgentId, force: body.force, action: "reassigned" });
+    return { status: 200, body: conversationView(moved, request.now) };
+  },
+
+  "GET /queue": async (request) => {
+    const now = request.now;
+    const waiting: Record<string, unknown[]> = {};
+    for (const skill of [...skills, "any" as const]) {
+      const list = await waitingConversations(skill);
+      waiting[skill] = list.map((c) => ({
+        conversationId: c.conversationId,
+        priority: c.priority,
+        requestedSkill: c.requestedSkill,
+        escalated: c.escalated ?? false,
+        arrivedAt: c.arrivedAt,
+        waitSeconds: Math.round((now.getTime() - Date.parse(c.arrivedAt)) / 1000),
+      }));
+    }
+    const agents = (await listAgents()).filter((a) => a.onDuty || a.load > 0).map((a) => ({ ...agentView(a), shiftEnd: a.shift?.to ?? null }));
+    const totalWaiting = Object.values(waiting).reduce((n, l) => n + l.length, 0);
+    return { status: 200, body: { at: now.toISOString(), totalWaiting, waiting, agents } };
+  },
+
+  "GET /metrics/routing": async (request) => {
+    const range = validate(rangeSchema, request.query, "query");
+    const from = new Date(range.from);
+    const to = new Date(range.to);
+    if (Number.isNaN(from.getTime())) throw new ValidationError("from is not a date", { errors: [{ field: "from", message: "invalid" }] });
+    const conversations = await conversationsArrivedBetween(from, to);
+    return { status: 200, body: { from: from.toISOString(), to: to.toISOString(), ...routingMetrics(conversations, request.now) } };
+  },
+});
