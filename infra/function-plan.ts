@@ -1,0 +1,175 @@
+/**
+ * Turns a {@link FunctionSpec} from the one function list into a deployment plan: which
+ * environment variables it gets, which grants, which triggers. Pure (no CDK), so the rules —
+ * least privilege, which routes carry the JWT authorizer, consumer timeouts below the queue's
+ * visibility timeout — are unit-tested without synthesizing a stack, and the stateless stack
+ * only translates the plan into constructs.
+ */
+import type { FunctionSpec, HttpTrigger, RouteAuth } from "../functions/catalog/types.js";
+import { queues, queueUrlEnvName, type QueueName } from "../functions/catalog/resources.js";
+
+export const defaultMemoryMb = 512;
+export const defaultTimeoutSeconds = 10;
+export const powertoolsServiceName = "shift-queue-routing";
+
+/** Where an environment variable's value comes from; the stack resolves each to a token. */
+export type EnvSource =
+  | { kind: "literal"; value: string }
+  | { kind: "tableName" }
+  | { kind: "queueUrl"; queue: QueueName }
+  | { kind: "webSocketEndpoint" }
+  | { kind: "webhookSecretArn" }
+  | { kind: "jwtIssuer" }
+  | { kind: "jwksUrl" }
+  | { kind: "jwtAudience" };
+
+export interface HttpRoutePlan {
+  method: HttpTrigger["method"];
+  path: string;
+  /** `jwt`: the API Gateway JWT authorizer checks the token; `none`: the function authenticates (HMAC or in-function JWT) or the route is public. */
+  authorizer: "jwt" | "none";
+  auth: RouteAuth;
+}
+
+export interface FunctionPlan {
+  name: string;
+  entry: string;
+  handler: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  environment: Record<string, EnvSource>;
+  grants: {
+    /** `read` → grantReadData, `readWrite` → grantReadWriteData. */
+    table: "read" | "readWrite" | "none";
+    sendsTo: QueueName[];
+    readsWebhookSecret: boolean;
+    managesWebSocketConnections: boolean;
+  };
+  httpRoutes: HttpRoutePlan[];
+  queueSources: { queue: QueueName; batchSize: number }[];
+  schedules: { everyMinutes: number }[];
+  webSocketRoutes: ("$connect" | "$disconnect" | "$default")[];
+}
+
+/** Thrown when the function list describes something that cannot be deployed as written. */
+export class FunctionSpecError extends Error {
+  override name = "FunctionSpecError";
+}
+
+function needsWebhookSecret(spec: FunctionSpec): boolean {
+  return (
+    spec.access.webhookSecret === true ||
+    spec.triggers.some((t) => t.kind === "http" && (t.auth.kind === "signature" || t.auth.kind === "signature-or-jwt"))
+  );
+}
+
+/**
+ * The deployment plan of one function.
+ *
+ * @throws FunctionSpecError when a queue consumer's timeout is not below the queue's
+ *   visibility timeout (a slow batch would be redelivered while still running).
+ * @example
+ * const plan = planFunction(agentsApi);
+ * plan.grants.table; // "readWrite"
+ * plan.environment["QUEUE_URL_CONVERSATIONS"]; // { kind: "queueUrl", queue: "conversations" }
+ */
+export function planFunction(spec: FunctionSpec): FunctionPlan {
+  const memoryMb = spec.memoryMb ?? defaultMemoryMb;
+  const timeoutSeconds = spec.timeoutSeconds ?? defaultTimeoutSeconds;
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(spec.name)) {
+    throw new FunctionSpecError(`Function name "${spec.name}" must be PascalCase letters and digits: it is the CDK construct id.`);
+  }
+
+  const queueSources: FunctionPlan["queueSources"] = [];
+  const httpRoutes: HttpRoutePlan[] = [];
+  const schedules: FunctionPlan["schedules"] = [];
+  const webSocketRoutes: FunctionPlan["webSocketRoutes"] = [];
+  for (const trigger of spec.triggers) {
+    switch (trigger.kind) {
+      case "http":
+        httpRoutes.push({ method: trigger.method, path: trigger.path, auth: trigger.auth, authorizer: trigger.auth.kind === "jwt" ? "jwt" : "none" });
+        break;
+      case "queue": {
+        const visibility = queues[trigger.queue].visibilityTimeoutSeconds;
+        if (timeoutSeconds >= visibility) {
+          throw new FunctionSpecError(
+            `Function ${spec.name} consumes queue "${trigger.queue}" with a ${timeoutSeconds} s timeout, but the queue's visibility timeout is ${visibility} s: ` +
+              `a batch still running would be delivered again. Lower timeoutSeconds below ${visibility} or raise visibilityTimeoutSeconds in functions/catalog/resources.ts.`,
+          );
+        }
+        queueSources.push({ queue: trigger.queue, batchSize: trigger.batchSize });
+        break;
+      }
+      case "schedule":
+        if (!Number.isInteger(trigger.everyMinutes) || trigger.everyMinutes < 1) {
+          throw new FunctionSpecError(`Function ${spec.name} has a schedule of ${trigger.everyMinutes} minutes; EventBridge rates are whole minutes, 1 or more.`);
+        }
+        schedules.push({ everyMinutes: trigger.everyMinutes });
+        break;
+      case "websocket":
+        webSocketRoutes.push(trigger.route);
+        break;
+    }
+  }
+
+  const sendsTo = [...new Set(spec.access.sends ?? [])];
+  const readsWebhookSecret = needsWebhookSecret(spec);
+  const managesWebSocketConnections = spec.access.pushesToAgents === true;
+
+  // TABLE_NAME goes to every function: the shared env parser requires it even where the
+  // function has no table grant, and a name alone grants nothing.
+  const environment: Record<string, EnvSource> = {
+    TABLE_NAME: { kind: "tableName" },
+    POWERTOOLS_SERVICE_NAME: { kind: "literal", value: powertoolsServiceName },
+    NODE_OPTIONS: { kind: "literal", value: "--enable-source-maps" },
+    JWT_ISSUER: { kind: "jwtIssuer" },
+    JWKS_URL: { kind: "jwksUrl" },
+    JWT_AUDIENCE: { kind: "jwtAudience" },
+  };
+  for (const queue of sendsTo) environment[queueUrlEnvName(queue)] = { kind: "queueUrl", queue };
+  if (managesWebSocketConnections) environment.WS_ENDPOINT = { kind: "webSocketEndpoint" };
+  if (readsWebhookSecret) environment.WEBHOOK_SECRET_ARN = { kind: "webhookSecretArn" };
+
+  return {
+    name: spec.name,
+    entry: spec.entry,
+    handler: spec.handler,
+    description: spec.description,
+    memoryMb,
+    timeoutSeconds,
+    environment,
+    grants: {
+      table: spec.access.table === "write" ? "readWrite" : spec.access.table,
+      sendsTo,
+      readsWebhookSecret,
+      managesWebSocketConnections,
+    },
+    httpRoutes,
+    queueSources,
+    schedules,
+    webSocketRoutes,
+  };
+}
+
+/**
+ * Plans the whole list and checks what only the whole list can break: duplicate names,
+ * two functions on one HTTP route or one WebSocket route.
+ */
+export function planFunctions(specs: readonly FunctionSpec[]): FunctionPlan[] {
+  const plans = specs.map(planFunction);
+  const names = new Map<string, string>();
+  const routes = new Map<string, string>();
+  for (const plan of plans) {
+    const previous = names.get(plan.name);
+    if (previous) throw new FunctionSpecError(`Two functions are named ${plan.name} (entries ${previous} and ${plan.entry}); names must be unique.`);
+    names.set(plan.name, plan.entry);
+    const keys = [...plan.httpRoutes.map((r) => `${r.method} ${r.path}`), ...plan.webSocketRoutes.map((r) => `websocket ${r}`)];
+    for (const key of keys) {
+      const owner = routes.get(key);
+      if (owner) throw new FunctionSpecError(`Route "${key}" is claimed by both ${owner} and ${plan.name}; each route has one function.`);
+      routes.set(key, plan.name);
+    }
+  }
+  return plans;
+}

@@ -1,0 +1,304 @@
+/**
+ * The code and its entry points: one Lambda function per entry of the function list, the HTTP
+ * API, the agent WebSocket API, queue event sources and schedules. Everything here can be
+ * destroyed and redeployed without losing data; the data lives in the stateful stack.
+ */
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from "aws-cdk-lib";
+import * as apigateway from "aws-cdk-lib/aws-apigateway";
+import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as cloudwatchActions from "aws-cdk-lib/aws-cloudwatch-actions";
+import type * as cognito from "aws-cdk-lib/aws-cognito";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import type * as sns from "aws-cdk-lib/aws-sns";
+import type { Construct } from "constructs";
+import type { FunctionSpec } from "../functions/catalog/types.js";
+import { appTable, type QueueName } from "../functions/catalog/resources.js";
+import type { InfraSettings } from "./config.js";
+import { FunctionSpecError, planFunctions, type EnvSource, type FunctionPlan } from "./function-plan.js";
+import {
+  acknowledgeApiGatewayAccount,
+  acknowledgeFunctionFindings,
+  acknowledgeUnauthorizedHttpRoute,
+  acknowledgeWebSocketRoute,
+} from "./nag-acknowledgements.js";
+import type { QueuePair } from "./stateful-stack.js";
+
+/** Repository root: function entries in the list are relative to it. */
+export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+export const webSocketStageName = "prod";
+
+export interface StatelessStackProps extends StackProps {
+  readonly settings: InfraSettings;
+  readonly functions: readonly FunctionSpec[];
+  /** Physical name of the application table (see {@link StatefulStack.tableName}). */
+  readonly tableName: string;
+  readonly queues: Readonly<Record<QueueName, QueuePair>>;
+  readonly webhookSecret: secretsmanager.ISecret;
+  readonly userPoolClient: cognito.IUserPoolClient;
+  readonly jwtIssuer: string;
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * `true` (default): bundle each handler with esbuild, as deployed. `false`: an inline stub
+   * with otherwise identical configuration, so template tests run in seconds.
+   */
+  readonly bundle?: boolean;
+}
+
+// ESM output has no `require`, yet CommonJS modules bundled into it still call require() for
+// Node built-ins ("Dynamic require of ... is not supported" at cold start without this).
+const esmRequireBanner = "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);";
+
+export class StatelessStack extends Stack {
+  /** Functions by their name in the function list. */
+  readonly functions: ReadonlyMap<string, lambda.Function>;
+  readonly plans: readonly FunctionPlan[];
+  readonly httpApi: apigwv2.HttpApi | undefined;
+  readonly webSocketApi: apigwv2.WebSocketApi | undefined;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    // Strong references (Export/ImportValue): CloudFormation refuses to delete or replace a
+    // queue, the secret or the user pool while these functions still use it.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    const { settings } = props;
+    const bundle = props.bundle ?? true;
+    const plans = planFunctions(props.functions);
+    this.plans = plans;
+    const table = dynamodb.Table.fromTableAttributes(this, "AppTable", {
+      tableName: props.tableName,
+      globalIndexes: appTable.globalSecondaryIndexes.map((index) => index.indexName),
+    });
+
+    const needsWebSocket = plans.some((p) => p.webSocketRoutes.length > 0);
+    const pusher = plans.find((p) => p.grants.managesWebSocketConnections);
+    if (pusher && !needsWebSocket) {
+      throw new FunctionSpecError(`Function ${pusher.name} pushes to agents, but no function handles a websocket route, so there is no WebSocket API to push through.`);
+    }
+
+    const webSocketApi = needsWebSocket ? new apigwv2.WebSocketApi(this, "AgentWebSocketApi", { apiName: `${settings.stackPrefix}-agents` }) : undefined;
+    const webSocketStage = webSocketApi ? this.webSocketStage(webSocketApi, settings) : undefined;
+    this.webSocketApi = webSocketApi;
+
+    const resolveEnv = (source: EnvSource): string => {
+      switch (source.kind) {
+        case "literal":
+          return source.value;
+        case "tableName":
+          return table.tableName;
+        case "queueUrl":
+          return props.queues[source.queue].queue.queueUrl;
+        case "webSocketEndpoint":
+          if (!webSocketStage) throw new Error("unreachable: WS_ENDPOINT planned without a WebSocket API");
+          return webSocketStage.callbackUrl;
+        case "webhookSecretArn":
+          return props.webhookSecret.secretArn;
+        case "jwtIssuer":
+          return props.jwtIssuer;
+        case "jwksUrl":
+          return `${props.jwtIssuer}/.well-known/jwks.json`;
+        case "jwtAudience":
+          return props.userPoolClient.userPoolClientId;
+      }
+    };
+
+    const alarmAction = new cloudwatchActions.SnsAction(props.alarmTopic);
+    const functions = new Map<string, lambda.Function>();
+    for (const plan of plans) {
+      const environment = Object.fromEntries(Object.entries(plan.environment).map(([name, source]) => [name, resolveEnv(source)]));
+      const fn = this.createFunction(plan, environment, settings, bundle);
+      functions.set(plan.name, fn);
+
+      if (plan.grants.table === "read") table.grantReadData(fn);
+      if (plan.grants.table === "readWrite") table.grantReadWriteData(fn);
+      for (const queue of plan.grants.sendsTo) props.queues[queue].queue.grantSendMessages(fn);
+      if (plan.grants.readsWebhookSecret) props.webhookSecret.grantRead(fn);
+      if (plan.grants.managesWebSocketConnections && webSocketStage) webSocketStage.grantManagementApiAccess(fn);
+
+      for (const source of plan.queueSources) {
+        fn.addEventSource(new SqsEventSource(props.queues[source.queue].queue, { batchSize: source.batchSize, reportBatchItemFailures: true }));
+      }
+      plan.schedules.forEach((schedule, index) => {
+        new events.Rule(this, `${plan.name}Schedule${index === 0 ? "" : index + 1}`, {
+          description: `${plan.name}: every ${schedule.everyMinutes} min`,
+          schedule: events.Schedule.rate(Duration.minutes(schedule.everyMinutes)),
+          // A missed tick is repaired by the next one; retries only cover throttling.
+          targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.minutes(schedule.everyMinutes) })],
+        });
+      });
+      if (webSocketApi) {
+        for (const route of plan.webSocketRoutes) {
+          const routeId = route.replace("$", "");
+          const wsRoute = webSocketApi.addRoute(route, { integration: new WebSocketLambdaIntegration(`${plan.name}${routeId}Integration`, fn) });
+          acknowledgeWebSocketRoute(wsRoute, route);
+        }
+      }
+
+      new cloudwatch.Alarm(this, `${plan.name}ErrorsAlarm`, {
+        alarmDescription: `${plan.name}: unhandled errors or timeouts (more than ${settings.functionErrorsAlarmThreshold} in 5 min).`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: settings.functionErrorsAlarmThreshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(alarmAction);
+
+      acknowledgeFunctionFindings(fn, plan, { table, webSocketStage });
+    }
+    this.functions = functions;
+
+    this.httpApi = this.httpApiFor(plans, functions, props, settings);
+    if (webSocketStage) new CfnOutput(this, "WebSocketUrl", { value: webSocketStage.url });
+  }
+
+  private createFunction(plan: FunctionPlan, environment: Record<string, string>, settings: InfraSettings, bundle: boolean): lambda.Function {
+    const logGroup = new logs.LogGroup(this, `${plan.name}Logs`, { retention: settings.logRetentionDays });
+    const common = {
+      description: plan.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: plan.memoryMb,
+      timeout: Duration.seconds(plan.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      environment,
+    } satisfies Partial<lambda.FunctionProps>;
+
+    if (!bundle) {
+      return new lambda.Function(this, plan.name, {
+        ...common,
+        handler: `index.${plan.handler}`,
+        code: lambda.Code.fromInline(`exports.${plan.handler} = async () => { throw new Error("template-test stub for ${plan.entry}"); };`),
+      });
+    }
+
+    const entry = path.join(repoRoot, plan.entry);
+    if (!existsSync(entry)) {
+      throw new FunctionSpecError(`Function ${plan.name}: entry ${plan.entry} does not exist (looked for ${entry}). Write the handler or fix "entry" in its functions.ts.`);
+    }
+    return new NodejsFunction(this, plan.name, {
+      ...common,
+      entry,
+      handler: plan.handler,
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, "package-lock.json"),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        mainFields: ["module", "main"],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Pin the SDK version the tests ran with instead of the runtime's copy.
+        bundleAwsSDK: true,
+        tsconfig: path.join(repoRoot, "tsconfig.json"),
+      },
+    });
+  }
+
+  private webSocketStage(api: apigwv2.WebSocketApi, settings: InfraSettings): apigwv2.WebSocketStage {
+    // WebSocket (like REST) APIs write access logs through the account-wide API Gateway role;
+    // without it the stage fails to deploy with access logging on.
+    let account: apigateway.CfnAccount | undefined;
+    if (settings.manageApiGatewayAccountRole) {
+      const role = new iam.Role(this, "ApiGatewayCloudWatchRole", {
+        assumedBy: new iam.ServicePrincipal("apigateway.amazonaws.com"),
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName("service-role/AmazonAPIGatewayPushToCloudWatchLogs")],
+      });
+      account = new apigateway.CfnAccount(this, "ApiGatewayAccount", { cloudWatchRoleArn: role.roleArn });
+      acknowledgeApiGatewayAccount(role);
+    }
+
+    const accessLogs = new logs.LogGroup(this, "AgentWebSocketAccessLogs", { retention: settings.logRetentionDays });
+    const stage = new apigwv2.WebSocketStage(this, "AgentWebSocketStage", {
+      webSocketApi: api,
+      stageName: webSocketStageName,
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            connectionId: "$context.connectionId",
+            eventType: "$context.eventType",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            requestTime: "$context.requestTime",
+            ip: "$context.identity.sourceIp",
+            integrationError: "$context.integrationErrorMessage",
+          }),
+        ),
+      },
+    });
+    if (account) stage.node.addDependency(account);
+    return stage;
+  }
+
+  private httpApiFor(
+    plans: readonly FunctionPlan[],
+    functions: ReadonlyMap<string, lambda.Function>,
+    props: StatelessStackProps,
+    settings: InfraSettings,
+  ): apigwv2.HttpApi | undefined {
+    if (!plans.some((p) => p.httpRoutes.length > 0)) return undefined;
+    const api = new apigwv2.HttpApi(this, "HttpApi", { apiName: `${settings.stackPrefix}-http`, createDefaultStage: false });
+    const accessLogs = new logs.LogGroup(this, "HttpApiAccessLogs", { retention: settings.logRetentionDays });
+    const stage = api.addStage("DefaultStage", {
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: { rateLimit: settings.httpThrottleRateLimit, burstLimit: settings.httpThrottleBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            requestTime: "$context.requestTime",
+            latencyMs: "$context.responseLatency",
+            ip: "$context.identity.sourceIp",
+            authorizerError: "$context.authorizer.error",
+            integrationError: "$context.integrationErrorMessage",
+          }),
+        ),
+      },
+    });
+    const authorizer = new HttpJwtAuthorizer("CognitoJwtAuthorizer", props.jwtIssuer, {
+      jwtAudience: [props.userPoolClient.userPoolClientId],
+      identitySource: ["$request.header.Authorization"],
+    });
+
+    for (const plan of plans) {
+      if (plan.httpRoutes.length === 0) continue;
+      const fn = functions.get(plan.name);
+      if (!fn) throw new Error(`unreachable: no function built for ${plan.name}`);
+      const integration = new HttpLambdaIntegration(`${plan.name}Integration`, fn);
+      for (const route of plan.httpRoutes) {
+        const [created] = api.addRoutes({
+          path: route.path,
+          methods: [apigwv2.HttpMethod[route.method]],
+          integration,
+          ...(route.authorizer === "jwt" ? { authorizer } : {}),
+        });
+        if (created && route.authorizer === "none") acknowledgeUnauthorizedHttpRoute(created, route);
+      }
+    }
+    if (stage.url) new CfnOutput(this, "HttpApiUrl", { value: stage.url });
+    return api;
+  }
+}
