@@ -5,6 +5,7 @@
  * whose alarms never fire.
  */
 import type { Construct } from "constructs";
+import { functionSettings, type FunctionSettingName } from "../functions/catalog/settings.js";
 
 export interface InfraSettings {
   /** Prefix of both stack names: `<prefix>-Stateful`, `<prefix>-Stateless`. */
@@ -26,6 +27,8 @@ export interface InfraSettings {
    * WebSocket access logs need. Turn off where the account already manages that setting.
    */
   readonly manageApiGatewayAccountRole: boolean;
+  /** Thresholds passed to every function as environment variables (see functions/catalog/settings.ts). */
+  readonly functionSettings: Partial<Record<FunctionSettingName, string>>;
 }
 
 export const defaultSettings: InfraSettings = {
@@ -38,7 +41,25 @@ export const defaultSettings: InfraSettings = {
   httpThrottleBurstLimit: 1000,
   alarmEmail: undefined,
   manageApiGatewayAccountRole: true,
+  functionSettings: {},
 };
+
+function contextFunctionSettings(scope: Construct): Partial<Record<FunctionSettingName, string>> {
+  const raw: unknown = scope.node.tryGetContext("functionSettings");
+  if (raw === undefined || raw === null || raw === "") return {};
+  const value: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(`CDK context "functionSettings" must be an object of setting name to value, got ${JSON.stringify(raw)}.`);
+  }
+  const out: Partial<Record<FunctionSettingName, string>> = {};
+  for (const [name, setting] of Object.entries(value)) {
+    if (!(name in functionSettings)) {
+      throw new Error(`CDK context "functionSettings" names an unknown setting "${name}". Known: ${Object.keys(functionSettings).join(", ")}.`);
+    }
+    out[name as FunctionSettingName] = String(setting);
+  }
+  return out;
+}
 
 /** Retention periods CloudWatch Logs accepts (mirrors `RetentionDays` without the infinite one). */
 const allowedRetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -102,5 +123,6 @@ export function settingsFromContext(scope: Construct): InfraSettings {
     httpThrottleBurstLimit: contextNumber(scope, "httpThrottleBurstLimit", defaultSettings.httpThrottleBurstLimit, isPositiveInt, "a positive whole number of requests"),
     alarmEmail: contextString(scope, "alarmEmail", defaultSettings.alarmEmail, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address"),
     manageApiGatewayAccountRole: contextBoolean(scope, "manageApiGatewayAccountRole", defaultSettings.manageApiGatewayAccountRole),
+    functionSettings: contextFunctionSettings(scope),
   };
 }

@@ -119,7 +119,10 @@ export class StatelessStack extends Stack {
     const alarmAction = new cloudwatchActions.SnsAction(props.alarmTopic);
     const functions = new Map<string, lambda.Function>();
     for (const plan of plans) {
-      const environment = Object.fromEntries(Object.entries(plan.environment).map(([name, source]) => [name, resolveEnv(source)]));
+      const environment = {
+        ...Object.fromEntries(Object.entries(plan.environment).map(([name, source]) => [name, resolveEnv(source)])),
+        ...settings.functionSettings,
+      };
       const fn = this.createFunction(plan, environment, settings, bundle);
       functions.set(plan.name, fn);
 

@@ -117,4 +117,10 @@ describe("settingsFromContext", () => {
     );
     expect(() => settingsFromContext(new App({ context: { logRetentionDays: 10 } }))).toThrow(/logRetentionDays/);
   });
+
+  it("passes known function thresholds through and rejects unknown ones", () => {
+    const app = new App({ context: { functionSettings: '{"HANDOVER_GRACE_MINUTES":"10","ESCALATE_AFTER_SECONDS":60}' } });
+    expect(settingsFromContext(app).functionSettings).toEqual({ HANDOVER_GRACE_MINUTES: "10", ESCALATE_AFTER_SECONDS: "60" });
+    expect(() => settingsFromContext(new App({ context: { functionSettings: { GRACE: "1" } } }))).toThrow(/unknown setting "GRACE"/);
+  });
 });
