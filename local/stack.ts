@@ -127,6 +127,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       JWKS_URL: `${url}/.well-known/jwks.json`,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
       POWERTOOLS_METRICS_NAMESPACE: "ShiftQueueRouting",
+      // EMF lines are for CloudWatch; locally they would drown the log. LOCAL_METRICS=1 shows them.
+      POWERTOOLS_METRICS_DISABLED: process.env.LOCAL_METRICS ? "false" : "true",
       POWERTOOLS_SERVICE_NAME: "shift-queue-routing",
       ...Object.fromEntries(Object.entries(sqs.urls).map(([q, u]) => [queueUrlEnvName(q as QueueName), u])),
       ...(options.env ?? {}),

@@ -3,6 +3,7 @@
  * ReturnConsumedCapacity). In-process listeners let the benchmark collect the same figures.
  */
 import { logger } from "../shared/logger.js";
+import { emitCount } from "../shared/metrics.js";
 
 export interface RoutingDecision {
   conversationId: string;
@@ -21,5 +22,7 @@ export function onRoutingDecision(listener: (decision: RoutingDecision) => void)
 
 export function recordDecision(decision: RoutingDecision): void {
   logger.info("Routing decision", { ...decision });
+  emitCount(decision.outcome === "assigned" ? "ConversationsAssigned" : decision.outcome === "waiting" ? "ConversationsWaiting" : "DuplicateDeliveries");
+  emitCount("RoutingCapacityUnits", decision.capacityUnits);
   for (const listener of listeners) listener(decision);
 }

@@ -8,6 +8,7 @@ import { skills, type Agent } from "../agents/domain.js";
 import { getAgent, listAgents, mutateAgent } from "../agents/store.js";
 import { dynamo, isConditionalCheckFailed, tableName } from "../shared/dynamo.js";
 import { logger } from "../shared/logger.js";
+import { emitCount } from "../shared/metrics.js";
 import { pushToSupervisors } from "../shared/push.js";
 import type { Conversation } from "../routing/conversation.js";
 import { moveToQueue } from "../routing/moves.js";
@@ -115,6 +116,9 @@ export async function runSupervisionClock(now: Date) {
   const reoffered = await reofferUnanswered(now);
   const escalated = await escalateWaiting(now);
   const drained = await drainWaiting([...skills], now);
+  emitCount("ConversationsHandedOver", handedOver);
+  emitCount("ConversationsReoffered", reoffered);
+  emitCount("ConversationsEscalated", escalated);
   return { handedOver, reoffered, escalated, drained };
 }
 
@@ -144,6 +148,7 @@ export async function reconcileLoads(_now: Date) {
       }
     }
   }
+  emitCount("LoadDriftRepaired", repairs.length);
   if (repairs.length > 0) logger.warn("Load drift repaired", { repaired: repairs.length, repairs });
   else logger.info("No load drift");
   return { checked: true, repaired: repairs.length, repairs };
