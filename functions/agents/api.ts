@@ -9,6 +9,7 @@ import { agentIdSchema, agentView, isEligible, newAgent, presenceStatuses, skill
 import { agentsApi } from "./functions.js";
 import { listAgents, mutateAgent, requireAgent } from "./store.js";
 import { requestDrain } from "../shared/wake-router.js";
+import { onAgentArrival } from "./arrival.js";
 
 const profileSchema = z
   .object({
@@ -73,6 +74,7 @@ export const handler = httpApi(agentsApi, {
     });
     const agent = change?.after ?? (await requireAgent(agentId));
     if (change) await wakeIfCapacityFreed(change.before, change.after, request.correlationId);
+    if (change && status === "online") await onAgentArrival(agentId, request.now, "online");
     return { status: 200, body: agentView(agent) };
   },
 });

@@ -13,7 +13,8 @@ export const agentsApi: FunctionSpec = {
     { kind: "http", method: "GET", path: "/agents/{agentId}", auth: supervisor },
     { kind: "http", method: "PUT", path: "/agents/{agentId}/presence", auth: { kind: "jwt", roles: ["supervisor", "agent"] } },
   ],
-  access: { table: "write", sends: ["conversations"] },
+  // Presence -> online is an arrival: late-joiner notices are pushed from here.
+  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
 };
 
 export const agentFunctions: FunctionSpec[] = [agentsApi];

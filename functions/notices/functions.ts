@@ -1,3 +1,44 @@
 import type { FunctionSpec } from "../catalog/types.js";
 
-export const noticeFunctions: FunctionSpec[] = [];
+const supervisor = { kind: "jwt", roles: ["supervisor"] } as const;
+const agent = { kind: "jwt", roles: ["agent"] } as const;
+
+export const noticesApi: FunctionSpec = {
+  name: "NoticesApi",
+  entry: "functions/notices/api.ts",
+  handler: "handler",
+  description: "Campaigns, notices, agent inbox/ack and receipts",
+  triggers: [
+    { kind: "http", method: "PUT", path: "/campaigns/{campaignId}", auth: supervisor },
+    { kind: "http", method: "GET", path: "/campaigns/{campaignId}", auth: supervisor },
+    { kind: "http", method: "POST", path: "/notices", auth: supervisor },
+    { kind: "http", method: "GET", path: "/notices/{noticeId}/receipts", auth: supervisor },
+    { kind: "http", method: "GET", path: "/notices/inbox", auth: agent },
+    { kind: "http", method: "POST", path: "/notices/{noticeId}/ack", auth: agent },
+  ],
+  access: { table: "write", sends: ["notices"] },
+};
+
+/** One message per notice; a 1,000-agent fan-out takes seconds, well inside the 60 s visibility. */
+export const noticeFanout: FunctionSpec = {
+  name: "NoticeFanout",
+  entry: "functions/notices/fanout-consumer.ts",
+  handler: "handler",
+  description: "Fans a notice out to on-duty agents: inbox entries + WebSocket nudges",
+  triggers: [{ kind: "queue", queue: "notices", batchSize: 10, reportBatchItemFailures: true, localConcurrency: 2 }],
+  access: { table: "write", pushesToAgents: true },
+  memoryMb: 512,
+  timeoutSeconds: 50,
+};
+
+export const noticeReminders: FunctionSpec = {
+  name: "NoticeReminders",
+  entry: "functions/notices/reminders-job.ts",
+  handler: "handler",
+  description: "Re-pushes unacknowledged urgent notices; re-enqueues unfinished fan-outs",
+  triggers: [{ kind: "schedule", everyMinutes: 1 }],
+  access: { table: "write", sends: ["notices"], pushesToAgents: true },
+  timeoutSeconds: 50,
+};
+
+export const noticeFunctions: FunctionSpec[] = [noticesApi, noticeFanout, noticeReminders];

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { callerFromClaims, verifyBearer } from "../shared/auth.js";
 import { dynamo, tableName } from "../shared/dynamo.js";
 import { logger } from "../shared/logger.js";
-import { onAgentConnected } from "./connect-hooks.js";
+import { onAgentArrival } from "../agents/arrival.js";
 
 const socketEventSchema = z.object({
   requestContext: z.object({ connectionId: z.string(), routeKey: z.string(), requestTimeEpoch: z.number().optional() }),
@@ -45,7 +45,7 @@ async function connect(connectionId: string, token: string | undefined, nowMs: n
       ],
     }),
   );
-  if (caller.role === "agent") await onAgentConnected(caller.sub, new Date(nowMs));
+  if (caller.role === "agent") await onAgentArrival(caller.sub, new Date(nowMs), "connect");
   return { statusCode: 200 };
 }
 

@@ -1,0 +1,71 @@
+/**
+ * Notices HTTP API. Supervisors publish (campaign changes, ad-hoc notices) and read receipts;
+ * agents read and acknowledge only their own inbox — the token's `sub` is the agent id, so no
+ * path can name another agent.
+ */
+import { z } from "zod";
+import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
+import { NotFoundError } from "../shared/errors.js";
+import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputSchema, noticeView } from "./domain.js";
+import { noticesApi } from "./functions.js";
+import { getCampaign, getCampaignVersion, type CampaignRecord } from "./store.js";
+import { acknowledge, inbox, publishNotice, putCampaign, receipts } from "./service.js";
+
+function campaignIdOf(request: HttpRequest): string {
+  return validate(z.object({ campaignId: campaignIdSchema }), request.params, "path").campaignId;
+}
+
+function noticeIdOf(request: HttpRequest): string {
+  return validate(z.object({ noticeId: noticeIdSchema }), request.params, "path").noticeId;
+}
+
+function campaignView(c: CampaignRecord) {
+  return { campaignId: c.campaignId, version: c.version, ...c.content, noticeId: c.noticeId, updatedAt: c.updatedAt, updatedBy: c.updatedBy };
+}
+
+const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+
+export const handler = httpApi(noticesApi, {
+  "PUT /campaigns/{campaignId}": async (request) => {
+    const campaignId = campaignIdOf(request);
+    const input = jsonBody(request, campaignInputSchema);
+    const result = await putCampaign(campaignId, input, actorOf(request), request.now, request.correlationId);
+    const created = result.changed && result.campaign.version === 1;
+    return {
+      status: created ? 201 : 200,
+      body: { ...campaignView(result.campaign), changed: result.changed, changes: result.changes, notice: result.notice ? noticeView(result.notice) : null },
+    };
+  },
+
+  "GET /campaigns/{campaignId}": async (request) => {
+    const campaignId = campaignIdOf(request);
+    const { version } = validate(versionQuery, request.query, "query");
+    if (version !== undefined) {
+      const past = await getCampaignVersion(campaignId, version);
+      if (!past) throw new NotFoundError(`Campaign "${campaignId}" has no version ${version}.`);
+      return { status: 200, body: { ...campaignView(past), changes: past.changes } };
+    }
+    const current = await getCampaign(campaignId);
+    if (!current) throw new NotFoundError(`No campaign "${campaignId}". Create it with PUT /campaigns/${campaignId}.`);
+    return { status: 200, body: campaignView(current) };
+  },
+
+  "POST /notices": async (request) => {
+    const input = jsonBody(request, noticeInputSchema);
+    const notice = await publishNotice(input, actorOf(request), request.now, request.correlationId);
+    return { status: 201, body: { ...noticeView(notice), publishedBy: notice.publishedBy } };
+  },
+
+  "GET /notices/{noticeId}/receipts": async (request) => {
+    return { status: 200, body: await receipts(noticeIdOf(request), request.now) };
+  },
+
+  "GET /notices/inbox": async (request) => {
+    return { status: 200, body: await inbox(userOf(request).sub, request.now) };
+  },
+
+  "POST /notices/{noticeId}/ack": async (request) => {
+    const result = await acknowledge(userOf(request).sub, noticeIdOf(request), request.now);
+    return { status: 200, body: result };
+  },
+});

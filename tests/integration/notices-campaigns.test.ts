@@ -1,0 +1,189 @@
+/**
+ * Campaign versions and their notices on the local stack: no-op PUTs, field-level diffs,
+ * supersede (inbox shows the newest; an old ack does not count), and late joiners.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Skill } from "../../functions/agents/domain.js";
+import { useLocalStack, type TestStack } from "../support/stack.js";
+
+const stack = useLocalStack();
+
+const created: string[] = [];
+const hour = 60 * 60 * 1000;
+
+async function setDuty(ids: string[], onDuty: boolean) {
+  const { mutateAgent } = await import("../../functions/agents/store.js");
+  const from = new Date(Date.now() - hour).toISOString();
+  const to = new Date(Date.now() + 8 * hour).toISOString();
+  for (const id of ids) {
+    await mutateAgent(id, (a) => a && { after: { ...a, onDuty, shift: onDuty ? { shiftId: "x", from, to } : null } });
+  }
+}
+
+async function agent(s: TestStack, skills: Skill[], onDuty: boolean): Promise<string> {
+  const id = s.uid("ag");
+  const res = await s.api("PUT", `/agents/${id}`, { as: await s.supervisor(), body: { name: id, skills, maxConcurrent: 5 } });
+  expect(res.status).toBe(201);
+  created.push(id);
+  if (onDuty) await setDuty([id], true);
+  return id;
+}
+
+async function fannedOut(s: TestStack, noticeId: string) {
+  const { activeNotices } = await import("../../functions/notices/store.js");
+  return s.eventually(async () => (await activeNotices(new Date())).find((n) => n.noticeId === noticeId && n.fannedOutAt));
+}
+
+const inboxIds = async (s: TestStack, agentId: string) =>
+  ((await s.api("GET", "/notices/inbox", { as: await s.agentToken(agentId) })).body.notices as { noticeId: string; acknowledged: boolean }[]).map((n) => `${n.noticeId}${n.acknowledged ? ":acked" : ""}`);
+
+const campaign = (threshold: number) => ({
+  name: "Double 11 coupon",
+  rules: { coupon: { threshold, discount: 30 }, stackable: false },
+  startsAt: "2030-11-11T00:00:00+08:00",
+  endsAt: "2030-11-12T00:00:00+08:00",
+  targetSkills: ["presale"],
+  urgency: "urgent",
+});
+
+afterEach(async () => {
+  await setDuty(created.splice(0), false);
+});
+
+describe("campaign change notices", () => {
+  it("versions real changes only, with a field-level summary, and supersedes older unacknowledged versions", async () => {
+    const s = stack();
+    const sup = await s.supervisor("sup-camp");
+    const campaignId = s.uid("camp");
+    const keeper = await agent(s, ["presale"], true);
+    const acker = await agent(s, ["presale", "vip"], true);
+    const bystander = await agent(s, ["logistics"], true);
+
+    const v1 = await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: campaign(300) });
+    expect(v1.status).toBe(201);
+    expect(v1.body).toMatchObject({ campaignId, version: 1, changed: true, startsAt: "2030-11-10T16:00:00.000Z" });
+    const v1Notice = v1.body.notice.noticeId as string;
+    await fannedOut(s, v1Notice);
+    expect(await inboxIds(s, keeper)).toEqual([v1Notice]);
+    expect(await inboxIds(s, bystander)).toEqual([]);
+    expect((await s.api("POST", `/notices/${v1Notice}/ack`, { as: await s.agentToken(acker) })).status).toBe(200);
+
+    // Same content, other key order and an equivalent instant: nothing changes, nothing is sent.
+    const same = await s.api("PUT", `/campaigns/${campaignId}`, {
+      as: sup,
+      body: { ...campaign(300), rules: { stackable: false, coupon: { discount: 30, threshold: 300 } }, startsAt: "2030-11-10T16:00:00Z" },
+    });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ version: 1, changed: false, changes: [], notice: null });
+
+    const v2 = await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: campaign(200) });
+    expect(v2.status).toBe(200);
+    expect(v2.body).toMatchObject({ version: 2, changed: true, changes: [{ field: "rules.coupon.threshold", from: 300, to: 200 }] });
+    expect(v2.body.notice.body).toBe("rules.coupon.threshold: 300 → 200");
+    const v2Notice = v2.body.notice.noticeId as string;
+    await fannedOut(s, v2Notice);
+
+    // The inbox shows only the newest version; acking v1 did not count for v2.
+    expect(await inboxIds(s, keeper)).toEqual([v2Notice]);
+    expect(await inboxIds(s, acker)).toEqual([v2Notice]);
+    expect((await s.api("POST", `/notices/${v1Notice}/ack`, { as: await s.agentToken(keeper) })).status).toBe(200);
+    expect(await inboxIds(s, keeper)).toEqual([v2Notice]);
+
+    const old = (await s.api("GET", `/notices/${v1Notice}/receipts`, { as: sup })).body;
+    expect(old.notice.supersededBy).toBe(v2Notice);
+    expect(old.counts).toEqual({ targeted: 2, delivered: 2, acknowledged: 2, pending: 0 });
+    const current = (await s.api("GET", `/notices/${v2Notice}/receipts`, { as: sup })).body;
+    expect(current.counts).toEqual({ targeted: 2, delivered: 2, acknowledged: 0, pending: 2 });
+
+    // A late joiner gets the newest version only.
+    const late = await agent(s, ["presale"], false);
+    await setDuty([late], true);
+    const online = await s.api("PUT", `/agents/${late}/presence`, { as: await s.agentToken(late), body: { status: "online" } });
+    expect(online.status).toBe(200);
+    expect(await inboxIds(s, late)).toEqual([v2Notice]);
+
+    const read = await s.api("GET", `/campaigns/${campaignId}`, { as: sup });
+    expect(read.body).toMatchObject({ version: 2, rules: { coupon: { threshold: 200 } }, noticeId: v2Notice });
+    const history = await s.api("GET", `/campaigns/${campaignId}?version=1`, { as: sup });
+    expect(history.body).toMatchObject({ version: 1, rules: { coupon: { threshold: 300 } } });
+    expect((await s.api("GET", `/campaigns/${campaignId}?version=9`, { as: sup })).status).toBe(404);
+
+    const { auditTrail } = await import("../../functions/shared/audit.js");
+    expect((await auditTrail("campaign", campaignId)).map((t) => [t.action, t.actor, t.details?.version])).toEqual([
+      ["campaign.created", "supervisor:sup-camp", 1],
+      ["campaign.updated", "supervisor:sup-camp", 2],
+    ]);
+  });
+
+  it("serialises concurrent identical and conflicting PUTs into versions without losing or duplicating one", async () => {
+    const s = stack();
+    const sup = await s.supervisor();
+    const campaignId = s.uid("camp");
+    const results = await Promise.all([300, 300, 300, 250, 250].map((t) => s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: campaign(t) })));
+    expect(results.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+    const versions = results.filter((r) => r.body.changed).map((r) => r.body.version as number).sort();
+    const final = (await s.api("GET", `/campaigns/${campaignId}`, { as: sup })).body;
+    expect(versions).toEqual(Array.from({ length: final.version }, (_, i) => i + 1));
+    const { auditTrail } = await import("../../functions/shared/audit.js");
+    expect(await auditTrail("campaign", campaignId)).toHaveLength(final.version);
+  });
+
+  it("delivers unexpired notices to late joiners on shift start, online and connect — once, and only while on duty", async () => {
+    const s = stack();
+    const sup = await s.supervisor();
+    const expiresAt = new Date(Date.now() + hour);
+    const res = await s.api("POST", "/notices", { as: sup, body: { title: "Price fix", body: "SKU 42 is 99", urgency: "urgent", targetSkills: ["vip"], expiresAt: expiresAt.toISOString() } });
+    const noticeId = res.body.noticeId as string;
+    await fannedOut(s, noticeId);
+
+    const viaOnline = await agent(s, ["vip"], false);
+    const viaConnect = await agent(s, ["vip"], false);
+    const viaDuty = await agent(s, ["vip"], false);
+    const otherSkill = await agent(s, ["aftersale"], true);
+
+    // Off duty: coming online delivers nothing.
+    await s.api("PUT", `/agents/${viaOnline}/presence`, { as: await s.agentToken(viaOnline), body: { status: "online" } });
+    expect(await inboxIds(s, viaOnline)).toEqual([]);
+    await s.api("PUT", `/agents/${viaOnline}/presence`, { as: await s.agentToken(viaOnline), body: { status: "away" } });
+    await setDuty([viaOnline, viaConnect], true);
+    await s.api("PUT", `/agents/${viaOnline}/presence`, { as: await s.agentToken(viaOnline), body: { status: "online" } });
+    expect(await inboxIds(s, viaOnline)).toEqual([noticeId]);
+
+    const socket = await s.connect(await s.agentToken(viaConnect));
+    expect(await inboxIds(s, viaConnect)).toEqual([noticeId]);
+    await socket.close();
+
+    // The rota's duty clock calls the hook at shift start; it pushes to open connections.
+    const { onAgentArrival } = await import("../../functions/agents/arrival.js");
+    const dutySocket = await s.connect(await s.agentToken(viaDuty));
+    await setDuty([viaDuty], true);
+    await onAgentArrival(viaDuty, new Date(), "duty");
+    await dutySocket.waitFor((m) => m.type === "notice" && m.notice.noticeId === noticeId);
+    await dutySocket.close();
+
+    const { deliverOnArrival } = await import("../../functions/notices/service.js");
+    // Repeated arrivals add nothing; another skill gets nothing; after expiry nothing is owed.
+    expect((await deliverOnArrival(viaOnline, new Date(), "online")).delivered).toEqual([]);
+    expect((await deliverOnArrival(otherSkill, new Date(), "duty")).delivered).toEqual([]);
+    const lateAfterExpiry = await agent(s, ["vip"], true);
+    expect((await deliverOnArrival(lateAfterExpiry, new Date(expiresAt.getTime() + 1000), "duty")).delivered).toEqual([]);
+
+    const receipts = (await s.api("GET", `/notices/${noticeId}/receipts`, { as: sup })).body;
+    expect(receipts.agents.map((a: { agentId: string }) => a.agentId)).toEqual([viaOnline, viaConnect, viaDuty].sort());
+    expect(receipts.counts).toEqual({ targeted: 3, delivered: 3, acknowledged: 0, pending: 3 });
+  });
+
+  it("rejects bad campaigns naming the fields, and changes nothing", async () => {
+    const s = stack();
+    const sup = await s.supervisor();
+    const campaignId = s.uid("camp");
+    const bad = await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: { name: "", rules: [1], startsAt: "soon", endsAt: "2030-01-01T00:00:00Z", targetSkills: [] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(["name", "rules", "startsAt", "targetSkills"]);
+    const backwards = await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: { ...campaign(1), endsAt: "2030-11-01T00:00:00Z" } });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.errors[0].field).toBe("endsAt");
+    expect((await s.api("GET", `/campaigns/${campaignId}`, { as: sup })).status).toBe(404);
+    expect((await s.api("PUT", `/campaigns/${campaignId}`, { as: await s.agentToken("a1"), body: campaign(1) })).status).toBe(403);
+  });
+});
