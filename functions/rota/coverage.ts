@@ -1,0 +1,139 @@
+/**
+ * Coverage: for each interval of a local day, agents scheduled (from resolved duty) against
+ * agents required by an Erlang C forecast. Pure.
+ *
+ * Assumptions (docs/rota.md): chat slots are Erlang servers (an agent with concurrency c is c
+ * servers), no abandonment, AHT is how long a chat holds a slot, shrinkage removes a share
+ * of scheduled agents (breaks, meetings) before they count as servers.
+ */
+import { z } from "zod";
+import { skills, skillSchema, type Skill } from "../agents/domain.js";
+import { dateSchema, zoneSchema } from "./domain.js";
+import { averageSpeedOfAnswer, erlangC, requiredServers, serviceLevel } from "./erlang.js";
+import type { Occurrence } from "./resolve.js";
+import { localIso, localToInstant, parseDate, minuteMs } from "./time.js";
+
+const numberParam = (schema: z.ZodNumber) => z.coerce.number().pipe(schema);
+
+export const coverageQuerySchema = z.object({
+  date: dateSchema,
+  timeZone: zoneSchema.default("UTC"),
+  interval: numberParam(z.number().int()).refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60").default(30),
+  skill: skillSchema.optional(),
+  /** Forecast conversations per interval, comma-separated, one number per interval of the day. */
+  volumes: z
+    .string()
+    .min(1, "required: conversations per interval, comma-separated")
+    .transform((s, ctx) => {
+      const values = s.split(",").map((v) => Number(v.trim()));
+      if (values.some((v) => !Number.isFinite(v) || v < 0)) {
+        ctx.addIssue({ code: "custom", message: "must be non-negative numbers separated by commas" });
+        return z.NEVER;
+      }
+      return values;
+    }),
+  aht: numberParam(z.number().positive().max(86_400)),
+  concurrency: numberParam(z.number().int().min(1).max(50)).default(1),
+  serviceLevel: numberParam(z.number().gt(0).lt(1)).default(0.8),
+  answerSeconds: numberParam(z.number().min(0).max(86_400)).default(20),
+  shrinkage: numberParam(z.number().min(0).lt(1)).default(0),
+});
+
+export type CoverageQuery = z.infer<typeof coverageQuerySchema>;
+
+export interface DayInterval {
+  from: number;
+  to: number;
+}
+
+/** The intervals of a local day in real time: 46 or 50 half-hours on DST days, 48 otherwise. */
+export function dayIntervals(date: string, timeZone: string, intervalMinutes: number): DayInterval[] {
+  const day = parseDate(date);
+  if (day === undefined) throw new RangeError(`bad date ${date}`);
+  const start = localToInstant(day, 0, timeZone);
+  const end = localToInstant(day + 1, 0, timeZone);
+  const out: DayInterval[] = [];
+  for (let t = start; t < end; t += intervalMinutes * minuteMs) out.push({ from: t, to: Math.min(end, t + intervalMinutes * minuteMs) });
+  return out;
+}
+
+const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Agent-equivalents on duty in [from, to): each agent counts by the share of the interval on duty. */
+function scheduledIn(occurrences: readonly Occurrence[], interval: DayInterval, eligible: (agentId: string) => boolean): number {
+  const onDutyMs = new Map<string, number>();
+  for (const o of occurrences) {
+    if (!eligible(o.agentId)) continue;
+    for (const d of o.duty) {
+      const overlap = Math.min(interval.to, Date.parse(d.to)) - Math.max(interval.from, Date.parse(d.from));
+      if (overlap > 0) onDutyMs.set(o.agentId, Math.min(interval.to - interval.from, (onDutyMs.get(o.agentId) ?? 0) + overlap));
+    }
+  }
+  let total = 0;
+  for (const ms of onDutyMs.values()) total += ms / (interval.to - interval.from);
+  return total;
+}
+
+export function computeCoverage(query: CoverageQuery, occurrences: readonly Occurrence[], agentSkills: ReadonlyMap<string, readonly Skill[]>) {
+  const intervals = dayIntervals(query.date, query.timeZone, query.interval);
+  if (query.volumes.length !== intervals.length) {
+    const error: string = `needs ${intervals.length} values (one per ${query.interval}-minute interval of ${query.date} in ${query.timeZone}), got ${query.volumes.length}`;
+    return { error } as const;
+  }
+  const hasSkill = (skill: Skill | undefined) => (agentId: string) => {
+    const own = agentSkills.get(agentId);
+    return own !== undefined && (skill === undefined || own.includes(skill));
+  };
+  const productive = 1 - query.shrinkage;
+  let understaffedIntervals = 0;
+  const rows = intervals.map((interval, i) => {
+    const volume = query.volumes[i] ?? 0;
+    const seconds = (interval.to - interval.from) / 1000;
+    const traffic = (volume * query.aht) / seconds;
+    const scheduled = scheduledIn(occurrences, interval, hasSkill(query.skill));
+    const scheduledBySkill = Object.fromEntries(skills.map((s) => [s, round(scheduledIn(occurrences, interval, hasSkill(s)), 2)]));
+    const requiredSlots = requiredServers({ trafficErlangs: traffic, ahtSeconds: query.aht, targetServiceLevel: query.serviceLevel, answerSeconds: query.answerSeconds });
+    const requiredAgents = requiredSlots === 0 ? 0 : Math.ceil(requiredSlots / query.concurrency / productive - 1e-9);
+    // Fractional agents give fractional slots; Erlang needs whole servers, so round down.
+    const slots = Math.floor(scheduled * productive * query.concurrency + 1e-9);
+    const asa = averageSpeedOfAnswer(traffic, slots, query.aht);
+    const understaffed = scheduled + 1e-9 < requiredAgents;
+    if (understaffed) understaffedIntervals++;
+    return {
+      from: new Date(interval.from).toISOString(),
+      to: new Date(interval.to).toISOString(),
+      localFrom: localIso(interval.from, query.timeZone),
+      volume,
+      trafficErlangs: round(traffic),
+      scheduled: round(scheduled, 2),
+      scheduledBySkill,
+      productiveSlots: slots,
+      requiredSlots,
+      requiredAgents,
+      predicted: {
+        probabilityOfWaiting: round(erlangC(traffic, slots)),
+        serviceLevel: round(serviceLevel(traffic, slots, query.aht, query.answerSeconds)),
+        /** null when the scheduled slots cannot keep up (the queue grows without bound). */
+        averageSpeedOfAnswerSeconds: Number.isFinite(asa) ? round(asa, 1) : null,
+      },
+      understaffed,
+    };
+  });
+  return {
+    result: {
+      date: query.date,
+      timeZone: query.timeZone,
+      intervalMinutes: query.interval,
+      skill: query.skill ?? null,
+      forecast: {
+        ahtSeconds: query.aht,
+        concurrency: query.concurrency,
+        targetServiceLevel: query.serviceLevel,
+        answerSeconds: query.answerSeconds,
+        shrinkage: query.shrinkage,
+      },
+      intervals: rows,
+      summary: { intervals: rows.length, understaffedIntervals },
+    },
+  } as const;
+}

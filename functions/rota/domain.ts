@@ -1,0 +1,176 @@
+/**
+ * The rota's vocabulary and input rules: shifts, dated assignments, rotation patterns and
+ * exceptions (leave, override, swap). Pure: schemas and types only, no AWS.
+ */
+import { z } from "zod";
+import { agentIdSchema } from "../agents/domain.js";
+import { isValidDate, isValidZone, parseDate, parseHhmm } from "./time.js";
+
+/** Longest range one request may resolve or one exception may span, in days. */
+export const maxRangeDays = 62;
+/** Longest rotation pattern (entries). */
+export const maxPatternLength = 62;
+export const OFF = "off";
+
+export const shiftIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")
+  .refine((id) => id !== OFF, `"${OFF}" is reserved for days off`);
+
+export const dateSchema = z.string().refine(isValidDate, "must be a calendar date YYYY-MM-DD");
+export const hhmmSchema = z.string().refine((v) => parseHhmm(v) !== undefined, "must be a time HH:mm (00:00-23:59)");
+export const zoneSchema = z.string().refine(isValidZone, "must be an IANA time zone such as Asia/Shanghai");
+export const instantSchema = z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time with offset" });
+
+export const shiftInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    start: hhmmSchema,
+    end: hhmmSchema,
+    timeZone: zoneSchema,
+  })
+  .strict();
+
+export type ShiftInput = z.infer<typeof shiftInputSchema>;
+
+export interface Shift extends ShiftInput {
+  shiftId: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** Planned wall-clock length: end ≤ start crosses midnight; end = start is a 24-hour shift. */
+export function plannedMinutes(shift: Pick<Shift, "start" | "end">): number {
+  const start = parseHhmm(shift.start) ?? 0;
+  const end = parseHhmm(shift.end) ?? 0;
+  return end > start ? end - start : end + 1440 - start;
+}
+
+export function crossesMidnight(shift: Pick<Shift, "start" | "end">): boolean {
+  return (parseHhmm(shift.end) ?? 0) <= (parseHhmm(shift.start) ?? 0);
+}
+
+export function shiftView(shift: Shift) {
+  return { ...shift, crossesMidnight: crossesMidnight(shift), plannedMinutes: plannedMinutes(shift) };
+}
+
+const assignmentInputSchema = z
+  .object({
+    agentId: agentIdSchema,
+    date: dateSchema,
+    /** A shift id, `"off"` for a planned day off, or null to clear the dated entry (the pattern applies again). */
+    shiftId: z.union([shiftIdSchema, z.literal(OFF), z.null()]),
+  })
+  .strict();
+
+const patternInputSchema = z
+  .object({
+    agentId: agentIdSchema,
+    pattern: z.array(z.union([shiftIdSchema, z.literal(OFF)])).min(1).max(maxPatternLength),
+    startDate: dateSchema,
+    endDate: dateSchema.optional(),
+  })
+  .strict()
+  .refine((p) => p.endDate === undefined || p.endDate >= p.startDate, { path: ["endDate"], message: "must not be before startDate" });
+
+export const rotaInputSchema = z
+  .object({
+    assignments: z.array(assignmentInputSchema).max(2000).optional(),
+    patterns: z.array(patternInputSchema).max(500).optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    const seen = new Map<string, number>();
+    body.assignments?.forEach((a, i) => {
+      const key = `${a.agentId}|${a.date}`;
+      const first = seen.get(key);
+      if (first !== undefined) ctx.addIssue({ code: "custom", path: ["assignments", i, "date"], message: `duplicates assignments.${first} (same agent and date)` });
+      else seen.set(key, i);
+    });
+    const seenPatterns = new Map<string, number>();
+    body.patterns?.forEach((p, i) => {
+      const key = `${p.agentId}|${p.startDate}`;
+      const first = seenPatterns.get(key);
+      if (first !== undefined) ctx.addIssue({ code: "custom", path: ["patterns", i, "startDate"], message: `duplicates patterns.${first} (same agent and startDate)` });
+      else seenPatterns.set(key, i);
+    });
+  });
+
+export type RotaInput = z.infer<typeof rotaInputSchema>;
+
+/** A dated assignment as stored: `shiftId` is a shift or `"off"`. */
+export interface Assignment {
+  agentId: string;
+  date: string;
+  shiftId: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/**
+ * A rotation: day `startDate + k` works `pattern[k mod length]`. Where an agent has several
+ * patterns, the one with the latest `startDate` on or before the day (and not ended) applies.
+ */
+export interface Pattern {
+  agentId: string;
+  pattern: string[];
+  startDate: string;
+  endDate?: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+function spanDays(from: string, to: string): number {
+  return (parseDate(to) ?? 0) - (parseDate(from) ?? 0);
+}
+
+export const exceptionInputSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("leave"),
+      agentId: agentIdSchema,
+      from: instantSchema,
+      to: instantSchema,
+      reason: z.string().max(200).optional(),
+    })
+    .strict()
+    .refine((e) => Date.parse(e.to) > Date.parse(e.from), { path: ["to"], message: "must be after from" })
+    .refine((e) => Date.parse(e.to) - Date.parse(e.from) <= maxRangeDays * 86_400_000, { path: ["to"], message: `leave may span at most ${maxRangeDays} days; add several` }),
+  z
+    .object({
+      kind: z.literal("override"),
+      agentId: agentIdSchema,
+      date: dateSchema,
+      /** Inclusive; absent = the one date. */
+      endDate: dateSchema.optional(),
+      shiftId: shiftIdSchema,
+      reason: z.string().max(200).optional(),
+    })
+    .strict()
+    .refine((e) => e.endDate === undefined || e.endDate >= e.date, { path: ["endDate"], message: "must not be before date" })
+    .refine((e) => e.endDate === undefined || spanDays(e.date, e.endDate) < maxRangeDays, { path: ["endDate"], message: `an override may span at most ${maxRangeDays} days` }),
+  z
+    .object({
+      kind: z.literal("swap"),
+      agentId: agentIdSchema,
+      withAgentId: agentIdSchema,
+      date: dateSchema,
+      reason: z.string().max(200).optional(),
+    })
+    .strict()
+    .refine((e) => e.agentId !== e.withAgentId, { path: ["withAgentId"], message: "must differ from agentId" }),
+]);
+
+export type ExceptionInput = z.infer<typeof exceptionInputSchema>;
+
+export type RotaException = ExceptionInput & { exceptionId: string; createdAt: string; createdBy: string };
+
+/** Agents an exception changes (a swap changes two). */
+export function exceptionAgents(exception: ExceptionInput): string[] {
+  return exception.kind === "swap" ? [exception.agentId, exception.withAgentId] : [exception.agentId];
+}
+
+/** Sort key placing an exception on the timeline (UTC instant for leave, date otherwise). */
+export function exceptionStartKey(exception: ExceptionInput): string {
+  return exception.kind === "leave" ? new Date(exception.from).toISOString() : exception.date;
+}
