@@ -1,3 +1,46 @@
 import type { FunctionSpec } from "../catalog/types.js";
 
-export const stockFunctions: FunctionSpec[] = [];
+const supervisor = { kind: "jwt", roles: ["supervisor"] } as const;
+const orderSystemOrSupervisor = { kind: "signature-or-jwt", roles: ["supervisor"] } as const;
+const warehouse = { kind: "signature" } as const;
+
+export const stockApi: FunctionSpec = {
+  name: "StockApi",
+  entry: "functions/stock/api.ts",
+  handler: "handler",
+  description: "Warehouse stock, policy, reservations, page stock and drift reads",
+  triggers: [
+    { kind: "http", method: "PUT", path: "/stock/{sku}/warehouse", auth: warehouse },
+    { kind: "http", method: "PUT", path: "/stock/warehouse", auth: warehouse },
+    { kind: "http", method: "PUT", path: "/stock/{sku}/policy", auth: supervisor },
+    { kind: "http", method: "POST", path: "/stock/reservations", auth: orderSystemOrSupervisor },
+    { kind: "http", method: "DELETE", path: "/stock/reservations/{orderId}", auth: orderSystemOrSupervisor },
+    { kind: "http", method: "POST", path: "/stock/reservations/{orderId}/ship", auth: orderSystemOrSupervisor },
+    { kind: "http", method: "GET", path: "/stock/drift", auth: supervisor },
+    { kind: "http", method: "GET", path: "/stock/{sku}", auth: supervisor },
+    { kind: "http", method: "GET", path: "/stock/{sku}/availability", auth: supervisor },
+  ],
+  access: { table: "write", sends: ["storefront"], webhookSecret: true },
+};
+
+export const stockHoldExpiry: FunctionSpec = {
+  name: "StockHoldExpiry",
+  entry: "functions/stock/expiry-job.ts",
+  handler: "handler",
+  description: "Releases expired unpaid holds and expired campaign locks",
+  triggers: [{ kind: "schedule", everyMinutes: 1 }],
+  access: { table: "write", sends: ["storefront"] },
+  timeoutSeconds: 50,
+};
+
+export const stockReconciler: FunctionSpec = {
+  name: "StockReconciler",
+  entry: "functions/stock/reconciler-job.ts",
+  handler: "handler",
+  description: "Recomputes every SKU from its holds, repairs drift, re-publishes page stock",
+  triggers: [{ kind: "schedule", everyMinutes: 5 }],
+  access: { table: "write", sends: ["storefront"] },
+  timeoutSeconds: 120,
+};
+
+export const stockFunctions: FunctionSpec[] = [stockApi, stockHoldExpiry, stockReconciler];

@@ -1,0 +1,181 @@
+/**
+ * Stock reservation benchmark: reservations per second through the HTTP API on one hot SKU and
+ * spread over many SKUs, with N concurrent clients, against a same-run baseline — the raw
+ * conditional-write rate of DynamoDB Local (a bare `UpdateItem` with `ADD … IF n >= 1`) at the
+ * same concurrency. Figures are ratios, since these machines are shared and noisy. A final
+ * phase races far more orders than there is stock on one SKU and counts oversold units (must be 0).
+ *
+ * Self-contained: give it a started local stack (URL, webhook secret, DynamoDB endpoint, table);
+ * it creates its own SKUs and bench items, and takes about 20 s with the defaults.
+ *
+ * @example
+ * const stack = await startLocalStack({ ... });
+ * console.log(formatStockBench(await benchStock(stack)));
+ */
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { signBody } from "../functions/shared/auth.js";
+
+export interface StockBenchStack {
+  url: string;
+  webhookSecret: string;
+  token(role: "supervisor" | "agent", sub: string): Promise<string>;
+  dynamoEndpoint: string;
+  tableName: string;
+}
+
+export interface StockBenchOptions {
+  /** Concurrent clients in every phase (default 16). */
+  concurrency?: number;
+  /** Length of each throughput phase in ms (default 3,500). */
+  phaseMs?: number;
+  /** SKUs of the "many SKUs" phase (default 50). */
+  skus?: number;
+  /** Stock of the oversell phase (default 30); 4× as many orders race for it. */
+  scarceStock?: number;
+}
+
+export interface PhaseFigures {
+  ops: number;
+  perSecond: number;
+  /** Requests answered 409 (out of stock) or 503 (contention); neither is an error. */
+  refused: number;
+  errors: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+export interface StockBench {
+  name: "stock-reservations";
+  concurrency: number;
+  hotSku: PhaseFigures;
+  manySkus: PhaseFigures;
+  /** Baseline: bare conditional UpdateItem on one item, same concurrency. */
+  rawConditionalWrite: PhaseFigures;
+  ratios: { hotVsRaw: number; manyVsRaw: number; hotVsMany: number };
+  oversell: { stock: number; attempts: number; succeeded: number; reservedAfter: number; oversoldUnits: number };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Runs `op` from `concurrency` loops for `ms`; `op` returns "ok" | "refused" | "error". */
+async function phase(concurrency: number, ms: number, op: (client: number) => Promise<"ok" | "refused" | "error">): Promise<PhaseFigures> {
+  const latencies: number[] = [];
+  let ops = 0;
+  let refused = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + ms;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, client) => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        const outcome = await op(client).catch(() => "error" as const);
+        latencies.push(performance.now() - t);
+        if (outcome === "ok") ops += 1;
+        else if (outcome === "refused") refused += 1;
+        else errors += 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { ops, perSecond: Math.round(ops / seconds), refused, errors, p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)) };
+}
+
+export async function benchStock(stack: StockBenchStack, options: StockBenchOptions = {}): Promise<StockBench> {
+  const concurrency = options.concurrency ?? 16;
+  const phaseMs = options.phaseMs ?? 3_500;
+  const skuCount = options.skus ?? 50;
+  const scarceStock = options.scarceStock ?? 30;
+  const run = randomUUID().slice(0, 8);
+
+  const signed = async (method: string, path: string, body: unknown) => {
+    const raw = JSON.stringify(body);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const response = await fetch(`${stack.url}${path}`, {
+      method,
+      headers: { "content-type": "application/json", "x-signature-timestamp": timestamp, "x-signature": signBody(stack.webhookSecret, timestamp, raw) },
+      body: raw,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  const stockUp = async (sku: string, onHand: number) => {
+    const res = await signed("PUT", `/stock/${sku}/warehouse`, { onHand, seq: 1 });
+    if (res.status !== 200) throw new Error(`benchStock: warehouse update for ${sku} failed with ${res.status}`);
+  };
+  const reserve = async (sku: string): Promise<"ok" | "refused" | "error"> => {
+    const res = await signed("POST", "/stock/reservations", { orderId: `bench-${run}-${randomUUID()}`, lines: [{ sku, qty: 1 }] });
+    return res.status === 201 ? "ok" : res.status === 409 || res.status === 503 ? "refused" : "error";
+  };
+
+  // (a) one hot SKU, plenty of stock: the rate the single counter item allows.
+  const hot = `bench-${run}-hot`;
+  await stockUp(hot, 10_000_000);
+  const hotSku = await phase(concurrency, phaseMs, () => reserve(hot));
+
+  // (a') many SKUs: the same load spread, so no item is hot.
+  const skus = Array.from({ length: skuCount }, (_, i) => `bench-${run}-s${i}`);
+  for (let i = 0; i < skus.length; i += 10) await Promise.all(skus.slice(i, i + 10).map((sku) => stockUp(sku, 10_000_000)));
+  const manySkus = await phase(concurrency, phaseMs, () => reserve(skus[Math.floor(Math.random() * skus.length)] ?? hot));
+
+  // (b) baseline: bare conditional decrement of one DynamoDB Local item, same concurrency.
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: process.env.AWS_REGION ?? "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }));
+  const rawKey = { pk: `BENCH#stock#${run}`, sk: "RAW" };
+  await dynamo.send(new PutCommand({ TableName: stack.tableName, Item: { ...rawKey, n: 10_000_000 } }));
+  const rawConditionalWrite = await phase(concurrency, phaseMs, async () => {
+    await dynamo.send(
+      new UpdateCommand({ TableName: stack.tableName, Key: rawKey, UpdateExpression: "ADD n :minus", ConditionExpression: "n >= :one", ExpressionAttributeValues: { ":minus": -1, ":one": 1 } }),
+    );
+    return "ok";
+  });
+  dynamo.destroy();
+
+  // (c) scarce stock, 4× the orders racing for it: nothing may be oversold.
+  const scarce = `bench-${run}-scarce`;
+  await stockUp(scarce, scarceStock);
+  const attempts = scarceStock * 4;
+  let next = 0;
+  let succeeded = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < attempts) {
+        next += 1;
+        if ((await reserve(scarce)) === "ok") succeeded += 1;
+      }
+    }),
+  );
+  const supervisor = await stack.token("supervisor", `bench-${run}`);
+  const read = await fetch(`${stack.url}/stock/${scarce}`, { headers: { authorization: `Bearer ${supervisor}` } });
+  const after = (await read.json()) as { reserved?: number };
+  const reservedAfter = Number(after.reserved ?? Number.NaN);
+
+  const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000);
+  return {
+    name: "stock-reservations",
+    concurrency,
+    hotSku,
+    manySkus,
+    rawConditionalWrite,
+    ratios: { hotVsRaw: ratio(hotSku.perSecond, rawConditionalWrite.perSecond), manyVsRaw: ratio(manySkus.perSecond, rawConditionalWrite.perSecond), hotVsMany: ratio(hotSku.perSecond, manySkus.perSecond) },
+    oversell: { stock: scarceStock, attempts, succeeded, reservedAfter, oversoldUnits: Math.max(0, succeeded - scarceStock, reservedAfter - scarceStock) },
+  };
+}
+
+/** One readable block for `npm run bench`. */
+export function formatStockBench(b: StockBench): string {
+  const line = (name: string, f: PhaseFigures) => `  ${name.padEnd(24)} ${String(f.perSecond).padStart(6)}/s  p50 ${f.p50Ms} ms  p95 ${f.p95Ms} ms  (ok ${f.ops}, refused ${f.refused}, errors ${f.errors})`;
+  return [
+    `stock reservations, ${b.concurrency} concurrent clients`,
+    line("hot SKU (HTTP)", b.hotSku),
+    line("many SKUs (HTTP)", b.manySkus),
+    line("raw conditional write", b.rawConditionalWrite),
+    `  ratios: hot/raw ${b.ratios.hotVsRaw}, many/raw ${b.ratios.manyVsRaw}, hot/many ${b.ratios.hotVsMany}`,
+    `  oversell: ${b.oversell.succeeded} of ${b.oversell.attempts} orders held for ${b.oversell.stock} units, reserved ${b.oversell.reservedAfter}, oversold ${b.oversell.oversoldUnits}`,
+  ].join("\n");
+}

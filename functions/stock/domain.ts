@@ -1,0 +1,261 @@
+/**
+ * Page-stock rules, pure: the page formula, the state of one SKU, and the request schemas.
+ * No AWS here; `store.ts` keeps the counters, this module says what they mean.
+ */
+import { z } from "zod";
+
+/** Path words that are routes of their own, so a SKU may not be called that. */
+const reservedSkuWords = new Set(["drift", "reservations", "warehouse"]);
+
+export const skuSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")
+  .refine((s) => !reservedSkuWords.has(s), "is a reserved word (drift, reservations, warehouse)");
+
+export const orderIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,80}$/, "must be 1-80 letters, digits, '.', '_', ':' or '-'");
+
+/** Units are whole items; one order or one warehouse count never exceeds this. */
+export const maxUnits = 10_000_000;
+const units = z.number().int().min(0).max(maxUnits);
+
+export const warehouseUpdateSchema = z
+  .object({
+    onHand: units,
+    /** Monotonic per SKU in the warehouse system; older or equal values are ignored. */
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  })
+  .strict();
+
+export const bulkWarehouseSchema = z
+  .object({
+    updates: z
+      .array(warehouseUpdateSchema.extend({ sku: skuSchema }).strict())
+      .min(1)
+      .max(100),
+  })
+  .strict();
+
+/** syncRatio is kept as basis points so `floor` is exact integer arithmetic (0.29 × 100 is 28.999… in floats). */
+export const ratioScale = 10_000;
+
+export const policySchema = z
+  .object({
+    safetyStock: units,
+    syncRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .refine((r) => Math.abs(Math.round(r * ratioScale) - r * ratioScale) < 1e-6, "must have at most 4 decimal places"),
+    /** A quantity held back for a campaign until `expiresAt`; `null` or absent removes it. */
+    lock: z
+      .object({
+        campaignId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"),
+        qty: units.min(1),
+        expiresAt: z.iso.datetime({ offset: true }),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+  })
+  .strict();
+
+export const maxLines = 25;
+
+export const reservationSchema = z
+  .object({
+    orderId: orderIdSchema,
+    lines: z
+      .array(z.object({ sku: skuSchema, qty: z.number().int().min(1).max(maxUnits) }).strict())
+      .min(1)
+      .max(maxLines)
+      // One transaction may touch an item only once, and a repeated SKU is an order-system bug.
+      .refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, "each sku may appear only once"),
+  })
+  .strict();
+
+export type WarehouseUpdate = z.infer<typeof warehouseUpdateSchema>;
+export type Policy = z.infer<typeof policySchema>;
+export type ReservationRequest = z.infer<typeof reservationSchema>;
+export type ReservationLine = ReservationRequest["lines"][number];
+
+export interface CampaignLock {
+  campaignId: string;
+  qty: number;
+  expiresAt: string;
+}
+
+/** The counters of one SKU as stored. `available` is kept equal to `sellableOf(state)` by every write. */
+export interface SkuState {
+  sku: string;
+  onHand: number;
+  reserved: number;
+  safetyStock: number;
+  /** syncRatio × 10,000. */
+  ratioBp: number;
+  /** Units locked for a campaign (0 when none). */
+  locked: number;
+  lock: CampaignLock | null;
+  /** onHand − reserved − safetyStock − locked; may be negative (warehouse count fell under the holds). */
+  available: number;
+  /** Last applied warehouse seq; −1 before the first warehouse update. */
+  warehouseSeq: number;
+  lastSyncedAt: string | null;
+  /** Bumped by every change; the storefront idempotency key is `<sku>#<version>`. */
+  version: number;
+  updatedAt: string;
+}
+
+/** What the storefront was last told about a SKU (kept apart from the hot counter item). */
+export interface Published {
+  version: number;
+  /** `null` before the first message. */
+  page: number | null;
+  at: string | null;
+}
+
+export const nothingPublished: Published = { version: 0, page: null, at: null };
+
+/** Units that may still be sold: never negative. */
+export function sellable(s: Pick<SkuState, "onHand" | "reserved" | "safetyStock" | "locked">): number {
+  return Math.max(0, s.onHand - s.reserved - s.safetyStock - s.locked);
+}
+
+/**
+ * `page = floor(max(0, onHand − reserved − safetyStock − locked) × syncRatio)`: always rounded
+ * down (a listing that rounds up oversells), never negative, never above sellable.
+ *
+ * @example pageStock({ onHand: 100, reserved: 0, safetyStock: 0, locked: 0, ratioBp: 2900 }) // 29
+ */
+export function pageStock(s: Pick<SkuState, "onHand" | "reserved" | "safetyStock" | "locked" | "ratioBp">): number {
+  return Math.floor((sellable(s) * s.ratioBp) / ratioScale);
+}
+
+export function ratioToBp(ratio: number): number {
+  return Math.round(ratio * ratioScale);
+}
+
+/** The view returned by `GET /stock/{sku}` and the mutating routes. */
+export function skuView(s: SkuState, published: Published, drift: DriftFinding | null = null) {
+  return {
+    sku: s.sku,
+    onHand: s.onHand,
+    reserved: s.reserved,
+    locked: s.locked,
+    lock: s.lock,
+    safetyStock: s.safetyStock,
+    syncRatio: s.ratioBp / ratioScale,
+    available: sellable(s),
+    pageStock: pageStock(s),
+    warehouseSeq: s.warehouseSeq,
+    lastSyncedAt: s.lastSyncedAt,
+    version: s.version,
+    published: { pageStock: published.page, version: published.version, at: published.at },
+    drift: {
+      /** Page stock the storefront was last told minus what it should show now (0 when in sync). */
+      pageStock: (published.page ?? 0) - pageStock(s),
+      lastReconcile: drift,
+    },
+    updatedAt: s.updatedAt,
+  };
+}
+
+/** A new SKU: no stock, no policy (ratio 1: the listing shows everything sellable). */
+export function emptySku(sku: string, at: string): SkuState {
+  return {
+    sku,
+    onHand: 0,
+    reserved: 0,
+    safetyStock: 0,
+    ratioBp: ratioScale,
+    locked: 0,
+    lock: null,
+    available: 0,
+    warehouseSeq: -1,
+    lastSyncedAt: null,
+    version: 0,
+    updatedAt: at,
+  };
+}
+
+export type WarehouseOutcome = "applied" | "stale" | "duplicate";
+
+/** A stale or duplicate seq is acknowledged and ignored: it must never overwrite newer data. */
+export function warehouseOutcome(currentSeq: number, seq: number): WarehouseOutcome {
+  if (seq > currentSeq) return "applied";
+  return seq === currentSeq ? "duplicate" : "stale";
+}
+
+/** Canonical form of a reservation body: the same order sent twice hashes alike whatever the line order. */
+export function canonicalLines(lines: readonly ReservationLine[]): string {
+  return JSON.stringify([...lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)).map((l) => [l.sku, l.qty]));
+}
+
+export interface Shortage {
+  sku: string;
+  requested: number;
+  available: number;
+}
+
+/** Every line that cannot be filled from current stock (unknown SKUs have 0 available). */
+export function shortagesOf(lines: readonly ReservationLine[], states: ReadonlyMap<string, SkuState>): Shortage[] {
+  const out: Shortage[] = [];
+  for (const line of lines) {
+    const state = states.get(line.sku);
+    const available = state ? sellable(state) : 0;
+    if (line.qty > available) out.push({ sku: line.sku, requested: line.qty, available });
+  }
+  return out;
+}
+
+export type ReservationStatus = "held" | "released" | "expired" | "shipped";
+
+export interface Reservation {
+  orderId: string;
+  lines: ReservationLine[];
+  status: ReservationStatus;
+  canonical: string;
+  createdAt: string;
+  expiresAt: string;
+  closedAt: string | null;
+  actor: string;
+}
+
+export function reservationView(r: Reservation) {
+  return { orderId: r.orderId, lines: r.lines, status: r.status, createdAt: r.createdAt, expiresAt: r.expiresAt, closedAt: r.closedAt };
+}
+
+/** What the reconciler found for one SKU. */
+export interface DriftFinding {
+  at: string;
+  /** Counter minus the sum of the hold items (positive: units stuck as reserved). */
+  reserved: number;
+  /** `available` counter minus what the other counters say it must be. */
+  available: number;
+  /** Page stock the storefront was told minus the page stock it should show. */
+  pageStock: number;
+  repaired: boolean;
+}
+
+/** Compares the counters with the ledger (the hold items): which numbers are off, and by how much. */
+export function driftOf(s: SkuState, published: Published, heldUnits: number, at: string): DriftFinding {
+  const expectedAvailable = s.onHand - heldUnits - s.safetyStock - s.locked;
+  const truePage = pageStock({ ...s, reserved: heldUnits });
+  return {
+    at,
+    reserved: s.reserved - heldUnits,
+    available: s.available - expectedAvailable,
+    // A publication still pending is not drift: the publisher will catch up.
+    pageStock: published.page === null || published.version < s.version ? 0 : published.page - truePage,
+    repaired: false,
+  };
+}
+
+export function hasDrift(d: DriftFinding): boolean {
+  return d.reserved !== 0 || d.available !== 0 || d.pageStock !== 0;
+}
+
+/** Availability check for a large order (大额订单): can `qty` units be filled now? */
+export function availability(s: SkuState | undefined, sku: string, qty: number) {
+  const available = s ? sellable(s) : 0;
+  return { sku, requested: qty, available, canFill: qty <= available, shortBy: Math.max(0, qty - available), pageStock: s ? pageStock(s) : 0 };
+}
