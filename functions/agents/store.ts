@@ -10,9 +10,9 @@
  * Every write goes through `agentWriteOps`, conditional on the profile's version, and rewrites
  * the seats in the same transaction — the index can never disagree with the profile.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import { dynamo, isTransactionConflict, jitter, tableName } from "../shared/dynamo.js";
+import { dynamo, isTransactionConflict, jitter, queryAll, tableName } from "../shared/dynamo.js";
 import { ContentionError, NotFoundError } from "../shared/errors.js";
 import { isEligible, poolRank, type Agent, type Skill } from "./domain.js";
 
@@ -100,22 +100,8 @@ export async function requireAgent(agentId: string): Promise<Agent> {
 }
 
 export async function listAgents(): Promise<Agent[]> {
-  const agents: Agent[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :p",
-        ExpressionAttributeValues: { ":p": "AGENTS" },
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) agents.push(fromItem(item));
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return agents;
+  const items = await queryAll({ TableName: tableName, IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": "AGENTS" } });
+  return items.map(fromItem);
 }
 
 export interface AgentChange {

@@ -19,7 +19,6 @@ import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type BatchGetCommandOutput,
@@ -28,7 +27,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { fromItem as agentFromItem } from "../agents/store.js";
 import type { Agent } from "../agents/domain.js";
-import { capacityUnits, dynamo, isConditionalCheckFailed, tableName } from "../shared/dynamo.js";
+import { capacityUnits, dynamo, isConditionalCheckFailed, queryAll, tableName } from "../shared/dynamo.js";
 import type { CampaignContent, FieldChange, Notice, ReceiptRow, InboxEntry } from "./domain.js";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -149,33 +148,28 @@ export async function getNotices(noticeIds: readonly string[], meter?: CapacityM
 /** Unexpired active notices, soonest expiry first: one query of one partition. */
 export async function activeNotices(now: Date, meter?: CapacityMeter): Promise<ActiveNotice[]> {
   const out: ActiveNotice[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND sk > :now",
-        ExpressionAttributeValues: { ":pk": activePk, ":now": now.toISOString() },
-        ExclusiveStartKey: cursor,
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    meter?.add(page.ConsumedCapacity);
-    for (const item of page.Items ?? []) {
-      out.push({
-        noticeId: String(item.noticeId),
-        sk: String(item.sk),
-        urgency: item.urgency as Notice["urgency"],
-        targetSkills: (item.targetSkills as Notice["targetSkills"]) ?? null,
-        publishedAt: String(item.publishedAt),
-        expiresAt: String(item.expiresAt),
-        ...(typeof item.fannedOutAt === "string" ? { fannedOutAt: item.fannedOutAt } : {}),
-        ...(typeof item.lastRemindedAt === "string" ? { lastRemindedAt: item.lastRemindedAt } : {}),
-        ...(typeof item.reenqueuedAt === "string" ? { reenqueuedAt: item.reenqueuedAt } : {}),
-      });
-    }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  const items = await queryAll(
+    {
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND sk > :now",
+      ExpressionAttributeValues: { ":pk": activePk, ":now": now.toISOString() },
+      ReturnConsumedCapacity: "TOTAL",
+    },
+    meter,
+  );
+  for (const item of items) {
+    out.push({
+      noticeId: String(item.noticeId),
+      sk: String(item.sk),
+      urgency: item.urgency as Notice["urgency"],
+      targetSkills: (item.targetSkills as Notice["targetSkills"]) ?? null,
+      publishedAt: String(item.publishedAt),
+      expiresAt: String(item.expiresAt),
+      ...(typeof item.fannedOutAt === "string" ? { fannedOutAt: item.fannedOutAt } : {}),
+      ...(typeof item.lastRemindedAt === "string" ? { lastRemindedAt: item.lastRemindedAt } : {}),
+      ...(typeof item.reenqueuedAt === "string" ? { reenqueuedAt: item.reenqueuedAt } : {}),
+    });
+  }
   return out;
 }
 
@@ -202,23 +196,18 @@ export async function markActive(sk: string, field: "fannedOutAt" | "lastReminde
 /** On-duty agents, read from the agents capability's list index (O(agents) per notice). */
 export async function onDutyAgents(meter?: CapacityMeter): Promise<Agent[]> {
   const agents: Agent[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :p",
-        FilterExpression: "onDuty = :t",
-        ExpressionAttributeValues: { ":p": "AGENTS", ":t": true },
-        ExclusiveStartKey: cursor,
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    meter?.add(page.ConsumedCapacity);
-    for (const item of page.Items ?? []) agents.push(agentFromItem(item));
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  const items = await queryAll(
+    {
+      TableName: tableName,
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :p",
+      FilterExpression: "onDuty = :t",
+      ExpressionAttributeValues: { ":p": "AGENTS", ":t": true },
+      ReturnConsumedCapacity: "TOTAL",
+    },
+    meter,
+  );
+  for (const item of items) agents.push(agentFromItem(item));
   return agents;
 }
 
@@ -306,27 +295,22 @@ export async function heldNoticeIds(agentId: string, noticeIds: readonly string[
 export async function inboxEntries(agentId: string): Promise<InboxEntry[]> {
   const deliveries = new Map<string, InboxEntry>();
   const acks = new Map<string, string>();
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": `INBOX#${agentId}` },
-        ConsistentRead: true,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const sk = String(item.sk);
-      if (sk.startsWith("ACK#")) acks.set(sk.slice(4), String(item.acknowledgedAt));
-      else if (sk.startsWith("NOTICE#") && item.notice) {
-        const notice = noticeFromItem(item.notice as Record<string, unknown>);
-        deliveries.set(notice.noticeId, { notice, deliveredAt: String(item.deliveredAt) });
-      }
+  const items = await queryAll(
+    {
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `INBOX#${agentId}` },
+      ConsistentRead: true,
+    },
+  );
+  for (const item of items) {
+    const sk = String(item.sk);
+    if (sk.startsWith("ACK#")) acks.set(sk.slice(4), String(item.acknowledgedAt));
+    else if (sk.startsWith("NOTICE#") && item.notice) {
+      const notice = noticeFromItem(item.notice as Record<string, unknown>);
+      deliveries.set(notice.noticeId, { notice, deliveredAt: String(item.deliveredAt) });
     }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  }
   return [...deliveries.values()].map((e) => {
     const acknowledgedAt = acks.get(e.notice.noticeId);
     return acknowledgedAt ? { ...e, acknowledgedAt } : e;
@@ -337,26 +321,21 @@ export async function inboxEntries(agentId: string): Promise<InboxEntry[]> {
 export async function receiptRows(noticeId: string, meter?: CapacityMeter): Promise<ReceiptRow[]> {
   const delivered = new Map<string, string>();
   const acks = new Map<string, string>();
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: "gsi1",
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": receiptsPk(noticeId) },
-        ProjectionExpression: "agentId, sk, deliveredAt, acknowledgedAt",
-        ExclusiveStartKey: cursor,
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    meter?.add(page.ConsumedCapacity);
-    for (const item of page.Items ?? []) {
-      if (String(item.sk).startsWith("ACK#")) acks.set(String(item.agentId), String(item.acknowledgedAt));
-      else delivered.set(String(item.agentId), String(item.deliveredAt));
-    }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  const items = await queryAll(
+    {
+      TableName: tableName,
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": receiptsPk(noticeId) },
+      ProjectionExpression: "agentId, sk, deliveredAt, acknowledgedAt",
+      ReturnConsumedCapacity: "TOTAL",
+    },
+    meter,
+  );
+  for (const item of items) {
+    if (String(item.sk).startsWith("ACK#")) acks.set(String(item.agentId), String(item.acknowledgedAt));
+    else delivered.set(String(item.agentId), String(item.deliveredAt));
+  }
   // An ack without a delivery cannot exist (the ack requires it), so deliveries drive the rows.
   return [...delivered].map(([agentId, deliveredAt]) => {
     const acknowledgedAt = acks.get(agentId);

@@ -14,8 +14,8 @@
  *               written in the same transaction as the agent profile's `onDuty`/`shift`.
  * Audit records use `auditPut` (`AUDIT#rota#<agentId>`, `AUDIT#shift#<shiftId>`).
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { dynamo, tableName } from "../shared/dynamo.js";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { dynamo, queryAll, tableName } from "../shared/dynamo.js";
 import type { TransactItem } from "../agents/store.js";
 import { exceptionStartKey, maxRangeDays, type Assignment, type Pattern, type RotaException, type Shift } from "./domain.js";
 import { candidateDays, type DutyWindow, type RotaData, type Window } from "./resolve.js";
@@ -29,16 +29,6 @@ export const onDutyKey = (agentId: string) => ({ pk: "ONDUTY", sk: agentId });
 
 const assignmentMonthPartition = (date: string) => `ROTAASSIGN#${date.slice(0, 7)}`;
 
-async function queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: cursor }));
-    items.push(...(page.Items ?? []));
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return items;
-}
 
 /** Commits `ops` in transactions of at most 100 items (DynamoDB's limit). */
 export async function commit(ops: readonly TransactItem[]): Promise<void> {

@@ -11,7 +11,7 @@
  * - last served  `pk=CUSTOMER#<customerId>, sk=LAST`: the known agent (老客户).
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { capacityUnits, dynamo, isConditionalCheckFailed, tableName } from "../shared/dynamo.js";
+import { capacityUnits, dynamo, isConditionalCheckFailed, queryAll, tableName } from "../shared/dynamo.js";
 import { NotFoundError } from "../shared/errors.js";
 import type { Skill } from "../agents/domain.js";
 import type { Conversation, HistoryEntry } from "./conversation.js";
@@ -134,16 +134,8 @@ export async function waitingHeads(skill: Skill | "any", limit: number, meter?: 
 
 /** Every waiting conversation of a skill (live queue view). */
 export async function waitingConversations(skill: Skill | "any"): Promise<Conversation[]> {
-  const out: Conversation[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({ TableName: tableName, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :p", ExpressionAttributeValues: { ":p": waitPartition(skill) }, ExclusiveStartKey: cursor }),
-    );
-    for (const item of page.Items ?? []) out.push(conversationFromItem(item));
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return out;
+  const items = await queryAll({ TableName: tableName, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :p", ExpressionAttributeValues: { ":p": waitPartition(skill) } });
+  return items.map(conversationFromItem);
 }
 
 /** Conversations accepted before `before` and still `queued` (their SQS message may be lost). */
@@ -163,41 +155,26 @@ export async function staleQueued(before: string, limit = 100): Promise<string[]
 
 /** The agent's open conversations (assignment records). */
 export async function openAssignments(agentId: string): Promise<{ conversationId: string; assignedAt: string }[]> {
-  const out: { conversationId: string; assignedAt: string }[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :c)",
-        ExpressionAttributeValues: { ":pk": `AGENT#${agentId}`, ":c": "CONV#" },
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) out.push({ conversationId: String(item.conversationId), assignedAt: String(item.assignedAt) });
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return out;
+  const items = await queryAll({
+    TableName: tableName,
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :c)",
+    ExpressionAttributeValues: { ":pk": `AGENT#${agentId}`, ":c": "CONV#" },
+    ConsistentRead: true,
+  });
+  return items.map((item) => ({ conversationId: String(item.conversationId), assignedAt: String(item.assignedAt) }));
 }
 
 /** Assigned conversations with no first response, assigned before `before` (unresponsive agents). */
 export async function awaitingReplySince(before: string): Promise<Conversation[]> {
   const out: Conversation[] = [];
   for (let shard = 0; shard < awaitingReplyShards; shard++) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: "gsi2",
-          KeyConditionExpression: "gsi2pk = :p AND gsi2sk < :before",
-          ExpressionAttributeValues: { ":p": `AWAITING_REPLY#${shard}`, ":before": before },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(conversationFromItem(item));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    const items = await queryAll({
+      TableName: tableName,
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :p AND gsi2sk < :before",
+      ExpressionAttributeValues: { ":p": `AWAITING_REPLY#${shard}`, ":before": before },
+    });
+    out.push(...items.map(conversationFromItem));
   }
   return out;
 }
@@ -207,20 +184,13 @@ export async function conversationsArrivedBetween(from: Date, to: Date): Promise
   const out: Conversation[] = [];
   const hour = 3_600_000;
   for (let t = Math.floor(from.getTime() / hour) * hour; t < to.getTime(); t += hour) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: "gsi3",
-          KeyConditionExpression: "gsi3pk = :p AND gsi3sk BETWEEN :a AND :b",
-          ExpressionAttributeValues: { ":p": arrivalPartition(new Date(t).toISOString()), ":a": from.toISOString(), ":b": `${to.toISOString()}` },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(conversationFromItem(item));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    const items = await queryAll({
+      TableName: tableName,
+      IndexName: "gsi3",
+      KeyConditionExpression: "gsi3pk = :p AND gsi3sk BETWEEN :a AND :b",
+      ExpressionAttributeValues: { ":p": arrivalPartition(new Date(t).toISOString()), ":a": from.toISOString(), ":b": to.toISOString() },
+    });
+    out.push(...items.map(conversationFromItem));
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * translation of DynamoDB's conditional failures into something the domain can reason about.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { baseEnv } from "./env.js";
 
 const env = baseEnv();
@@ -48,4 +48,26 @@ export function capacityUnits(consumed: { CapacityUnits?: number }[] | { Capacit
 export function jitter(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(200, 5 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Every item of a Query, following `LastEvaluatedKey` page by page. `meter` receives each page's
+ * consumed capacity when the input asks for it.
+ *
+ * @example
+ * const agents = await queryAll({ TableName: tableName, IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": "AGENTS" } });
+ */
+export async function queryAll(
+  input: Omit<QueryCommandInput, "TableName"> & { TableName?: string },
+  meter?: { add(consumed: QueryCommandOutput["ConsumedCapacity"]): void },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(new QueryCommand({ TableName: tableName, ...input, ExclusiveStartKey: cursor }));
+    meter?.add(page.ConsumedCapacity);
+    items.push(...(page.Items ?? []));
+    cursor = page.LastEvaluatedKey;
+  } while (cursor);
+  return items;
 }
