@@ -35,6 +35,8 @@ export function queueConsumer(processRecord: RecordProcessor, options: { concurr
     const worker = async () => {
       for (let record = records.shift(); record; record = records.shift()) {
         const context = contextOf(record);
+        // The HTTP request's correlation id travels as a message attribute into every log line.
+        logger.appendKeys({ correlationId: context.correlationId, messageId: record.messageId });
         try {
           let body: unknown;
           try {

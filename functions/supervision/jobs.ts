@@ -4,7 +4,7 @@
  * reconciliation runs on its own schedule (`LoadReconciler`).
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { skills, type Agent } from "../agents/domain.js";
+import { skills } from "../agents/domain.js";
 import { getAgent, listAgents, mutateAgent } from "../agents/store.js";
 import { dynamo, isConditionalCheckFailed, tableName } from "../shared/dynamo.js";
 import { logger } from "../shared/logger.js";
@@ -16,27 +16,14 @@ import { drainWaiting } from "../routing/router.js";
 import { awaitingReplySince, conversationKey, getConversation, openAssignments, waitingConversations, waitPartition } from "../routing/store.js";
 import { orderCandidates } from "../routing/policy.js";
 import { supervisionConfig } from "./config.js";
+import { handoverReason } from "./rules.js";
 
 const system = "system:supervision";
-
-/** Why an agent's open work should be handed over now, or undefined to leave it. */
-export function handoverReason(agent: Agent, now: Date, config = supervisionConfig()): string | undefined {
-  if (agent.load === 0) return undefined;
-  if (!agent.onDuty && config.shiftEndPolicy === "handover") {
-    const since = Date.parse(agent.dutyChangedAt ?? agent.updatedAt);
-    if (now.getTime() - since >= config.handoverGraceMs) return "shift ended";
-  }
-  if (agent.presence !== "online" && config.awayPolicy === "handover") {
-    const since = Date.parse(agent.presenceChangedAt ?? agent.updatedAt);
-    if (now.getTime() - since >= config.awayTimeoutMs) return `agent ${agent.presence}`;
-  }
-  return undefined;
-}
 
 export async function handOver(now: Date) {
   let handedOver = 0;
   for (const agent of await listAgents()) {
-    const reason = handoverReason(agent, now);
+    const reason = handoverReason(agent, now, supervisionConfig());
     if (!reason) continue;
     for (const open of await openAssignments(agent.agentId)) {
       try {

@@ -14,13 +14,20 @@ async function assignedTo(s: ReturnType<typeof stack>, skill: string, agentId: s
 }
 
 describe("supervision", () => {
-  // The rules act on everything in the table; close what a test left waiting so the next starts clean.
+  // The rules act on everything in the table: close what a test left open or waiting and take its
+  // agents off duty, so the next test starts clean.
   afterEach(async () => {
     const s = stack();
     const sup = await s.supervisor();
     const queue = (await s.api("GET", "/queue", { as: sup })).body;
     const waiting = Object.values(queue.waiting as Record<string, { conversationId: string }[]>).flat();
     await Promise.all(waiting.map((w) => s.api("POST", `/conversations/${w.conversationId}/close`, { as: sup })));
+    const agents = (await s.api("GET", "/agents", { as: sup })).body.agents as { agentId: string; onDuty: boolean }[];
+    for (const a of agents) {
+      const open = (await s.api("GET", `/agents/${a.agentId}/conversations`, { as: sup })).body.conversations as { conversationId: string }[];
+      await Promise.all(open.map((c) => s.api("POST", `/conversations/${c.conversationId}/close`, { as: sup })));
+      if (a.onDuty) await setDuty(a.agentId, false);
+    }
   });
 
   it("lets an agent transfer to an eligible agent, refuses a full one, and keeps loads exact", async () => {
@@ -100,6 +107,26 @@ describe("supervision", () => {
     expect(after.history.map((h: { action: string }) => h.action)).toContain("handed-over");
     expect((await agent(s, leaving)).load).toBe(0);
     await setDuty(next, false);
+  });
+
+  it("stops new work at once when an agent goes away, and hands open work over after the away timeout", async () => {
+    const s = stack();
+    const away = await makeAgent(s, { skills: ["aftersale"], maxConcurrent: 3 });
+    const id = await assignedTo(s, "aftersale", away);
+    // Answered, so only the away rule (not the unanswered re-offer) can move it.
+    await s.api("POST", `/conversations/${id}/first-response`, { as: await s.agentToken(away) });
+    await s.api("PUT", `/agents/${away}/presence`, { as: await s.agentToken(away), body: { status: "away" } });
+    const meanwhile = await sendConversation(s, { skill: "aftersale" });
+    expect((await settled(s, meanwhile.id)).status).toBe("waiting");
+    const other = await makeAgent(s, { skills: ["aftersale"], maxConcurrent: 3 });
+    expect((await s.eventually(async () => ((await conversation(s, meanwhile.id)).status === "assigned" ? conversation(s, meanwhile.id) : undefined))).agentId).toBe(other);
+    await s.runSchedule("SupervisionClock", minutes(5));
+    expect((await conversation(s, id)).agentId).toBe(away);
+    await s.runSchedule("SupervisionClock", minutes(11));
+    const after = await conversation(s, id);
+    expect(after.agentId).toBe(other);
+    expect(after.history.find((h: { action: string }) => h.action === "handed-over").detail).toBe("agent away");
+    for (const x of [away, other]) await setDuty(x, false);
   });
 
   it("re-offers a conversation with no first response after 3 minutes, and records it", async () => {

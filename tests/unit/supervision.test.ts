@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { newAgent, type Agent } from "../../functions/agents/domain.js";
+import type { Conversation } from "../../functions/routing/conversation.js";
+import { percentile, routingMetrics } from "../../functions/supervision/metrics.js";
+import { handoverReason } from "../../functions/supervision/rules.js";
+
+describe("percentile (nearest rank)", () => {
+  it("matches hand-computed ranks", () => {
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(percentile(xs, 50)).toBe(5);
+    expect(percentile(xs, 90)).toBe(9);
+    expect(percentile(xs, 100)).toBe(10);
+    expect(percentile([7], 90)).toBe(7);
+    expect(percentile([], 50)).toBeUndefined();
+  });
+});
+
+function conv(id: string, patch: Partial<Conversation>): Conversation {
+  return { conversationId: id, customerId: "c", channel: "tmall", skill: "presale", requestedSkill: "presale", priority: "normal", status: "queued", arrivedAt: "2026-11-11T00:00:00.000Z", assignments: 0, history: [], ...patch };
+}
+
+describe("routing metrics", () => {
+  it("counts outcomes, waits and the 3-minute first-response share", () => {
+    const now = new Date("2026-11-11T01:00:00.000Z");
+    const list = [
+      conv("a", { status: "closed", agentId: "x", firstResponseAt: "2026-11-11T00:02:00.000Z", history: [{ at: "2026-11-11T00:00:10.000Z", action: "assigned", actor: "r", agentId: "x" }, { at: "2026-11-11T00:10:00.000Z", action: "closed", actor: "x", agentId: "x" }] }),
+      conv("b", { status: "assigned", agentId: "y", firstResponseAt: "2026-11-11T00:05:00.000Z", history: [{ at: "2026-11-11T00:00:30.000Z", action: "assigned", actor: "r", agentId: "y" }] }),
+      conv("c", { status: "closed", abandoned: true, closedAt: "2026-11-11T00:01:00.000Z" }),
+      conv("d", { status: "waiting", arrivedAt: "2026-11-11T00:59:00.000Z" }),
+    ];
+    const m = routingMetrics(list, now);
+    expect(m).toMatchObject({ received: 4, assigned: 2, waiting: 1, abandoned: 1, closed: 2, firstResponseWithin3MinRate: 0.25 });
+    // waits: 10 s, 30 s, 60 s (still waiting) -> median 30, p90 60
+    expect(m.waitSeconds).toEqual({ median: 30, p90: 60, max: 60 });
+    expect(m.perAgent).toEqual([
+      { agentId: "x", assigned: 1, closed: 1 },
+      { agentId: "y", assigned: 1, closed: 0 },
+    ]);
+  });
+});
+
+describe("handover rule", () => {
+  const config = { handoverGraceMs: 5 * 60_000, shiftEndPolicy: "handover" as const, awayTimeoutMs: 10 * 60_000, awayPolicy: "handover" as const };
+  const base = (patch: Partial<Agent>): Agent => ({ ...newAgent({ agentId: "a", name: "a", skills: ["presale"], maxConcurrent: 3 }, "t", new Date("2026-11-11T00:00:00Z")), presence: "online", onDuty: true, load: 2, ...patch });
+  const at = (min: number) => new Date(Date.parse("2026-11-11T00:00:00Z") + min * 60_000);
+
+  it("hands over after the grace period that follows shift end, not before", () => {
+    const agent = base({ onDuty: false, dutyChangedAt: at(0).toISOString() });
+    expect(handoverReason(agent, at(4), config)).toBeUndefined();
+    expect(handoverReason(agent, at(5), config)).toBe("shift ended");
+    expect(handoverReason(agent, at(60), { ...config, shiftEndPolicy: "keep" })).toBeUndefined();
+  });
+
+  it("hands over an away agent's work after the away timeout, per policy", () => {
+    const agent = base({ presence: "away", presenceChangedAt: at(0).toISOString() });
+    expect(handoverReason(agent, at(9), config)).toBeUndefined();
+    expect(handoverReason(agent, at(10), config)).toBe("agent away");
+    expect(handoverReason(agent, at(60), { ...config, awayPolicy: "keep" })).toBeUndefined();
+  });
+
+  it("has nothing to hand over when the agent holds nothing", () => {
+    expect(handoverReason(base({ onDuty: false, load: 0, dutyChangedAt: at(0).toISOString() }), at(60), config)).toBeUndefined();
+  });
+});
