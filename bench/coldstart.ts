@@ -1,0 +1,154 @@
+/**
+ * Cold start: every function of the function list bundled as the CDK bundles it (esbuild,
+ * minified, ESM, platform node, target node20, AWS SDK inside), then its module-load time: the
+ * bundle imported in a fresh `node` process with dummy environment, timed inside that process.
+ * Baseline of the same run: a bundle holding only the DynamoDB document client, the floor every
+ * function that touches the table pays.
+ *
+ * @example
+ * const figures = await benchColdStart({ repeats: 3 });
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { functionList } from "../functions/catalog/index.js";
+import { queueNames, queueUrlEnvName } from "../functions/catalog/resources.js";
+import { summarize, round, ratio } from "./lib/stats.js";
+
+export const coldStartGoals = { bytes: 1024 * 1024, loadMs: 150 };
+
+/** The same banner the CDK bundling adds: ESM bundles still get a `require` for CJS dependencies. */
+const esmRequireBanner = "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);";
+
+export interface ColdStartFunction {
+  name: string;
+  entry: string;
+  bytes: number;
+  /** Median module-load time over the repeats, ms. */
+  loadMs: number | undefined;
+  loadVsBaseline: number | undefined;
+  overGoal: boolean;
+  error?: string;
+}
+
+export interface ColdStartFigures {
+  repeats: number;
+  baseline: { bytes: number; loadMs: number | undefined };
+  functions: ColdStartFunction[];
+  overGoal: string[];
+}
+
+const dummyEnv: Record<string, string> = {
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "dummy",
+  AWS_SECRET_ACCESS_KEY: "dummy",
+  TABLE_NAME: "bench-coldstart",
+  WS_ENDPOINT: "https://example.execute-api.us-east-1.amazonaws.com/live",
+  WEBHOOK_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:bench",
+  JWT_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench",
+  JWKS_URL: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench/.well-known/jwks.json",
+  JWT_AUDIENCE: "bench",
+  POWERTOOLS_LOG_LEVEL: "SILENT",
+  POWERTOOLS_METRICS_DISABLED: "true",
+  POWERTOOLS_SERVICE_NAME: "bench",
+  POWERTOOLS_METRICS_NAMESPACE: "Bench",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  ...Object.fromEntries(queueNames.map((q) => [queueUrlEnvName(q), `https://sqs.us-east-1.amazonaws.com/000000000000/bench-${q}`])),
+};
+
+/** Bundles a file, or source text resolved from `resolveDir`, the way the CDK does; returns the size in bytes. */
+async function bundle(entry: string | { contents: string; resolveDir: string }, outfile: string): Promise<number> {
+  await build({
+    ...(typeof entry === "string" ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: "js" as const } }),
+    outfile,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    mainFields: ["module", "main"],
+    banner: { js: esmRequireBanner },
+    logLevel: "silent",
+  });
+  return statSync(outfile).size;
+}
+
+/** Imports `file` in a fresh node process; resolves the import time measured inside it, ms. */
+function timeImport(file: string, handler: string | undefined): Promise<number> {
+  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); const ms = performance.now() - t;${
+    handler ? ` if (typeof m[${JSON.stringify(handler)}] !== "function") { console.error("no handler ${handler}"); process.exit(3); }` : ""
+  } console.log(JSON.stringify({ ms }));`;
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env: { PATH: process.env.PATH ?? "", ...dummyEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split("\n").pop() ?? "";
+      try {
+        if (code !== 0) throw new Error(`exit ${code}`);
+        resolvePromise(Number((JSON.parse(line) as { ms: number }).ms));
+      } catch {
+        reject(new Error(`import failed (exit ${code}): ${err.trim().split("\n").slice(0, 3).join(" | ") || line}`));
+      }
+    });
+  });
+}
+
+async function medianLoad(file: string, handler: string | undefined, repeats: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) times.push(await timeImport(file, handler));
+  return summarize(times).p50;
+}
+
+export async function benchColdStart(options: { repeats: number; onStep?: (text: string) => void }): Promise<ColdStartFigures> {
+  const root = resolve(import.meta.dirname, "..");
+  const dir = mkdtempSync(join(tmpdir(), "sqr-coldstart-"));
+  try {
+    const baselineSource = `import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nimport { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";\nexport const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n`;
+    const baselineBytes = await bundle({ contents: baselineSource, resolveDir: root }, join(dir, "baseline.mjs"));
+    options.onStep?.("cold start: baseline (DynamoDB document client only)");
+    const baselineMs = await medianLoad(join(dir, "baseline.mjs"), undefined, options.repeats).catch(() => undefined);
+    const functions: ColdStartFunction[] = [];
+    for (const spec of functionList) {
+      options.onStep?.(`cold start: ${spec.name} (${spec.entry})`);
+      const outfile = join(dir, `${spec.name}.mjs`);
+      try {
+        const bytes = await bundle(join(root, spec.entry), outfile);
+        try {
+          const loadMs = await medianLoad(outfile, spec.handler, options.repeats);
+          functions.push({
+            name: spec.name,
+            entry: spec.entry,
+            bytes,
+            loadMs: round(loadMs, 1),
+            loadVsBaseline: maybe(ratio(loadMs, baselineMs)),
+            overGoal: bytes > coldStartGoals.bytes || loadMs > coldStartGoals.loadMs,
+          });
+        } catch (error) {
+          functions.push({ name: spec.name, entry: spec.entry, bytes, loadMs: undefined, loadVsBaseline: undefined, overGoal: bytes > coldStartGoals.bytes, error: (error as Error).message });
+        }
+      } catch (error) {
+        functions.push({ name: spec.name, entry: spec.entry, bytes: 0, loadMs: undefined, loadVsBaseline: undefined, overGoal: true, error: `bundle failed: ${(error as Error).message.split("\n")[0] ?? ""}` });
+      }
+    }
+    return {
+      repeats: options.repeats,
+      baseline: { bytes: baselineBytes, loadMs: baselineMs === undefined ? undefined : round(baselineMs, 1) },
+      functions,
+      overGoal: functions.filter((f) => f.overGoal).map((f) => f.name),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function maybe(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : round(value, 2);
+}

@@ -1,0 +1,43 @@
+/**
+ * Command-line options of `npm run bench`. Pure, unit-tested (tests/unit/bench-lib.test.ts).
+ */
+
+export interface BenchArgs {
+  help: boolean;
+  quick: boolean;
+  /** Where to write the figures as JSON (`--json <file>`). */
+  json?: string;
+}
+
+export const usage = `Usage: npm run bench -- [--quick] [--json <file>] [--help]
+
+Starts its own local stack (in-memory DynamoDB Local, fauxqs, the functions in this process),
+measures routing throughput, latency, cost per conversation, notice fan-out, stock reservations
+and cold start, checks the invariants, and prints a table. Speed figures are ratios against a
+baseline measured in the same run.
+
+  --quick          short run (about a minute): fewer conversations, shorter phases
+  --json <file>    also write every figure as JSON to <file>
+  --help           this text
+
+Exits 1 when an invariant is broken (over-capacity, lost or duplicate conversations, oversold
+stock), 2 on a usage error.`;
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { help: false, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") args.help = true;
+    else if (arg === "--quick") args.quick = true;
+    else if (arg === "--json" || arg?.startsWith("--json=")) {
+      const value = arg === "--json" ? argv[++i] : arg.slice("--json=".length);
+      if (!value || value.startsWith("--")) throw new UsageError("--json needs a file name, e.g. --json bench.json");
+      args.json = value;
+    } else throw new UsageError(`Unknown option "${arg}". Try --help.`);
+  }
+  return args;
+}

@@ -1,0 +1,72 @@
+/**
+ * The stack the benchmark measures: an in-memory DynamoDB Local (its own JVM) and the local
+ * stack (fauxqs, gateway, pollers, every function in this process), schedules manual so no
+ * timer job runs in the middle of a measurement. Function logs are silenced.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { signBody } from "../../functions/shared/auth.js";
+import { startDynamoDbLocal } from "../../local/dynamodb.js";
+import { freePort } from "../../local/ports.js";
+import { startLocalStack, type LocalStack } from "../../local/stack.js";
+
+export interface BenchStack {
+  stack: LocalStack;
+  /** HTTP call to the stack; `signed` applies the webhook HMAC, `as` a bearer token. */
+  api(method: string, path: string, options?: { as?: string; body?: unknown; signed?: boolean }): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), "sqr-bench-"));
+  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      port: 0,
+      dataDir,
+      dynamoEndpoint: dynamo.endpoint,
+      prefix: `bench${randomUUID().slice(0, 6)}`,
+      schedules: "manual",
+      env: { POWERTOOLS_LOG_LEVEL: process.env.DEBUG_STACK ? "INFO" : "SILENT" },
+      log: (line) => {
+        if (process.env.DEBUG_STACK) process.stderr.write(`${line}\n`);
+      },
+    });
+  } catch (error) {
+    await dynamo.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const api: BenchStack["api"] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = {};
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (options.as) headers.authorization = `Bearer ${options.as}`;
+    if (options.signed) {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      headers["x-signature-timestamp"] = timestamp;
+      headers["x-signature"] = signBody(stack.webhookSecret, timestamp, body ?? "");
+    }
+    const response = await fetch(`${stack.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(30_000) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed };
+  };
+  return {
+    stack,
+    api,
+    stop: async () => {
+      await stack.stop();
+      await dynamo.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

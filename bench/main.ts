@@ -1,0 +1,296 @@
+/**
+ * `npm run bench [-- --quick] [-- --json <file>]`: starts its own local stack, measures routing,
+ * notices, stock and cold start, checks the invariants, prints a table (stdout) with progress on
+ * stderr. Speed figures are ratios against a baseline measured in the same run, because these
+ * machines are shared and noisy. Exit code 1 when an invariant is broken or a section failed.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { benchColdStart, coldStartGoals, type ColdStartFigures } from "./coldstart.js";
+import { parseArgs, usage, UsageError, type BenchArgs } from "./lib/args.js";
+import { Progress } from "./lib/progress.js";
+import { startBenchStack } from "./lib/stack.js";
+import { round } from "./lib/stats.js";
+import { formatTable, num, type Cell } from "./lib/table.js";
+import {
+  benchCost,
+  benchLatency,
+  benchRawTransaction,
+  benchThroughput,
+  checkInvariants,
+  routingContext,
+  settleRouting,
+  type CostFigures,
+  type InvariantFigures,
+  type LatencyFigures,
+  type RawFigures,
+  type ThroughputFigures,
+} from "./routing.js";
+import { benchNoticeFanout, type NoticeFanoutBench } from "./notices.js";
+import { benchStock, type StockBench } from "./stock.js";
+
+interface Plan {
+  tiers: number[];
+  perTier: number;
+  rawMs: number;
+  /** Steady-state throughput window. */
+  throughputMs: number;
+  webhookClients: number;
+  latencyMs: number;
+  noticeAgents: number;
+  stockPhaseMs: number;
+  coldStartRepeats: number;
+  settleMs: number;
+}
+
+const plans: Record<"full" | "quick", Plan> = {
+  full: { tiers: [10, 100, 1000], perTier: 30, rawMs: 6_000, throughputMs: 25_000, webhookClients: 16, latencyMs: 12_000, noticeAgents: 1000, stockPhaseMs: 4_000, coldStartRepeats: 3, settleMs: 60_000 },
+  // Putting 1,000 agents on duty through the API takes 30-90 s here: the quick run stops at 50.
+  quick: { tiers: [10, 50], perTier: 10, rawMs: 2_500, throughputMs: 8_000, webhookClients: 16, latencyMs: 4_000, noticeAgents: 1000, stockPhaseMs: 1_500, coldStartRepeats: 1, settleMs: 30_000 },
+};
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+interface Results {
+  command: string;
+  startedAt: string;
+  seconds: number;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  quick: boolean;
+  plan: Plan;
+  routing: {
+    routerConcurrency: number;
+    raw?: RawFigures;
+    /** The same transaction issued alone: the latency baseline. */
+    rawAlone?: RawFigures;
+    throughput?: ThroughputFigures;
+    /** Routed conversations per second / raw two-item conditional transactions per second. */
+    ratioToRaw?: number;
+    latency?: LatencyFigures;
+    cost?: CostFigures;
+    capacityUnitsPerConversation?: Record<string, number>;
+  };
+  notices?: NoticeFanoutBench;
+  stock?: StockBench;
+  invariants?: InvariantFigures & { oversoldUnits: number | undefined };
+  coldStart?: ColdStartFigures;
+  errors: Record<string, string>;
+  goals: Record<string, { goal: string; met: boolean | undefined }>;
+}
+
+async function section<T>(results: Results, name: string, run: () => Promise<T>): Promise<T | undefined> {
+  const outcome: Outcome<T> = await run().then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  );
+  if (outcome.ok) return outcome.value;
+  results.errors[name] = outcome.error.split("\n").slice(0, 4).join("\n");
+  process.stderr.write(`!! ${name} failed: ${results.errors[name]}\n`);
+  return undefined;
+}
+
+async function main(args: BenchArgs): Promise<number> {
+  const plan = plans[args.quick ? "quick" : "full"];
+  const progress = new Progress();
+  const cpu = cpus();
+  const results: Results = {
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    startedAt: new Date().toISOString(),
+    seconds: 0,
+    machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? "unknown", memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform}-${process.arch}` },
+    quick: args.quick,
+    plan,
+    routing: { routerConcurrency: 0 },
+    errors: {},
+    goals: {},
+  };
+
+  // First, while no JVM or stack competes for the two cores.
+  progress.step(`cold start: bundling every function (esbuild, minified ESM, node20, SDK inside), timing its import in a fresh node (${plan.coldStartRepeats}×)`);
+  const coldStart = await section(results, "coldStart", () => benchColdStart({ repeats: plan.coldStartRepeats, onStep: (text) => progress.tick(() => text, 3000) }));
+  if (coldStart) results.coldStart = coldStart;
+
+  progress.step(`starting the local stack (in-memory DynamoDB Local, fauxqs, functions in this process)${args.quick ? " — quick run" : ""}`);
+  const bench = await startBenchStack();
+  try {
+    const ctx = await routingContext(bench, progress);
+    results.routing.routerConcurrency = ctx.routerConcurrency;
+    try {
+      const cost = await section(results, "routing.cost", () => benchCost(ctx, plan.tiers, plan.perTier));
+      if (cost) {
+        results.routing.cost = cost;
+        results.routing.capacityUnitsPerConversation = cost.capacityUnitsPerConversation;
+      }
+      progress.step(`raw baseline: two-item conditional TransactWriteItems, ${ctx.routerConcurrency} concurrent, ${plan.rawMs / 1000} s`);
+      const raw = await section(results, "routing.raw", () => benchRawTransaction(ctx, ctx.routerConcurrency, plan.rawMs));
+      if (raw) {
+        results.routing.raw = raw;
+        const backlog = 2 * ctx.routerConcurrency;
+        progress.step(`throughput: signed webhooks from ${plan.webhookClients} clients → SQS → router for ${plan.throughputMs / 1000} s, backlog ≤ ${backlog} (${ctx.agentIds.length} agents)`);
+        const throughput = await section(results, "routing.throughput", () => benchThroughput(ctx, plan.throughputMs, plan.webhookClients, backlog, raw));
+        if (throughput) {
+          results.routing.throughput = throughput;
+          if (throughput.ratioToRaw !== undefined) results.routing.ratioToRaw = throughput.ratioToRaw;
+          progress.step("settling: waiting until every conversation so far is assigned and the router is idle");
+          const unsettled = await settleRouting(ctx, ctx.viaWebhook, plan.settleMs);
+          if (unsettled) {
+            results.errors["routing.settle"] = unsettled;
+            progress.step(`!! ${unsettled}`);
+          }
+          const rate = Math.max(1, throughput.perSecond / 2);
+          progress.step("latency baseline: the same bare transaction issued alone (concurrency 1), 1.5 s");
+          const rawAlone = await section(results, "routing.rawAlone", () => benchRawTransaction(ctx, 1, 1_500));
+          if (rawAlone) {
+            results.routing.rawAlone = rawAlone;
+            progress.step(`latency: open-loop arrivals at ${rate.toFixed(1)}/s (half the measured capacity) for ${plan.latencyMs / 1000} s`);
+            const latency = await section(results, "routing.latency", () => benchLatency(ctx, rate, plan.latencyMs, rawAlone));
+            if (latency) results.routing.latency = latency;
+          }
+        }
+      }
+      progress.step(`notices: fan-out of one notice to ${plan.noticeAgents} on-duty agents (baseline: 10 agents)`);
+      const notices = await section(results, "notices", () => benchNoticeFanout(bench.stack, { agents: plan.noticeAgents }));
+      if (notices) results.notices = notices;
+      progress.step(`stock: reservations on one hot SKU, on many SKUs, raw conditional write; oversell race`);
+      const stock = await section(results, "stock", () => benchStock(bench.stack, { phaseMs: plan.stockPhaseMs }));
+      if (stock) results.stock = stock;
+      progress.step("invariants: settling the queue, then checking every accepted conversation and every agent");
+      const invariants = await section(results, "invariants", () => checkInvariants(ctx, plan.settleMs));
+      if (invariants) results.invariants = { ...invariants, oversoldUnits: stock?.oversell.oversoldUnits };
+    } finally {
+      ctx.stopListening();
+    }
+  } finally {
+    progress.step("stopping the local stack");
+    await bench.stop();
+  }
+
+
+  results.seconds = round(progress.elapsedSeconds(), 1);
+  results.goals = goals(results);
+  process.stdout.write(`\n${report(results)}\n`);
+  if (args.json) {
+    writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\nJSON written to ${args.json}\n`);
+  }
+  const inv = results.invariants;
+  const broken = !inv || inv.overCapacity > 0 || inv.lost > 0 || inv.duplicates > 0 || inv.loadMismatch > 0 || (inv.oversoldUnits ?? 0) > 0 || results.stock === undefined;
+  if (broken) process.stderr.write("\nInvariant check failed or could not run: exit 1.\n");
+  if (Object.keys(results.errors).length > 0) process.stderr.write(`\nSections failed: ${Object.keys(results.errors).join(", ")}: exit 1.\n`);
+  return broken || Object.keys(results.errors).length > 0 ? 1 : 0;
+}
+
+function goals(r: Results): Results["goals"] {
+  const cost = r.routing.cost;
+  const cold = r.coldStart;
+  const inv = r.invariants;
+  return {
+    routingRatioToRaw: { goal: "≥ 0.5", met: r.routing.ratioToRaw === undefined ? undefined : r.routing.ratioToRaw >= 0.5 },
+    costFlat: { goal: "largest-tier CU/conversation ≤ 1.2 × 10-agent figure", met: cost?.flatness === undefined ? undefined : cost.flatness <= 1.2 },
+    invariants: { goal: "over-capacity, lost, duplicates, load mismatch, oversold all 0", met: inv ? inv.overCapacity + inv.lost + inv.duplicates + inv.loadMismatch + (inv.oversoldUnits ?? 0) === 0 && inv.oversoldUnits !== undefined : undefined },
+    coldStart: { goal: `every function ≤ ${coldStartGoals.bytes / 1024 / 1024} MB and ≤ ${coldStartGoals.loadMs} ms module load`, met: cold ? cold.overGoal.length === 0 : undefined },
+  };
+}
+
+const yes = (met: boolean | undefined) => (met === undefined ? "-" : met ? "yes" : "NO");
+const ms = (v: number | undefined) => (v === undefined ? "-" : `${num(v, 0)} ms`);
+const x = (v: number | undefined, decimals = 2) => (v === undefined ? "-" : `${num(v, decimals)}×`);
+
+function report(r: Results): string {
+  const out: string[] = [];
+  const rt = r.routing;
+  const rows: Cell[][] = [];
+  const t = rt.throughput;
+  const raw = rt.raw;
+  rows.push([
+    "routing throughput (webhook → assigned)",
+    t ? `${num(t.perSecond, 1)} conv/s` : "-",
+    raw ? `raw 2-item txn ${num(raw.perSecond, 0)}/s @${raw.concurrency}` : "-",
+    x(rt.ratioToRaw),
+    "≥ 0.5×",
+    yes(r.goals.routingRatioToRaw?.met),
+  ]);
+  if (t) {
+    rows.push(["  webhooks accepted (backlog-bounded)", `${num(t.acceptedPerSecond, 1)} /s`, `${t.webhookClients} clients, backlog ≤ ${t.maxBacklog}`, "", "", ""]);
+    rows.push(["  candidates tried / CU per decision at load", `${num(t.candidatesTriedMean, 2)} / ${num(t.capacityUnitsUnderLoad, 1)} CU`, `${t.assignedInWindow} assigned in ${t.windowSeconds} s, ${t.wentWaiting} parked waiting`, "", "", ""]);
+  }
+  const l = rt.latency;
+  if (l) {
+    rows.push([`latency p50/p95/p99 at ${num(l.ratePerSecond, 1)}/s (arrivedAt→assignedAt)`, `${num(l.stampedMs.p50)} / ${num(l.stampedMs.p95)} / ${num(l.stampedMs.p99)} ms`, `${l.assigned} conversations`, "", "", ""]);
+    rows.push([
+      "  same, to the committed transaction",
+      `${num(l.committedMs.p50)} / ${num(l.committedMs.p95)} / ${num(l.committedMs.p99)} ms`,
+      `bare txn alone p50 ${num(l.rawTransactionP50Ms, 1)} ms`,
+      x(l.p50VsRawTransaction, 1),
+      "",
+      "",
+    ]);
+  }
+  const cost = rt.cost;
+  if (cost) {
+    for (const tier of cost.tiers) {
+      rows.push([`CU per conversation, ${num(tier.agents)} agents`, `${num(tier.router.capacityUnits, 1)} CU`, `naive ${num(tier.naive.capacityUnits, 1)} CU (txn ${num(tier.naive.transactionUnits, 1)})`, x(tier.naive.capacityUnits ? tier.router.capacityUnits / tier.naive.capacityUnits : undefined), "", ""]);
+    }
+    const lastTier = cost.tiers[cost.tiers.length - 1];
+    if (lastTier) rows.push(["  one conversation at a time (no contention)", `${num(1000 / lastTier.router.msPerConversation, 1)} conv/s`, `${num(lastTier.router.msPerConversation, 1)} ms each, ${num(lastTier.agents)} agents`, x(raw ? 1000 / lastTier.router.msPerConversation / raw.perSecond : undefined), "", ""]);
+    rows.push(["  growth largest/smallest tier", x(cost.flatness), `naive ${x(cost.naiveGrowth)}`, "", "≤ 1.2×", yes(r.goals.costFlat?.met)]);
+  }
+  const n = r.notices;
+  if (n) {
+    rows.push([`notice fan-out to ${num(n.result.targeted)} agents`, `${ms(n.result.ms)}, ${num(n.result.capacityUnits, 1)} CU`, `${num(n.baseline.targeted)} agents: ${ms(n.baseline.ms)}, ${num(n.baseline.capacityUnits, 1)} CU`, `${x(n.ratios.ms, 1)} time`, "", ""]);
+    rows.push(["  CU per targeted agent", `${num(n.result.capacityPerAgent, 2)} CU`, `${num(n.baseline.capacityPerAgent, 2)} CU`, x(n.ratios.capacityPerAgent), "", ""]);
+  }
+  const s = r.stock;
+  if (s) {
+    rows.push(["stock reservations, one hot SKU", `${num(s.hotSku.perSecond)} /s`, `raw cond. write ${num(s.rawConditionalWrite.perSecond)}/s @${s.concurrency}`, x(s.ratios.hotVsRaw), "", ""]);
+    rows.push(["stock reservations, many SKUs", `${num(s.manySkus.perSecond)} /s`, "same", x(s.ratios.manyVsRaw), "", ""]);
+  }
+  const inv = r.invariants;
+  if (inv) {
+    const zero = (v: number | undefined) => (v === undefined ? "-" : v === 0 ? "yes" : "NO");
+    rows.push(["invariant: over-capacity assignments", `${inv.overCapacity}`, `${inv.agents} agents`, "", "0", zero(inv.overCapacity)]);
+    rows.push(["invariant: lost conversations", `${inv.lost}`, `${inv.conversations} accepted (${inv.assigned} assigned, ${inv.waiting} waiting)`, "", "0", zero(inv.lost)]);
+    rows.push(["invariant: duplicate assignments", `${inv.duplicates}`, `${inv.replayedDecisions} decisions recorded twice (idempotent replay)`, "", "0", zero(inv.duplicates)]);
+    rows.push(["invariant: load ≠ assigned conversations", `${inv.loadMismatch}`, "", "", "0", zero(inv.loadMismatch)]);
+    rows.push(["invariant: oversold stock units", inv.oversoldUnits === undefined ? "-" : `${inv.oversoldUnits}`, s ? `${s.oversell.attempts} orders for ${s.oversell.stock} units` : "-", "", "0", zero(inv.oversoldUnits)]);
+  }
+  out.push(`Benchmark — ${r.command} — ${r.startedAt} — ${r.machine.cpus} CPU (${r.machine.cpuModel}), Node ${r.machine.node}, ${r.seconds} s`);
+  out.push("");
+  out.push(formatTable([{ header: "figure" }, { header: "value", align: "right" }, { header: "baseline (same run)" }, { header: "ratio", align: "right" }, { header: "goal" }, { header: "met" }], rows));
+  const cold = r.coldStart;
+  if (cold) {
+    out.push("");
+    out.push(`Cold start (median of ${cold.repeats} fresh node process${cold.repeats > 1 ? "es" : ""}; baseline: DynamoDB document client alone, ${num(cold.baseline.bytes / 1024)} KB, ${ms(cold.baseline.loadMs)})`);
+    out.push(
+      formatTable(
+        [{ header: "function" }, { header: "KB", align: "right" }, { header: "load", align: "right" }, { header: "× baseline", align: "right" }, { header: `≤ 1 MB, ≤ ${coldStartGoals.loadMs} ms` }],
+        cold.functions.map((f) => [f.name, num(f.bytes / 1024), ms(f.loadMs), x(f.loadVsBaseline, 1), f.error ? `ERROR ${f.error.slice(0, 60)}` : f.overGoal ? "OVER" : "ok"]),
+      ),
+    );
+  }
+  if (inv && inv.examples.length > 0) out.push("", "Invariant violations (first few):", ...inv.examples.map((e) => `  ${e}`));
+  if (Object.keys(r.errors).length > 0) out.push("", "Sections that failed:", ...Object.entries(r.errors).map(([k, v]) => `  ${k}: ${v.split("\n")[0] ?? ""}`));
+  return out.join("\n");
+}
+
+let args: BenchArgs;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  process.stderr.write(`${error.message}\n\n${usage}\n`);
+  process.exit(2);
+}
+if (args.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+main(args).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
