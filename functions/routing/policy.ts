@@ -3,6 +3,7 @@
  * conversation stands in line. The router (DynamoDB) and the simulator (virtual clock) both
  * use exactly this code.
  */
+import { createHash } from "node:crypto";
 import { canServe, isEligible, poolRank, type Agent, type Skill } from "../agents/domain.js";
 
 export const priorities = ["normal", "high", "urgent"] as const;
@@ -69,4 +70,19 @@ export function orderCandidates(
     }
   }
   return eligible;
+}
+
+/**
+ * Rotates the agents tied with the best load ratio (pool entries `ratio#idle#id`, best first) by a
+ * hash of the conversation id, so concurrent decisions look at different equally good agents
+ * instead of all colliding on the first. Entries after the tie keep their order.
+ */
+export function spreadWindow(ids: string[], entries: { agentId: string; rank: string }[], conversationId: string): string[] {
+  const ratioOf = new Map(entries.map((e) => [e.agentId, e.rank.slice(0, 5)]));
+  const best = ratioOf.get(ids[0] ?? "");
+  let width = 0;
+  while (width < ids.length && ratioOf.get(ids[width] ?? "") === best) width++;
+  if (width < 2) return ids;
+  const offset = createHash("sha1").update(conversationId).digest().readUInt32BE(0) % width;
+  return [...ids.slice(offset, width), ...ids.slice(0, offset), ...ids.slice(width)];
 }

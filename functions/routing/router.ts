@@ -12,7 +12,7 @@
  * Drain: when capacity frees, serve the waiting queues of the affected skills, best first,
  * until nobody eligible is left.
  */
-import { createHash } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { BatchGetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { skills as allSkills, type Agent, type Skill } from "../agents/domain.js";
 import { agentKey, agentWriteOps, fromItem as agentFromItem, poolKey } from "../agents/store.js";
@@ -21,7 +21,7 @@ import { logger } from "../shared/logger.js";
 import { pushToAgent } from "../shared/push.js";
 import { routingConfig } from "./config.js";
 import { conversationView, type Conversation, type HistoryEntry } from "./conversation.js";
-import { orderCandidates, type KnownAgent } from "./policy.js";
+import { orderCandidates, spreadWindow, type KnownAgent } from "./policy.js";
 import { recordDecision } from "./decisions.js";
 import {
   assignmentKey,
@@ -35,9 +35,14 @@ import {
   waitingHeads,
 } from "./store.js";
 
-/** Candidates read per decision: constant, so cost does not grow with the number of agents. */
-const candidatesPerQuery = 3;
-const rounds = 4;
+/**
+ * Pool entries read per decision (one small query, projected keys only) and profiles loaded from
+ * them: both constant, so a decision's cost does not grow with the number of agents.
+ */
+const poolWindow = 20;
+const candidatesPerDecision = 4;
+/** Rounds of candidates tried while the pool still offers someone (conflicts, not emptiness). */
+const rounds = 8;
 
 export type RouteOutcome =
   | { outcome: "assigned"; agentId: string }
@@ -47,9 +52,15 @@ export type RouteOutcome =
 
 type AttemptResult = "assigned" | "agent-conflict" | "conversation-gone";
 
-async function poolCandidates(skill: Skill | "any", meter: CapacityMeter): Promise<string[]> {
+/**
+ * The head of the skill's pool (best first). A burst of concurrent decisions would all pick the
+ * same best agents and all but one would fail on the agent's version; so each conversation looks
+ * at its own slice of the agents tied with the best load ratio (rotated by a hash of its id).
+ * Within what it loads, the policy's order (ratio, then longest idle) is kept exactly.
+ */
+async function poolCandidates(skill: Skill | "any", conversationId: string, meter: CapacityMeter): Promise<string[]> {
   const pools = skill === "any" ? [...allSkills] : [skill];
-  const ids: { agentId: string; rank: string }[] = [];
+  const entries: { agentId: string; rank: string }[] = [];
   for (const pool of pools) {
     const result = await dynamo.send(
       new QueryCommand({
@@ -58,16 +69,18 @@ async function poolCandidates(skill: Skill | "any", meter: CapacityMeter): Promi
         KeyConditionExpression: "gsi1pk = :p",
         ExpressionAttributeValues: { ":p": poolKey(pool) },
         ProjectionExpression: "agentId, gsi1sk",
-        Limit: candidatesPerQuery,
+        Limit: poolWindow,
         ReturnConsumedCapacity: "TOTAL",
       }),
     );
     meter.add(result.ConsumedCapacity);
-    for (const item of result.Items ?? []) ids.push({ agentId: String(item.agentId), rank: String(item.gsi1sk) });
+    for (const item of result.Items ?? []) entries.push({ agentId: String(item.agentId), rank: String(item.gsi1sk) });
   }
-  ids.sort((a, b) => (a.rank < b.rank ? -1 : 1));
-  return [...new Set(ids.map((i) => i.agentId))].slice(0, candidatesPerQuery);
+  entries.sort((a, b) => (a.rank < b.rank ? -1 : 1));
+  const ids = [...new Set(entries.map((e) => e.agentId))];
+  return spreadWindow(ids, entries, conversationId).slice(0, candidatesPerDecision);
 }
+
 
 async function loadAgents(agentIds: string[], meter: CapacityMeter): Promise<Agent[]> {
   if (agentIds.length === 0) return [];
@@ -82,16 +95,11 @@ async function loadAgents(agentIds: string[], meter: CapacityMeter): Promise<Age
 }
 
 async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter): Promise<Agent[]> {
-  const ids = await poolCandidates(conversation.skill, meter);
+  const ids = await poolCandidates(conversation.skill, conversation.conversationId, meter);
   if (known && !ids.includes(known.agentId)) ids.unshift(known.agentId);
   const excluded = new Set(conversation.excludeAgentIds ?? []);
   const agents = (await loadAgents(ids.filter((id) => !excluded.has(id)), meter));
   return orderCandidates(agents, conversation.skill, known && !excluded.has(known.agentId) ? known : undefined, now, routingConfig());
-}
-
-function requestToken(conversationId: string, agent: Agent): string {
-  // TransactWriteItems idempotency token (<= 36 chars): a retried SDK call cannot apply twice.
-  return createHash("sha256").update(`${conversationId}|${agent.agentId}|${agent.version}`).digest("hex").slice(0, 36);
 }
 
 /** The one conditional transaction that assigns; never a read-then-write on load. */
@@ -103,7 +111,9 @@ async function tryAssign(conversation: Conversation, agent: Agent, now: Date, ac
   try {
     const result = await dynamo.send(
       new TransactWriteCommand({
-        ClientRequestToken: requestToken(conversation.conversationId, agent),
+        // Per attempt: the SDK's own retries of this call are idempotent, while a second router
+        // racing for the same conversation is refused by the condition, not "replayed" as a success.
+        ClientRequestToken: randomUUID(),
         ReturnConsumedCapacity: "TOTAL",
         TransactItems: [
           ...agentOps,
@@ -126,8 +136,6 @@ async function tryAssign(conversation: Conversation, agent: Agent, now: Date, ac
     meter.add(result.ConsumedCapacity);
     return "assigned";
   } catch (error) {
-    // Another router is committing this very assignment (same idempotency token, other timestamp).
-    if (error instanceof Error && error.name === "IdempotentParameterMismatchException") return "agent-conflict";
     const reasons = cancellationReasons(error);
     if (!reasons) throw error;
     if (reasons[agentOps.length] === "ConditionalCheckFailed") return "conversation-gone";
@@ -180,7 +188,7 @@ export async function routeConversation(conversationId: string, now: Date, optio
     recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
     // A slot may have freed between our read and the waiting write; its drain may have missed us.
     const recheck = new CapacityMeter();
-    if ((await poolCandidates(conversation.skill, recheck)).length > 0) await drainWaiting([conversation.skill], now);
+    if ((await poolCandidates(conversation.skill, conversation.conversationId, recheck)).length > 0) await drainWaiting([conversation.skill], now);
     return { outcome: "waiting" };
   }
   recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });

@@ -27,6 +27,7 @@ describe("conversation routing", () => {
     const closed = await s.api("POST", `/conversations/${id}/close`, { as: await s.agentToken(a) });
     expect(closed.body.status).toBe("closed");
     expect((await agent(s, a)).load).toBe(0);
+    await setDuty(a, false);
   });
 
   it("never creates a second conversation for a retried webhook", async () => {
@@ -122,6 +123,7 @@ describe("conversation routing", () => {
       return now.status === "assigned" ? now : undefined;
     });
     expect(routed.agentId).toBe(away);
+    await setDuty(away, false);
   });
 
   it("sends a returning customer to the agent who served them, and falls back when that agent is full", async () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isEligible, newAgent, poolRank, type Agent } from "../../functions/agents/domain.js";
-import { effectivePriority, orderCandidates, waitingKey } from "../../functions/routing/policy.js";
+import { effectivePriority, orderCandidates, spreadWindow, waitingKey } from "../../functions/routing/policy.js";
 
 const now = new Date("2026-11-11T00:05:00Z");
 
@@ -86,5 +86,33 @@ describe("candidate order", () => {
         for (let i = 1; i < ordered.length; i++) expect(poolRank(ordered[i - 1] as Agent) <= poolRank(ordered[i] as Agent)).toBe(true);
       }),
     );
+  });
+});
+
+describe("spreading concurrent decisions over tied agents", () => {
+  const entries = [
+    { agentId: "a", rank: "00000#2026-01-01#a" },
+    { agentId: "b", rank: "00000#2026-01-02#b" },
+    { agentId: "c", rank: "00000#2026-01-03#c" },
+    { agentId: "d", rank: "02000#2026-01-01#d" },
+  ];
+  const ids = entries.map((e) => e.agentId);
+
+  it("rotates only the agents tied with the best ratio, keeping the rest behind them", () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const out = spreadWindow(ids, entries, `conv-${i}`);
+      expect(out).toHaveLength(4);
+      expect(out[3]).toBe("d");
+      expect(new Set(out.slice(0, 3))).toEqual(new Set(["a", "b", "c"]));
+      seen.add(out[0] as string);
+    }
+    expect(seen).toEqual(new Set(["a", "b", "c"]));
+  });
+
+  it("is deterministic per conversation and leaves a single best agent first", () => {
+    expect(spreadWindow(ids, entries, "x")).toEqual(spreadWindow(ids, entries, "x"));
+    const single = [{ agentId: "a", rank: "00000#t#a" }, { agentId: "b", rank: "00500#t#b" }];
+    expect(spreadWindow(["a", "b"], single, "anything")).toEqual(["a", "b"]);
   });
 });
