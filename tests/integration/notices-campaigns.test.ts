@@ -3,36 +3,13 @@
  * supersede (inbox shows the newest; an old ack does not count), and late joiners.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Skill } from "../../functions/agents/domain.js";
+import { noticeFixtures } from "../support/notices.js";
 import { useLocalStack, type TestStack } from "../support/stack.js";
 
 const stack = useLocalStack();
 
-const created: string[] = [];
 const hour = 60 * 60 * 1000;
-
-async function setDuty(ids: string[], onDuty: boolean) {
-  const { mutateAgent } = await import("../../functions/agents/store.js");
-  const from = new Date(Date.now() - hour).toISOString();
-  const to = new Date(Date.now() + 8 * hour).toISOString();
-  for (const id of ids) {
-    await mutateAgent(id, (a) => a && { after: { ...a, onDuty, shift: onDuty ? { shiftId: "x", from, to } : null } });
-  }
-}
-
-async function agent(s: TestStack, skills: Skill[], onDuty: boolean): Promise<string> {
-  const id = s.uid("ag");
-  const res = await s.api("PUT", `/agents/${id}`, { as: await s.supervisor(), body: { name: id, skills, maxConcurrent: 5 } });
-  expect(res.status).toBe(201);
-  created.push(id);
-  if (onDuty) await setDuty([id], true);
-  return id;
-}
-
-async function fannedOut(s: TestStack, noticeId: string) {
-  const { activeNotices } = await import("../../functions/notices/store.js");
-  return s.eventually(async () => (await activeNotices(new Date())).find((n) => n.noticeId === noticeId && n.fannedOutAt));
-}
+const { agent, setDuty, fannedOut, offDutyAll } = noticeFixtures();
 
 const inboxIds = async (s: TestStack, agentId: string) =>
   ((await s.api("GET", "/notices/inbox", { as: await s.agentToken(agentId) })).body.notices as { noticeId: string; acknowledged: boolean }[]).map((n) => `${n.noticeId}${n.acknowledged ? ":acked" : ""}`);
@@ -47,7 +24,7 @@ const campaign = (threshold: number) => ({
 });
 
 afterEach(async () => {
-  await setDuty(created.splice(0), false);
+  await offDutyAll();
 });
 
 describe("campaign change notices", () => {

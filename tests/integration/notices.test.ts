@@ -3,38 +3,14 @@
  * WebSocket pushes (and a vanished phone), idempotent redelivery, urgent reminders.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Skill } from "../../functions/agents/domain.js";
+import { noticeFixtures } from "../support/notices.js";
 import { useLocalStack, type TestStack } from "../support/stack.js";
 
 // A short interval proves the setting is read (default 5).
 const stack = useLocalStack({ env: { NOTICE_REMINDER_MINUTES: "3" } });
 
-const created: string[] = [];
 const hour = 60 * 60 * 1000;
-
-async function setDuty(ids: string[], onDuty: boolean) {
-  const { mutateAgent } = await import("../../functions/agents/store.js");
-  const from = new Date(Date.now() - hour).toISOString();
-  const to = new Date(Date.now() + 8 * hour).toISOString();
-  for (const id of ids) {
-    await mutateAgent(id, (a) => a && { after: { ...a, onDuty, shift: onDuty ? { shiftId: "x", from, to } : null } });
-  }
-}
-
-async function agent(s: TestStack, skills: Skill[], onDuty: boolean): Promise<string> {
-  const id = s.uid("ag");
-  const res = await s.api("PUT", `/agents/${id}`, { as: await s.supervisor(), body: { name: id, skills, maxConcurrent: 5 } });
-  expect(res.status).toBe(201);
-  created.push(id);
-  if (onDuty) await setDuty([id], true);
-  return id;
-}
-
-/** Waits until the fan-out of `noticeId` has completed (its active record is marked). */
-async function fannedOut(s: TestStack, noticeId: string) {
-  const { activeNotices } = await import("../../functions/notices/store.js");
-  return s.eventually(async () => (await activeNotices(new Date())).find((n) => n.noticeId === noticeId && n.fannedOutAt));
-}
+const { agent, fannedOut, offDutyAll } = noticeFixtures();
 
 async function publish(s: TestStack, body: Record<string, unknown>, at?: Date): Promise<string> {
   const res = await s.api("POST", "/notices", {
@@ -51,7 +27,7 @@ const inboxOf = async (s: TestStack, agentId: string) => (await s.api("GET", "/n
 
 // Tests in this file share one table: each leaves nobody on duty, so audiences stay exact.
 afterEach(async () => {
-  await setDuty(created.splice(0), false);
+  await offDutyAll();
 });
 
 describe("ad-hoc notices", () => {
