@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // global setup starts: DynamoDB Local + fauxqs), infra (CDK template assertions + cdk-nag).
 export default defineConfig({
   test: {
+    reporters: ["default", "./tests/support/summary-reporter.ts"],
     testTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     hookTimeout: 120_000,

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { useLocalStack } from "../support/stack.js";
-import { signedAt, stockOf, storefrontCollector, warehouse } from "./stock-helpers.js";
+import { signedAt, stockOf, storefrontCollector, warehouse } from "../support/stock.js";
 
 const stack = useLocalStack({ env: { STOCK_HOLD_MINUTES: "10" } });
 const storefront = storefrontCollector(stack);

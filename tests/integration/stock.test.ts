@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { useLocalStack } from "../support/stack.js";
-import { signedAt, stockOf, storefrontCollector, warehouse } from "./stock-helpers.js";
+import { signedAt, stockOf, storefrontCollector, warehouse } from "../support/stock.js";
 
 const stack = useLocalStack();
 const storefront = storefrontCollector(stack);

@@ -3,7 +3,7 @@
  * a collector for the storefront FIFO queue (nothing consumes it locally, so tests read it).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import type { TestStack } from "../support/stack.js";
+import type { TestStack } from "./stack.js";
 
 export interface StorefrontMessage {
   type: string;
