@@ -56,7 +56,7 @@ export const handler = httpApi(conversationsApi, {
       return { status: 202, body: { conversationId: existing.conversationId, status: existing.status, duplicate: true } };
     }
     try {
-      await sendMessage("conversations", { body: { kind: "route", conversationId: conversation.conversationId }, correlationId: request.correlationId });
+      await sendMessage("conversations", { body: { kind: "route", conversationId: conversation.conversationId, snapshot: conversation }, correlationId: request.correlationId });
     } catch (error) {
       // Accepted and durable: the sweeper re-drives `queued` conversations whose message was lost.
       logger.error("Enqueue failed; the sweeper will re-drive", { conversationId: conversation.conversationId, error: error as Error });

@@ -6,12 +6,12 @@
 import { z } from "zod";
 import { skillSchema } from "../agents/domain.js";
 import { queueConsumer } from "../shared/queue-consumer.js";
-import { conversationIdSchema } from "./conversation.js";
+import { conversationIdSchema, conversationSnapshotSchema, type Conversation } from "./conversation.js";
 import { drainWaiting, routeConversation } from "./router.js";
 import { logger } from "../shared/logger.js";
 
 const messageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("route"), conversationId: conversationIdSchema }),
+  z.object({ kind: z.literal("route"), conversationId: conversationIdSchema, snapshot: conversationSnapshotSchema.optional() }),
   z.object({ kind: z.literal("drain"), skills: z.array(z.union([skillSchema, z.literal("any")])), reason: z.string() }),
 ]);
 
@@ -19,7 +19,9 @@ export const handler = queueConsumer(async (body, context) => {
   const message = messageSchema.parse(body);
   const now = new Date();
   if (message.kind === "route") {
-    const result = await routeConversation(message.conversationId, now);
+    // A snapshot naming another conversation is ignored rather than trusted.
+    const snapshot: Conversation | undefined = message.snapshot?.conversationId === message.conversationId ? message.snapshot : undefined;
+    const result = await routeConversation(message.conversationId, now, snapshot ? { snapshot } : {});
     if (result.outcome === "missing") logger.warn("Route message for an unknown conversation dropped", { conversationId: message.conversationId, correlationId: context.correlationId });
   } else {
     await drainWaiting(message.skills, now);

@@ -65,3 +65,24 @@ export function conversationView(c: Conversation, now: Date) {
     waitSeconds: Math.max(0, Math.round(((waitEnd ? Date.parse(waitEnd) : now.getTime()) - Date.parse(c.arrivedAt)) / 1000)),
   };
 }
+
+/**
+ * The conversation as the webhook recorded it, carried in the route message so the router need
+ * not read it back. Only fields the router uses are required; the transaction re-checks status.
+ */
+export const conversationSnapshotSchema = z
+  .object({
+    conversationId: conversationIdSchema,
+    customerId: z.string(),
+    channel: z.string(),
+    skill: z.union([skillSchema, z.literal("any")]),
+    requestedSkill: skillSchema,
+    priority: z.enum(priorities),
+    customerTier: z.enum(["vip", "regular"]).optional(),
+    orderAmount: z.number().optional(),
+    status: z.literal("queued"),
+    arrivedAt: z.string(),
+    assignments: z.number().int(),
+    history: z.array(z.object({ at: z.string(), action: z.string(), actor: z.string(), agentId: z.string().optional(), detail: z.string().optional() })),
+  })
+  .passthrough();

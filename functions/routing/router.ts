@@ -50,7 +50,7 @@ export type RouteOutcome =
   | { outcome: "already"; status: string }
   | { outcome: "missing" };
 
-type AttemptResult = "assigned" | "agent-conflict" | "conversation-gone";
+type AttemptResult = { result: "assigned"; conversation: Conversation } | { result: "agent-conflict" } | { result: "conversation-gone" };
 
 /**
  * The head of the skill's pool (best first). A burst of concurrent decisions would all pick the
@@ -94,8 +94,8 @@ async function loadAgents(agentIds: string[], meter: CapacityMeter): Promise<Age
   return (result.Responses?.[tableName] ?? []).map(agentFromItem);
 }
 
-async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter): Promise<Agent[]> {
-  const ids = await poolCandidates(conversation.skill, conversation.conversationId, meter);
+async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter, poolIds?: string[]): Promise<Agent[]> {
+  const ids = poolIds ?? (await poolCandidates(conversation.skill, conversation.conversationId, meter));
   if (known && !ids.includes(known.agentId)) ids.unshift(known.agentId);
   const excluded = new Set(conversation.excludeAgentIds ?? []);
   const agents = (await loadAgents(ids.filter((id) => !excluded.has(id)), meter));
@@ -134,47 +134,58 @@ async function tryAssign(conversation: Conversation, agent: Agent, now: Date, ac
       }),
     );
     meter.add(result.ConsumedCapacity);
-    return "assigned";
+    const assigned: Conversation = { ...conversation, status: "assigned", agentId: agent.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
+    delete assigned.firstResponseAt;
+    return { result: "assigned", conversation: assigned };
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (!reasons) throw error;
-    if (reasons[agentOps.length] === "ConditionalCheckFailed") return "conversation-gone";
-    return "agent-conflict";
+    if (reasons[agentOps.length] === "ConditionalCheckFailed") return { result: "conversation-gone" };
+    return { result: "agent-conflict" };
   }
 }
 
-async function notifyAssigned(conversation: Conversation, agentId: string, now: Date): Promise<void> {
+async function notifyAssigned(assigned: Conversation, now: Date): Promise<void> {
   try {
-    const fresh = await getConversation(conversation.conversationId);
-    await pushToAgent(agentId, { type: "assignment", conversation: fresh ? conversationView(fresh, now) : { conversationId: conversation.conversationId } });
+    // Built from what the transaction wrote: no re-read of the conversation on the hot path.
+    await pushToAgent(assigned.agentId ?? "", { type: "assignment", conversation: conversationView(assigned, now) });
   } catch (error) {
     // The push is a nudge; the assignment record is the truth and the agent's client re-reads it.
-    logger.warn("Assignment push failed", { conversationId: conversation.conversationId, agentId, error: error as Error });
+    logger.warn("Assignment push failed", { conversationId: assigned.conversationId, agentId: assigned.agentId, error: error as Error });
   }
 }
 
-/** Tries to give the conversation to an eligible agent; returns what happened. */
-export async function routeConversation(conversationId: string, now: Date, options: { actor?: string; enqueueIfNone?: boolean } = {}): Promise<RouteOutcome> {
+/**
+ * Tries to give the conversation to an eligible agent; returns what happened. `snapshot` is the
+ * conversation as the webhook recorded it (carried in the route message): it saves the read on
+ * the hot path, and is safe because the transaction itself re-checks the status.
+ */
+export async function routeConversation(
+  conversationId: string,
+  now: Date,
+  options: { actor?: string; enqueueIfNone?: boolean; snapshot?: Conversation } = {},
+): Promise<RouteOutcome> {
   const meter = new CapacityMeter();
   const actor = options.actor ?? "system:router";
-  const conversation = await getConversation(conversationId, meter);
+  const conversation = options.snapshot ?? (await getConversation(conversationId, meter));
   if (!conversation) return { outcome: "missing" };
   if (conversation.status !== "queued" && conversation.status !== "waiting") return { outcome: "already", status: conversation.status };
 
-  const known = await knownAgentOf(conversation.customerId, meter);
+  // The known agent and the pool head do not depend on each other: read them together.
+  const [known, firstPool] = await Promise.all([knownAgentOf(conversation.customerId, meter), poolCandidates(conversation.skill, conversation.conversationId, meter)]);
   let tried = 0;
   for (let round = 0; round < rounds; round++) {
-    const ordered = await candidates(conversation, known, now, meter);
+    const ordered = await candidates(conversation, known, now, meter, round === 0 ? firstPool : undefined);
     if (ordered.length === 0) break;
     for (const agent of ordered) {
       tried++;
-      const result = await tryAssign(conversation, agent, now, actor, meter);
-      if (result === "assigned") {
+      const attempt = await tryAssign(conversation, agent, now, actor, meter);
+      if (attempt.result === "assigned") {
         recordDecision({ conversationId, outcome: "assigned", agentId: agent.agentId, capacityUnits: meter.units, candidatesTried: tried });
-        await notifyAssigned(conversation, agent.agentId, now);
+        await notifyAssigned(attempt.conversation, now);
         return { outcome: "assigned", agentId: agent.agentId };
       }
-      if (result === "conversation-gone") {
+      if (attempt.result === "conversation-gone") {
         const current = await getConversation(conversationId, meter);
         recordDecision({ conversationId, outcome: "already", capacityUnits: meter.units, candidatesTried: tried });
         return { outcome: "already", status: current?.status ?? "unknown" };
