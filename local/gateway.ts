@@ -90,7 +90,8 @@ export function createGateway(options: GatewayOptions) {
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL) {
     const method = req.method ?? "GET";
-    const candidates = routes.filter((r) => r.pattern.test(url.pathname));
+    // As API Gateway does, a literal segment beats a path parameter (`/stock/drift` before `/stock/{sku}`).
+    const candidates = routes.filter((r) => r.pattern.test(url.pathname)).sort((a, b) => a.paramNames.length - b.paramNames.length);
     if (candidates.length === 0) return problem(res, 404, "Not found", `No route for ${method} ${url.pathname}.`);
     const route = candidates.find((r) => r.trigger.method === method);
     if (!route) return problem(res, 405, "Method not allowed", `${url.pathname} does not accept ${method}; it accepts ${candidates.map((c) => c.trigger.method).join(", ")}.`);
