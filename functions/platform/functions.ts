@@ -23,4 +23,13 @@ export const agentSocket: FunctionSpec = {
   access: { table: "write", pushesToAgents: true },
 };
 
-export const platformFunctions: FunctionSpec[] = [healthApi, agentSocket];
+export const auditApi: FunctionSpec = {
+  name: "AuditApi",
+  entry: "functions/platform/audit-api.ts",
+  handler: "handler",
+  description: "Audit trail of an agent, shift, rota, notice, campaign or SKU",
+  triggers: [{ kind: "http", method: "GET", path: "/audit/{entity}/{entityId}", auth: { kind: "jwt", roles: ["supervisor"] } }],
+  access: { table: "read" },
+};
+
+export const platformFunctions: FunctionSpec[] = [healthApi, agentSocket, auditApi];

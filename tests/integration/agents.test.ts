@@ -73,12 +73,15 @@ describe("agents API", () => {
     const unknown = await s.api("PUT", `/agents/${s.uid("ghost")}/presence`, { as: sup, body: { status: "online" } });
     expect(unknown.status).toBe(404);
 
-    const { auditTrail } = await import("../../functions/shared/audit.js");
-    const trail = await auditTrail("agent", id);
-    expect(trail.map((t) => [t.action, t.actor])).toEqual([
+    const audit = await s.api("GET", `/audit/agent/${id}`, { as: sup });
+    expect(audit.status).toBe(200);
+    expect(audit.body.entries.map((t: { action: string; actor: string }) => [t.action, t.actor])).toEqual([
       ["agent.created", "supervisor:sup-audit"],
       ["agent.presence", `agent:${id}`],
     ]);
+    expect(audit.body.entries[1].details).toEqual({ from: "offline", to: "online" });
+    expect((await s.api("GET", `/audit/agent/${id}`, { as: await s.agentToken(id) })).status).toBe(403);
+    expect((await s.api("GET", `/audit/planet/${id}`, { as: sup })).body.errors[0].field).toBe("entity");
   });
 
   it("keeps the profile exact under concurrent presence and profile writes", async () => {
