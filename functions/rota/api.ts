@@ -17,6 +17,7 @@ import {
   OFF,
   dateSchema,
   exceptionAgents,
+  exceptionOverlaps,
   exceptionInputSchema,
   instantSchema,
   maxRangeDays,
@@ -49,7 +50,7 @@ import {
   patternPut,
   shiftPut,
 } from "./store.js";
-import { dayMs, parseDate } from "./time.js";
+import { dayMs, formatDate, parseDate } from "./time.js";
 
 /** Agent ids (deduplicated) that do not exist. */
 async function unknownAgents(agentIds: Iterable<string>): Promise<Set<string>> {
@@ -229,7 +230,12 @@ export const handler = httpApi(rotaApi, {
 
   "GET /rota/exceptions": async (request) => {
     const q = validate(exceptionsQuerySchema, request.query, "query");
-    const exceptions = await listExceptions(q.from ?? "0000", q.to ?? "9999");
+    const from = q.from ?? "0000-01-01";
+    const to = q.to ?? "9999-12-31";
+    // Exceptions span at most maxRangeDays, so one that overlaps the range starts no earlier than that.
+    const fromDay = parseDate(from);
+    const earliest = q.from && fromDay !== undefined ? formatDate(fromDay - maxRangeDays - 1) : "0000";
+    const exceptions = (await listExceptions(earliest, to)).filter((e) => exceptionOverlaps(e, from, to));
     const mine = q.agentId ? exceptions.filter((e) => exceptionAgents(e).includes(q.agentId ?? "")) : exceptions;
     return { status: 200, body: { exceptions: mine } };
   },

@@ -174,3 +174,19 @@ export function exceptionAgents(exception: ExceptionInput): string[] {
 export function exceptionStartKey(exception: ExceptionInput): string {
   return exception.kind === "leave" ? new Date(exception.from).toISOString() : exception.date;
 }
+
+/**
+ * Whether an exception touches any day of [fromDate, toDate] (inclusive `YYYY-MM-DD`; leave is
+ * placed by the UTC dates of its instants). Listing by start alone would miss a leave or an
+ * override range that began before `fromDate` and still runs.
+ */
+export function exceptionOverlaps(exception: ExceptionInput, fromDate: string, toDate: string): boolean {
+  switch (exception.kind) {
+    case "leave":
+      return new Date(exception.from).toISOString().slice(0, 10) <= toDate && new Date(exception.to).toISOString().slice(0, 10) >= fromDate;
+    case "override":
+      return exception.date <= toDate && (exception.endDate ?? exception.date) >= fromDate;
+    case "swap":
+      return exception.date >= fromDate && exception.date <= toDate;
+  }
+}

@@ -153,6 +153,11 @@ describe("duty clock and on-duty view", () => {
     expect((await profile(a)).onDuty).toBe(false);
     const list = await s.api("GET", `/rota/exceptions?agentId=${a}`, { as: sup });
     expect(list.body.exceptions.map((e: { exceptionId: string }) => e.exceptionId)).toEqual([leave.body.exceptionId]);
+    // Listed by overlap with the range, not by start: a range that only touches its day finds it.
+    const ids = async (query: string) => (await s.api("GET", `/rota/exceptions?agentId=${a}&${query}`, { as: sup })).body.exceptions.map((e: { exceptionId: string }) => e.exceptionId);
+    expect(await ids("from=2030-02-05&to=2030-02-09")).toEqual([leave.body.exceptionId]);
+    expect(await ids("from=2030-01-01&to=2030-02-05")).toEqual([leave.body.exceptionId]);
+    expect(await ids("from=2030-02-06&to=2030-02-09")).toEqual([]);
 
     const day = await s.api("GET", `/rota?from=2030-02-05&to=2030-02-05&agentId=${a}`, { as: sup });
     expect(day.body.occurrences[0]).toMatchObject({ shiftId: early, leave: [{ from: "2030-02-05T09:00:00.000Z", to: "2030-02-05T11:00:00.000Z" }], duty: [{ to: "2030-02-05T09:00:00.000Z" }, { from: "2030-02-05T11:00:00.000Z" }] });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Assignment, Pattern, RotaException, Shift } from "../../functions/rota/domain.js";
+import { exceptionOverlaps, type Assignment, type Pattern, type RotaException, type Shift } from "../../functions/rota/domain.js";
 import { dutyAt, resolveRota, type RotaData } from "../../functions/rota/resolve.js";
 import { formatDate, localIso, parseDate } from "../../functions/rota/time.js";
 
@@ -226,5 +226,20 @@ describe("exceptions", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("exception listing by overlap", () => {
+  it("finds leave and override ranges that started before the range and still run", () => {
+    const leave = { kind: "leave" as const, agentId: "a", from: "2030-01-30T22:00:00Z", to: "2030-02-03T06:00:00Z" };
+    expect(exceptionOverlaps(leave, "2030-02-01", "2030-02-28")).toBe(true);
+    expect(exceptionOverlaps(leave, "2030-02-04", "2030-02-28")).toBe(false);
+    expect(exceptionOverlaps(leave, "2030-01-01", "2030-01-29")).toBe(false);
+    const override = { kind: "override" as const, agentId: "a", date: "2030-01-25", endDate: "2030-02-02", shiftId: "s" };
+    expect(exceptionOverlaps(override, "2030-02-02", "2030-02-10")).toBe(true);
+    expect(exceptionOverlaps(override, "2030-02-03", "2030-02-10")).toBe(false);
+    const swap = { kind: "swap" as const, agentId: "a", withAgentId: "b", date: "2030-02-05" };
+    expect(exceptionOverlaps(swap, "2030-02-05", "2030-02-05")).toBe(true);
+    expect(exceptionOverlaps(swap, "2030-02-06", "2030-02-07")).toBe(false);
   });
 });
