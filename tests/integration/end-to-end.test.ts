@@ -44,4 +44,21 @@ describe("end to end: rota -> presence -> webhook -> assignment -> close", () =>
     const late = await sendConversation(s, { skill: "vip" });
     expect((await s.eventually(async () => ((await conversation(s, late.id)).status !== "queued" ? conversation(s, late.id) : undefined))).status).toBe("waiting");
   });
+
+  it("drains waiting conversations the moment a rota change puts an agent on shift", async () => {
+    const s = stack();
+    const sup = await s.supervisor("e2e");
+    const agentId = s.uid("agent");
+    await s.api("PUT", `/agents/${agentId}`, { as: sup, body: { name: "Night owl", skills: ["complaint"], maxConcurrent: 2 } });
+    // Online but not on the rota: conversations wait.
+    await s.api("PUT", `/agents/${agentId}/presence`, { as: await s.agentToken(agentId), body: { status: "online" } });
+    const waiting = await sendConversation(s, { skill: "complaint" });
+    expect((await s.eventually(async () => ((await conversation(s, waiting.id)).status !== "queued" ? conversation(s, waiting.id) : undefined))).status).toBe("waiting");
+    const { start, end, date } = shiftAroundNow();
+    const shiftId = s.uid("shift");
+    await s.api("PUT", `/shifts/${shiftId}`, { as: sup, body: { name: "Now", start, end, timeZone: "UTC" } });
+    await s.api("PUT", "/rota", { as: sup, body: { assignments: [{ agentId, date, shiftId }] } });
+    const routed = await s.eventually(async () => ((await conversation(s, waiting.id)).status === "assigned" ? conversation(s, waiting.id) : undefined));
+    expect(routed.agentId).toBe(agentId);
+  });
 });
