@@ -64,28 +64,84 @@ export function agentWriteOps(before: Agent | undefined, after: Agent): Transact
       },
     },
   ];
-  const eligible = isEligible(next);
-  for (const skill of next.skills) {
-    ops.push({
-      Put: {
-        TableName: tableName,
-        Item: {
-          ...seatKey(next.agentId, skill),
-          type: "Seat",
-          agentId: next.agentId,
-          skill,
-          load: next.load,
-          maxConcurrent: next.maxConcurrent,
-          version: next.version,
-          ...(eligible ? { gsi1pk: poolKey(skill), gsi1sk: poolRank(next) } : {}),
-        },
-      },
-    });
-  }
+  ops.push(...seatPuts(next, isEligible(next)));
   for (const skill of before?.skills ?? []) {
     if (!next.skills.includes(skill)) ops.push({ Delete: { TableName: tableName, Key: seatKey(next.agentId, skill) } });
   }
   return ops;
+}
+
+/**
+ * What a seat says about its agent at the agent's version: enough to order candidates and to
+ * commit an assignment without reading the profile. Same version as the profile ⇒ same state.
+ */
+export interface SeatView {
+  agentId: string;
+  skills: Skill[];
+  load: number;
+  maxConcurrent: number;
+  lastAssignedAt: string;
+  version: number;
+}
+
+/** Attributes the router projects from the pool index. */
+export const seatViewProjection = "agentId, skills, #load, maxConcurrent, lastAssignedAt, version, gsi1sk";
+export const seatViewProjectionNames = { "#load": "load" };
+
+function seatPuts(agent: SeatView, eligible: boolean): TransactItem[] {
+  return agent.skills.map((skill) => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...seatKey(agent.agentId, skill),
+        type: "Seat",
+        agentId: agent.agentId,
+        skill,
+        skills: agent.skills,
+        load: agent.load,
+        maxConcurrent: agent.maxConcurrent,
+        lastAssignedAt: agent.lastAssignedAt,
+        version: agent.version,
+        ...(eligible ? { gsi1pk: poolKey(skill), gsi1sk: poolRank(agent) } : {}),
+      },
+    },
+  }));
+}
+
+/** A seat view from a pool entry, or undefined for seats written before views carried skills. */
+export function seatViewFromItem(item: Record<string, unknown>): SeatView | undefined {
+  if (!Array.isArray(item.skills) || typeof item.lastAssignedAt !== "string") return undefined;
+  return {
+    agentId: String(item.agentId),
+    skills: item.skills as Skill[],
+    load: Number(item.load),
+    maxConcurrent: Number(item.maxConcurrent),
+    lastAssignedAt: item.lastAssignedAt,
+    version: Number(item.version),
+  };
+}
+
+/**
+ * One more conversation for an agent known only through a pool seat: the profile's load, last
+ * assignment and version change conditional on the version the seat showed (an agent in the pool
+ * at that version was on duty, online and below capacity, and still is if the version holds);
+ * the seats are rewritten in the same transaction, leaving the pool when the agent is full.
+ */
+export function seatAssignmentOps(seat: SeatView, at: string): TransactItem[] {
+  const next: SeatView = { ...seat, load: seat.load + 1, lastAssignedAt: at, version: seat.version + 1 };
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: agentKey(seat.agentId),
+        UpdateExpression: "SET #load = :load, lastAssignedAt = :at, version = :next",
+        ConditionExpression: "version = :v",
+        ExpressionAttributeNames: { "#load": "load" },
+        ExpressionAttributeValues: { ":load": next.load, ":at": at, ":next": next.version, ":v": seat.version },
+      },
+    },
+    ...seatPuts(next, next.load < next.maxConcurrent),
+  ];
 }
 
 export async function getAgent(agentId: string): Promise<Agent | undefined> {

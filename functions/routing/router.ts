@@ -15,7 +15,17 @@
 import { randomUUID } from "node:crypto";
 import { BatchGetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { skills as allSkills, type Agent, type Skill } from "../agents/domain.js";
-import { agentKey, agentWriteOps, fromItem as agentFromItem, poolKey } from "../agents/store.js";
+import {
+  agentKey,
+  agentWriteOps,
+  fromItem as agentFromItem,
+  poolKey,
+  seatAssignmentOps,
+  seatViewFromItem,
+  seatViewProjection,
+  seatViewProjectionNames,
+  type SeatView,
+} from "../agents/store.js";
 import { cancellationReasons, dynamo, jitter, tableName } from "../shared/dynamo.js";
 import { logger } from "../shared/logger.js";
 import { pushToAgent } from "../shared/push.js";
@@ -53,14 +63,15 @@ export type RouteOutcome =
 type AttemptResult = { result: "assigned"; conversation: Conversation } | { result: "agent-conflict" } | { result: "conversation-gone" };
 
 /**
- * The head of the skill's pool (best first). A burst of concurrent decisions would all pick the
- * same best agents and all but one would fail on the agent's version; so each conversation looks
- * at its own slice of the agents tied with the best load ratio (rotated by a hash of its id).
- * Within what it loads, the policy's order (ratio, then longest idle) is kept exactly.
+ * The head of the skill's pool (best first), as seat views: the pool entries carry what the
+ * router needs (skills, load, capacity, last assignment, version), so the common decision reads
+ * no agent profile at all. A burst of concurrent decisions would all pick the same best agents
+ * and all but one would fail on the agent's version; so each conversation looks at its own slice
+ * of the agents tied with the best load ratio (rotated by a hash of its id).
  */
-async function poolCandidates(skill: Skill | "any", conversationId: string, meter: CapacityMeter): Promise<string[]> {
+async function poolCandidates(skill: Skill | "any", conversationId: string, meter: CapacityMeter): Promise<PoolEntry[]> {
   const pools = skill === "any" ? [...allSkills] : [skill];
-  const entries: { agentId: string; rank: string }[] = [];
+  const entries: PoolEntry[] = [];
   for (const pool of pools) {
     const result = await dynamo.send(
       new QueryCommand({
@@ -68,19 +79,36 @@ async function poolCandidates(skill: Skill | "any", conversationId: string, mete
         IndexName: "gsi1",
         KeyConditionExpression: "gsi1pk = :p",
         ExpressionAttributeValues: { ":p": poolKey(pool) },
-        ProjectionExpression: "agentId, gsi1sk",
+        ProjectionExpression: seatViewProjection,
+        ExpressionAttributeNames: seatViewProjectionNames,
         Limit: poolWindow,
         ReturnConsumedCapacity: "TOTAL",
       }),
     );
     meter.add(result.ConsumedCapacity);
-    for (const item of result.Items ?? []) entries.push({ agentId: String(item.agentId), rank: String(item.gsi1sk) });
+    for (const item of result.Items ?? []) entries.push({ agentId: String(item.agentId), rank: String(item.gsi1sk), seat: seatViewFromItem(item) });
   }
   entries.sort((a, b) => (a.rank < b.rank ? -1 : 1));
-  const ids = [...new Set(entries.map((e) => e.agentId))];
-  return spreadWindow(ids, entries, conversationId).slice(0, candidatesPerDecision);
+  const byAgent = new Map<string, PoolEntry>();
+  for (const e of entries) if (!byAgent.has(e.agentId)) byAgent.set(e.agentId, e);
+  const ids = spreadWindow([...byAgent.keys()], entries, conversationId).slice(0, candidatesPerDecision);
+  return ids.map((id) => byAgent.get(id)).filter((e): e is PoolEntry => e !== undefined);
 }
 
+interface PoolEntry {
+  agentId: string;
+  rank: string;
+  /** Undefined for seats written before seats carried their agent's view: load the profile. */
+  seat: SeatView | undefined;
+}
+
+/** A candidate known through its pool seat, or through its profile (known agent, old seats). */
+type Candidate = { agent: Agent; seat?: SeatView };
+
+/** The shape the pure policy orders; eligible by construction (the seat is in the pool). */
+function agentFromSeat(seat: SeatView): Agent {
+  return { ...seat, name: seat.agentId, presence: "online", onDuty: true, shift: null, updatedAt: "", updatedBy: "" };
+}
 
 async function loadAgents(agentIds: string[], meter: CapacityMeter): Promise<Agent[]> {
   if (agentIds.length === 0) return [];
@@ -94,19 +122,29 @@ async function loadAgents(agentIds: string[], meter: CapacityMeter): Promise<Age
   return (result.Responses?.[tableName] ?? []).map(agentFromItem);
 }
 
-async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter, poolIds?: string[]): Promise<Agent[]> {
-  const ids = poolIds ?? (await poolCandidates(conversation.skill, conversation.conversationId, meter));
-  if (known && !ids.includes(known.agentId)) ids.unshift(known.agentId);
+async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter, pool?: PoolEntry[]): Promise<Candidate[]> {
+  const entries = pool ?? (await poolCandidates(conversation.skill, conversation.conversationId, meter));
   const excluded = new Set(conversation.excludeAgentIds ?? []);
-  const agents = (await loadAgents(ids.filter((id) => !excluded.has(id)), meter));
-  return orderCandidates(agents, conversation.skill, known && !excluded.has(known.agentId) ? known : undefined, now, routingConfig());
+  const usableKnown = known && !excluded.has(known.agentId) ? known : undefined;
+  const bySeat = new Map<string, Candidate>();
+  const needProfile: string[] = [];
+  for (const e of entries) {
+    if (excluded.has(e.agentId)) continue;
+    if (e.seat) bySeat.set(e.agentId, { agent: agentFromSeat(e.seat), seat: e.seat });
+    else needProfile.push(e.agentId);
+  }
+  // A returning customer's agent outside the window is read from its profile (it may be busier).
+  if (usableKnown && !bySeat.has(usableKnown.agentId) && !needProfile.includes(usableKnown.agentId)) needProfile.push(usableKnown.agentId);
+  for (const agent of await loadAgents(needProfile, meter)) bySeat.set(agent.agentId, { agent });
+  const ordered = orderCandidates([...bySeat.values()].map((c) => c.agent), conversation.skill, usableKnown, now, routingConfig());
+  return ordered.map((agent) => bySeat.get(agent.agentId)).filter((c): c is Candidate => c !== undefined);
 }
 
 /** The one conditional transaction that assigns; never a read-then-write on load. */
-async function tryAssign(conversation: Conversation, agent: Agent, now: Date, actor: string, meter: CapacityMeter): Promise<AttemptResult> {
+async function tryAssign(conversation: Conversation, candidate: Candidate, now: Date, actor: string, meter: CapacityMeter): Promise<AttemptResult> {
   const at = now.toISOString();
-  const after: Agent = { ...agent, load: agent.load + 1, lastAssignedAt: at };
-  const agentOps = agentWriteOps(agent, after);
+  const agent = candidate.agent;
+  const agentOps = candidate.seat ? seatAssignmentOps(candidate.seat, at) : agentWriteOps(agent, { ...agent, load: agent.load + 1, lastAssignedAt: at });
   const entry: HistoryEntry = { at, action: "assigned", actor, agentId: agent.agentId };
   try {
     const result = await dynamo.send(
@@ -177,9 +215,10 @@ export async function routeConversation(
   for (let round = 0; round < rounds; round++) {
     const ordered = await candidates(conversation, known, now, meter, round === 0 ? firstPool : undefined);
     if (ordered.length === 0) break;
-    for (const agent of ordered) {
+    for (const candidate of ordered) {
+      const agent = candidate.agent;
       tried++;
-      const attempt = await tryAssign(conversation, agent, now, actor, meter);
+      const attempt = await tryAssign(conversation, candidate, now, actor, meter);
       if (attempt.result === "assigned") {
         recordDecision({ conversationId, outcome: "assigned", agentId: agent.agentId, capacityUnits: meter.units, candidatesTried: tried });
         await notifyAssigned(attempt.conversation, now);
