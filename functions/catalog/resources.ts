@@ -30,17 +30,21 @@ export interface QueueDefinition {
 }
 
 export const queues = {
-  /** Accepted conversations waiting for a routing decision. Standard queue: see docs/architecture.md. */
+  /**
+   * Accepted conversations waiting for a routing decision. Standard queue: see docs/architecture.md.
+   * Visibility is 6× the router's timeout (AWS's advice for Lambda consumers), so a slow batch is
+   * not redelivered while still running; failed records are retried sooner by the local runner.
+   */
   conversations: {
     fifo: false,
-    visibilityTimeoutSeconds: 30,
+    visibilityTimeoutSeconds: 150,
     maxReceiveCount: 5,
     description: "Accepted conversations to route (webhook -> router)",
   },
   /** Notice fan-out jobs (one message per notice, or per page of agents). */
   notices: {
     fifo: false,
-    visibilityTimeoutSeconds: 60,
+    visibilityTimeoutSeconds: 300,
     maxReceiveCount: 5,
     description: "Notice broadcast jobs (publish -> fan-out)",
   },

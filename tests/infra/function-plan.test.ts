@@ -1,5 +1,6 @@
 /** The deployment plan derived from a function spec, without synthesizing anything. */
 import { App } from "aws-cdk-lib";
+import { queues } from "../../functions/catalog/resources.js";
 import { describe, expect, it } from "vitest";
 import { functionList, type FunctionSpec } from "../../functions/catalog/index.js";
 import { defaultSettings, settingsFromContext } from "../../infra/config.js";
@@ -84,9 +85,10 @@ describe("planFunction", () => {
   it("refuses a consumer whose timeout is not below the queue's visibility timeout", () => {
     const consumer = (timeoutSeconds: number) =>
       spec({ timeoutSeconds, triggers: [{ kind: "queue", queue: "conversations", batchSize: 10, reportBatchItemFailures: true }] });
-    expect(planFunction(consumer(29)).queueSources).toEqual([{ queue: "conversations", batchSize: 10 }]);
-    expect(() => planFunction(consumer(30))).toThrow(FunctionSpecError);
-    expect(() => planFunction(consumer(30))).toThrow(/30 s timeout.*visibility timeout is 30 s/);
+    const visibility = queues.conversations.visibilityTimeoutSeconds;
+    expect(planFunction(consumer(visibility - 1)).queueSources).toEqual([{ queue: "conversations", batchSize: 10 }]);
+    expect(() => planFunction(consumer(visibility))).toThrow(FunctionSpecError);
+    expect(() => planFunction(consumer(visibility))).toThrow(new RegExp(`${visibility} s timeout.*visibility timeout is ${visibility} s`));
   });
 
   it("refuses names that cannot be construct ids and schedules that are not whole minutes", () => {
