@@ -6,7 +6,9 @@
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { logger } from "./logger.js";
+import { sqs } from "./sqs.js";
 
 export interface QueueRecordContext {
   messageId: string;
@@ -25,6 +27,35 @@ function contextOf(record: SQSRecord): QueueRecordContext {
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? "1"),
     sentAt: new Date(Number(record.attributes?.SentTimestamp ?? Date.now())),
   };
+}
+
+const queueUrls = new Map<string, Promise<string | undefined>>();
+
+/** The source queue's URL from the record's ARN (looked up once per container). */
+function sourceQueueUrl(arn: string): Promise<string | undefined> {
+  const name = arn.split(":").pop() ?? "";
+  let url = queueUrls.get(name);
+  if (!url) {
+    url = sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((r) => r.QueueUrl, () => undefined);
+    queueUrls.set(name, url);
+  }
+  return url;
+}
+
+/**
+ * A failed record comes back after an exponential back-off (10 s, 20 s, 40 s, … ≤ 120 s) instead
+ * of the queue's full visibility timeout (6× the function timeout), so a transient failure is
+ * retried soon while a poison message still reaches the DLQ after maxReceiveCount. Best effort:
+ * if this call fails the record simply returns after the visibility timeout.
+ */
+async function backOff(record: SQSRecord, receiveCount: number): Promise<void> {
+  try {
+    const url = await sourceQueueUrl(record.eventSourceARN);
+    if (!url) return;
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.min(120, 5 * 2 ** receiveCount) }));
+  } catch (error) {
+    logger.debug("Back-off not applied", { messageId: record.messageId, error: error as Error });
+  }
 }
 
 export function queueConsumer(processRecord: RecordProcessor, options: { concurrency?: number } = {}) {
@@ -49,6 +80,7 @@ export function queueConsumer(processRecord: RecordProcessor, options: { concurr
         } catch (error) {
           logger.error("Record failed; left for retry/DLQ", { messageId: record.messageId, correlationId: context.correlationId, receiveCount: context.receiveCount, error: error as Error });
           failures.push({ itemIdentifier: record.messageId });
+          await backOff(record, context.receiveCount);
         }
       }
     };
