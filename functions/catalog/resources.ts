@@ -33,9 +33,9 @@ export const queues = {
   /**
    * Accepted conversations waiting for a routing decision. Standard queue: see docs/architecture.md.
    * Visibility is 6× the router's timeout (AWS's advice for Lambda consumers), so a slow batch is
-   * not redelivered while still running. The price: in AWS a failed record comes back after 150 s
-   * (the sweeper re-drives a conversation still `queued` after 60 s anyway); the local runner
-   * retries failed records after LOCAL_RETRY_DELAY_SECONDS so tests see retries and DLQ moves fast.
+   * not redelivered while still running. Failed records come back sooner: the consumer chain backs
+   * them off (10 s, 20 s, … ≤ 120 s) with ChangeMessageVisibility, and the local runner retries them
+   * after LOCAL_RETRY_DELAY_SECONDS so tests see retries and DLQ moves fast.
    */
   conversations: {
     fifo: false,
