@@ -15,9 +15,10 @@
  * Audit records use `auditPut` (`AUDIT#rota#<agentId>`, `AUDIT#shift#<shiftId>`).
  */
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
 import { dynamo, queryAll, tableName } from "../shared/dynamo.js";
 import type { TransactItem } from "../agents/store.js";
-import { exceptionStartKey, maxRangeDays, type Assignment, type Pattern, type RotaException, type Shift } from "./domain.js";
+import { exceptionInputSchema, exceptionStartKey, maxRangeDays, type Assignment, type Pattern, type RotaException, type Shift } from "./domain.js";
 import { candidateDays, type DutyWindow, type RotaData, type Window } from "./resolve.js";
 import { formatDate } from "./time.js";
 
@@ -160,9 +161,12 @@ export async function listPatterns(): Promise<Pattern[]> {
 
 // ---- exceptions
 
+/** An exception as stored: the validated input plus who created it when (parsed, not cast). */
+const storedExceptionSchema = exceptionInputSchema.and(z.object({ exceptionId: z.string(), createdAt: z.string(), createdBy: z.string() }));
+
 function exceptionFromItem(item: Record<string, unknown>): RotaException {
   const { pk: _pk, sk: _sk, type: _type, gsi2pk: _g, gsi2sk: _s, ...rest } = item;
-  return rest as unknown as RotaException;
+  return storedExceptionSchema.parse(rest);
 }
 
 export function exceptionPut(e: RotaException): TransactItem {

@@ -1,7 +1,7 @@
 /** The conversation record and its schemas (pure). */
 import { z } from "zod";
-import { skillSchema, type Skill } from "../agents/domain.js";
-import { priorities, type Priority } from "./policy.js";
+import { skillSchema } from "../agents/domain.js";
+import { priorities } from "./policy.js";
 
 export const conversationIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -");
 
@@ -22,41 +22,44 @@ export type IncomingConversation = z.infer<typeof incomingConversationSchema>;
 export const conversationStatuses = ["queued", "waiting", "assigned", "closed"] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
 
-export interface HistoryEntry {
-  at: string;
-  action: string;
-  actor: string;
-  agentId?: string;
-  detail?: string;
-}
+export const historyEntrySchema = z.object({
+  at: z.string(),
+  action: z.string(),
+  actor: z.string(),
+  agentId: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-export interface Conversation {
-  conversationId: string;
-  customerId: string;
-  channel: string;
+/** The conversation record as stored; items read back are parsed with it (no casts). */
+export const conversationSchema = z.object({
+  conversationId: conversationIdSchema,
+  customerId: z.string(),
+  channel: z.string(),
   /** Skill asked for; `any` once escalated. */
-  skill: Skill | "any";
-  requestedSkill: Skill;
-  priority: Priority;
-  customerTier?: "vip" | "regular";
-  orderAmount?: number;
-  status: ConversationStatus;
-  agentId?: string;
+  skill: z.union([skillSchema, z.literal("any")]),
+  requestedSkill: skillSchema,
+  priority: z.enum(priorities),
+  customerTier: z.enum(["vip", "regular"]).optional(),
+  orderAmount: z.number().optional(),
+  status: z.enum(conversationStatuses),
+  agentId: z.string().optional(),
   /** Arrival: the waiting order keeps it through transfers. */
-  arrivedAt: string;
-  assignedAt?: string;
-  firstResponseAt?: string;
-  closedAt?: string;
+  arrivedAt: z.string(),
+  assignedAt: z.string().optional(),
+  firstResponseAt: z.string().optional(),
+  closedAt: z.string().optional(),
   /** Closed while waiting (the customer left before anyone answered). */
-  abandoned?: boolean;
+  abandoned: z.boolean().optional(),
   /** Agents not to offer this conversation to again (unresponsive, transferred away). */
-  excludeAgentIds?: string[];
+  excludeAgentIds: z.array(z.string()).optional(),
   /** Waited past the escalation threshold: eligible skills widened to any. */
-  escalated?: boolean;
+  escalated: z.boolean().optional(),
   /** Times an agent was given this conversation (first assignment, transfers, re-offers). */
-  assignments: number;
-  history: HistoryEntry[];
-}
+  assignments: z.number().int(),
+  history: z.array(historyEntrySchema),
+});
+export type Conversation = z.infer<typeof conversationSchema>;
 
 export function conversationView(c: Conversation, now: Date) {
   const waitEnd = c.assignedAt ?? c.closedAt;
@@ -68,21 +71,6 @@ export function conversationView(c: Conversation, now: Date) {
 
 /**
  * The conversation as the webhook recorded it, carried in the route message so the router need
- * not read it back. Only fields the router uses are required; the transaction re-checks status.
+ * not read it back; the assignment transaction re-checks its status.
  */
-export const conversationSnapshotSchema = z
-  .object({
-    conversationId: conversationIdSchema,
-    customerId: z.string(),
-    channel: z.string(),
-    skill: z.union([skillSchema, z.literal("any")]),
-    requestedSkill: skillSchema,
-    priority: z.enum(priorities),
-    customerTier: z.enum(["vip", "regular"]).optional(),
-    orderAmount: z.number().optional(),
-    status: z.literal("queued"),
-    arrivedAt: z.string(),
-    assignments: z.number().int(),
-    history: z.array(z.object({ at: z.string(), action: z.string(), actor: z.string(), agentId: z.string().optional(), detail: z.string().optional() })),
-  })
-  .passthrough();
+export const conversationSnapshotSchema = conversationSchema.extend({ status: z.literal("queued") });

@@ -14,7 +14,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/li
 import { capacityUnits, dynamo, isConditionalCheckFailed, queryAll, tableName } from "../shared/dynamo.js";
 import { NotFoundError } from "../shared/errors.js";
 import type { Skill } from "../agents/domain.js";
-import type { Conversation, HistoryEntry } from "./conversation.js";
+import { conversationSchema, type Conversation, type HistoryEntry } from "./conversation.js";
 import { waitingKey, type KnownAgent } from "./policy.js";
 
 export const conversationKey = (id: string) => ({ pk: `CONV#${id}`, sk: "CONV" });
@@ -41,7 +41,7 @@ export class CapacityMeter {
 
 export function conversationFromItem(item: Record<string, unknown>): Conversation {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, type: _t, ...rest } = item;
-  return rest as unknown as Conversation;
+  return conversationSchema.parse(rest);
 }
 
 /** Records an accepted conversation; false when it already exists (a platform retry). */
