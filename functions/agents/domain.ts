@@ -12,34 +12,37 @@ export type Presence = (typeof presenceStatuses)[number];
 
 export const agentIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'");
 
-export interface DutyWindow {
-  shiftId: string;
+export const dutyWindowSchema = z.object({
+  shiftId: z.string(),
   /** ISO instants of the resolved shift occurrence. */
-  from: string;
-  to: string;
-}
+  from: z.string(),
+  to: z.string(),
+});
+export type DutyWindow = z.infer<typeof dutyWindowSchema>;
 
-export interface Agent {
-  agentId: string;
-  name: string;
-  skills: Skill[];
-  maxConcurrent: number;
-  presence: Presence;
+/** The agent profile as stored; items read back are parsed with it. */
+export const agentSchema = z.object({
+  agentId: z.string(),
+  name: z.string(),
+  skills: z.array(skillSchema),
+  maxConcurrent: z.number().int(),
+  presence: z.enum(presenceStatuses),
   /** Open conversations assigned to the agent. */
-  load: number;
+  load: z.number().int().default(0),
   /** Maintained by the rota's on-duty view at shift boundaries. */
-  onDuty: boolean;
-  shift: DutyWindow | null;
+  onDuty: z.boolean().default(false),
+  shift: dutyWindowSchema.nullable().default(null),
   /** ISO time of the last assignment; agents idle longest win ties. */
-  lastAssignedAt: string;
+  lastAssignedAt: z.string(),
   /** When presence / duty last changed (stamped by the store): handover timeouts start here. */
-  presenceChangedAt?: string;
-  dutyChangedAt?: string;
+  presenceChangedAt: z.string().optional(),
+  dutyChangedAt: z.string().optional(),
   /** Optimistic-concurrency version: every write is conditional on it. */
-  version: number;
-  updatedAt: string;
-  updatedBy: string;
-}
+  version: z.number().int().default(0),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+export type Agent = z.infer<typeof agentSchema>;
 
 /** Invariant 3 + capacity: only on-duty, online agents with a free slot get new conversations. */
 export function isEligible(agent: Agent): boolean {

@@ -14,7 +14,7 @@ import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { dynamo, isTransactionConflict, jitter, queryAll, tableName } from "../shared/dynamo.js";
 import { ContentionError, NotFoundError } from "../shared/errors.js";
-import { isEligible, poolRank, type Agent, type Skill } from "./domain.js";
+import { agentSchema, isEligible, poolRank, type Agent, type Skill } from "./domain.js";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -27,22 +27,7 @@ function toItem(agent: Agent) {
 }
 
 export function fromItem(item: Record<string, unknown>): Agent {
-  return {
-    agentId: String(item.agentId),
-    name: String(item.name),
-    skills: (item.skills as Skill[]) ?? [],
-    maxConcurrent: Number(item.maxConcurrent),
-    presence: item.presence as Agent["presence"],
-    load: Number(item.load ?? 0),
-    onDuty: Boolean(item.onDuty),
-    shift: (item.shift as Agent["shift"]) ?? null,
-    lastAssignedAt: String(item.lastAssignedAt),
-    ...(item.presenceChangedAt ? { presenceChangedAt: String(item.presenceChangedAt) } : {}),
-    ...(item.dutyChangedAt ? { dutyChangedAt: String(item.dutyChangedAt) } : {}),
-    version: Number(item.version ?? 0),
-    updatedAt: String(item.updatedAt),
-    updatedBy: String(item.updatedBy),
-  };
+  return agentSchema.parse(item);
 }
 
 /** Condition + puts that move an agent from `before` to `after` (version + 1) with its seats. */
