@@ -25,6 +25,9 @@ function campaignView(c: CampaignRecord) {
 
 const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
 
+/** Optional `Idempotency-Key` header: a repeat with the same key returns the first notice. */
+const idempotencyHeaderSchema = z.object({ "idempotency-key": z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -").optional() });
+
 export const handler = httpApi(noticesApi, {
   "PUT /campaigns/{campaignId}": async (request) => {
     const campaignId = campaignIdOf(request);
@@ -52,8 +55,9 @@ export const handler = httpApi(noticesApi, {
 
   "POST /notices": async (request) => {
     const input = jsonBody(request, noticeInputSchema);
-    const notice = await publishNotice(input, actorOf(request), request.now, request.correlationId);
-    return { status: 201, body: { ...noticeView(notice), publishedBy: notice.publishedBy } };
+    const key = validate(idempotencyHeaderSchema, request.headers, "headers")["idempotency-key"];
+    const { notice, replayed } = await publishNotice(input, actorOf(request), request.now, request.correlationId, key);
+    return { status: replayed ? 200 : 201, body: { ...noticeView(notice), publishedBy: notice.publishedBy, ...(replayed ? { replayed: true } : {}) } };
   },
 
   "GET /notices/{noticeId}/receipts": async (request) => {

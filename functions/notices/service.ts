@@ -3,7 +3,7 @@
  * acknowledge, inbox, receipts and urgent reminders. Handlers (api, consumer, job) only delegate
  * here; the rules live in `domain.ts`, the keys in `store.ts`.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ArrivalReason } from "../agents/arrival.js";
 import { getAgent } from "../agents/store.js";
 import { auditPut } from "../shared/audit.js";
@@ -74,11 +74,31 @@ export function fanoutMessage(noticeId: string, correlationId?: string) {
  * Primary course: validate expiry → write notice + active record + audit in one transaction →
  * enqueue the fan-out. If the enqueue is lost, the reminders job re-enqueues (fan-out sweep).
  */
-export async function publishNotice(input: NoticeInput, actor: string, now: Date, correlationId: string): Promise<Notice> {
+/**
+ * Publishes an ad-hoc notice. With an idempotency key (a supervisor's double click, a client
+ * retrying after a lost response) the notice id is derived from publisher + key, so a repeat
+ * finds the first notice instead of broadcasting a second one.
+ */
+export async function publishNotice(
+  input: NoticeInput,
+  actor: string,
+  now: Date,
+  correlationId: string,
+  idempotencyKey?: string,
+): Promise<{ notice: Notice; replayed: boolean }> {
   const problem = expiryProblem(input.expiresAt, now);
   if (problem) throw new ValidationError("The request body is invalid.", { errors: [{ field: "expiresAt", message: problem }] });
+  const noticeId = idempotencyKey ? `n.k${createHash("sha256").update(`${actor}\n${idempotencyKey}`).digest("hex").slice(0, 32)}` : `n.${randomUUID()}`;
+  if (idempotencyKey) {
+    const existing = await getNotice(noticeId);
+    if (existing) {
+      const same = existing.title === input.title && existing.body === input.body && existing.urgency === input.urgency && existing.expiresAt === input.expiresAt;
+      if (!same) throw new ConflictError(`Idempotency-Key "${idempotencyKey}" was already used for a different notice (${noticeId}).`, { extra: { noticeId } });
+      return { notice: existing, replayed: true };
+    }
+  }
   const notice: Notice = {
-    noticeId: `n.${randomUUID()}`,
+    noticeId,
     title: input.title,
     body: input.body,
     urgency: input.urgency,
@@ -87,12 +107,19 @@ export async function publishNotice(input: NoticeInput, actor: string, now: Date
     publishedBy: actor,
     expiresAt: input.expiresAt,
   };
-  await transact([
-    ...publishOps(notice),
-    auditPut({ entity: "notice", entityId: notice.noticeId, action: "notice.published", actor, at: notice.publishedAt, details: { title: notice.title, urgency: notice.urgency, targetSkills: notice.targetSkills, expiresAt: notice.expiresAt } }),
-  ]);
+  try {
+    await transact([
+      ...publishOps(notice),
+      auditPut({ entity: "notice", entityId: notice.noticeId, action: "notice.published", actor, at: notice.publishedAt, details: { title: notice.title, urgency: notice.urgency, targetSkills: notice.targetSkills, expiresAt: notice.expiresAt } }),
+    ]);
+  } catch (error) {
+    // Two requests with the same key at once: the loser finds the winner's notice.
+    const winner = idempotencyKey && cancellationReasons(error) ? await getNotice(noticeId) : undefined;
+    if (winner) return { notice: winner, replayed: true };
+    throw error;
+  }
   await sendMessage("notices", fanoutMessage(notice.noticeId, correlationId));
-  return notice;
+  return { notice, replayed: false };
 }
 
 export interface CampaignPutResult {

@@ -103,6 +103,27 @@ describe("ad-hoc notices", () => {
     expect((await s.api("GET", "/notices/n.nope/receipts", { as: sup })).status).toBe(404);
   });
 
+  it("publishes once per Idempotency-Key, even for concurrent repeats, and refuses a reused key with another body", async () => {
+    const s = stack();
+    const sup = await s.supervisor("sup-idem");
+    const key = s.uid("publish");
+    const body = { title: "Coupon change", body: "Threshold is now 199", urgency: "important", expiresAt: new Date(Date.now() + hour).toISOString() };
+    const results = await Promise.all(Array.from({ length: 4 }, () => s.api("POST", "/notices", { as: sup, body, headers: { "idempotency-key": key } })));
+    const ids = new Set(results.map((r) => r.body.noticeId));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 200 && r.body.replayed === true)).toHaveLength(3);
+    const reused = await s.api("POST", "/notices", { as: sup, body: { ...body, body: "something else" }, headers: { "idempotency-key": key } });
+    expect(reused.status).toBe(409);
+    const badKey = await s.api("POST", "/notices", { as: sup, body, headers: { "idempotency-key": "no spaces allowed" } });
+    expect(badKey.status).toBe(400);
+    expect(badKey.body.errors[0].field).toBe("idempotency-key");
+    // Without a key every publish is a new notice.
+    const a = await s.api("POST", "/notices", { as: sup, body });
+    const b = await s.api("POST", "/notices", { as: sup, body });
+    expect(a.body.noticeId).not.toBe(b.body.noticeId);
+  });
+
   it("pushes to a connected WebSocket; a vanished phone's connection is removed and the fan-out still succeeds", async () => {
     const s = stack();
     const id = await agent(s, ["logistics"], true);
