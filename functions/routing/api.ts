@@ -14,7 +14,7 @@ import { conversationIdSchema, conversationView, incomingConversationSchema, typ
 import { conversationsApi } from "./functions.js";
 import { closeConversation, markFirstResponse, type Actor } from "./lifecycle.js";
 import { effectivePriority } from "./policy.js";
-import { createConversation, getConversation, openAssignments, requireConversation } from "./store.js";
+import { createConversation, getConversation, openAssignments, reopenConversation, requireConversation } from "./store.js";
 
 function conversationIdOf(request: HttpRequest): string {
   return validate(z.object({ conversationId: conversationIdSchema }), request.params, "path").conversationId;
@@ -29,6 +29,15 @@ function whoIs(request: HttpRequest): Actor {
 function visibleTo(request: HttpRequest, conversation: Conversation): void {
   const user = userOf(request);
   if (user.role === "agent" && conversation.agentId !== user.sub) throw new NotFoundError(`No conversation "${conversation.conversationId}" assigned to you.`);
+}
+
+async function enqueue(conversation: Conversation, correlationId: string): Promise<void> {
+  try {
+    await sendMessage("conversations", { body: { kind: "route", conversationId: conversation.conversationId, snapshot: conversation }, correlationId });
+  } catch (error) {
+    // Accepted and durable: the sweeper re-drives `queued` conversations whose message was lost.
+    logger.error("Enqueue failed; the sweeper will re-drive", { conversationId: conversation.conversationId, error: error as Error });
+  }
 }
 
 export const handler = httpApi(conversationsApi, {
@@ -51,16 +60,17 @@ export const handler = httpApi(conversationsApi, {
     };
     const created = await createConversation(conversation);
     if (!created) {
-      // Platforms retry webhooks: the same conversation is acknowledged, never duplicated.
       const existing = await requireConversation(input.conversationId);
+      // The customer wrote again after it was closed: route it afresh (never silently to the old agent).
+      const reopened = existing.status === "closed" ? await reopenConversation(existing.conversationId, at, input.skill) : undefined;
+      if (reopened) {
+        await enqueue(reopened, request.correlationId);
+        return { status: 202, body: { conversationId: reopened.conversationId, status: reopened.status, priority: reopened.priority, reopened: true } };
+      }
+      // Platforms retry webhooks: the same conversation is acknowledged, never duplicated.
       return { status: 202, body: { conversationId: existing.conversationId, status: existing.status, duplicate: true } };
     }
-    try {
-      await sendMessage("conversations", { body: { kind: "route", conversationId: conversation.conversationId, snapshot: conversation }, correlationId: request.correlationId });
-    } catch (error) {
-      // Accepted and durable: the sweeper re-drives `queued` conversations whose message was lost.
-      logger.error("Enqueue failed; the sweeper will re-drive", { conversationId: conversation.conversationId, error: error as Error });
-    }
+    await enqueue(conversation, request.correlationId);
     return { status: 202, body: { conversationId: conversation.conversationId, status: conversation.status, priority: conversation.priority } };
   },
 

@@ -69,6 +69,32 @@ export async function createConversation(conversation: Conversation): Promise<bo
   }
 }
 
+/**
+ * A closed conversation the customer writes to again: back to `queued` as a new arrival, with no
+ * agent (the previous one may be offline; the known-agent rule still prefers them if eligible).
+ * Undefined if it is not closed (a concurrent reopen or a plain retry won).
+ */
+export async function reopenConversation(conversationId: string, at: string, skill: Skill): Promise<Conversation | undefined> {
+  try {
+    const result = await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: conversationKey(conversationId),
+        UpdateExpression:
+          "SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, history = list_append(history, :h), gsi2pk = :q, gsi2sk = :qk REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, gsi1pk, gsi1sk",
+        ConditionExpression: "#s = :closed",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: { ":queued": "queued", ":closed": "closed", ":at": at, ":skill": skill, ":h": [{ at, action: "reopened", actor: "system:chat-platform" }], ":q": "QUEUED", ":qk": `${at}#${conversationId}` },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return result.Attributes ? conversationFromItem(result.Attributes) : undefined;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
+}
+
 export async function getConversation(id: string, meter?: CapacityMeter): Promise<Conversation | undefined> {
   const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: conversationKey(id), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
   meter?.add(result.ConsumedCapacity);

@@ -40,6 +40,25 @@ describe("conversation routing", () => {
     expect(c.history.filter((h: { action: string }) => h.action === "received")).toHaveLength(1);
   });
 
+  it("reopens a closed conversation the customer writes to again, and routes it afresh (not to an offline agent)", async () => {
+    const s = stack();
+    const first = await makeAgent(s, { skills: ["aftersale"], maxConcurrent: 2 });
+    const customerId = s.uid("cust");
+    const { id } = await sendConversation(s, { customerId, skill: "aftersale" });
+    expect((await settled(s, id)).agentId).toBe(first);
+    await s.api("POST", `/conversations/${id}/close`, { as: await s.agentToken(first) });
+    await s.api("PUT", `/agents/${first}/presence`, { as: await s.agentToken(first), body: { status: "offline" } });
+    const second = await makeAgent(s, { skills: ["aftersale"], maxConcurrent: 2 });
+    const again = await sendConversation(s, { conversationId: id, customerId, skill: "aftersale" });
+    expect(again.res.status).toBe(202);
+    expect(again.res.body).toMatchObject({ status: "queued", reopened: true });
+    const routed = await s.eventually(async () => ((await conversation(s, id)).status === "assigned" ? conversation(s, id) : undefined));
+    expect(routed.agentId).toBe(second);
+    expect(routed.history.map((h: { action: string }) => h.action)).toEqual(["received", "assigned", "closed", "reopened", "assigned"]);
+    expect((await agent(s, first)).load).toBe(0);
+    for (const x of [first, second]) await setDuty(x, false);
+  });
+
   it("rejects unsigned, stale-signed and malformed webhooks with 4xx and records nothing", async () => {
     const s = stack();
     const body = { conversationId: s.uid("conv"), customerId: "c1", channel: "tmall" };
