@@ -9,7 +9,7 @@ import { dynamo, isConditionalCheckFailed, isTransactionConflict, jitter, tableN
 import { ConflictError, ContentionError, NotFoundError } from "../shared/errors.js";
 import { requestDrain } from "../shared/wake-router.js";
 import type { Conversation, HistoryEntry } from "./conversation.js";
-import { assignmentKey, conversationKey, getConversation } from "./store.js";
+import { assignmentKey, conversationFromItem, conversationKey, getConversation } from "./store.js";
 
 const maxAttempts = 12;
 
@@ -64,7 +64,8 @@ export async function closeConversation(conversationId: string, who: Actor, now:
     try {
       await dynamo.send(new TransactWriteCommand({ TransactItems: [...(release?.ops ?? []), closeOp] }));
       if (release && release.skills.length > 0) await requestDrain(release.skills, `conversation ${conversationId} closed`, correlationId);
-      return (await getConversation(conversationId)) ?? conversation;
+      // Exactly what the transaction wrote: no read-back on the close path.
+      return { ...conversation, status: "closed", closedAt: at, abandoned: conversation.status !== "assigned", history: [...conversation.history, entry] };
     } catch (error) {
       if (!isTransactionConflict(error)) throw error;
       await jitter(attempt);
@@ -81,16 +82,18 @@ export async function markFirstResponse(conversationId: string, who: Actor, now:
   if (conversation.status !== "assigned") throw new ConflictError(`Conversation ${conversationId} is ${conversation.status}; only an assigned conversation can get a first response.`);
   const at = now.toISOString();
   try {
-    await dynamo.send(
+    const result = await dynamo.send(
       new UpdateCommand({
         TableName: tableName,
         Key: conversationKey(conversationId),
+        ReturnValues: "ALL_NEW",
         UpdateExpression: "SET firstResponseAt = :at, history = list_append(history, :h) REMOVE gsi2pk, gsi2sk",
         ConditionExpression: "#s = :assigned AND agentId = :agent AND attribute_not_exists(firstResponseAt)",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: { ":at": at, ":assigned": "assigned", ":agent": conversation.agentId, ":h": [{ at, action: "first-response", actor: who.actor, agentId: conversation.agentId }] },
       }),
     );
+    if (result.Attributes) return conversationFromItem(result.Attributes);
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
     // Someone else recorded it (or the conversation moved): report the current state.
