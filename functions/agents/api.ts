@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { auditPut } from "../shared/audit.js";
+import { NotFoundError } from "../shared/errors.js";
 import { actorOf, httpApi, jsonBody, requireSelfOrSupervisor, validate, type HttpRequest } from "../shared/http.js";
 import { agentIdSchema, agentView, isEligible, newAgent, presenceStatuses, skillSchema, type Agent } from "./domain.js";
 import { agentsApi } from "./functions.js";
@@ -61,10 +62,12 @@ export const handler = httpApi(agentsApi, {
     const agentId = agentIdOf(request);
     requireSelfOrSupervisor(request, agentId);
     const { status } = jsonBody(request, presenceSchema);
-    await requireAgent(agentId);
     const actor = actorOf(request);
     const at = request.now.toISOString();
+    // The read inside mutateAgent tells us whether the agent exists: no separate look-up.
+    let seen: Agent | undefined;
     const change = await mutateAgent(agentId, (current) => {
+      seen = current;
       if (!current) return undefined;
       if (current.presence === status) return undefined;
       return {
@@ -72,7 +75,8 @@ export const handler = httpApi(agentsApi, {
         extra: [auditPut({ entity: "agent", entityId: agentId, action: "agent.presence", actor, at, details: { from: current.presence, to: status } })],
       };
     });
-    const agent = change?.after ?? (await requireAgent(agentId));
+    const agent = change?.after ?? seen;
+    if (!agent) throw new NotFoundError(`No agent "${agentId}". Create it with PUT /agents/${agentId}.`);
     if (change) await wakeIfCapacityFreed(change.before, change.after, request.correlationId);
     if (change && status === "online") await onAgentArrival(agentId, request.now, "online");
     return { status: 200, body: agentView(agent) };

@@ -122,11 +122,6 @@ export async function listAgentAssignments(agentId: string, fromDate: string, to
   return items.map(assignmentFromItem);
 }
 
-export async function getAssignment(agentId: string, date: string): Promise<Assignment | undefined> {
-  const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: assignmentKey(agentId, date), ConsistentRead: true }));
-  return result.Item ? assignmentFromItem(result.Item) : undefined;
-}
-
 // ---- patterns
 
 function patternFromItem(item: Record<string, unknown>): Pattern {

@@ -82,11 +82,5 @@ export function localIso(instantMs: number, zoneName: string): string {
   return DateTime.fromMillis(instantMs, { zone: zoneName }).toISO({ suppressMilliseconds: true }) ?? new Date(instantMs).toISOString();
 }
 
-/** The calendar day (in `zoneName`) of an instant. */
-export function localDay(instantMs: number, zoneName: string): number {
-  const local = DateTime.fromMillis(instantMs, { zone: zoneName });
-  return Math.round(Date.UTC(local.year, local.month - 1, local.day) / DAY_MS);
-}
-
 export const dayMs = DAY_MS;
 export const minuteMs = MINUTE_MS;

@@ -5,6 +5,7 @@
 import { TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { agentWriteOps, getAgent } from "../agents/store.js";
 import type { TransactItem } from "../agents/store.js";
+import type { Agent } from "../agents/domain.js";
 import { dynamo, isConditionalCheckFailed, isTransactionConflict, jitter, tableName } from "../shared/dynamo.js";
 import { ConflictError, ContentionError, NotFoundError } from "../shared/errors.js";
 import { requestDrain } from "../shared/wake-router.js";
@@ -18,15 +19,16 @@ const maxAttempts = 12;
  * deleted) conditional on the conversation still being assigned to that agent. Shared by close,
  * transfer, reassign and handover so load stays exact under any interleaving.
  */
-export async function releaseOps(conversation: Conversation): Promise<{ ops: TransactItem[]; skills: string[] } | undefined> {
+export function releaseSlotOps(agent: Agent | undefined, conversation: Conversation): TransactItem[] {
+  const ops: TransactItem[] = [{ Delete: { TableName: tableName, Key: assignmentKey(conversation.agentId ?? "", conversation.conversationId) } }];
+  if (agent) ops.unshift(...agentWriteOps(agent, { ...agent, load: Math.max(0, agent.load - 1) }));
+  return ops;
+}
+
+async function releaseOps(conversation: Conversation): Promise<{ ops: TransactItem[]; skills: string[] } | undefined> {
   if (conversation.status !== "assigned" || !conversation.agentId) return undefined;
   const agent = await getAgent(conversation.agentId);
-  if (!agent) return { ops: [{ Delete: { TableName: tableName, Key: assignmentKey(conversation.agentId, conversation.conversationId) } }], skills: [] };
-  const after = { ...agent, load: Math.max(0, agent.load - 1) };
-  return {
-    ops: [...agentWriteOps(agent, after), { Delete: { TableName: tableName, Key: assignmentKey(agent.agentId, conversation.conversationId) } }],
-    skills: agent.skills,
-  };
+  return { ops: releaseSlotOps(agent, conversation), skills: agent?.skills ?? [] };
 }
 
 export interface Actor {

@@ -14,6 +14,7 @@ import type { Conversation, HistoryEntry } from "./conversation.js";
 import { waitingKey } from "./policy.js";
 import { assignmentKey, awaitingReplyPartition, conversationKey, getConversation, waitPartition } from "./store.js";
 import { drainWaiting } from "./router.js";
+import { releaseSlotOps } from "./lifecycle.js";
 
 const maxAttempts = 12;
 
@@ -23,12 +24,6 @@ export interface MoveRequest {
   /** Only move if the conversation is currently with this agent (agents move only their own). */
   fromAgentId?: string;
   now: Date;
-}
-
-function releaseAgentOps(agent: Agent | undefined, conversation: Conversation): TransactItem[] {
-  const ops: TransactItem[] = [{ Delete: { TableName: tableName, Key: assignmentKey(conversation.agentId ?? "", conversation.conversationId) } }];
-  if (agent) ops.unshift(...agentWriteOps(agent, { ...agent, load: Math.max(0, agent.load - 1) }));
-  return ops;
 }
 
 async function loadAssigned(request: MoveRequest): Promise<{ conversation: Conversation; from: Agent | undefined }> {
@@ -64,7 +59,7 @@ export async function moveToAgent(request: MoveRequest & { toAgentId: string; fo
     const entry: HistoryEntry = { at, action: request.action, actor: request.actor, agentId: to.agentId, detail: `from ${conversation.agentId}${request.force ? (overCapacity ? " (forced over capacity)" : " (forced)") : ""}` };
     const cond = stillWithAgent(conversation);
     const ops: TransactItem[] = [
-      ...releaseAgentOps(from, conversation),
+      ...releaseSlotOps(from, conversation),
       ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }),
       { Put: { TableName: tableName, Item: { ...assignmentKey(to.agentId, conversation.conversationId), type: "Assignment", conversationId: conversation.conversationId, agentId: to.agentId, assignedAt: at, skill: conversation.skill, priority: conversation.priority } } },
       {
@@ -103,7 +98,7 @@ export async function moveToQueue(request: MoveRequest & { skill?: Skill | "any"
     const entry: HistoryEntry = { at, action: request.action, actor: request.actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}), ...(request.detail ? { detail: request.detail } : {}) };
     const cond = stillWithAgent(conversation);
     const ops: TransactItem[] = [
-      ...releaseAgentOps(from, conversation),
+      ...releaseSlotOps(from, conversation),
       {
         Update: {
           TableName: tableName,

@@ -12,9 +12,3 @@ export function emitCount(name: string, value = 1, dimensions: Record<string, st
   for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
   single.addMetric(name, MetricUnit.Count, value);
 }
-
-export function emitSeconds(name: string, value: number, dimensions: Record<string, string> = {}): void {
-  const single = metrics.singleMetric();
-  for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
-  single.addMetric(name, MetricUnit.Seconds, value);
-}

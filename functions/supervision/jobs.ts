@@ -94,7 +94,7 @@ export async function escalateWaiting(now: Date) {
       }
     }
   }
-  if (escalated > 0) await drainWaiting(["any"], now);
+  // runSupervisionClock drains every queue (the widened `any` one included) right after this.
   return escalated;
 }
 

@@ -1,22 +1,15 @@
 /** Factories for notice tests: agents on or off duty (tracked for clean-up), fan-out completion. */
 import { expect } from "vitest";
 import type { Skill } from "../../functions/agents/domain.js";
+import { setDuty as setAgentDuty } from "./routing.js";
 import type { TestStack } from "./stack.js";
-
-const hour = 60 * 60 * 1000;
 
 export function noticeFixtures() {
   /** Agents this file created; `offDutyAll()` takes them off duty after each test. */
   const created: string[] = [];
 
   async function setDuty(ids: string[], onDuty: boolean) {
-    // Imported lazily: function modules read their environment, which the local stack sets in beforeAll.
-    const { mutateAgent } = await import("../../functions/agents/store.js");
-    const from = new Date(Date.now() - hour).toISOString();
-    const to = new Date(Date.now() + 8 * hour).toISOString();
-    for (const id of ids) {
-      await mutateAgent(id, (a) => a && { after: { ...a, onDuty, shift: onDuty ? { shiftId: "x", from, to } : null } });
-    }
+    for (const id of ids) await setAgentDuty(id, onDuty);
   }
 
   async function agent(s: TestStack, skills: Skill[], onDuty: boolean): Promise<string> {
