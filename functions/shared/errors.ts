@@ -68,6 +68,23 @@ export class ContentionError extends AppError {
   readonly type = "/problems/contention";
 }
 
+/**
+ * A store (DynamoDB, SQS) cannot be reached: nothing was changed, the caller retries after
+ * `retryAfterSeconds` (sent as `Retry-After`).
+ */
+export class StoreUnavailableError extends AppError {
+  readonly status = 503;
+  readonly title = "Service unavailable";
+  readonly type = "/problems/unavailable";
+  readonly retryAfterSeconds = 5;
+  constructor(
+    readonly part: "DynamoDB" | "SQS",
+    options?: { cause?: unknown },
+  ) {
+    super(`${part} is unreachable; nothing was changed. Retry shortly.`, { ...options, extra: { part } });
+  }
+}
+
 export interface Problem {
   type: string;
   title: string;

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { z } from "zod";
 import type { FunctionSpec, HttpTrigger, RouteAuth } from "../catalog/types.js";
 import { callerFromClaims, verifyBearer, verifySignature, webhookSecret, type Caller } from "./auth.js";
-import { AppError, ForbiddenError, UnauthorizedError, ValidationError, toProblem, type FieldError } from "./errors.js";
+import { AppError, ForbiddenError, StoreUnavailableError, UnauthorizedError, ValidationError, toProblem, type FieldError } from "./errors.js";
 import { logger } from "./logger.js";
 
 export interface HttpRequest {
@@ -110,7 +110,7 @@ export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>
     const caller = await authenticate(trigger.auth, event, headers, rawBody, nowMs);
     const result = await route({
       routeKey,
-      params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? "")])),
+      params: decodePathParameters(event.pathParameters ?? {}),
       query: event.queryStringParameters ?? {},
       headers,
       rawBody,
@@ -129,11 +129,25 @@ export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>
         const problem = toProblem(error);
         if (problem.status >= 500) logger.error("Unhandled error", { error: error as Error });
         else logger.info("Request rejected", { status: problem.status, detail: problem.detail });
-        request.response = jsonResponse(problem.status, problem, {}, "application/problem+json");
+        const retryAfter: Record<string, string> = error instanceof StoreUnavailableError ? { "retry-after": String(error.retryAfterSeconds) } : {};
+        request.response = jsonResponse(problem.status, problem, retryAfter, "application/problem+json");
       },
     })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(dispatch);
+}
+
+/** Path parameters, percent-decoded; malformed encoding (`%E0%A4%A`, a lone `%`) is the caller's 400. */
+function decodePathParameters(raw: Record<string, string | undefined>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      params[name] = decodeURIComponent(value ?? "");
+    } catch {
+      throw new ValidationError(`The path parameter ${name} is not valid percent-encoding.`, { errors: [{ field: name, message: "malformed percent-encoding" }] });
+    }
+  }
+  return params;
 }
 
 /** Turns zod issues into the problem document's `errors` list. */

@@ -1,0 +1,94 @@
+/**
+ * Items the agents capability owns: everything under `AGENT#<id>` — the profile, one seat per
+ * skill (the sparse availability pool), the agent's open-conversation records and WebSocket
+ * connections. Other capabilities (routing, platform) reach them only through these entities.
+ */
+import * as z from "zod";
+import { agentSchema, skillSchema } from "../../../agents/domain.js";
+import { defineEntity } from "../entity.js";
+
+export const Agent = defineEntity({
+  type: "Agent",
+  owner: "agents",
+  description: "An agent's profile: skills, capacity, presence, load, duty window; `version` guards every write",
+  schema: agentSchema,
+  pk: "AGENT#{agentId}",
+  sk: "PROFILE",
+  indexes: {
+    all: { index: "gsi2", pk: "AGENTS", sk: "{agentId}", why: "lists every agent (supervisor views, reconciler)" },
+  },
+  patterns: [
+    { name: "Agent.get", operation: "GetItem AGENT#{agentId} / PROFILE, consistent", cost: "1 RRU" },
+    { name: "Agent.list", operation: "Query gsi2 AGENTS", cost: "~1 RRU per 8 agents (4 KB pages, eventually consistent)" },
+    { name: "Agent.write", operation: "TransactWriteItems: Put profile (version = :v) + Put each seat (+ audit)", cost: "2 × (1 + skills + 1) WRU" },
+  ],
+});
+
+/** What a seat says about its agent at the agent's version: enough to route without the profile. */
+export const seatSchema = z.object({
+  agentId: z.string(),
+  skill: skillSchema,
+  skills: z.array(skillSchema),
+  load: z.number().int(),
+  maxConcurrent: z.number().int(),
+  lastAssignedAt: z.string(),
+  version: z.number().int(),
+});
+
+export const Seat = defineEntity({
+  type: "Seat",
+  owner: "agents",
+  description: "One per skill of an agent; in the pool index only while the agent may take work, ranked best first",
+  schema: seatSchema,
+  pk: "AGENT#{agentId}",
+  sk: "SEAT#{skill}",
+  indexes: {
+    pool: {
+      index: "gsi1",
+      pk: "POOL#{skill}",
+      sk: "{rank}",
+      why: "sparse: holds exactly the agents on duty, online and below capacity, lowest load ratio then longest idle first, so a routing decision reads a few entries whatever the team size",
+    },
+  },
+  patterns: [
+    { name: "Seat.queryPool", operation: "Query gsi1 POOL#{skill}, Limit 20, projection of the seat view", cost: "0.5–1 RRU, independent of team size" },
+  ],
+});
+
+export const assignmentSchema = z.object({
+  agentId: z.string(),
+  conversationId: z.string(),
+  assignedAt: z.string(),
+});
+
+export const Assignment = defineEntity({
+  type: "Assignment",
+  owner: "agents",
+  description: "One of an agent's open conversations; the agent's load is reconciled against these records",
+  schema: assignmentSchema.loose(),
+  pk: "AGENT#{agentId}",
+  sk: "CONV#{conversationId}",
+  patterns: [
+    { name: "Assignment.openOf", operation: "Query AGENT#{agentId}, begins_with(sk, CONV#)", cost: "~1 RRU per 40 conversations" },
+    { name: "Assignment.put / delete", operation: "inside the routing and close transactions", cost: "2 WRU each (transactional)" },
+  ],
+});
+
+export const connectionSchema = z.object({
+  connectionId: z.string(),
+  sub: z.string(),
+  role: z.enum(["supervisor", "agent"]),
+  connectedAt: z.string(),
+  expiresAtEpoch: z.number().int(),
+});
+
+export const AgentConnection = defineEntity({
+  type: "AgentConnection",
+  owner: "agents",
+  description: "An agent's open WebSocket connection (push target); TTL 2 h",
+  schema: connectionSchema,
+  pk: "AGENT#{agentId}",
+  sk: "WS#{connectionId}",
+  expires: "2 h after connecting",
+  patterns: [{ name: "AgentConnection.of", operation: "Query AGENT#{agentId}, begins_with(sk, WS#)", cost: "0.5 RRU" }],
+});

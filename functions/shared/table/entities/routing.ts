@@ -1,0 +1,4 @@
+/**
+ * Items the routing capability owns. (Being filled in by the routing migration.)
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * Items the settings capability owns. (Filled in with live settings.)
+ */
+export {};

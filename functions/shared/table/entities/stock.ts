@@ -1,0 +1,4 @@
+/**
+ * Items the stock capability owns. (Being filled in by the stock migration.)
+ */
+export {};
