@@ -10,7 +10,7 @@
  * agents night-01 … night-12, each with the team's shifts as dated assignments.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { agentIdSchema, skillSchema, type Skill } from "../../functions/agents/domain.js";
 import { defaultRoutingConfig, effectivePriority, type RoutingConfig } from "../../functions/routing/policy.js";
 import { dayIntervals } from "../../functions/rota/coverage.js";

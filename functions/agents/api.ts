@@ -2,7 +2,7 @@
  * Agents HTTP API: profiles (supervisor) and presence (the agent itself or a supervisor).
  * Every change commits with its audit record; changes that free capacity wake the router.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { auditPut } from "../shared/audit.js";
 import { NotFoundError } from "../shared/errors.js";
 import { actorOf, httpApi, jsonBody, requireSelfOrSupervisor, validate, type HttpRequest } from "../shared/http.js";

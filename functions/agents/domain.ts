@@ -1,7 +1,7 @@
 /**
  * Agent state and the one rule that decides who may receive new work. Pure: no AWS here.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const skills = ["presale", "aftersale", "vip", "complaint", "logistics"] as const;
 export const skillSchema = z.enum(skills);

@@ -3,7 +3,7 @@
  * agents read and acknowledge only their own inbox — the token's `sub` is the agent id, so no
  * path can name another agent.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { NotFoundError } from "../shared/errors.js";
 import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputSchema, noticeView } from "./domain.js";

@@ -8,7 +8,7 @@
  * - The inbox shows, per campaign, only the newest version the agent holds (supersede), and
  *   orders unacknowledged before acknowledged, then urgent → important → info, newest first.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { skillSchema, type Skill } from "../agents/domain.js";
 
 export const urgencies = ["info", "important", "urgent"] as const;

@@ -1,5 +1,5 @@
 /** `notices` queue consumer: one record = one notice to fan out; failures retried per record. */
-import { z } from "zod";
+import * as z from "zod";
 import { queueConsumer } from "../shared/queue-consumer.js";
 import { logger } from "../shared/logger.js";
 import { noticeIdSchema } from "./domain.js";

@@ -2,7 +2,7 @@
  * `GET /audit/{entity}/{entityId}` (supervisor): the audit trail of one thing — who changed it,
  * when, and what. Conversations carry their own trail in `history` (`GET /conversations/{id}`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { auditTrail } from "../shared/audit.js";
 import { httpApi, validate } from "../shared/http.js";
 import { auditApi } from "./functions.js";

@@ -6,7 +6,7 @@
 import { DeleteCommand, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { z } from "zod";
+import * as z from "zod";
 import { callerFromClaims, verifyBearer } from "../shared/auth.js";
 import { dynamo, tableName } from "../shared/dynamo.js";
 import { logger } from "../shared/logger.js";

@@ -4,7 +4,7 @@
  * recomputes duty for the agents it touches so routing sees it at once.
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { skillSchema } from "../agents/domain.js";
 import { getAgent, listAgents } from "../agents/store.js";
 import type { TransactItem } from "../agents/store.js";

@@ -6,7 +6,7 @@
  * servers), no abandonment, AHT is how long a chat holds a slot, shrinkage removes a share
  * of scheduled agents (breaks, meetings) before they count as servers.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { skills, skillSchema, type Skill } from "../agents/domain.js";
 import { dateSchema, zoneSchema } from "./domain.js";
 import { averageSpeedOfAnswer, erlangC, requiredServers, serviceLevel } from "./erlang.js";

@@ -2,7 +2,7 @@
  * The rota's vocabulary and input rules: shifts, dated assignments, rotation patterns and
  * exceptions (leave, override, swap). Pure: schemas and types only, no AWS.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { agentIdSchema } from "../agents/domain.js";
 import { isValidDate, isValidZone, parseDate, parseHhmm } from "./time.js";
 

@@ -15,7 +15,7 @@
  * Audit records use `auditPut` (`AUDIT#rota#<agentId>`, `AUDIT#shift#<shiftId>`).
  */
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { dynamo, queryAll, tableName } from "../shared/dynamo.js";
 import type { TransactItem } from "../agents/store.js";
 import { exceptionInputSchema, exceptionStartKey, maxRangeDays, type Assignment, type Pattern, type RotaException, type Shift } from "./domain.js";

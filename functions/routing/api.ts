@@ -3,7 +3,7 @@
  * The webhook records the conversation durably (status `queued`) BEFORE answering 202, then
  * enqueues it; a lost message is re-driven by the sweeper, so nothing accepted is lost.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { agentIdSchema } from "../agents/domain.js";
 import { NotFoundError } from "../shared/errors.js";
 import { actorOf, httpApi, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";

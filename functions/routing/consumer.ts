@@ -3,7 +3,7 @@
  * conversation) and `drain` (capacity freed somewhere). Both are idempotent: a redelivered
  * route finds the conversation already assigned or waiting and stops.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { skillSchema } from "../agents/domain.js";
 import { queueConsumer } from "../shared/queue-consumer.js";
 import { conversationIdSchema, conversationSnapshotSchema, type Conversation } from "./conversation.js";

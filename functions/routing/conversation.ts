@@ -1,5 +1,5 @@
 /** The conversation record and its schemas (pure). */
-import { z } from "zod";
+import * as z from "zod";
 import { skillSchema } from "../agents/domain.js";
 import { priorities } from "./policy.js";
 

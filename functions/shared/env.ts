@@ -2,7 +2,7 @@
  * Environment, parsed once at cold start with zod so a misconfigured function fails fast
  * with a message naming the variable, instead of misbehaving on its first request.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const baseEnvSchema = z.object({
   AWS_REGION: z.string().default("us-east-1"),

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { FunctionSpec, HttpTrigger, RouteAuth } from "../catalog/types.js";
 import { callerFromClaims, verifyBearer, verifySignature, webhookSecret, type Caller } from "./auth.js";
 import { AppError, ForbiddenError, StoreUnavailableError, UnauthorizedError, ValidationError, toProblem, type FieldError } from "./errors.js";

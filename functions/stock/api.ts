@@ -3,7 +3,7 @@
  * system or supervisor), reads. Every change commits with its audit records, then publishes
  * the SKU's page stock to the storefront queue.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { intSetting } from "../shared/env.js";
 import { ConflictError, NotFoundError, ValidationError } from "../shared/errors.js";
 import { actorOf, httpApi, jsonBody, validate, type HttpRequest } from "../shared/http.js";

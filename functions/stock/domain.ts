@@ -2,7 +2,7 @@
  * Page-stock rules, pure: the page formula, the state of one SKU, and the request schemas.
  * No AWS here; `store.ts` keeps the counters, this module says what they mean.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Path words that are routes of their own, so a SKU may not be called that. */
 const reservedSkuWords = new Set(["drift", "reservations", "warehouse"]);

@@ -2,7 +2,7 @@
  * Supervision HTTP API: transfer (the agent itself), reassign (supervisor, optionally forced),
  * the live queue and routing metrics.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { agentIdSchema, agentView, skillSchema, skills } from "../agents/domain.js";
 import { listAgents } from "../agents/store.js";
 import { ValidationError } from "../shared/errors.js";
