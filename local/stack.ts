@@ -167,6 +167,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             runSchedule(spec.name).catch((error: unknown) => log(`[schedule ${spec.name}] ${error instanceof Error ? error.message : String(error)}`));
           }, trigger.everyMinutes * 60_000);
           stops.unshift(async () => clearInterval(timer));
+          // Catch up at boot, as after an outage: a restart must not wait a whole period before
+          // the sweeper re-drives what the in-memory queues lost or the duty clock moves.
+          const catchUp = setTimeout(() => {
+            runSchedule(spec.name).catch((error: unknown) => log(`[schedule ${spec.name}] ${error instanceof Error ? error.message : String(error)}`));
+          }, 0);
+          stops.unshift(async () => clearTimeout(catchUp));
         }
       }
     }
