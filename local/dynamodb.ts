@@ -19,6 +19,8 @@ const require = createRequire(import.meta.url);
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The JVM's process id (outage tests pause and resume it). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startDynamoDbLocal(options: { port: number; dataPath?: str
   await waitUntilUp(endpoint, child, () => output);
   return {
     endpoint,
+    pid: child.pid,
     stop: async () => {
       process.removeListener("exit", kill);
       if (child.exitCode !== null) return;

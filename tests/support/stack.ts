@@ -48,7 +48,7 @@ export interface TestStack extends LocalStack {
   eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
 }
 
-export function useLocalStack(options: { env?: Record<string, string> } = {}): () => TestStack {
+export function useLocalStack(options: { env?: Record<string, string>; /** A DynamoDB Local of the file's own (outage tests pause it). */ dynamoEndpoint?: () => string } = {}): () => TestStack {
   let stack: TestStack | undefined;
   let dataDir = "";
   beforeAll(async () => {
@@ -56,7 +56,7 @@ export function useLocalStack(options: { env?: Record<string, string> } = {}): (
     const local = await startLocalStack({
       port: 0,
       dataDir,
-      dynamoEndpoint: inject("dynamoEndpoint"),
+      dynamoEndpoint: options.dynamoEndpoint?.() ?? inject("dynamoEndpoint"),
       prefix: `t${randomUUID().slice(0, 8)}`,
       schedules: "manual",
       // Function logs are silent unless DEBUG_STACK is set (expected failures, e.g. poison messages, are noisy).

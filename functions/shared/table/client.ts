@@ -25,17 +25,17 @@ export const tableName = env.TABLE_NAME;
 
 /**
  * Timeouts: a paused or partitioned store must not hold a request for the gateway's 30 s. The
- * SDK's standard retry mode already backs off throttling and 5xx (5 attempts, jittered); after
- * that the call fails and `storeUnavailable` below makes it a 503 with Retry-After.
+ * SDK's standard retry mode backs off throttling, timeouts and 5xx (3 attempts, jittered: a dead
+ * store answers within ~7 s); after that `storeUnavailable` below makes it a 503 with Retry-After.
  */
-export const sdkRequestTimeoutMs = 3_000;
+export const sdkRequestTimeoutMs = 2_000;
 export const sdkConnectionTimeoutMs = 1_000;
 
 export const dynamo = DynamoDBDocumentClient.from(
   new DynamoDBClient({
     region: env.AWS_REGION,
     ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
-    maxAttempts: 5,
+    maxAttempts: 3,
     retryMode: "standard",
     requestHandler: { requestTimeout: sdkRequestTimeoutMs, connectionTimeout: sdkConnectionTimeoutMs },
   }),
