@@ -33,11 +33,18 @@ export const shiftInputSchema = z
 
 export type ShiftInput = z.infer<typeof shiftInputSchema>;
 
-export interface Shift extends ShiftInput {
-  shiftId: string;
-  updatedAt: string;
-  updatedBy: string;
-}
+/** A shift as stored and served. Not strict: a stored item may carry more attributes than a request. */
+export const shiftSchema = z.object({
+  shiftId: z.string(),
+  name: z.string(),
+  start: hhmmSchema,
+  end: hhmmSchema,
+  timeZone: zoneSchema,
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+
+export type Shift = z.infer<typeof shiftSchema>;
 
 /** Planned wall-clock length: end ≤ start crosses midnight; end = start is a 24-hour shift. */
 export function plannedMinutes(shift: Pick<Shift, "start" | "end">): number {
@@ -99,26 +106,30 @@ export const rotaInputSchema = z
 export type RotaInput = z.infer<typeof rotaInputSchema>;
 
 /** A dated assignment as stored: `shiftId` is a shift or `"off"`. */
-export interface Assignment {
-  agentId: string;
-  date: string;
-  shiftId: string;
-  updatedAt: string;
-  updatedBy: string;
-}
+export const assignmentSchema = z.object({
+  agentId: z.string(),
+  date: dateSchema,
+  shiftId: z.string(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+
+export type Assignment = z.infer<typeof assignmentSchema>;
 
 /**
  * A rotation: day `startDate + k` works `pattern[k mod length]`. Where an agent has several
  * patterns, the one with the latest `startDate` on or before the day (and not ended) applies.
  */
-export interface Pattern {
-  agentId: string;
-  pattern: string[];
-  startDate: string;
-  endDate?: string;
-  updatedAt: string;
-  updatedBy: string;
-}
+export const patternSchema = z.object({
+  agentId: z.string(),
+  pattern: z.array(z.string()).min(1),
+  startDate: dateSchema,
+  endDate: dateSchema.optional(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+
+export type Pattern = z.infer<typeof patternSchema>;
 
 function spanDays(from: string, to: string): number {
   return (parseDate(to) ?? 0) - (parseDate(from) ?? 0);
@@ -163,7 +174,10 @@ export const exceptionInputSchema = z.discriminatedUnion("kind", [
 
 export type ExceptionInput = z.infer<typeof exceptionInputSchema>;
 
-export type RotaException = ExceptionInput & { exceptionId: string; createdAt: string; createdBy: string };
+/** An exception as stored: the validated input plus who created it when. */
+export const rotaExceptionSchema = exceptionInputSchema.and(z.object({ exceptionId: z.string(), createdAt: z.string(), createdBy: z.string() }));
+
+export type RotaException = z.infer<typeof rotaExceptionSchema>;
 
 /** Agents an exception changes (a swap changes two). */
 export function exceptionAgents(exception: ExceptionInput): string[] {

@@ -1,10 +1,10 @@
 /**
- * The on-duty view: keeps each agent's `onDuty`/`shift` and the `ONDUTY` items equal to what
+ * The on-duty view: keeps each agent's `onDuty`/`shift` and the on-duty view items equal to what
  * the rota says for `now`.
  *
  * Primary course: resolve the rota for now ± 1 day → who is on duty now → compare with each
  * agent profile → for every difference, one `mutateAgent` transaction writes the profile (and
- * so routing's availability seats), the `ONDUTY` item and an audit record together. An agent
+ * so routing's availability seats), the on-duty view item and an audit record together. An agent
  * coming on duty wakes the router for their skills and triggers the arrival hook (late-joiner
  * notices). An agent going off duty only stops receiving new work; open conversations are left
  * to the handover logic.
@@ -12,15 +12,14 @@
  * Runs every minute (`RotaDutyClock`) and after every rota change for the agents it touches.
  * Cost: four small queries for the rota plus one agent-list query, and writes only on change.
  */
-import { agentKey, mutateAgent, getAgent, listAgents } from "../agents/store.js";
-import { isTransactionConflict, tableName } from "../shared/dynamo.js";
+import { mutateAgent, getAgent, listAgents } from "../agents/store.js";
 import type { Agent } from "../agents/domain.js";
 import { onAgentArrival } from "../agents/arrival.js";
 import { requestDrain } from "../shared/wake-router.js";
-import { auditPut } from "../shared/audit.js";
 import { logger } from "../shared/logger.js";
+import { Agent as AgentEntity, isWriteConflict, tableName, transact } from "../shared/table/index.js";
 import { dutyAt, resolveRota, type DutyWindow } from "./resolve.js";
-import { commit, listOnDuty, loadRotaData, onDutyDelete, onDutyPut, type OnDutyItem } from "./store.js";
+import { auditOp, deleteOnDuty, listOnDuty, loadRotaData, onDutyDelete, onDutyPut, type OnDutyItem } from "./store.js";
 import { dayMs } from "./time.js";
 
 export const dutyActor = "system:rota";
@@ -82,14 +81,14 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
     if (agent.onDuty === (want !== null) && sameWindow(agent.shift, want)) {
       if (!viewMatches(viewByAgent.get(agent.agentId), want, agent)) {
         try {
-          await commit([
+          await transact([
             // Only if the profile is still the one we compared with.
-            { ConditionCheck: { TableName: tableName, Key: agentKey(agent.agentId), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": agent.version } } },
+            { ConditionCheck: { TableName: tableName, Key: AgentEntity.key({ agentId: agent.agentId }), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": agent.version } } },
             want ? onDutyPut({ agentId: agent.agentId, ...want, skills: agent.skills }) : onDutyDelete(agent.agentId),
           ]);
           result.viewRepaired++;
         } catch (error) {
-          if (!isTransactionConflict(error)) throw error;
+          if (!isWriteConflict(error)) throw error;
         }
       }
       return;
@@ -103,7 +102,7 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
         after: { ...current, onDuty: want !== null, shift: want },
         extra: [
           want ? onDutyPut({ agentId: current.agentId, ...want, skills: current.skills }) : onDutyDelete(current.agentId),
-          auditPut({ entity: "agent", entityId: current.agentId, action, actor: dutyActor, at, details: { before: current.shift, after: want } }),
+          auditOp({ entity: "agent", entityId: current.agentId, action, actor: dutyActor, at, details: { before: current.shift, after: want } }),
         ],
       };
     });
@@ -122,7 +121,7 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
     const known = new Set(agents.map((a) => a.agentId));
     const orphans = view.filter((v) => !known.has(v.agentId));
     if (orphans.length > 0) {
-      await commit(orphans.map((v) => onDutyDelete(v.agentId)));
+      await deleteOnDuty(orphans.map((v) => v.agentId));
       result.viewRepaired += orphans.length;
     }
   }

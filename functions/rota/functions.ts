@@ -4,7 +4,7 @@ const supervisor = { kind: "jwt", roles: ["supervisor"] } as const;
 
 export const rotaApi: FunctionSpec = {
   name: "RotaApi",
-  entry: "functions/rota/api.ts",
+  entry: "functions/rota/rota.http.ts",
   handler: "handler",
   description: "Shifts, rota (assignments, patterns, CSV import, exceptions), on-duty and coverage",
   triggers: [
@@ -26,7 +26,7 @@ export const rotaApi: FunctionSpec = {
 
 export const rotaDutyClock: FunctionSpec = {
   name: "RotaDutyClock",
-  entry: "functions/rota/duty-clock.ts",
+  entry: "functions/rota/duty-clock.schedule.ts",
   handler: "handler",
   description: "Keeps agents' onDuty/shift and the ONDUTY view in line with the rota at shift boundaries",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],

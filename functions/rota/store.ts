@@ -1,88 +1,84 @@
 /**
- * DynamoDB adapter for the rota.
- *
- * Items (all in the one application table; see docs/rota.md "Data model"):
- * - shift       `pk=SHIFT#<shiftId>, sk=SHIFT`; listed via `gsi2pk=SHIFTS, gsi2sk=<shiftId>`.
- * - assignment  `pk=ROTA#<agentId>, sk=ASSIGN#<date>`; by date range across agents via
- *               `gsi2pk=ROTAASSIGN#<yyyy-mm>, gsi2sk=<date>#<agentId>` (one partition per month,
- *               so a window reads at most three small partitions).
- * - pattern     `pk=ROTA#<agentId>, sk=PATTERN#<startDate>`; all via `gsi2pk=ROTAPATTERNS`.
- * - exception   `pk=ROTAEXC#<exceptionId>, sk=EXC`; on the timeline via
- *               `gsi2pk=ROTAEXC, gsi2sk=<start>#<exceptionId>` (start = UTC instant for leave,
- *               date otherwise; exceptions span ≤ 62 days, which bounds the range query).
- * - on-duty     `pk=ONDUTY, sk=<agentId>` with shiftId/from/to/skills: the current duty view,
- *               written in the same transaction as the agent profile's `onDuty`/`shift`.
- * Audit records use `auditPut` (`AUDIT#rota#<agentId>`, `AUDIT#shift#<shiftId>`).
+ * DynamoDB adapter for the rota: shifts, assignments, patterns, exceptions and the on-duty view,
+ * all through the registry's entities (functions/shared/table/entities/rota.ts). Every item
+ * read is parsed by its entity's schema; a malformed one is a `MalformedItemError`.
  */
-import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
-import { dynamo, queryAll, tableName } from "../shared/dynamo.js";
-import type { TransactItem } from "../agents/store.js";
-import { exceptionInputSchema, exceptionStartKey, maxRangeDays, type Assignment, type Pattern, type RotaException, type Shift } from "./domain.js";
-import { candidateDays, type DutyWindow, type RotaData, type Window } from "./resolve.js";
+import { randomUUID } from "node:crypto";
+import {
+  AuditRecord,
+  OnDuty,
+  auditEntrySchema,
+  batchWrite,
+  maxTransactItems,
+  onDutySchema,
+  transact,
+  RotaAssignment,
+  RotaException as RotaExceptionEntity,
+  RotaPattern,
+  Shift as ShiftEntity,
+  dynamo,
+  queryAll,
+  tableName,
+  type TransactItem,
+} from "../shared/table/index.js";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import type * as z from "zod";
+import { exceptionStartKey, maxRangeDays, type Assignment, type Pattern, type RotaException, type Shift } from "./domain.js";
+import { candidateDays, type RotaData, type Window } from "./resolve.js";
 import { formatDate } from "./time.js";
 
-export const shiftKey = (shiftId: string) => ({ pk: `SHIFT#${shiftId}`, sk: "SHIFT" });
-export const assignmentKey = (agentId: string, date: string) => ({ pk: `ROTA#${agentId}`, sk: `ASSIGN#${date}` });
-export const patternKey = (agentId: string, startDate: string) => ({ pk: `ROTA#${agentId}`, sk: `PATTERN#${startDate}` });
-export const exceptionKey = (exceptionId: string) => ({ pk: `ROTAEXC#${exceptionId}`, sk: "EXC" });
-export const onDutyKey = (agentId: string) => ({ pk: "ONDUTY", sk: agentId });
+async function getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+  const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  return result.Item;
+}
 
-const assignmentMonthPartition = (date: string) => `ROTAASSIGN#${date.slice(0, 7)}`;
-
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 /** Commits `ops` in transactions of at most 100 items (DynamoDB's limit). */
 export async function commit(ops: readonly TransactItem[]): Promise<void> {
-  for (let i = 0; i < ops.length; i += 100) {
-    await dynamo.send(new TransactWriteCommand({ TransactItems: ops.slice(i, i + 100) }));
-  }
+  for (let i = 0; i < ops.length; i += maxTransactItems) await transact(ops.slice(i, i + maxTransactItems));
+}
+
+/** An audit record written in the change's own transaction (invariant 6). */
+export function auditOp(entry: AuditEntry, id: string = randomUUID()): TransactItem {
+  return { Put: { TableName: tableName, Item: AuditRecord.item({ ...entry, uuid: id }) } };
 }
 
 // ---- shifts
 
-function shiftFromItem(item: Record<string, unknown>): Shift {
-  return {
-    shiftId: String(item.shiftId),
-    name: String(item.name),
-    start: String(item.start),
-    end: String(item.end),
-    timeZone: String(item.timeZone),
-    updatedAt: String(item.updatedAt),
-    updatedBy: String(item.updatedBy),
-  };
-}
-
-export function shiftPut(shift: Shift): TransactItem {
-  return { Put: { TableName: tableName, Item: { ...shiftKey(shift.shiftId), type: "Shift", gsi2pk: "SHIFTS", gsi2sk: shift.shiftId, ...shift } } };
-}
-
-export async function getShift(shiftId: string): Promise<Shift | undefined> {
-  const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: shiftKey(shiftId), ConsistentRead: true }));
-  return result.Item ? shiftFromItem(result.Item) : undefined;
-}
-
-export async function listShifts(): Promise<Shift[]> {
-  const items = await queryAll({ IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": "SHIFTS" } });
-  return items.map(shiftFromItem);
-}
-
-// ---- assignments
-
-function assignmentFromItem(item: Record<string, unknown>): Assignment {
-  return { agentId: String(item.agentId), date: String(item.date), shiftId: String(item.shiftId), updatedAt: String(item.updatedAt), updatedBy: String(item.updatedBy) };
-}
-
-export function assignmentPut(a: Assignment): TransactItem {
+export function shiftPut(shift: Shift, before: Shift | undefined): TransactItem {
   return {
     Put: {
       TableName: tableName,
-      Item: { ...assignmentKey(a.agentId, a.date), type: "RotaAssignment", gsi2pk: assignmentMonthPartition(a.date), gsi2sk: `${a.date}#${a.agentId}`, ...a },
+      Item: ShiftEntity.item(shift, ShiftEntity.index.all.attributes({ shiftId: shift.shiftId })),
+      // Created only if still new, replaced only if unchanged since read: a concurrent edit is a conflict, not a lost update.
+      ...(before
+        ? { ConditionExpression: "updatedAt = :at AND updatedBy = :by", ExpressionAttributeValues: { ":at": before.updatedAt, ":by": before.updatedBy } }
+        : { ConditionExpression: "attribute_not_exists(pk)" }),
     },
   };
 }
 
+export async function getShift(shiftId: string): Promise<Shift | undefined> {
+  const item = await getItem(ShiftEntity.key({ shiftId }));
+  return item ? ShiftEntity.parse(item) : undefined;
+}
+
+export async function listShifts(): Promise<Shift[]> {
+  const items = await queryAll({ IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": ShiftEntity.index.all.partition({}) } });
+  return items.map((item) => ShiftEntity.parse(item));
+}
+
+// ---- assignments
+
+const monthOf = (date: string) => date.slice(0, 7);
+
+export function assignmentPut(a: Assignment): TransactItem {
+  return { Put: { TableName: tableName, Item: RotaAssignment.item(a, RotaAssignment.index.byMonth.attributes({ month: monthOf(a.date), date: a.date, agentId: a.agentId })) } };
+}
+
 export function assignmentDelete(agentId: string, date: string): TransactItem {
-  return { Delete: { TableName: tableName, Key: assignmentKey(agentId, date) } };
+  return { Delete: { TableName: tableName, Key: RotaAssignment.key({ agentId, date }) } };
 }
 
 function monthsBetween(fromDate: string, toDate: string): string[] {
@@ -91,7 +87,7 @@ function monthsBetween(fromDate: string, toDate: string): string[] {
   let month = Number(fromDate.slice(5, 7));
   for (;;) {
     const key = `${year}-${String(month).padStart(2, "0")}`;
-    if (key > toDate.slice(0, 7)) return months;
+    if (key > monthOf(toDate)) return months;
     months.push(key);
     if (++month > 12) [year, month] = [year + 1, 1];
   }
@@ -99,88 +95,67 @@ function monthsBetween(fromDate: string, toDate: string): string[] {
 
 /** All agents' assignments dated `fromDate…toDate` (inclusive): one query per month. */
 export async function listAssignments(fromDate: string, toDate: string): Promise<Assignment[]> {
-  const months = monthsBetween(fromDate, toDate);
   const pages = await Promise.all(
-    months.map((month) =>
+    monthsBetween(fromDate, toDate).map((month) =>
       queryAll({
         IndexName: "gsi2",
         KeyConditionExpression: "gsi2pk = :p AND gsi2sk BETWEEN :a AND :b",
-        ExpressionAttributeValues: { ":p": `ROTAASSIGN#${month}`, ":a": fromDate, ":b": `${toDate}~` },
+        ExpressionAttributeValues: { ":p": RotaAssignment.index.byMonth.partition({ month }), ":a": fromDate, ":b": `${toDate}~` },
       }),
     ),
   );
-  return pages.flat().map(assignmentFromItem);
+  return pages.flat().map((item) => RotaAssignment.parse(item));
 }
 
 /** One agent's assignments dated `fromDate…toDate` (strongly consistent, for replacements). */
 export async function listAgentAssignments(agentId: string, fromDate: string, toDate: string): Promise<Assignment[]> {
   const items = await queryAll({
     KeyConditionExpression: "pk = :p AND sk BETWEEN :a AND :b",
-    ExpressionAttributeValues: { ":p": `ROTA#${agentId}`, ":a": `ASSIGN#${fromDate}`, ":b": `ASSIGN#${toDate}` },
+    ExpressionAttributeValues: {
+      ":p": RotaAssignment.partition({ agentId }),
+      ":a": RotaAssignment.key({ agentId, date: fromDate }).sk,
+      ":b": RotaAssignment.key({ agentId, date: toDate }).sk,
+    },
     ConsistentRead: true,
   });
-  return items.map(assignmentFromItem);
+  return items.map((item) => RotaAssignment.parse(item));
 }
 
 // ---- patterns
 
-function patternFromItem(item: Record<string, unknown>): Pattern {
-  return {
-    agentId: String(item.agentId),
-    pattern: (item.pattern as string[]) ?? [],
-    startDate: String(item.startDate),
-    ...(typeof item.endDate === "string" ? { endDate: item.endDate } : {}),
-    updatedAt: String(item.updatedAt),
-    updatedBy: String(item.updatedBy),
-  };
-}
-
 export function patternPut(p: Pattern): TransactItem {
-  return {
-    Put: {
-      TableName: tableName,
-      Item: { ...patternKey(p.agentId, p.startDate), type: "RotaPattern", gsi2pk: "ROTAPATTERNS", gsi2sk: `${p.agentId}#${p.startDate}`, ...p },
-    },
-  };
+  return { Put: { TableName: tableName, Item: RotaPattern.item(p, RotaPattern.index.all.attributes({ agentId: p.agentId, startDate: p.startDate })) } };
 }
 
 export async function getPattern(agentId: string, startDate: string): Promise<Pattern | undefined> {
-  const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: patternKey(agentId, startDate), ConsistentRead: true }));
-  return result.Item ? patternFromItem(result.Item) : undefined;
+  const item = await getItem(RotaPattern.key({ agentId, startDate }));
+  return item ? RotaPattern.parse(item) : undefined;
 }
 
 export async function listPatterns(): Promise<Pattern[]> {
-  const items = await queryAll({ IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": "ROTAPATTERNS" } });
-  return items.map(patternFromItem);
+  const items = await queryAll({ IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": RotaPattern.index.all.partition({}) } });
+  return items.map((item) => RotaPattern.parse(item));
 }
 
 // ---- exceptions
-
-/** An exception as stored: the validated input plus who created it when (parsed, not cast). */
-const storedExceptionSchema = exceptionInputSchema.and(z.object({ exceptionId: z.string(), createdAt: z.string(), createdBy: z.string() }));
-
-function exceptionFromItem(item: Record<string, unknown>): RotaException {
-  const { pk: _pk, sk: _sk, type: _type, gsi2pk: _g, gsi2sk: _s, ...rest } = item;
-  return storedExceptionSchema.parse(rest);
-}
 
 export function exceptionPut(e: RotaException): TransactItem {
   return {
     Put: {
       TableName: tableName,
-      Item: { ...exceptionKey(e.exceptionId), type: "RotaException", gsi2pk: "ROTAEXC", gsi2sk: `${exceptionStartKey(e)}#${e.exceptionId}`, ...e },
+      Item: RotaExceptionEntity.item(e, RotaExceptionEntity.index.timeline.attributes({ start: exceptionStartKey(e), exceptionId: e.exceptionId })),
       ConditionExpression: "attribute_not_exists(pk)",
     },
   };
 }
 
 export function exceptionDelete(exceptionId: string): TransactItem {
-  return { Delete: { TableName: tableName, Key: exceptionKey(exceptionId), ConditionExpression: "attribute_exists(pk)" } };
+  return { Delete: { TableName: tableName, Key: RotaExceptionEntity.key({ exceptionId }), ConditionExpression: "attribute_exists(pk)" } };
 }
 
 export async function getException(exceptionId: string): Promise<RotaException | undefined> {
-  const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: exceptionKey(exceptionId), ConsistentRead: true }));
-  return result.Item ? exceptionFromItem(result.Item) : undefined;
+  const item = await getItem(RotaExceptionEntity.key({ exceptionId }));
+  return item ? RotaExceptionEntity.parse(item) : undefined;
 }
 
 /** Exceptions starting in `[fromKey, toKey]` (date or ISO instant keys), oldest first. */
@@ -188,9 +163,9 @@ export async function listExceptions(fromKey: string, toKey: string): Promise<Ro
   const items = await queryAll({
     IndexName: "gsi2",
     KeyConditionExpression: "gsi2pk = :p AND gsi2sk BETWEEN :a AND :b",
-    ExpressionAttributeValues: { ":p": "ROTAEXC", ":a": fromKey, ":b": `${toKey}~` },
+    ExpressionAttributeValues: { ":p": RotaExceptionEntity.index.timeline.partition({}), ":a": fromKey, ":b": `${toKey}~` },
   });
-  return items.map(exceptionFromItem);
+  return items.map((item) => RotaExceptionEntity.parse(item));
 }
 
 // ---- resolution input
@@ -210,20 +185,22 @@ export async function loadRotaData(window: Window): Promise<RotaData> {
 
 // ---- on-duty view
 
-export interface OnDutyItem extends DutyWindow {
-  agentId: string;
-  skills: string[];
-}
+export type OnDutyItem = z.infer<typeof onDutySchema>;
 
 export async function listOnDuty(): Promise<OnDutyItem[]> {
-  const items = await queryAll({ KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": "ONDUTY" }, ConsistentRead: true });
-  return items.map((i) => ({ agentId: String(i.agentId), shiftId: String(i.shiftId), from: String(i.from), to: String(i.to), skills: (i.skills as string[]) ?? [] }));
+  const items = await queryAll({ KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": OnDuty.partition({}) }, ConsistentRead: true });
+  return items.map((item) => OnDuty.parse(item));
 }
 
 export function onDutyPut(item: OnDutyItem): TransactItem {
-  return { Put: { TableName: tableName, Item: { ...onDutyKey(item.agentId), type: "OnDuty", ...item } } };
+  return { Put: { TableName: tableName, Item: OnDuty.item(item) } };
+}
+
+/** Drops view items of agents that no longer exist (blind deletes, retried until processed). */
+export async function deleteOnDuty(agentIds: readonly string[]): Promise<void> {
+  await batchWrite(agentIds.map((agentId) => ({ DeleteRequest: { Key: OnDuty.key({ agentId }) } })));
 }
 
 export function onDutyDelete(agentId: string): TransactItem {
-  return { Delete: { TableName: tableName, Key: onDutyKey(agentId) } };
+  return { Delete: { TableName: tableName, Key: OnDuty.key({ agentId }) } };
 }

@@ -1,0 +1,61 @@
+/** Rota HTTP API (supervisors only): wires routes to the rota use cases. */
+import * as z from "zod";
+import { skillSchema } from "../agents/domain.js";
+import { UnsupportedMediaTypeError } from "../shared/errors.js";
+import { actorOf, httpApi, jsonBody, validate, type HttpRequest } from "../shared/http.js";
+import { coverageQuerySchema } from "./coverage.js";
+import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
+import { rotaApi } from "./functions.js";
+import { parseDate } from "./time.js";
+import { allShifts, coverage, createException, deleteException, exceptionsIn, importRota, onDuty, putRota, resolvedRota, saveShift, type Actor } from "./use-cases.js";
+
+const rotaQuerySchema = z
+  .object({
+    from: z.union([dateSchema, instantSchema]),
+    to: z.union([dateSchema, instantSchema]),
+    agentId: z.string().optional(),
+  })
+  .refine((q) => (parseDate(q.from) === undefined) === (parseDate(q.to) === undefined), { path: ["to"], message: "from and to must both be dates or both be instants" });
+
+const onDutyQuerySchema = z.object({ at: instantSchema.optional(), skill: skillSchema.optional() });
+
+const exceptionsQuerySchema = z.object({ from: dateSchema.optional(), to: dateSchema.optional(), agentId: z.string().optional() });
+
+const by = (request: HttpRequest): Actor => ({ actor: actorOf(request), now: request.now });
+
+export const handler = httpApi(rotaApi, {
+  "PUT /shifts/{shiftId}": async (request) => {
+    const { shiftId } = validate(z.object({ shiftId: shiftIdSchema }), request.params, "path");
+    const { created, shift } = await saveShift(shiftId, jsonBody(request, shiftInputSchema), by(request));
+    return { status: created ? 201 : 200, body: shift };
+  },
+
+  "GET /shifts": async () => ({ status: 200, body: { shifts: await allShifts() } }),
+
+  "PUT /rota": async (request) => ({ status: 200, body: await putRota(jsonBody(request, rotaInputSchema), by(request)) }),
+
+  "GET /rota": async (request) => ({ status: 200, body: await resolvedRota(validate(rotaQuerySchema, request.query, "query")) }),
+
+  "POST /rota/import": async (request) => {
+    const contentType = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+    if (contentType !== "text/csv") throw new UnsupportedMediaTypeError(`POST /rota/import takes text/csv (columns agent,date,shift); got ${contentType || "no content type"}.`);
+    return { status: 200, body: await importRota(request.rawBody, by(request)) };
+  },
+
+  "POST /rota/exceptions": async (request) => {
+    const exception = await createException(jsonBody(request, exceptionInputSchema), by(request));
+    return { status: 201, body: exception, headers: { location: `/rota/exceptions/${exception.exceptionId}` } };
+  },
+
+  "GET /rota/exceptions": async (request) => ({ status: 200, body: { exceptions: await exceptionsIn(validate(exceptionsQuerySchema, request.query, "query")) } }),
+
+  "DELETE /rota/exceptions/{exceptionId}": async (request) => {
+    const { exceptionId } = validate(z.object({ exceptionId: z.uuid() }), request.params, "path");
+    await deleteException(exceptionId, by(request));
+    return { status: 204 };
+  },
+
+  "GET /rota/on-duty": async (request) => ({ status: 200, body: await onDuty(validate(onDutyQuerySchema, request.query, "query"), request.now) }),
+
+  "GET /rota/coverage": async (request) => ({ status: 200, body: await coverage(validate(coverageQuerySchema, request.query, "query")) }),
+});
