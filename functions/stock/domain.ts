@@ -1,8 +1,9 @@
 /**
  * Page-stock rules, pure: the page formula, the state of one SKU, and the request schemas.
- * No AWS here; `store.ts` keeps the counters, this module says what they mean.
+ * No AWS here; `store/` keeps the counters, this module says what they mean and decides each change.
  */
 import * as z from "zod";
+import { ConflictError } from "../shared/errors.js";
 
 /** Path words that are routes of their own, so a SKU may not be called that. */
 const reservedSkuWords = new Set(["drift", "reservations", "warehouse"]);
@@ -78,40 +79,39 @@ export type Policy = z.infer<typeof policySchema>;
 export type ReservationRequest = z.infer<typeof reservationSchema>;
 export type ReservationLine = ReservationRequest["lines"][number];
 
-export interface CampaignLock {
-  campaignId: string;
-  qty: number;
-  expiresAt: string;
-}
+export const campaignLockSchema = z.object({ campaignId: z.string(), qty: z.number().int(), expiresAt: z.string() });
+export type CampaignLock = z.infer<typeof campaignLockSchema>;
 
 /** The counters of one SKU as stored. `available` is kept equal to `sellableOf(state)` by every write. */
-export interface SkuState {
-  sku: string;
-  onHand: number;
-  reserved: number;
-  safetyStock: number;
+export const skuStateSchema = z.object({
+  sku: z.string(),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  safetyStock: z.number().int(),
   /** syncRatio × 10,000. */
-  ratioBp: number;
+  ratioBp: z.number().int().min(0).max(ratioScale),
   /** Units locked for a campaign (0 when none). */
-  locked: number;
-  lock: CampaignLock | null;
+  locked: z.number().int(),
+  lock: campaignLockSchema.nullable(),
   /** onHand − reserved − safetyStock − locked; may be negative (warehouse count fell under the holds). */
-  available: number;
+  available: z.number().int(),
   /** Last applied warehouse seq; −1 before the first warehouse update. */
-  warehouseSeq: number;
-  lastSyncedAt: string | null;
+  warehouseSeq: z.number().int(),
+  lastSyncedAt: z.string().nullable(),
   /** Bumped by every change; the storefront idempotency key is `<sku>#<version>`. */
-  version: number;
-  updatedAt: string;
-}
+  version: z.number().int(),
+  updatedAt: z.string(),
+});
+export type SkuState = z.infer<typeof skuStateSchema>;
 
 /** What the storefront was last told about a SKU (kept apart from the hot counter item). */
-export interface Published {
-  version: number;
+export const publishedSchema = z.object({
+  version: z.number().int(),
   /** `null` before the first message. */
-  page: number | null;
-  at: string | null;
-}
+  page: z.number().int().nullable(),
+  at: z.string().nullable(),
+});
+export type Published = z.infer<typeof publishedSchema>;
 
 export const nothingPublished: Published = { version: 0, page: null, at: null };
 
@@ -185,6 +185,31 @@ export function warehouseOutcome(currentSeq: number, seq: number): WarehouseOutc
   return seq === currentSeq ? "duplicate" : "stale";
 }
 
+/** The counters after an applied warehouse count: `available` moves by what the count adds or removes. */
+export function afterWarehouse(s: SkuState, update: WarehouseUpdate, at: string): SkuState {
+  const delta = update.onHand - s.onHand;
+  return { ...s, onHand: update.onHand, warehouseSeq: update.seq, lastSyncedAt: at, updatedAt: at, available: s.available + delta, version: s.version + 1 };
+}
+
+/** The policy as stored: basis points, and the lock's instant normalised to UTC. */
+export interface StoredPolicy {
+  safetyStock: number;
+  ratioBp: number;
+  lock: CampaignLock | null;
+}
+
+/** The counters after a policy change: `available` moves by what safety stock and the lock free or hold back. */
+export function afterPolicy(s: SkuState, policy: StoredPolicy, at: string): SkuState {
+  const locked = policy.lock?.qty ?? 0;
+  const delta = s.safetyStock - policy.safetyStock + (s.locked - locked);
+  return { ...s, safetyStock: policy.safetyStock, ratioBp: policy.ratioBp, locked, lock: policy.lock, available: s.available + delta, updatedAt: at, version: s.version + 1 };
+}
+
+/** A campaign lock is released once its expiry has passed (the instant itself included). */
+export function lockHasExpired(lock: CampaignLock | null, now: string): lock is CampaignLock {
+  return lock !== null && lock.expiresAt <= now;
+}
+
 /** Canonical form of a reservation body: the same order sent twice hashes alike whatever the line order. */
 export function canonicalLines(lines: readonly ReservationLine[]): string {
   return JSON.stringify([...lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)).map((l) => [l.sku, l.qty]));
@@ -207,17 +232,52 @@ export function shortagesOf(lines: readonly ReservationLine[], states: ReadonlyM
   return out;
 }
 
-export type ReservationStatus = "held" | "released" | "expired" | "shipped";
+export const reservationStatuses = ["held", "released", "expired", "shipped"] as const;
+export type ReservationStatus = (typeof reservationStatuses)[number];
+/** How a hold ends. */
+export type CloseKind = Exclude<ReservationStatus, "held">;
 
-export interface Reservation {
-  orderId: string;
-  lines: ReservationLine[];
-  status: ReservationStatus;
-  canonical: string;
-  createdAt: string;
-  expiresAt: string;
-  closedAt: string | null;
-  actor: string;
+/** A reservation as stored (`canonical` makes a replay of the same order recognisable). */
+export const storedReservationSchema = z.object({
+  orderId: z.string(),
+  lines: z.array(z.object({ sku: z.string(), qty: z.number().int().min(1) })).min(1),
+  status: z.enum(reservationStatuses),
+  canonical: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  closedAt: z.string().nullable(),
+  actor: z.string(),
+});
+export type Reservation = z.infer<typeof storedReservationSchema>;
+
+export function newReservation(request: ReservationRequest, actor: string, at: string, expiresAt: string): Reservation {
+  return { orderId: request.orderId, lines: request.lines, status: "held", canonical: canonicalLines(request.lines), createdAt: at, expiresAt, closedAt: null, actor };
+}
+
+/**
+ * A second reservation for an order that has one: the same lines (in any order) are a replay
+ * that answers like the first call; different lines are a conflict.
+ */
+export function replayOf(existing: Reservation, request: ReservationRequest): "replay" | "conflict" {
+  return existing.canonical === canonicalLines(request.lines) ? "replay" : "conflict";
+}
+
+/**
+ * Whether a close of kind `kind` at `at` ends this hold now: only a held reservation closes, and
+ * an expiry only once its instant has passed. Anything else leaves it as it is.
+ */
+export function closes(r: Reservation, kind: CloseKind, at: string): boolean {
+  if (r.status !== "held") return false;
+  return kind !== "expired" || r.expiresAt <= at;
+}
+
+/**
+ * What closing a line does to the counters: `released`/`expired` give the units back to
+ * `available`; `shipped` turns them into a warehouse decrement (onHand and reserved both drop,
+ * so `available` is unchanged).
+ */
+export function closeDeltas(kind: CloseKind, qty: number): { reserved: number; available: number; onHand: number } {
+  return kind === "shipped" ? { reserved: -qty, available: 0, onHand: -qty } : { reserved: -qty, available: qty, onHand: 0 };
 }
 
 export function reservationView(r: Reservation) {
@@ -225,16 +285,29 @@ export function reservationView(r: Reservation) {
 }
 
 /** What the reconciler found for one SKU. */
-export interface DriftFinding {
-  at: string;
+export const driftFindingSchema = z.object({
+  at: z.string(),
   /** Counter minus the sum of the hold items (positive: units stuck as reserved). */
-  reserved: number;
+  reserved: z.number().int(),
   /** `available` counter minus what the other counters say it must be. */
-  available: number;
+  available: z.number().int(),
   /** Page stock the storefront was told minus the page stock it should show. */
-  pageStock: number;
-  repaired: boolean;
-}
+  pageStock: z.number().int(),
+  repaired: z.boolean(),
+});
+export type DriftFinding = z.infer<typeof driftFindingSchema>;
+
+/** A reconciler run, as `GET /stock/drift` shows it (counts over all SKUs, the first findings). */
+export const reconcileReportSchema = z.object({
+  at: z.string(),
+  skus: z.number().int(),
+  drifted: z.number().int(),
+  repaired: z.number().int(),
+  busy: z.number().int(),
+  republished: z.number().int(),
+  findings: z.array(driftFindingSchema.extend({ sku: z.string() })),
+});
+export type ReconcileReport = z.infer<typeof reconcileReportSchema>;
 
 /** Compares the counters with the ledger (the hold items): which numbers are off, and by how much. */
 export function driftOf(s: SkuState, published: Published, heldUnits: number, at: string): DriftFinding {
@@ -254,8 +327,30 @@ export function hasDrift(d: DriftFinding): boolean {
   return d.reserved !== 0 || d.available !== 0 || d.pageStock !== 0;
 }
 
+/** The counters the ledger says are right: `reserved` is the sum of the holds, `available` follows. */
+export function repairedCounters(s: SkuState, heldUnits: number): { reserved: number; available: number } {
+  return { reserved: heldUnits, available: s.onHand - heldUnits - s.safetyStock - s.locked };
+}
+
 /** Availability check for a large order (大额订单): can `qty` units be filled now? */
 export function availability(s: SkuState | undefined, sku: string, qty: number) {
   const available = s ? sellable(s) : 0;
   return { sku, requested: qty, available, canFill: qty <= available, shortBy: Math.max(0, qty - available), pageStock: s ? pageStock(s) : 0 };
+}
+
+/** An order already holds a reservation (the transaction's first condition failed). */
+export class ReservationExistsError extends ConflictError {
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId} already has a reservation.`, { extra: { orderId } });
+  }
+}
+
+/** At least one line's `available >= qty` condition failed: nothing was reserved. */
+export class InsufficientStockError extends ConflictError {
+  constructor(
+    readonly orderId: string,
+    readonly skus: readonly string[],
+  ) {
+    super(`Not enough stock for ${skus.join(", ")}; nothing was reserved.`, { extra: { orderId } });
+  }
 }

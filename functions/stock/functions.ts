@@ -6,7 +6,7 @@ const warehouse = { kind: "signature" } as const;
 
 export const stockApi: FunctionSpec = {
   name: "StockApi",
-  entry: "functions/stock/api.ts",
+  entry: "functions/stock/stock.http.ts",
   handler: "handler",
   description: "Warehouse stock, policy, reservations, page stock and drift reads",
   triggers: [
@@ -25,7 +25,7 @@ export const stockApi: FunctionSpec = {
 
 export const stockHoldExpiry: FunctionSpec = {
   name: "StockHoldExpiry",
-  entry: "functions/stock/expiry-job.ts",
+  entry: "functions/stock/hold-expiry.schedule.ts",
   handler: "handler",
   description: "Releases expired unpaid holds and expired campaign locks",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],
@@ -35,7 +35,7 @@ export const stockHoldExpiry: FunctionSpec = {
 
 export const stockReconciler: FunctionSpec = {
   name: "StockReconciler",
-  entry: "functions/stock/reconciler-job.ts",
+  entry: "functions/stock/reconciler.schedule.ts",
   handler: "handler",
   description: "Recomputes every SKU from its holds, repairs drift, re-publishes page stock",
   triggers: [{ kind: "schedule", everyMinutes: 5 }],

@@ -17,7 +17,8 @@ import { randomUUID } from "node:crypto";
 import { sendMessage } from "../shared/sqs.js";
 import { logger } from "../shared/logger.js";
 import { pageStock, type SkuState } from "./domain.js";
-import { acquirePublisher, getSku, releasePublisher } from "./store.js";
+import { getSku } from "./store/counters.js";
+import { acquirePublisher, releasePublisher } from "./store/publication.js";
 
 /** Longer than a send takes; a crashed publisher blocks its SKU for at most this long (wall clock). */
 const leaseMs = 10_000;

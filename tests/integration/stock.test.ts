@@ -1,6 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
+import { SkuCounters } from "../../functions/shared/table/entities/stock.js";
+import { emptySku } from "../../functions/stock/domain.js";
 import { useLocalStack } from "../support/stack.js";
 import { signedAt, stockOf, storefrontCollector, warehouse } from "../support/stock.js";
 
@@ -8,12 +10,20 @@ const stack = useLocalStack();
 const storefront = storefrontCollector(stack);
 afterAll(() => storefront.close());
 
-/** Writes straight to the table, bypassing the API: the only way to make counters drift. */
-async function corrupt(sku: string, update: string, values: Record<string, unknown>) {
+/** A raw document client on the file's table, bypassing the API. */
+async function withTable<T>(use: (client: DynamoDBDocumentClient, tableName: string) => Promise<T>): Promise<T> {
   const s = stack();
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: s.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }));
-  await client.send(new UpdateCommand({ TableName: s.tableName, Key: { pk: `SKU#${sku}`, sk: "STATE" }, UpdateExpression: update, ExpressionAttributeValues: values }));
-  client.destroy();
+  try {
+    return await use(client, s.tableName);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Writes straight to the counters, bypassing the API: the only way to make them drift. */
+async function corrupt(sku: string, update: string, values: Record<string, unknown>) {
+  await withTable((client, TableName) => client.send(new UpdateCommand({ TableName, Key: SkuCounters.key({ sku }), UpdateExpression: update, ExpressionAttributeValues: values })));
 }
 
 describe("warehouse updates", () => {
@@ -210,5 +220,22 @@ describe("reconciliation", () => {
     const messages = await storefront.until(sku, 4);
     expect(messages.map((m) => m.pageStock)).toEqual([9, 4]);
     expect((await stockOf(s, sku)).drift.pageStock).toBe(0);
+  });
+});
+
+describe("stored items", () => {
+  it("a malformed counters item is a loud 500 on read and write, never a coerced value, and is left as it was", async () => {
+    const s = stack();
+    const sku = s.uid("malformed");
+    const bad = { ...SkuCounters.item({ ...emptySku(sku, "2031-01-01T00:00:00.000Z"), onHand: 5, available: 5 }), onHand: "five" };
+    await withTable((client, TableName) => client.send(new PutCommand({ TableName, Item: bad })));
+    const read = await s.api("GET", `/stock/${sku}`, { as: await s.supervisor() });
+    expect(read.status).toBe(500);
+    expect(read.headers.get("content-type")).toContain("application/problem+json");
+    expect(read.body).toMatchObject({ type: "/problems/internal", status: 500 });
+    expect(JSON.stringify(read.body)).not.toContain("five");
+    expect((await s.api("PUT", `/stock/${sku}/warehouse`, { body: { onHand: 9, seq: 1 }, signed: true })).status).toBe(500);
+    const stored = await withTable((client, TableName) => client.send(new GetCommand({ TableName, Key: SkuCounters.key({ sku }), ConsistentRead: true })));
+    expect(stored.Item).toMatchObject({ onHand: "five", warehouseSeq: -1, version: 0 });
   });
 });

@@ -1,8 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  afterPolicy,
+  afterWarehouse,
   availability,
   canonicalLines,
+  closeDeltas,
+  closes,
+  lockHasExpired,
+  newReservation,
+  replayOf,
+  repairedCounters,
   driftOf,
   emptySku,
   hasDrift,
@@ -136,5 +144,56 @@ describe("drift", () => {
   it("does not call a pending publication drift", () => {
     const s = state({ onHand: 10, version: 5 });
     expect(driftOf(s, { version: 4, page: 2, at: null }, 0, "t").pageStock).toBe(0);
+  });
+});
+
+describe("decisions moved out of the store", () => {
+  const at = "2031-01-01T00:00:00.000Z";
+
+  it("a warehouse count moves available by what it adds or removes, and bumps the version", () => {
+    const s = state({ onHand: 10, reserved: 4, version: 2 });
+    expect(afterWarehouse(s, { onHand: 7, seq: 3 }, at)).toMatchObject({ onHand: 7, available: 3, warehouseSeq: 3, lastSyncedAt: at, version: 3 });
+  });
+
+  it("a policy change keeps available = onHand − reserved − safety − locked", () => {
+    fc.assert(
+      fc.property(counters, fc.integer({ min: 0, max: 1000 }), fc.option(fc.integer({ min: 1, max: 1000 }), { nil: null }), (c, safetyStock, lockQty) => {
+        const before = state(c);
+        const lock = lockQty === null ? null : { campaignId: "c", qty: lockQty, expiresAt: at };
+        const after = afterPolicy(before, { safetyStock, ratioBp: c.ratioBp, lock }, at);
+        expect(after.available).toBe(after.onHand - after.reserved - after.safetyStock - after.locked);
+        expect(after.version).toBe(before.version + 1);
+      }),
+    );
+  });
+
+  it("closes only a held reservation, and an expiry only once its instant has passed", () => {
+    const held = newReservation({ orderId: "o", lines: [{ sku: "a", qty: 1 }] }, "t", at, "2031-01-01T00:15:00.000Z");
+    expect(closes(held, "released", at)).toBe(true);
+    expect(closes(held, "expired", "2031-01-01T00:14:59.999Z")).toBe(false);
+    expect(closes(held, "expired", "2031-01-01T00:15:00.000Z")).toBe(true);
+    expect(closes({ ...held, status: "shipped" }, "released", at)).toBe(false);
+  });
+
+  it("shipping keeps available, releasing gives it back", () => {
+    expect(closeDeltas("shipped", 3)).toEqual({ reserved: -3, available: 0, onHand: -3 });
+    expect(closeDeltas("released", 3)).toEqual({ reserved: -3, available: 3, onHand: 0 });
+    expect(closeDeltas("expired", 3)).toEqual(closeDeltas("released", 3));
+  });
+
+  it("the same order again is a replay whatever the line order; other lines are a conflict", () => {
+    const existing = newReservation({ orderId: "o", lines: [{ sku: "a", qty: 1 }, { sku: "b", qty: 2 }] }, "t", at, at);
+    expect(replayOf(existing, { orderId: "o", lines: [{ sku: "b", qty: 2 }, { sku: "a", qty: 1 }] })).toBe("replay");
+    expect(replayOf(existing, { orderId: "o", lines: [{ sku: "a", qty: 1 }] })).toBe("conflict");
+  });
+
+  it("a lock expires at its instant, and no lock never expires", () => {
+    expect(lockHasExpired({ campaignId: "c", qty: 1, expiresAt: at }, at)).toBe(true);
+    expect(lockHasExpired({ campaignId: "c", qty: 1, expiresAt: "2031-01-01T00:00:01.000Z" }, at)).toBe(false);
+    expect(lockHasExpired(null, at)).toBe(false);
+  });
+
+  it("repairs counters from the ledger", () => {
+    expect(repairedCounters(state({ onHand: 20, reserved: 7, safetyStock: 1 }), 4)).toEqual({ reserved: 4, available: 15 });
   });
 });

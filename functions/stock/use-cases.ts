@@ -1,0 +1,347 @@
+/**
+ * Stock use cases: what each route and schedule does, in domain words. Each reads what it
+ * needs, lets `domain.ts` decide, writes through `store/` (every change with its audit records,
+ * conditional on what it read) and then publishes the SKU's page stock to the storefront.
+ */
+import { ConflictError, ContentionError, NotFoundError, ValidationError } from "../shared/errors.js";
+import { isWriteConflict, jitter } from "../shared/table/index.js";
+import {
+  afterPolicy,
+  afterWarehouse,
+  availability,
+  closes,
+  driftOf,
+  emptySku,
+  hasDrift,
+  InsufficientStockError,
+  lockHasExpired,
+  newReservation,
+  replayOf,
+  repairedCounters,
+  ReservationExistsError,
+  reservationView,
+  shortagesOf,
+  skuView,
+  warehouseOutcome,
+  type CloseKind,
+  type DriftFinding,
+  type ReconcileReport,
+  type Reservation,
+  type ReservationRequest,
+  type SkuState,
+  type StoredPolicy,
+  type WarehouseOutcome,
+  type WarehouseUpdate,
+} from "./domain.js";
+import { publishAll, publishPageStock } from "./publisher.js";
+import { createSku, getSku, getSkus, writeLockExpiry, writePolicy, writeRepair, writeWarehouse } from "./store/counters.js";
+import { heldUnits } from "./store/holds.js";
+import { deleteLockEntry, expiredLocks, getLockEntry } from "./store/locks.js";
+import { getPublished } from "./store/publication.js";
+import { getDrift, getReport, putDrift, putReport } from "./store/reconciliation.js";
+import { closeReservation, createReservation, expiredHolds, getReservation } from "./store/reservations.js";
+import { listSkus } from "./store/sku-registry.js";
+
+/** Attempts at a read-decide-write before a hot SKU answers 503 "busy, retry". */
+const maxAttempts = 40;
+const retry = Symbol("retry");
+
+/** Runs `attempt` until it commits: a lost condition or a concurrent transaction re-reads and decides again, with jitter. */
+async function untilCommitted<T>(what: string, attempt: () => Promise<T | typeof retry>): Promise<T> {
+  for (let n = 0; n < maxAttempts; n++) {
+    try {
+      const result = await attempt();
+      if (result !== retry) return result;
+    } catch (error) {
+      if (!isWriteConflict(error)) throw error;
+    }
+    await jitter(n);
+  }
+  throw new ContentionError(`${what} is being changed concurrently; retry.`);
+}
+
+/** The SKU's counters, created (with its registry entry) the first time it is named. */
+async function ensureSku(sku: string, at: string): Promise<SkuState> {
+  const existing = await getSku(sku);
+  if (existing) return existing;
+  const fresh = emptySku(sku, at);
+  try {
+    await createSku(fresh);
+    return fresh;
+  } catch (error) {
+    if (!isWriteConflict(error)) throw error;
+    const created = await getSku(sku);
+    if (!created) throw error;
+    return created;
+  }
+}
+
+/** The view of a SKU: counters, what the storefront was told, the last reconcile finding. */
+async function viewOf(state: SkuState) {
+  const [published, drift] = await Promise.all([getPublished(state.sku), getDrift(state.sku)]);
+  return skuView(state, published, drift);
+}
+
+/** The current view, or `fallback`'s if the SKU cannot be read back. */
+async function freshView(sku: string, fallback: SkuState) {
+  return viewOf((await getSku(sku)) ?? fallback);
+}
+
+async function applyWarehouse(sku: string, update: WarehouseUpdate, actor: string, at: string): Promise<{ outcome: WarehouseOutcome; state: SkuState }> {
+  return untilCommitted(`SKU ${sku}`, async () => {
+    const current = await ensureSku(sku, at);
+    const outcome = warehouseOutcome(current.warehouseSeq, update.seq);
+    if (outcome !== "applied") return { outcome, state: current };
+    const next = afterWarehouse(current, update, at);
+    await writeWarehouse(current, next, update, actor, at);
+    return { outcome, state: next };
+  });
+}
+
+/**
+ * Primary course: the warehouse sends an absolute count with its seq → a newer seq is applied
+ * (the SKU is created on first sight), an equal one is a duplicate and an older one stale, both
+ * acknowledged and ignored → an applied count is published.
+ */
+export async function recordWarehouseCount(sku: string, update: WarehouseUpdate, actor: string, at: string, correlationId?: string) {
+  const result = await applyWarehouse(sku, update, actor, at);
+  if (result.outcome === "applied") await publishPageStock(sku, "warehouse", correlationId);
+  return { outcome: result.outcome, seq: update.seq, ...(await freshView(sku, result.state)) };
+}
+
+/**
+ * Primary course: many counts in one call → each applied with the single-SKU rule, the same SKU's
+ * in the order given, different SKUs in parallel → each SKU that changed is published once.
+ */
+export async function recordWarehouseCounts(updates: readonly (WarehouseUpdate & { sku: string })[], actor: string, at: string, correlationId?: string) {
+  const bySku = new Map<string, number[]>();
+  updates.forEach((u, i) => bySku.set(u.sku, [...(bySku.get(u.sku) ?? []), i]));
+  const results: { sku: string; seq: number; outcome: WarehouseOutcome; onHand: number }[] = new Array(updates.length);
+  const skus = [...bySku.keys()];
+  const worker = async () => {
+    for (let sku = skus.shift(); sku !== undefined; sku = skus.shift()) {
+      let applied = false;
+      for (const i of bySku.get(sku) ?? []) {
+        const u = updates[i];
+        if (!u) continue;
+        const r = await applyWarehouse(sku, { onHand: u.onHand, seq: u.seq }, actor, at);
+        applied ||= r.outcome === "applied";
+        results[i] = { sku, seq: u.seq, outcome: r.outcome, onHand: r.state.onHand };
+      }
+      if (applied) await publishPageStock(sku, "warehouse", correlationId);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, skus.length) }, worker));
+  const counts: Record<WarehouseOutcome, number> = { applied: 0, stale: 0, duplicate: 0 };
+  for (const r of results) counts[r.outcome] += 1;
+  return { results, ...counts };
+}
+
+/**
+ * Primary course: a supervisor sets safety stock, sync ratio and an optional campaign lock (a
+ * future instant) → the counters move by what it frees or holds back → published.
+ */
+export async function changePolicy(sku: string, policy: StoredPolicy, actor: string, at: string, correlationId?: string) {
+  if (policy.lock && policy.lock.expiresAt <= at) {
+    throw new ValidationError("The request body is invalid.", { errors: [{ field: "lock.expiresAt", message: "must be in the future" }] });
+  }
+  const state = await untilCommitted(`SKU ${sku}`, async () => {
+    const current = await ensureSku(sku, at);
+    const next = afterPolicy(current, policy, at);
+    await writePolicy(current, next, actor, at);
+    return next;
+  });
+  await publishPageStock(sku, "policy", correlationId);
+  return freshView(sku, state);
+}
+
+/**
+ * Primary course: the order system (or a supervisor) reserves every line of an order → one
+ * transaction holds all lines or none → the SKUs are published. Alternatives: the same order
+ * again answers like the first call (a replay, nothing held twice); different lines for a known
+ * order is a conflict; short stock is a conflict naming each short line, and holds nothing.
+ */
+export async function reserveStock(request: ReservationRequest, actor: string, at: string, expiresAt: string, correlationId?: string) {
+  const reservation = newReservation(request, actor, at, expiresAt);
+  const outcome = await untilCommitted(`Order ${request.orderId}`, async (): Promise<{ held: boolean; reservation: Reservation } | typeof retry> => {
+    try {
+      await createReservation(reservation);
+      return { held: true, reservation };
+    } catch (error) {
+      if (error instanceof ReservationExistsError) {
+        const existing = await getReservation(request.orderId);
+        if (!existing) return retry;
+        if (replayOf(existing, request) === "conflict") {
+          throw new ConflictError(`Order ${request.orderId} already has a reservation with different lines; use a new orderId or release it first.`, {
+            extra: { orderId: request.orderId, existingLines: existing.lines },
+          });
+        }
+        return { held: false, reservation: existing };
+      }
+      if (error instanceof InsufficientStockError) {
+        const shortages = shortagesOf(request.lines, await getSkus(request.lines.map((l) => l.sku)));
+        // Stock freed between the refused write and the read: try again rather than refuse.
+        if (shortages.length === 0) return retry;
+        throw new ConflictError(`Not enough stock for ${shortages.map((s) => s.sku).join(", ")}; nothing was reserved.`, { extra: { orderId: request.orderId, shortages } });
+      }
+      throw error;
+    }
+  });
+  if (outcome.held) await publishAll(request.lines.map((l) => l.sku), "reservation", correlationId);
+  return reservationView(outcome.reservation);
+}
+
+/** Ends a held reservation of kind `kind` (once, however many callers race); returns it and whether this call ended it. */
+async function close(orderId: string, kind: CloseKind, actor: string, at: string): Promise<{ reservation: Reservation; changed: boolean }> {
+  return untilCommitted(`Order ${orderId}`, async () => {
+    const current = await getReservation(orderId);
+    if (!current) throw new NotFoundError(`No reservation for order ${orderId}.`);
+    if (!closes(current, kind, at)) return { reservation: current, changed: false };
+    return { reservation: await closeReservation(current, kind, actor, at), changed: true };
+  });
+}
+
+/**
+ * Primary course: the order is cancelled → its held units go back to `available` → published.
+ * Repeating it is harmless; a shipped order can no longer be released.
+ */
+export async function releaseReservation(orderId: string, actor: string, at: string, correlationId?: string) {
+  const { reservation, changed } = await close(orderId, "released", actor, at);
+  if (reservation.status === "shipped") throw new ConflictError(`Order ${orderId} has shipped; its stock can no longer be released.`, { extra: { orderId, status: reservation.status } });
+  if (changed) await publishAll(reservation.lines.map((l) => l.sku), "release", correlationId);
+  return reservationView(reservation);
+}
+
+/**
+ * Primary course: the order is paid and fulfilled → its held units leave the warehouse count
+ * (onHand and reserved both drop) → published. Repeating it is harmless; a released or expired
+ * hold cannot ship.
+ */
+export async function shipReservation(orderId: string, actor: string, at: string, correlationId?: string) {
+  const { reservation, changed } = await close(orderId, "shipped", actor, at);
+  if (reservation.status !== "shipped") {
+    throw new ConflictError(`Order ${orderId}'s hold was ${reservation.status}; reserve again before shipping.`, { extra: { orderId, status: reservation.status } });
+  }
+  if (changed) await publishAll(reservation.lines.map((l) => l.sku), "ship", correlationId);
+  return reservationView(reservation);
+}
+
+/** Primary course: a supervisor reads a SKU's counters, page stock, publication and drift. */
+export async function stockOf(sku: string) {
+  const state = await getSku(sku);
+  if (!state) throw new NotFoundError(`No stock known for SKU ${sku}. The warehouse creates it with PUT /stock/${sku}/warehouse.`);
+  return viewOf(state);
+}
+
+/** Primary course: can a large order of `qty` units be filled now? A read, not a hold. */
+export async function availabilityOf(sku: string, qty: number) {
+  return availability(await getSku(sku), sku, qty);
+}
+
+/** Primary course: the last reconciler run's report (an empty one before the first run). */
+export async function lastReconcileReport(): Promise<ReconcileReport | { at: null; skus: 0; drifted: 0; repaired: 0; busy: 0; republished: 0; findings: [] }> {
+  return (await getReport()) ?? { at: null, skus: 0, drifted: 0, repaired: 0, busy: 0, republished: 0, findings: [] };
+}
+
+/** Releases the SKU's campaign lock if it has expired; cleans a stale index entry otherwise. */
+async function expireLock(sku: string, now: string, actor: string): Promise<boolean> {
+  return untilCommitted(`SKU ${sku}`, async () => {
+    const current = await getSku(sku);
+    const lock = current?.lock ?? null;
+    if (!current || !lockHasExpired(lock, now)) {
+      // Stale index entry (lock replaced or removed): clean it only if it is really past.
+      const entry = await getLockEntry(sku);
+      if (entry && entry.expiresAt <= now && lock?.expiresAt !== entry.expiresAt) await deleteLockEntry(sku, entry.expiresAt);
+      return false;
+    }
+    await writeLockExpiry({ ...current, lock }, actor, now);
+    return true;
+  });
+}
+
+/**
+ * Primary course (StockHoldExpiry, every minute): holds of unpaid orders past their expiry are
+ * released, then campaign locks past theirs → the SKUs they free are published. The clock is
+ * the schedule's event time, so a run can be replayed for any instant.
+ */
+export async function expireHoldsAndLocks(now: Date) {
+  const at = now.toISOString();
+  const actor = "system:stock-hold-expiry";
+  const touched = new Set<string>();
+  let holdsReleased = 0;
+  let locksReleased = 0;
+  const queue = await expiredHolds(at);
+  // A few at a time: each close is one transaction, and a backlog must not stampede one hot SKU.
+  const worker = async () => {
+    for (let orderId = queue.shift(); orderId !== undefined; orderId = queue.shift()) {
+      const { reservation, changed } = await close(orderId, "expired", actor, at);
+      if (!changed) continue;
+      holdsReleased += 1;
+      for (const line of reservation.lines) touched.add(line.sku);
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  for (const sku of await expiredLocks(at)) {
+    if (await expireLock(sku, at, actor)) {
+      locksReleased += 1;
+      touched.add(sku);
+    }
+  }
+  await publishAll([...touched], "expiry");
+  return { holdsReleased, locksReleased, skusPublished: touched.size };
+}
+
+/** Findings kept in the report (the counts cover all SKUs). */
+const maxFindings = 100;
+
+/**
+ * Primary course (StockReconciler, every 5 minutes): for every SKU, the counters are compared
+ * with the ledger (the hold items) and what the storefront was told → drifted counters are
+ * repaired (conditional on the version read first) → any SKU the storefront is behind on is
+ * re-published → the run's report is stored for `GET /stock/drift`.
+ */
+export async function reconcile(now: Date): Promise<ReconcileReport> {
+  const at = now.toISOString();
+  const report: ReconcileReport = { at, skus: 0, drifted: 0, repaired: 0, busy: 0, republished: 0, findings: [] };
+  const queue = await listSkus();
+  const worker = async () => {
+    for (let sku = queue.shift(); sku !== undefined; sku = queue.shift()) {
+      report.skus += 1;
+      // Counters first, then the ledger: any hold committed in between bumps the version and the repair's condition fails.
+      const state = await getSku(sku);
+      if (!state) continue;
+      const [held, published] = await Promise.all([heldUnits(sku), getPublished(sku)]);
+      const finding: DriftFinding = driftOf(state, published, held, at);
+      if (hasDrift(finding)) {
+        // A repair bumps the version, so even a pure page-stock drift gets a fresh correction message.
+        finding.repaired = await repair(state, held, finding, at);
+        if (finding.repaired) {
+          report.drifted += 1;
+          report.repaired += 1;
+          await putDrift(sku, finding);
+          if (report.findings.length < maxFindings) report.findings.push({ sku, ...finding });
+        } else {
+          // The SKU changed between our two reads: the difference may be that change, not drift. Next run.
+          report.busy += 1;
+        }
+      }
+      if (finding.repaired || state.version > published.version) {
+        if ((await publishPageStock(sku, "reconcile")) === "published") report.republished += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  await putReport(report);
+  return report;
+}
+
+/** Rewrites the counters from the ledger; false when the SKU changed since it was read (try next run). */
+async function repair(state: SkuState, held: number, finding: DriftFinding, at: string): Promise<boolean> {
+  try {
+    await writeRepair(state, repairedCounters(state, held), finding, "system:stock-reconciler", at);
+    return true;
+  } catch (error) {
+    if (isWriteConflict(error)) return false;
+    throw error;
+  }
+}
