@@ -28,6 +28,7 @@ import { ratio, round, summarize } from "./lib/stats.js";
 type AgentsStore = typeof import("../functions/agents/store.js");
 type RoutingStore = typeof import("../functions/routing/store.js");
 type SharedDynamo = typeof import("../functions/shared/dynamo.js");
+type Table = typeof import("../functions/shared/table/index.js");
 
 interface SeenDecision extends RoutingDecision {
   /** Wall-clock time the decision was recorded (ms since epoch). */
@@ -53,6 +54,7 @@ export interface RoutingContext {
   agents: AgentsStore;
   store: RoutingStore;
   db: SharedDynamo;
+  table: Table;
   stopListening(): void;
 }
 
@@ -66,6 +68,7 @@ export async function routingContext(bench: BenchStack, progress: Progress): Pro
   const agents = await import("../functions/agents/store.js");
   const store = await import("../functions/routing/store.js");
   const db = await import("../functions/shared/dynamo.js");
+  const table = await import("../functions/shared/table/index.js");
   const decisions = new Map<string, SeenDecision[]>();
   const waiters = new Map<string, (d: SeenDecision) => void>();
   const stopListening = onRoutingDecision((decision) => {
@@ -94,6 +97,7 @@ export async function routingContext(bench: BenchStack, progress: Progress): Pro
     agents,
     store,
     db,
+    table,
     stopListening,
     waitDecision: (conversationId, timeoutMs) => {
       const done = decisions.get(conversationId)?.find((d) => d.outcome !== "already");
@@ -178,15 +182,15 @@ async function postConversation(ctx: RoutingContext): Promise<string | undefined
 async function naiveRoute(ctx: RoutingContext, conversationId: string, now: Date): Promise<{ units: number; writeUnits: number; assigned: boolean; retries: number }> {
   const { dynamo, tableName, capacityUnits, cancellationReasons } = ctx.db;
   const { agentWriteOps, fromItem } = ctx.agents;
-  const { conversationKey, assignmentKey, customerKey, conversationFromItem } = ctx.store;
+  const { Conversation: ConversationItem, KnownAgent } = ctx.table;
   let units = 0;
-  const got = await dynamo.send(new GetCommand({ TableName: tableName, Key: conversationKey(conversationId), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
+  const got = await dynamo.send(new GetCommand({ TableName: tableName, Key: ConversationItem.key({ conversationId }), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
   units += capacityUnits(got.ConsumedCapacity);
   if (!got.Item) throw new Error(`naive router: conversation ${conversationId} missing`);
-  const conversation = conversationFromItem(got.Item);
-  const knownItem = await dynamo.send(new GetCommand({ TableName: tableName, Key: customerKey(conversation.customerId), ReturnConsumedCapacity: "TOTAL" }));
+  const conversation = ConversationItem.parse(got.Item);
+  const knownItem = await dynamo.send(new GetCommand({ TableName: tableName, Key: KnownAgent.key({ customerId: conversation.customerId }), ReturnConsumedCapacity: "TOTAL" }));
   units += capacityUnits(knownItem.ConsumedCapacity);
-  const known = knownItem.Item ? { agentId: String(knownItem.Item.agentId), servedAt: String(knownItem.Item.servedAt) } : undefined;
+  const known = knownItem.Item ? KnownAgent.parse(knownItem.Item) : undefined;
   for (let attempt = 0; attempt < 8; attempt++) {
     const all: Agent[] = [];
     let cursor: Record<string, unknown> | undefined;
@@ -214,32 +218,8 @@ async function naiveRoute(ctx: RoutingContext, conversationId: string, now: Date
       const result = await dynamo.send(
         new TransactWriteCommand({
           ReturnConsumedCapacity: "TOTAL",
-          TransactItems: [
-            ...agentOps,
-            {
-              Update: {
-                TableName: tableName,
-                Key: conversationKey(conversationId),
-                UpdateExpression:
-                  "SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h), gsi2pk = :awaiting, gsi2sk = :awaitingKey REMOVE gsi1pk, gsi1sk, firstResponseAt",
-                ConditionExpression: "#s IN (:queued, :waiting)",
-                ExpressionAttributeNames: { "#s": "status" },
-                ExpressionAttributeValues: {
-                  ":assigned": "assigned",
-                  ":a": agent.agentId,
-                  ":at": at,
-                  ":one": 1,
-                  ":h": [entry],
-                  ":queued": "queued",
-                  ":waiting": "waiting",
-                  ":awaiting": ctx.store.awaitingReplyPartition(conversationId),
-                  ":awaitingKey": `${at}#${conversationId}`,
-                },
-              },
-            },
-            { Put: { TableName: tableName, Item: { ...assignmentKey(agent.agentId, conversationId), type: "Assignment", conversationId, agentId: agent.agentId, assignedAt: at, skill: conversation.skill, priority: conversation.priority } } },
-            { Put: { TableName: tableName, Item: { ...customerKey(conversation.customerId), type: "KnownAgent", agentId: agent.agentId, servedAt: at } } },
-          ],
+          // The router's own assignment items: the baseline differs only in how it finds the agent.
+          TransactItems: [...agentOps, ...ctx.store.assignOps(conversation, agent.agentId, entry)],
         }),
       );
       const writeUnits = capacityUnits(result.ConsumedCapacity);
@@ -538,11 +518,11 @@ async function readConversations(ctx: RoutingContext, ids: readonly string[]): P
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
   await mapLimit(chunks, 4, async (chunk) => {
-    let keys: Record<string, unknown>[] = chunk.map((id) => ctx.store.conversationKey(id));
+    let keys: Record<string, unknown>[] = chunk.map((conversationId) => ctx.table.Conversation.key({ conversationId }));
     for (let attempt = 0; keys.length > 0 && attempt < 20; attempt++) {
       const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
       for (const item of result.Responses?.[tableName] ?? []) {
-        const c = ctx.store.conversationFromItem(item);
+        const c = ctx.table.Conversation.parse(item);
         out.set(c.conversationId, c);
       }
       keys = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];

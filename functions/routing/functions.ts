@@ -4,7 +4,7 @@ const agentOrSupervisor = { kind: "jwt", roles: ["supervisor", "agent"] } as con
 
 export const conversationsApi: FunctionSpec = {
   name: "ConversationsApi",
-  entry: "functions/routing/api.ts",
+  entry: "functions/routing/routing.http.ts",
   handler: "handler",
   description: "Chat-platform webhook and conversation lifecycle",
   triggers: [
@@ -19,7 +19,7 @@ export const conversationsApi: FunctionSpec = {
 
 export const router: FunctionSpec = {
   name: "Router",
-  entry: "functions/routing/consumer.ts",
+  entry: "functions/routing/router.queue.ts",
   handler: "handler",
   description: "Routes conversations to eligible agents and drains waiting queues",
   triggers: [{ kind: "queue", queue: "conversations", batchSize: 10, reportBatchItemFailures: true, localConcurrency: 4 }],
@@ -29,7 +29,7 @@ export const router: FunctionSpec = {
 
 export const routingSweeper: FunctionSpec = {
   name: "RoutingSweeper",
-  entry: "functions/routing/sweeper.ts",
+  entry: "functions/routing/sweeper.schedule.ts",
   handler: "handler",
   description: "Re-drives conversations stuck in queued; drains waiting queues as a backstop",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],

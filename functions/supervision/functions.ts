@@ -4,7 +4,7 @@ const supervisor = { kind: "jwt", roles: ["supervisor"] } as const;
 
 export const supervisionApi: FunctionSpec = {
   name: "SupervisionApi",
-  entry: "functions/supervision/api.ts",
+  entry: "functions/supervision/supervision.http.ts",
   handler: "handler",
   description: "Transfer, reassign, live queue, routing metrics",
   triggers: [
@@ -19,7 +19,7 @@ export const supervisionApi: FunctionSpec = {
 
 export const supervisionClock: FunctionSpec = {
   name: "SupervisionClock",
-  entry: "functions/supervision/clock.ts",
+  entry: "functions/supervision/clock.schedule.ts",
   handler: "handler",
   description: "Shift/away handover, unresponsive re-offer, wait escalation",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],
@@ -29,7 +29,7 @@ export const supervisionClock: FunctionSpec = {
 
 export const loadReconciler: FunctionSpec = {
   name: "LoadReconciler",
-  entry: "functions/supervision/reconciler.ts",
+  entry: "functions/supervision/reconciler.schedule.ts",
   handler: "handler",
   description: "Repairs agent load drift from open assignment records",
   triggers: [{ kind: "schedule", everyMinutes: 5 }],

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newAgent, type Agent } from "../../functions/agents/domain.js";
 import type { Conversation } from "../../functions/routing/conversation.js";
-import { percentile, routingMetrics } from "../../functions/supervision/metrics.js";
-import { handoverReason } from "../../functions/supervision/rules.js";
+import { handoverReason, percentile, routingMetrics } from "../../functions/supervision/domain.js";
 
 describe("percentile (nearest rank)", () => {
   it("matches hand-computed ranks", () => {

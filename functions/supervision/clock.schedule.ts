@@ -1,5 +1,5 @@
 /** `SupervisionClock` (every minute): handover, re-offer, escalation, drain. */
 import { scheduledJob } from "../shared/schedule.js";
-import { runSupervisionClock } from "./jobs.js";
+import { runSupervisionClock } from "./use-cases.js";
 
 export const handler = scheduledJob("supervision-clock", runSupervisionClock);

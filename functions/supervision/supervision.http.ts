@@ -1,17 +1,15 @@
 /**
- * Supervision HTTP API: transfer (the agent itself), reassign (supervisor, optionally forced),
- * the live queue and routing metrics.
+ * `SupervisionApi`: transfer (the agent itself), reassign (supervisor, optionally forced), the
+ * live queue and routing metrics.
  */
 import * as z from "zod";
-import { agentIdSchema, agentView, skillSchema, skills } from "../agents/domain.js";
-import { listAgents } from "../agents/store.js";
+import { agentIdSchema, skillSchema } from "../agents/domain.js";
 import { ValidationError } from "../shared/errors.js";
 import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { conversationIdSchema, conversationView } from "../routing/conversation.js";
-import { moveToAgent, moveToQueue } from "../routing/moves.js";
-import { conversationsArrivedBetween, waitingConversations } from "../routing/store.js";
+import { moveToAgent, moveToQueue } from "../routing/use-cases/index.js";
 import { supervisionApi } from "./functions.js";
-import { routingMetrics } from "./metrics.js";
+import { liveQueue, routingMetricsBetween } from "./use-cases.js";
 
 const transferSchema = z.union([
   z.object({ toAgentId: agentIdSchema, note: z.string().max(500).optional() }).strict(),
@@ -49,31 +47,13 @@ export const handler = httpApi(supervisionApi, {
     return { status: 200, body: conversationView(moved, request.now) };
   },
 
-  "GET /queue": async (request) => {
-    const now = request.now;
-    const waiting: Record<string, unknown[]> = {};
-    for (const skill of [...skills, "any" as const]) {
-      const list = await waitingConversations(skill);
-      waiting[skill] = list.map((c) => ({
-        conversationId: c.conversationId,
-        priority: c.priority,
-        requestedSkill: c.requestedSkill,
-        escalated: c.escalated ?? false,
-        arrivedAt: c.arrivedAt,
-        waitSeconds: Math.round((now.getTime() - Date.parse(c.arrivedAt)) / 1000),
-      }));
-    }
-    const agents = (await listAgents()).filter((a) => a.onDuty || a.load > 0).map((a) => ({ ...agentView(a), shiftEnd: a.shift?.to ?? null }));
-    const totalWaiting = Object.values(waiting).reduce((n, l) => n + l.length, 0);
-    return { status: 200, body: { at: now.toISOString(), totalWaiting, waiting, agents } };
-  },
+  "GET /queue": async (request) => ({ status: 200, body: await liveQueue(request.now) }),
 
   "GET /metrics/routing": async (request) => {
     const range = validate(rangeSchema, request.query, "query");
     const from = new Date(range.from);
     const to = new Date(range.to);
     if (Number.isNaN(from.getTime())) throw new ValidationError("from is not a date", { errors: [{ field: "from", message: "invalid" }] });
-    const conversations = await conversationsArrivedBetween(from, to);
-    return { status: 200, body: { from: from.toISOString(), to: to.toISOString(), ...routingMetrics(conversations, request.now) } };
+    return { status: 200, body: await routingMetricsBetween(from, to, request.now) };
   },
 });

@@ -1,14 +1,14 @@
 /**
- * Router: consumes the `conversations` queue. Two kinds of message: `route` (a new
+ * `Router`: consumes the `conversations` queue. Two kinds of message: `route` (a new
  * conversation) and `drain` (capacity freed somewhere). Both are idempotent: a redelivered
  * route finds the conversation already assigned or waiting and stops.
  */
 import * as z from "zod";
 import { skillSchema } from "../agents/domain.js";
+import { logger } from "../shared/logger.js";
 import { queueConsumer } from "../shared/queue-consumer.js";
 import { conversationIdSchema, conversationSnapshotSchema, type Conversation } from "./conversation.js";
-import { drainWaiting, routeConversation } from "./router.js";
-import { logger } from "../shared/logger.js";
+import { drainWaiting, routeConversation } from "./use-cases/index.js";
 
 const messageSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("route"), conversationId: conversationIdSchema, snapshot: conversationSnapshotSchema.optional() }),

@@ -1,5 +1,12 @@
-/** Routing metrics over a set of conversations (pure). */
+/**
+ * Supervision rules that need no I/O (unit tested): when open work is handed over, and the
+ * routing metrics of a set of conversations.
+ */
+import type { Agent } from "../agents/domain.js";
 import type { Conversation } from "../routing/conversation.js";
+
+/** What happens to open work when its agent leaves: handed over, or kept with them. */
+export type HandoverPolicy = "handover" | "keep";
 
 /** Nearest-rank percentile of a sorted list; undefined for an empty list. */
 export function percentile(sorted: readonly number[], p: number): number | undefined {
@@ -61,4 +68,25 @@ export function routingMetrics(conversations: readonly Conversation[], now: Date
     escalated: conversations.filter((c) => c.escalated).length,
     perAgent: [...perAgent.entries()].map(([agentId, v]) => ({ agentId, ...v })).sort((a, b) => (a.agentId < b.agentId ? -1 : 1)),
   };
+}
+
+export interface HandoverConfig {
+  handoverGraceMs: number;
+  shiftEndPolicy: HandoverPolicy;
+  awayTimeoutMs: number;
+  awayPolicy: HandoverPolicy;
+}
+
+/** Why an agent's open work should be handed over now, or undefined to leave it with them. */
+export function handoverReason(agent: Agent, now: Date, config: HandoverConfig): string | undefined {
+  if (agent.load === 0) return undefined;
+  if (!agent.onDuty && config.shiftEndPolicy === "handover") {
+    const since = Date.parse(agent.dutyChangedAt ?? agent.updatedAt);
+    if (now.getTime() - since >= config.handoverGraceMs) return "shift ended";
+  }
+  if (agent.presence !== "online" && config.awayPolicy === "handover") {
+    const since = Date.parse(agent.presenceChangedAt ?? agent.updatedAt);
+    if (now.getTime() - since >= config.awayTimeoutMs) return `agent ${agent.presence}`;
+  }
+  return undefined;
 }

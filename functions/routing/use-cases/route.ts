@@ -13,37 +13,16 @@
  * until nobody eligible is left.
  */
 import { randomUUID } from "node:crypto";
-import { BatchGetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { skills as allSkills, type Agent, type Skill } from "../agents/domain.js";
-import {
-  agentKey,
-  agentWriteOps,
-  fromItem as agentFromItem,
-  poolKey,
-  seatAssignmentOps,
-  seatViewFromItem,
-  seatViewProjection,
-  seatViewProjectionNames,
-  type SeatView,
-} from "../agents/store.js";
-import { cancellationReasons, dynamo, jitter, tableName } from "../shared/dynamo.js";
-import { logger } from "../shared/logger.js";
-import { pushToAgent } from "../shared/push.js";
-import { routingConfig } from "./config.js";
-import { conversationView, type Conversation, type HistoryEntry } from "./conversation.js";
-import { orderCandidates, spreadWindow, type KnownAgent } from "./policy.js";
-import { recordDecision } from "./decisions.js";
-import {
-  assignmentKey,
-  awaitingReplyPartition,
-  CapacityMeter,
-  conversationKey,
-  customerKey,
-  getConversation,
-  knownAgentOf,
-  markWaiting,
-  waitingHeads,
-} from "./store.js";
+import { skills as allSkills, type Agent, type Skill } from "../../agents/domain.js";
+import { agentWriteOps, seatAssignmentOps } from "../../agents/store.js";
+import { logger } from "../../shared/logger.js";
+import { pushToAgent } from "../../shared/push.js";
+import { CapacityMeter, jitter, transact, TransactionCancelledError } from "../../shared/table/index.js";
+import { routingConfig } from "../config.js";
+import { conversationView, type Conversation, type HistoryEntry } from "../conversation.js";
+import { recordDecision } from "../decisions.js";
+import { orderCandidates, spreadWindow, type KnownAgent } from "../policy.js";
+import { agentsById, assignOps, getConversation, knownAgentOf, markWaiting, poolHead, waitingHeads, type PoolSeat } from "../store.js";
 
 /**
  * Pool entries read per decision (one small query, projected keys only) and profiles loaded from
@@ -73,20 +52,7 @@ async function poolCandidates(skill: Skill | "any", conversationId: string, mete
   const pools = skill === "any" ? [...allSkills] : [skill];
   const entries: PoolEntry[] = [];
   for (const pool of pools) {
-    const result = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: "gsi1",
-        KeyConditionExpression: "gsi1pk = :p",
-        ExpressionAttributeValues: { ":p": poolKey(pool) },
-        ProjectionExpression: seatViewProjection,
-        ExpressionAttributeNames: seatViewProjectionNames,
-        Limit: poolWindow,
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    meter.add(result.ConsumedCapacity);
-    for (const item of result.Items ?? []) entries.push({ agentId: String(item.agentId), rank: String(item.gsi1sk), seat: seatViewFromItem(item) });
+    for (const { seat, rank } of await poolHead(pool, poolWindow, meter)) entries.push({ agentId: seat.agentId, rank, seat });
   }
   entries.sort((a, b) => (a.rank < b.rank ? -1 : 1));
   const byAgent = new Map<string, PoolEntry>();
@@ -98,28 +64,16 @@ async function poolCandidates(skill: Skill | "any", conversationId: string, mete
 interface PoolEntry {
   agentId: string;
   rank: string;
-  /** Undefined for seats written before seats carried their agent's view: load the profile. */
-  seat: SeatView | undefined;
+  seat: PoolSeat;
 }
 
-/** A candidate known through its pool seat, or through its profile (known agent, old seats). */
-type Candidate = { agent: Agent; seat?: SeatView };
+/** A candidate known through its pool seat, or through its profile (a known agent outside the window). */
+type Candidate = { agent: Agent; seat?: PoolSeat };
 
 /** The shape the pure policy orders; eligible by construction (the seat is in the pool). */
-function agentFromSeat(seat: SeatView): Agent {
-  return { ...seat, name: seat.agentId, presence: "online", onDuty: true, shift: null, updatedAt: "", updatedBy: "" };
-}
-
-async function loadAgents(agentIds: string[], meter: CapacityMeter): Promise<Agent[]> {
-  if (agentIds.length === 0) return [];
-  const result = await dynamo.send(
-    new BatchGetCommand({
-      RequestItems: { [tableName]: { Keys: agentIds.map(agentKey), ConsistentRead: true } },
-      ReturnConsumedCapacity: "TOTAL",
-    }),
-  );
-  meter.add(result.ConsumedCapacity);
-  return (result.Responses?.[tableName] ?? []).map(agentFromItem);
+function agentFromSeat(seat: PoolSeat): Agent {
+  const { skill: _skill, ...view } = seat;
+  return { ...view, name: seat.agentId, presence: "online", onDuty: true, shift: null, updatedAt: "", updatedBy: "" };
 }
 
 async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter, pool?: PoolEntry[]): Promise<Candidate[]> {
@@ -127,15 +81,9 @@ async function candidates(conversation: Conversation, known: KnownAgent | undefi
   const excluded = new Set(conversation.excludeAgentIds ?? []);
   const usableKnown = known && !excluded.has(known.agentId) ? known : undefined;
   const bySeat = new Map<string, Candidate>();
-  const needProfile: string[] = [];
-  for (const e of entries) {
-    if (excluded.has(e.agentId)) continue;
-    if (e.seat) bySeat.set(e.agentId, { agent: agentFromSeat(e.seat), seat: e.seat });
-    else needProfile.push(e.agentId);
-  }
+  for (const e of entries) if (!excluded.has(e.agentId)) bySeat.set(e.agentId, { agent: agentFromSeat(e.seat), seat: e.seat });
   // A returning customer's agent outside the window is read from its profile (it may be busier).
-  if (usableKnown && !bySeat.has(usableKnown.agentId) && !needProfile.includes(usableKnown.agentId)) needProfile.push(usableKnown.agentId);
-  for (const agent of await loadAgents(needProfile, meter)) bySeat.set(agent.agentId, { agent });
+  if (usableKnown && !bySeat.has(usableKnown.agentId)) for (const agent of await agentsById([usableKnown.agentId], meter)) bySeat.set(agent.agentId, { agent });
   const ordered = orderCandidates([...bySeat.values()].map((c) => c.agent), conversation.skill, usableKnown, now, routingConfig());
   return ordered.map((agent) => bySeat.get(agent.agentId)).filter((c): c is Candidate => c !== undefined);
 }
@@ -147,38 +95,16 @@ async function tryAssign(conversation: Conversation, candidate: Candidate, now: 
   const agentOps = candidate.seat ? seatAssignmentOps(candidate.seat, at) : agentWriteOps(agent, { ...agent, load: agent.load + 1, lastAssignedAt: at });
   const entry: HistoryEntry = { at, action: "assigned", actor, agentId: agent.agentId };
   try {
-    const result = await dynamo.send(
-      new TransactWriteCommand({
-        // Per attempt: the SDK's own retries of this call are idempotent, while a second router
-        // racing for the same conversation is refused by the condition, not "replayed" as a success.
-        ClientRequestToken: randomUUID(),
-        ReturnConsumedCapacity: "TOTAL",
-        TransactItems: [
-          ...agentOps,
-          {
-            Update: {
-              TableName: tableName,
-              Key: conversationKey(conversation.conversationId),
-              UpdateExpression:
-                "SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h), gsi2pk = :awaiting, gsi2sk = :awaitingKey REMOVE gsi1pk, gsi1sk, firstResponseAt",
-              ConditionExpression: "#s IN (:queued, :waiting)",
-              ExpressionAttributeNames: { "#s": "status" },
-              ExpressionAttributeValues: { ":assigned": "assigned", ":a": agent.agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting", ":awaiting": awaitingReplyPartition(conversation.conversationId), ":awaitingKey": `${at}#${conversation.conversationId}` },
-            },
-          },
-          { Put: { TableName: tableName, Item: { ...assignmentKey(agent.agentId, conversation.conversationId), type: "Assignment", conversationId: conversation.conversationId, agentId: agent.agentId, assignedAt: at, skill: conversation.skill, priority: conversation.priority } } },
-          { Put: { TableName: tableName, Item: { ...customerKey(conversation.customerId), type: "KnownAgent", agentId: agent.agentId, servedAt: at } } },
-        ],
-      }),
-    );
-    meter.add(result.ConsumedCapacity);
+    // Per attempt: the SDK's own retries of this call are idempotent, while a second router
+    // racing for the same conversation is refused by the condition, not "replayed" as a success.
+    await transact([...agentOps, ...assignOps(conversation, agent.agentId, entry)], { token: randomUUID(), meter });
     const assigned: Conversation = { ...conversation, status: "assigned", agentId: agent.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
     delete assigned.firstResponseAt;
     return { result: "assigned", conversation: assigned };
   } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (!reasons) throw error;
-    if (reasons[agentOps.length] === "ConditionalCheckFailed") return { result: "conversation-gone" };
+    if (!(error instanceof TransactionCancelledError)) throw error;
+    // The conversation update follows the agent's items: its condition failing means it was taken.
+    if (error.conditionFailedAt(agentOps.length)) return { result: "conversation-gone" };
     return { result: "agent-conflict" };
   }
 }

@@ -1,0 +1,52 @@
+/**
+ * `ConversationsApi`: the chat platform's webhook (HMAC-signed) and the lifecycle routes. The
+ * webhook records the conversation durably (status `queued`) BEFORE answering 202, then enqueues
+ * it; a lost message is re-driven by the sweeper, so nothing accepted is lost.
+ */
+import * as z from "zod";
+import { agentIdSchema } from "../agents/domain.js";
+import { actorOf, httpApi, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
+import { conversationIdSchema, conversationView, incomingConversationSchema } from "./conversation.js";
+import { conversationsApi } from "./functions.js";
+import { acceptConversation, closeConversation, conversationFor, markFirstResponse, openConversationsOf, type Actor } from "./use-cases/index.js";
+
+function conversationIdOf(request: HttpRequest): string {
+  return validate(z.object({ conversationId: conversationIdSchema }), request.params, "path").conversationId;
+}
+
+function whoIs(request: HttpRequest): Actor {
+  const user = userOf(request);
+  return { actor: actorOf(request), ...(user.role === "agent" ? { agentId: user.sub } : {}) };
+}
+
+export const handler = httpApi(conversationsApi, {
+  "POST /webhooks/conversations": async (request) => {
+    const input = jsonBody(request, incomingConversationSchema);
+    const { conversation, outcome } = await acceptConversation(input, request.now, request.correlationId);
+    const { conversationId, status, priority } = conversation;
+    if (outcome === "duplicate") return { status: 202, body: { conversationId, status, duplicate: true } };
+    return { status: 202, body: { conversationId, status, priority, ...(outcome === "reopened" ? { reopened: true } : {}) } };
+  },
+
+  "GET /conversations/{conversationId}": async (request) => {
+    const conversation = await conversationFor(conversationIdOf(request), whoIs(request));
+    return { status: 200, body: conversationView(conversation, request.now) };
+  },
+
+  "POST /conversations/{conversationId}/first-response": async (request) => {
+    const conversation = await markFirstResponse(conversationIdOf(request), whoIs(request), request.now);
+    return { status: 200, body: conversationView(conversation, request.now) };
+  },
+
+  "POST /conversations/{conversationId}/close": async (request) => {
+    const conversation = await closeConversation(conversationIdOf(request), whoIs(request), request.now, request.correlationId);
+    return { status: 200, body: conversationView(conversation, request.now) };
+  },
+
+  "GET /agents/{agentId}/conversations": async (request) => {
+    const agentId = validate(z.object({ agentId: agentIdSchema }), request.params, "path").agentId;
+    requireSelfOrSupervisor(request, agentId);
+    const open = await openConversationsOf(agentId);
+    return { status: 200, body: { agentId, conversations: open.map((c) => conversationView(c, request.now)) } };
+  },
+});

@@ -1,0 +1,154 @@
+/**
+ * Conversation lifecycle around routing: accepting the platform's webhook, the first response,
+ * closing, and an agent's own list. Closing frees capacity in the same transaction that closes
+ * the conversation, then wakes the router to drain the queue.
+ */
+import { agentWriteOps, getAgent } from "../../agents/store.js";
+import type { Agent } from "../../agents/domain.js";
+import { ConflictError, ContentionError, NotFoundError } from "../../shared/errors.js";
+import { logger } from "../../shared/logger.js";
+import { sendMessage } from "../../shared/sqs.js";
+import { isWriteConflict, jitter, transact, type TransactItem } from "../../shared/table/index.js";
+import { requestDrain } from "../../shared/wake-router.js";
+import { routingConfig } from "../config.js";
+import type { Conversation, HistoryEntry, IncomingConversation } from "../conversation.js";
+import { effectivePriority } from "../policy.js";
+import { assignmentDelete, closeOp, createConversation, getConversation, openAssignments, recordFirstResponse, reopenConversation, requireConversation } from "../store.js";
+
+const maxAttempts = 12;
+
+export interface Actor {
+  actor: string;
+  /** For agents: the only conversations they may touch are their own. */
+  agentId?: string;
+}
+
+/** The conversation as `who` may see it: agents see only their own. */
+export async function conversationFor(conversationId: string, who: Actor): Promise<Conversation> {
+  const conversation = await getConversation(conversationId);
+  if (!conversation) throw new NotFoundError(`No conversation "${conversationId}".`);
+  if (who.agentId && conversation.agentId !== who.agentId) throw new NotFoundError(`No conversation "${conversationId}" assigned to you.`);
+  return conversation;
+}
+
+/**
+ * Ops that take an assigned conversation away from its agent (load - 1, seats, assignment record
+ * deleted). The caller's conversation item carries the condition that it is still with that
+ * agent, so load stays exact under any interleaving. Shared by close, transfer, reassign, handover.
+ */
+export function releaseSlotOps(agent: Agent | undefined, conversation: Conversation): TransactItem[] {
+  if (!conversation.agentId) return [];
+  const ops: TransactItem[] = [assignmentDelete(conversation.agentId, conversation.conversationId)];
+  if (agent) ops.unshift(...agentWriteOps(agent, { ...agent, load: Math.max(0, agent.load - 1) }));
+  return ops;
+}
+
+export type Accepted =
+  | { conversation: Conversation; outcome: "created" | "reopened" }
+  | { conversation: Conversation; outcome: "duplicate" };
+
+async function enqueue(conversation: Conversation, correlationId: string): Promise<void> {
+  try {
+    await sendMessage("conversations", { body: { kind: "route", conversationId: conversation.conversationId, snapshot: conversation }, correlationId });
+  } catch (error) {
+    // Accepted and durable: the sweeper re-drives `queued` conversations whose message was lost.
+    logger.error("Enqueue failed; the sweeper will re-drive", { conversationId: conversation.conversationId, error: error as Error });
+  }
+}
+
+/**
+ * Accepts a conversation from the chat platform.
+ *
+ * Primary course: record it durably as `queued` (the sweeper's list), then enqueue a route
+ * message carrying the snapshot. A platform retry of a known conversation is acknowledged as a
+ * duplicate; a message for a closed one reopens it and routes it afresh.
+ */
+export async function acceptConversation(input: IncomingConversation, now: Date, correlationId: string): Promise<Accepted> {
+  const at = now.toISOString();
+  const conversation: Conversation = {
+    conversationId: input.conversationId,
+    customerId: input.customerId,
+    channel: input.channel,
+    skill: input.skill,
+    requestedSkill: input.skill,
+    priority: effectivePriority(input, routingConfig()),
+    ...(input.customerTier ? { customerTier: input.customerTier } : {}),
+    ...(input.orderAmount !== undefined ? { orderAmount: input.orderAmount } : {}),
+    status: "queued",
+    arrivedAt: at,
+    assignments: 0,
+    history: [{ at, action: "received", actor: "system:chat-platform" }],
+  };
+  if (await createConversation(conversation)) {
+    await enqueue(conversation, correlationId);
+    return { conversation, outcome: "created" };
+  }
+  const existing = await requireConversation(input.conversationId);
+  // The customer wrote again after it was closed: route it afresh (never silently to the old agent).
+  const reopened = existing.status === "closed" ? await reopenConversation(existing.conversationId, at, input.skill) : undefined;
+  if (reopened) {
+    await enqueue(reopened, correlationId);
+    return { conversation: reopened, outcome: "reopened" };
+  }
+  // Platforms retry webhooks: the same conversation is acknowledged, never duplicated.
+  return { conversation: existing, outcome: "duplicate" };
+}
+
+/**
+ * Closes a conversation (an abandoned one if nobody had it yet).
+ *
+ * Primary course: read it; in ONE transaction set it closed (conditional on the state read),
+ * release the agent's slot and delete the assignment record; then ask the router to drain the
+ * agent's skills. A concurrent change cancels the transaction and we retry with jitter.
+ */
+export async function closeConversation(conversationId: string, who: Actor, now: Date, correlationId?: string): Promise<Conversation> {
+  const at = now.toISOString();
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const conversation = await conversationFor(conversationId, who);
+    if (conversation.status === "closed") return conversation;
+    const entry: HistoryEntry = { at, action: conversation.status === "assigned" ? "closed" : "abandoned", actor: who.actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}) };
+    const agent = conversation.status === "assigned" && conversation.agentId ? await getAgent(conversation.agentId) : undefined;
+    const release = conversation.status === "assigned" ? releaseSlotOps(agent, conversation) : [];
+    try {
+      await transact([...release, closeOp(conversation, entry)]);
+      if (agent && agent.skills.length > 0) await requestDrain(agent.skills, `conversation ${conversationId} closed`, correlationId);
+      // Exactly what the transaction wrote: no read-back on the close path.
+      return { ...conversation, status: "closed", closedAt: at, abandoned: conversation.status !== "assigned", history: [...conversation.history, entry] };
+    } catch (error) {
+      if (!isWriteConflict(error)) throw error;
+      await jitter(attempt);
+    }
+  }
+  throw new ContentionError(`Conversation ${conversationId} is changing concurrently; retry.`);
+}
+
+/**
+ * Records the agent's first reply.
+ *
+ * Primary course: read it; if assigned and not yet answered, set `firstResponseAt` conditional on
+ * it still being with that agent (which also takes it off the re-offer list). Already answered:
+ * the earlier answer stands.
+ */
+export async function markFirstResponse(conversationId: string, who: Actor, now: Date): Promise<Conversation> {
+  const conversation = await conversationFor(conversationId, who);
+  if (conversation.firstResponseAt) return conversation;
+  if (conversation.status !== "assigned" || !conversation.agentId) throw new ConflictError(`Conversation ${conversationId} is ${conversation.status}; only an assigned conversation can get a first response.`);
+  const at = now.toISOString();
+  const recorded = await recordFirstResponse(conversation, conversation.agentId, { at, action: "first-response", actor: who.actor, agentId: conversation.agentId });
+  // Undefined: someone else recorded it (or the conversation moved); report the current state.
+  return recorded ?? (await getConversation(conversationId)) ?? conversation;
+}
+
+/**
+ * An agent's open conversations.
+ *
+ * Primary course: read the agent's assignment records and the conversations they name; only
+ * those still assigned to the agent are shown (a record the reconciler has yet to clean is logged).
+ */
+export async function openConversationsOf(agentId: string): Promise<Conversation[]> {
+  const open = await openAssignments(agentId);
+  const conversations = await Promise.all(open.map((o) => getConversation(o.conversationId)));
+  const visible = conversations.filter((c): c is Conversation => c !== undefined && c.agentId === agentId && c.status === "assigned");
+  if (visible.length !== open.length) logger.warn("Assignment records disagree with conversations", { agentId, records: open.length, assigned: visible.length });
+  return visible;
+}

@@ -1,5 +1,0 @@
-/** `LoadReconciler`: recomputes agents' loads from open assignment records and repairs drift. */
-import { scheduledJob } from "../shared/schedule.js";
-import { reconcileLoads } from "./jobs.js";
-
-export const handler = scheduledJob("load-reconciler", reconcileLoads);

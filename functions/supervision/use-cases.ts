@@ -1,0 +1,215 @@
+/**
+ * Supervision use cases: the time-driven rules run every minute by `SupervisionClock` with the
+ * event time as the clock (shift handover, away handover, unresponsive re-offer, wait
+ * escalation), load repair run by `LoadReconciler`, and the supervisor's views (live queue,
+ * routing metrics).
+ *
+ * Errors: a rule acts on each item independently, so one failure does not block the others.
+ * Losing a race (the conversation moved, closed or changed meanwhile) is expected and logged at
+ * info/warn; any other failure leaves work undone (an absent agent keeps a conversation, a
+ * supervisor is never told), so it is logged at `error` and the run fails afterwards
+ * (`SupervisionRunError`), which trips the function's Errors alarm and EventBridge's retry.
+ */
+import { agentView, skills, type Skill } from "../agents/domain.js";
+import { agentWriteOps, getAgent, listAgents } from "../agents/store.js";
+import { AppError, ConflictError, ContentionError, NotFoundError } from "../shared/errors.js";
+import { logger } from "../shared/logger.js";
+import { emitCount } from "../shared/metrics.js";
+import { pushToSupervisors } from "../shared/push.js";
+import { isWriteConflict, transact } from "../shared/table/index.js";
+import type { Conversation } from "../routing/conversation.js";
+import { orderCandidates } from "../routing/policy.js";
+import { awaitingReplySince, conversationsArrivedBetween, escalateConversation, getConversation, openAssignments, waitingConversations } from "../routing/store.js";
+import { drainWaiting, moveToQueue } from "../routing/use-cases/index.js";
+import { supervisionConfig } from "./config.js";
+import { handoverReason, routingMetrics } from "./domain.js";
+
+const system = "system:supervision";
+
+/** Failures of a run that left work undone; thrown after every item was tried. */
+export class SupervisionRunError extends Error {
+  constructor(readonly failures: readonly { rule: string; conversationId: string; error: unknown }[]) {
+    super(`${failures.length} supervision action(s) failed and left work undone: ${failures.map((f) => `${f.rule} ${f.conversationId}`).join(", ")}`);
+    this.name = "SupervisionRunError";
+  }
+}
+
+type Failures = { rule: string; conversationId: string; error: unknown }[];
+
+/** The conversation moved, closed or kept changing meanwhile: nothing is lost, the next run looks again. */
+function lostRace(error: unknown): boolean {
+  return error instanceof ConflictError || error instanceof NotFoundError || error instanceof ContentionError;
+}
+
+function failed(failures: Failures, rule: string, conversationId: string, error: unknown): void {
+  if (lostRace(error)) {
+    logger.warn(`${rule} skipped: the conversation changed meanwhile`, { conversationId, error: error as AppError });
+    return;
+  }
+  logger.error(`${rule} failed; the work is left undone until the next run`, { conversationId, error: error as Error });
+  failures.push({ rule, conversationId, error });
+}
+
+/**
+ * Shift and away handover.
+ *
+ * Primary course: for each agent whose shift ended past the grace period, or who has been away
+ * or offline past the timeout (per policy), put each open conversation back in line, excluding
+ * that agent; routing then gives it to someone eligible.
+ */
+export async function handOver(now: Date, failures: Failures = []) {
+  let handedOver = 0;
+  for (const agent of await listAgents()) {
+    const reason = handoverReason(agent, now, supervisionConfig());
+    if (!reason) continue;
+    for (const open of await openAssignments(agent.agentId)) {
+      try {
+        await moveToQueue({ conversationId: open.conversationId, actor: system, fromAgentId: agent.agentId, now, exclude: true, action: "handed-over", detail: reason });
+        handedOver++;
+      } catch (error) {
+        failed(failures, "Handover", open.conversationId, error);
+      }
+    }
+  }
+  return handedOver;
+}
+
+/** Is there someone else who could take this conversation right now? */
+async function anotherEligible(conversation: Conversation, now: Date): Promise<boolean> {
+  const agents = await listAgents();
+  const others = agents.filter((a) => a.agentId !== conversation.agentId && !(conversation.excludeAgentIds ?? []).includes(a.agentId));
+  return orderCandidates(others, conversation.skill, undefined, now).length > 0;
+}
+
+/**
+ * Unresponsive re-offer.
+ *
+ * Primary course: conversations assigned longer than the first-response timeout without a reply
+ * are put back in line, excluding the silent agent — only if someone else could take them now.
+ */
+export async function reofferUnanswered(now: Date, failures: Failures = []) {
+  const { firstResponseTimeoutMs } = supervisionConfig();
+  const before = new Date(now.getTime() - firstResponseTimeoutMs).toISOString();
+  let reoffered = 0;
+  for (const conversation of await awaitingReplySince(before)) {
+    // Re-offering only helps if someone else can take it; otherwise it stays where it is.
+    if (!(await anotherEligible(conversation, now))) continue;
+    try {
+      await moveToQueue({ conversationId: conversation.conversationId, actor: system, now, exclude: true, action: "reoffered", detail: `no first response from ${conversation.agentId} within ${firstResponseTimeoutMs / 1000} s` });
+      reoffered++;
+    } catch (error) {
+      failed(failures, "Re-offer", conversation.conversationId, error);
+    }
+  }
+  return reoffered;
+}
+
+/**
+ * Wait escalation.
+ *
+ * Primary course: a conversation waiting longer than the threshold is marked escalated; per
+ * mode its line widens to any skill (keeping its place) and/or supervisors are told.
+ */
+export async function escalateWaiting(now: Date, failures: Failures = []) {
+  const { escalateAfterMs, escalationMode } = supervisionConfig();
+  const widen = escalationMode !== "notify";
+  let escalated = 0;
+  for (const skill of skills) {
+    for (const conversation of await waitingConversations(skill)) {
+      if (conversation.escalated || now.getTime() - Date.parse(conversation.arrivedAt) < escalateAfterMs) continue;
+      const entry = { at: now.toISOString(), action: "escalated", actor: system, detail: widen ? `waited over ${escalateAfterMs / 1000} s: ${skill} -> any` : `waited over ${escalateAfterMs / 1000} s` };
+      try {
+        // False: assigned, closed or escalated meanwhile.
+        if (!(await escalateConversation(conversation, entry, widen))) continue;
+        escalated++;
+        if (escalationMode !== "widen") {
+          await pushToSupervisors({ type: "escalation", conversationId: conversation.conversationId, skill, priority: conversation.priority, waitingSince: conversation.arrivedAt });
+        }
+      } catch (error) {
+        failed(failures, "Escalation", conversation.conversationId, error);
+      }
+    }
+  }
+  // runSupervisionClock drains every queue (the widened `any` one included) right after this.
+  return escalated;
+}
+
+/**
+ * The minute's rules in order, then a drain of every queue. Throws `SupervisionRunError` after
+ * the run when an action failed for another reason than a lost race.
+ */
+export async function runSupervisionClock(now: Date) {
+  const failures: Failures = [];
+  const handedOver = await handOver(now, failures);
+  const reoffered = await reofferUnanswered(now, failures);
+  const escalated = await escalateWaiting(now, failures);
+  const drained = await drainWaiting([...skills], now);
+  emitCount("ConversationsHandedOver", handedOver);
+  emitCount("ConversationsReoffered", reoffered);
+  emitCount("ConversationsEscalated", escalated);
+  if (failures.length > 0) throw new SupervisionRunError(failures);
+  return { handedOver, reoffered, escalated, drained };
+}
+
+/**
+ * Load repair.
+ *
+ * Primary course: for each agent, read it, count its open assignment records whose conversation
+ * is still assigned to it, and if the load differs write the count back conditional on the
+ * version read — an assignment racing with the repair makes the repair count again (5 tries)
+ * instead of undoing it. Only a lost race is retried; any other failure fails the run.
+ */
+export async function reconcileLoads(_now: Date) {
+  const repairs: { agentId: string; from: number; to: number }[] = [];
+  for (const listed of await listAgents()) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const agent = await getAgent(listed.agentId);
+      if (!agent) break;
+      const open = await openAssignments(agent.agentId);
+      // Records whose conversation is no longer assigned to this agent are leftovers.
+      const real = (await Promise.all(open.map((o) => getConversation(o.conversationId)))).filter((c) => c?.status === "assigned" && c.agentId === agent.agentId).length;
+      if (real === agent.load) break;
+      try {
+        await transact(agentWriteOps(agent, { ...agent, load: real }));
+        repairs.push({ agentId: agent.agentId, from: agent.load, to: real });
+        break;
+      } catch (error) {
+        if (!isWriteConflict(error)) throw error;
+        // Changed under us (an assignment, a close, a profile edit): count again.
+      }
+    }
+  }
+  emitCount("LoadDriftRepaired", repairs.length);
+  if (repairs.length > 0) logger.warn("Load drift repaired", { repaired: repairs.length, repairs });
+  else logger.info("No load drift");
+  return { checked: true, repaired: repairs.length, repairs };
+}
+
+/**
+ * The live queue.
+ *
+ * Primary course: every skill's waiting line (and the widened `any` one) in service order with
+ * wait times, and every agent on duty or still holding work with load and capacity.
+ */
+export async function liveQueue(now: Date) {
+  const waiting: Record<string, unknown[]> = {};
+  for (const skill of [...skills, "any" as const] satisfies (Skill | "any")[]) {
+    const list = await waitingConversations(skill);
+    waiting[skill] = list.map((c) => ({
+      conversationId: c.conversationId,
+      priority: c.priority,
+      requestedSkill: c.requestedSkill,
+      escalated: c.escalated ?? false,
+      arrivedAt: c.arrivedAt,
+      waitSeconds: Math.round((now.getTime() - Date.parse(c.arrivedAt)) / 1000),
+    }));
+  }
+  const agents = (await listAgents()).filter((a) => a.onDuty || a.load > 0).map((a) => ({ ...agentView(a), shiftEnd: a.shift?.to ?? null }));
+  const totalWaiting = Object.values(waiting).reduce((n, l) => n + l.length, 0);
+  return { at: now.toISOString(), totalWaiting, waiting, agents };
+}
+
+/** Routing metrics of the conversations that arrived in [from, to] (read hour by hour). */
+export async function routingMetricsBetween(from: Date, to: Date, now: Date) {
+  return { from: from.toISOString(), to: to.toISOString(), ...routingMetrics(await conversationsArrivedBetween(from, to), now) };
+}
