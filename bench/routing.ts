@@ -26,7 +26,7 @@ import type { Progress } from "./lib/progress.js";
 import { ratio, round, summarize } from "./lib/stats.js";
 
 type AgentsStore = typeof import("../functions/agents/store.js");
-type RoutingStore = typeof import("../functions/routing/store.js");
+type RoutingStore = typeof import("../functions/routing/store/index.js");
 type SharedDynamo = typeof import("../functions/shared/dynamo.js");
 type Table = typeof import("../functions/shared/table/index.js");
 
@@ -66,7 +66,7 @@ export async function routingContext(bench: BenchStack, progress: Progress): Pro
   const { onRoutingDecision } = await import("../functions/routing/decisions.js");
   const { functionList } = await import("../functions/catalog/index.js");
   const agents = await import("../functions/agents/store.js");
-  const store = await import("../functions/routing/store.js");
+  const store = await import("../functions/routing/store/index.js");
   const db = await import("../functions/shared/dynamo.js");
   const table = await import("../functions/shared/table/index.js");
   const decisions = new Map<string, SeenDecision[]>();

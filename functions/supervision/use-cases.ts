@@ -19,7 +19,7 @@ import { pushToSupervisors } from "../shared/push.js";
 import { isWriteConflict, transact } from "../shared/table/index.js";
 import type { Conversation } from "../routing/conversation.js";
 import { orderCandidates } from "../routing/policy.js";
-import { awaitingReplySince, conversationsArrivedBetween, escalateConversation, getConversation, openAssignments, waitingConversations } from "../routing/store.js";
+import { awaitingReplySince, conversationsArrivedBetween, escalateConversation, getConversation, openAssignments, waitingConversations } from "../routing/store/index.js";
 import { drainWaiting, moveToQueue } from "../routing/use-cases/index.js";
 import { supervisionConfig } from "./config.js";
 import { handoverReason, routingMetrics } from "./domain.js";

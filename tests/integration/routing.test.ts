@@ -202,7 +202,7 @@ describe("conversation routing", () => {
   it("re-drives a conversation whose queue message was lost", async () => {
     const s = stack();
     const a = await makeAgent(s, { skills: ["logistics"], maxConcurrent: 5 });
-    const { createConversation } = await import("../../functions/routing/store.js");
+    const { createConversation } = await import("../../functions/routing/store/index.js");
     const id = s.uid("lost");
     const arrivedAt = new Date(Date.now() - 5 * 60_000).toISOString();
     await createConversation({ conversationId: id, customerId: "c", channel: "jd", skill: "logistics", requestedSkill: "logistics", priority: "normal", status: "queued", arrivedAt, assignments: 0, history: [{ at: arrivedAt, action: "received", actor: "test" }] });

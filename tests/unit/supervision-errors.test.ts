@@ -28,7 +28,7 @@ vi.mock("../../functions/agents/store.js", () => ({
   getAgent: async () => agent,
   agentWriteOps: () => [{ Put: { TableName: "t", Item: {} } }],
 }));
-vi.mock("../../functions/routing/store.js", () => ({
+vi.mock("../../functions/routing/store/index.js", () => ({
   openAssignments: async () => [{ conversationId: "c1", assignedAt: "2026-12-01T00:00:00Z" }],
   getConversation: async () => undefined,
   awaitingReplySince: async () => [],

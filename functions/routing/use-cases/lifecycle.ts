@@ -13,7 +13,7 @@ import { requestDrain } from "../../shared/wake-router.js";
 import { routingConfig } from "../config.js";
 import type { Conversation, HistoryEntry, IncomingConversation } from "../conversation.js";
 import { effectivePriority } from "../policy.js";
-import { assignmentDelete, closeOp, createConversation, getConversation, openAssignments, recordFirstResponse, reopenConversation, requireConversation } from "../store.js";
+import { assignmentDelete, closeOp, createConversation, getConversation, openAssignments, recordFirstResponse, reopenConversation, requireConversation } from "../store/index.js";
 
 const maxAttempts = 12;
 

@@ -10,7 +10,7 @@ import { ConflictError, ContentionError, NotFoundError } from "../../shared/erro
 import { isWriteConflict, jitter, transact } from "../../shared/table/index.js";
 import { requestDrain } from "../../shared/wake-router.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
-import { getConversation, moveToAgentOps, moveToQueueOp } from "../store.js";
+import { getConversation, moveToAgentOps, moveToQueueOp } from "../store/index.js";
 import { conversationFor, releaseSlotOps } from "./lifecycle.js";
 import { drainWaiting } from "./route.js";
 

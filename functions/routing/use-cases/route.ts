@@ -22,7 +22,7 @@ import { routingConfig } from "../config.js";
 import { conversationView, type Conversation, type HistoryEntry } from "../conversation.js";
 import { recordDecision } from "../decisions.js";
 import { orderCandidates, spreadWindow, type KnownAgent } from "../policy.js";
-import { agentsById, assignOps, getConversation, knownAgentOf, markWaiting, poolHead, waitingHeads, type PoolSeat } from "../store.js";
+import { agentsById, assignOps, getConversation, knownAgentOf, markWaiting, poolHead, waitingHeads, type PoolSeat } from "../store/index.js";
 
 /**
  * Pool entries read per decision (one small query, projected keys only) and profiles loaded from

@@ -5,7 +5,7 @@
 import { skills } from "../../agents/domain.js";
 import { sendMessages } from "../../shared/sqs.js";
 import { requeueAfterSeconds } from "../config.js";
-import { staleQueued } from "../store.js";
+import { staleQueued } from "../store/index.js";
 import { drainWaiting } from "./route.js";
 
 /**

@@ -1,0 +1,132 @@
+/** Conversations: single-item reads and conditional writes, each read parsed by its entity. */
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Skill } from "../../agents/domain.js";
+import { NotFoundError } from "../../shared/errors.js";
+import { Conversation as ConversationItem, arrivalHour, dynamo, isConditionalCheckFailed, tableName, type CapacityMeter } from "../../shared/table/index.js";
+import type { Conversation, HistoryEntry } from "../conversation.js";
+import { arrived, gsi2, queued, queuedEntry, statusName, waiting, waitingEntry } from "./indexes.js";
+
+
+/** Records an accepted conversation (queued); false when it already exists (a platform retry). */
+export async function createConversation(conversation: Conversation): Promise<boolean> {
+  const { arrivedAt, conversationId } = conversation;
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: ConversationItem.item(conversation, {
+          ...queued.attributes({ arrivedAt, conversationId }),
+          ...arrived.attributes({ hour: arrivalHour(arrivedAt), arrivedAt, conversationId }),
+        }),
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * A closed conversation the customer writes to again: back to `queued` as a new arrival, with no
+ * agent. Undefined if it is not closed (a concurrent reopen or a plain retry won).
+ */
+export async function reopenConversation(conversationId: string, at: string, skill: Skill): Promise<Conversation | undefined> {
+  try {
+    const result = await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: ConversationItem.key({ conversationId }),
+        UpdateExpression: `SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, history = list_append(history, :h), ${gsi2.pk} = :qp, ${gsi2.sk} = :qk REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}`,
+        ConditionExpression: "#s = :closed",
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: { ":queued": "queued", ":closed": "closed", ":at": at, ":skill": skill, ":h": [{ at, action: "reopened", actor: "system:chat-platform" }], ...queuedEntry(at, conversationId) },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return result.Attributes ? ConversationItem.parse(result.Attributes) : undefined;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function getConversation(conversationId: string, meter?: CapacityMeter): Promise<Conversation | undefined> {
+  const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: ConversationItem.key({ conversationId }), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
+  meter?.add(result.ConsumedCapacity);
+  return result.Item ? ConversationItem.parse(result.Item) : undefined;
+}
+
+export async function requireConversation(conversationId: string): Promise<Conversation> {
+  const conversation = await getConversation(conversationId);
+  if (!conversation) throw new NotFoundError(`No conversation "${conversationId}".`);
+  return conversation;
+}
+
+/** queued -> waiting, entering the skill's fair queue. False if it is no longer queued. */
+export async function markWaiting(conversation: Conversation, entry: HistoryEntry, meter?: CapacityMeter): Promise<boolean> {
+  try {
+    const result = await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: ConversationItem.key(conversation),
+        UpdateExpression: `SET #s = :waiting, ${waiting.attributeNames.pk} = :wp, ${waiting.attributeNames.sk} = :wk, history = list_append(history, :h) REMOVE ${gsi2.pk}, ${gsi2.sk}`,
+        ConditionExpression: "#s = :queued",
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: { ":waiting": "waiting", ":queued": "queued", ":h": [entry], ...waitingEntry(conversation, conversation.skill) },
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    meter?.add(result.ConsumedCapacity);
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Records the first response of the agent it is assigned to; undefined if that no longer holds. */
+export async function recordFirstResponse(conversation: Conversation, agentId: string, entry: HistoryEntry): Promise<Conversation | undefined> {
+  try {
+    const result = await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: ConversationItem.key(conversation),
+        ReturnValues: "ALL_NEW",
+        UpdateExpression: `SET firstResponseAt = :at, history = list_append(history, :h) REMOVE ${gsi2.pk}, ${gsi2.sk}`,
+        ConditionExpression: "#s = :assigned AND agentId = :agent AND attribute_not_exists(firstResponseAt)",
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: { ":at": entry.at, ":assigned": "assigned", ":agent": agentId, ":h": [entry] },
+      }),
+    );
+    return result.Attributes ? ConversationItem.parse(result.Attributes) : undefined;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Marks a conversation still waiting (and not yet escalated) as escalated; `widen` moves it to
+ * the `any` queue, keeping its place. False when it was assigned, closed or escalated meanwhile.
+ */
+export async function escalateConversation(conversation: Conversation, entry: HistoryEntry, widen: boolean): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: ConversationItem.key(conversation),
+        UpdateExpression: `SET escalated = :t, history = list_append(history, :h)${widen ? `, skill = :any, ${waiting.attributeNames.pk} = :wp` : ""}`,
+        ConditionExpression: "#s = :waiting AND attribute_not_exists(escalated)",
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: { ":t": true, ":waiting": "waiting", ":h": [entry], ...(widen ? { ":any": "any", ":wp": waiting.partition({ skill: "any" }) } : {}) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+

@@ -1,0 +1,16 @@
+/**
+ * DynamoDB adapter for routing: conversations and known agents (entities in
+ * functions/shared/table/entities/routing.ts), plus the agents' items routing reads or writes
+ * inside its transactions (pool seats, profiles, assignment records) through the agents'
+ * entities. Every item read is parsed by its entity; conditional failures become `false` /
+ * `undefined` or stay typed (`TransactionCancelledError`) for the use cases to decide.
+ *
+ * A conversation's index entries follow its status: `waiting` only while waiting (the fair
+ * queue), `queued` only while queued (the sweeper's list), `awaitingReply` only while assigned
+ * without a first response (the re-offer list); `arrived` always (metrics).
+ */
+export * from "./agents.js";
+export * from "./conversations.js";
+export * from "./known-agents.js";
+export * from "./queues.js";
+export * from "./transactions.js";

@@ -1,0 +1,94 @@
+/** The conversation index queries: waiting lines, the sweeper's and re-offer lists, arrivals by hour. */
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Skill } from "../../agents/domain.js";
+import { Conversation as ConversationItem, arrivalHour, awaitingReplyShards, decodeCursor, dynamo, encodeCursor, queryAll, tableName, type CapacityMeter } from "../../shared/table/index.js";
+import { conversationSchema, type Conversation } from "../conversation.js";
+import { waitingKey } from "../policy.js";
+import { arrived, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
+
+
+const headSchema = conversationSchema.pick({ conversationId: true, priority: true, arrivedAt: true });
+
+/**
+ * The first `limit` waiting conversations of a skill, in service order, with their position in
+ * the line (`key`, comparable across skills).
+ */
+export async function waitingHeads(skill: Skill | "any", limit: number, meter?: CapacityMeter): Promise<{ conversationId: string; key: string }[]> {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: waiting.index,
+      KeyConditionExpression: `${waiting.attributeNames.pk} = :p`,
+      ExpressionAttributeValues: { ":p": waiting.partition({ skill }) },
+      ProjectionExpression: "conversationId, priority, arrivedAt",
+      Limit: limit,
+      ReturnConsumedCapacity: "TOTAL",
+    }),
+  );
+  meter?.add(result.ConsumedCapacity);
+  return (result.Items ?? []).map((item) => {
+    const head = ConversationItem.parseAs(headSchema, item);
+    return { conversationId: head.conversationId, key: waitingKey(head.priority, head.arrivedAt, head.conversationId) };
+  });
+}
+
+/** Every waiting conversation of a skill (live queue view, escalation). */
+export async function waitingConversations(skill: Skill | "any"): Promise<Conversation[]> {
+  const items = await queryAll({ IndexName: waiting.index, KeyConditionExpression: `${waiting.attributeNames.pk} = :p`, ExpressionAttributeValues: { ":p": waiting.partition({ skill }) } });
+  return items.map((item) => ConversationItem.parse(item));
+}
+
+const queuedIdSchema = conversationSchema.pick({ conversationId: true });
+
+/**
+ * One page of conversations accepted before `before` and still `queued` (their queue message may
+ * be lost), oldest first; `next` continues after it.
+ */
+export async function staleQueued(before: string, options: { limit?: number; cursor?: string } = {}): Promise<{ conversationIds: string[]; next?: string }> {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: queued.index,
+      KeyConditionExpression: `${gsi2.pk} = :p AND ${gsi2.sk} < :before`,
+      ExpressionAttributeValues: { ":p": queued.partition({}), ":before": before },
+      ProjectionExpression: "conversationId",
+      Limit: options.limit ?? 100,
+      ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
+    }),
+  );
+  return {
+    conversationIds: (result.Items ?? []).map((item) => ConversationItem.parseAs(queuedIdSchema, item).conversationId),
+    ...(result.LastEvaluatedKey ? { next: encodeCursor(result.LastEvaluatedKey) } : {}),
+  };
+}
+
+/** Assigned conversations with no first response, assigned before `before` (unresponsive agents). */
+export async function awaitingReplySince(before: string): Promise<Conversation[]> {
+  const out: Conversation[] = [];
+  for (let shard = 0; shard < awaitingReplyShards; shard++) {
+    const items = await queryAll({
+      IndexName: awaitingReply.index,
+      KeyConditionExpression: `${gsi2.pk} = :p AND ${gsi2.sk} < :before`,
+      ExpressionAttributeValues: { ":p": awaitingReply.partition({ shard }), ":before": before },
+    });
+    out.push(...items.map((item) => ConversationItem.parse(item)));
+  }
+  return out;
+}
+
+/** Every conversation that arrived in [from, to] (metrics), one query per arrival hour. */
+export async function conversationsArrivedBetween(from: Date, to: Date): Promise<Conversation[]> {
+  const out: Conversation[] = [];
+  const hour = 3_600_000;
+  const names = arrived.attributeNames;
+  for (let t = Math.floor(from.getTime() / hour) * hour; t < to.getTime(); t += hour) {
+    const items = await queryAll({
+      IndexName: arrived.index,
+      KeyConditionExpression: `${names.pk} = :p AND ${names.sk} BETWEEN :a AND :b`,
+      ExpressionAttributeValues: { ":p": arrived.partition({ hour: arrivalHour(new Date(t).toISOString()) }), ":a": from.toISOString(), ":b": to.toISOString() },
+    });
+    out.push(...items.map((item) => ConversationItem.parse(item)));
+  }
+  return out;
+}
+

@@ -1,0 +1,103 @@
+/**
+ * Transaction items on conversations and assignment records: the use cases add the agents'
+ * items (load, seats) and commit them together with `transact`.
+ */
+import type { Skill } from "../../agents/domain.js";
+import { Assignment, Conversation as ConversationItem, KnownAgent as KnownAgentItem, tableName, type TransactItem } from "../../shared/table/index.js";
+import type { Conversation, HistoryEntry } from "../conversation.js";
+import { awaitingEntry, gsi2, statusName, waiting, waitingEntry } from "./indexes.js";
+
+
+/**
+ * queued|waiting -> assigned to `agentId`: the conversation update (item 0, conditional on the
+ * status), the agent's assignment record and the customer's known agent.
+ */
+export function assignOps(conversation: Conversation, agentId: string, entry: HistoryEntry): TransactItem[] {
+  const at = entry.at;
+  const { conversationId } = conversation;
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: ConversationItem.key(conversation),
+        UpdateExpression: `SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h), ${gsi2.pk} = :awp, ${gsi2.sk} = :awk REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, firstResponseAt`,
+        ConditionExpression: "#s IN (:queued, :waiting)",
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: { ":assigned": "assigned", ":a": agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting", ...awaitingEntry(conversationId, at) },
+      },
+    },
+    assignmentPut(conversation, agentId, at),
+    { Put: { TableName: tableName, Item: KnownAgentItem.item({ customerId: conversation.customerId, agentId, servedAt: at }) } },
+  ];
+}
+
+function assignmentPut(conversation: Conversation, agentId: string, assignedAt: string): TransactItem {
+  const { conversationId, skill, priority } = conversation;
+  return { Put: { TableName: tableName, Item: Assignment.item({ agentId, conversationId, assignedAt, skill, priority }) } };
+}
+
+/** Deletes the agent's record of the conversation (its slot is released in the same transaction). */
+export function assignmentDelete(agentId: string, conversationId: string): TransactItem {
+  return { Delete: { TableName: tableName, Key: Assignment.key({ agentId, conversationId }) } };
+}
+
+/** Condition shared by moves: the conversation is still assigned to the agent it was read with. */
+function stillWith(conversation: Conversation) {
+  return { ConditionExpression: "#s = :assigned AND agentId = :from", values: { ":assigned": "assigned", ":from": conversation.agentId } };
+}
+
+/** Closes (or, if not assigned, abandons) the conversation, conditional on the state it was read in. */
+export function closeOp(conversation: Conversation, entry: HistoryEntry): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: ConversationItem.key(conversation),
+      UpdateExpression: `SET #s = :closed, closedAt = :at, abandoned = :ab, history = list_append(history, :h) REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, ${gsi2.pk}, ${gsi2.sk}`,
+      ConditionExpression: "#s = :current" + (conversation.agentId ? " AND agentId = :agent" : ""),
+      ExpressionAttributeNames: statusName,
+      ExpressionAttributeValues: {
+        ":closed": "closed",
+        ":at": entry.at,
+        ":ab": conversation.status !== "assigned",
+        ":h": [entry],
+        ":current": conversation.status,
+        ...(conversation.agentId ? { ":agent": conversation.agentId } : {}),
+      },
+    },
+  };
+}
+
+/** From its current agent to `toAgentId`: the conversation update and the new assignment record. */
+export function moveToAgentOps(conversation: Conversation, toAgentId: string, entry: HistoryEntry): TransactItem[] {
+  const at = entry.at;
+  const cond = stillWith(conversation);
+  return [
+    assignmentPut(conversation, toAgentId, at),
+    {
+      Update: {
+        TableName: tableName,
+        Key: ConversationItem.key(conversation),
+        UpdateExpression: `SET agentId = :to, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h), ${gsi2.pk} = :awp, ${gsi2.sk} = :awk REMOVE firstResponseAt`,
+        ConditionExpression: cond.ConditionExpression,
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: { ...cond.values, ":to": toAgentId, ":at": at, ":one": 1, ":h": [entry], ...awaitingEntry(conversation.conversationId, at) },
+      },
+    },
+  ];
+}
+
+/** From its current agent back to the waiting line of `skill`, keeping arrival and priority. */
+export function moveToQueueOp(conversation: Conversation, skill: Skill | "any", excludeAgentIds: string[], entry: HistoryEntry): TransactItem {
+  const cond = stillWith(conversation);
+  return {
+    Update: {
+      TableName: tableName,
+      Key: ConversationItem.key(conversation),
+      UpdateExpression: `SET #s = :waiting, skill = :skill, excludeAgentIds = :ex, history = list_append(history, :h), ${waiting.attributeNames.pk} = :wp, ${waiting.attributeNames.sk} = :wk REMOVE agentId, assignedAt, firstResponseAt, ${gsi2.pk}, ${gsi2.sk}`,
+      ConditionExpression: cond.ConditionExpression,
+      ExpressionAttributeNames: statusName,
+      ExpressionAttributeValues: { ...cond.values, ":waiting": "waiting", ":skill": skill, ":ex": excludeAgentIds, ":h": [entry], ...waitingEntry(conversation, skill) },
+    },
+  };
+}
+
