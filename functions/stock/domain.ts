@@ -4,16 +4,18 @@
  */
 import * as z from "zod";
 import { ConflictError } from "../shared/errors.js";
+import { pathIdSchema } from "../shared/ids.js";
 
 /** Path words that are routes of their own, so a SKU may not be called that. */
 const reservedSkuWords = new Set(["drift", "reservations", "warehouse"]);
 
-export const skuSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")
+/** A path id (functions/shared/ids.ts), narrowed as SKUs have always been: ≤ 64 characters, no ':', no route word. */
+export const skuSchema = pathIdSchema("sku")
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "sku must be 1-64 letters, digits, '.', '_' or '-'")
   .refine((s) => !reservedSkuWords.has(s), "is a reserved word (drift, reservations, warehouse)");
 
-export const orderIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,80}$/, "must be 1-80 letters, digits, '.', '_', ':' or '-'");
+/** A path id (functions/shared/ids.ts) of at most 80 characters. */
+export const orderIdSchema = pathIdSchema("orderId").max(80, "orderId must be at most 80 characters");
 
 /** Units are whole items; one order or one warehouse count never exceeds this. */
 export const maxUnits = 10_000_000;
@@ -97,6 +99,8 @@ export const skuStateSchema = z.object({
   available: z.number().int(),
   /** Last applied warehouse seq; −1 before the first warehouse update. */
   warehouseSeq: z.number().int(),
+  /** The count the warehouse sent with `warehouseSeq` (onHand moves on with ships); null before the first, or on items older than it. */
+  warehouseOnHand: z.number().int().nullable().default(null),
   lastSyncedAt: z.string().nullable(),
   /** Bumped by every change; the storefront idempotency key is `<sku>#<version>`. */
   version: z.number().int(),
@@ -171,24 +175,45 @@ export function emptySku(sku: string, at: string): SkuState {
     lock: null,
     available: 0,
     warehouseSeq: -1,
+    warehouseOnHand: null,
     lastSyncedAt: null,
     version: 0,
     updatedAt: at,
   };
 }
 
-export type WarehouseOutcome = "applied" | "stale" | "duplicate";
+export type WarehouseOutcome = "applied" | "stale" | "duplicate" | "conflict";
 
-/** A stale or duplicate seq is acknowledged and ignored: it must never overwrite newer data. */
-export function warehouseOutcome(currentSeq: number, seq: number): WarehouseOutcome {
+/** The seq rule: a stale or duplicate seq is acknowledged and ignored, it must never overwrite newer data. */
+export function warehouseOutcome(currentSeq: number, seq: number): Exclude<WarehouseOutcome, "conflict"> {
   if (seq > currentSeq) return "applied";
   return seq === currentSeq ? "duplicate" : "stale";
+}
+
+/**
+ * What a warehouse count does to a SKU: the seq rule, except that the seq already applied sent
+ * again with another count is a conflict, not a duplicate (the warehouse reused a seq; which count
+ * is true cannot be told). Counts applied before the count was kept (`warehouseOnHand` null) stay
+ * duplicates.
+ */
+export function warehouseDecision(s: Pick<SkuState, "warehouseSeq" | "warehouseOnHand">, update: WarehouseUpdate): WarehouseOutcome {
+  const outcome = warehouseOutcome(s.warehouseSeq, update.seq);
+  return outcome === "duplicate" && s.warehouseOnHand !== null && s.warehouseOnHand !== update.onHand ? "conflict" : outcome;
 }
 
 /** The counters after an applied warehouse count: `available` moves by what the count adds or removes. */
 export function afterWarehouse(s: SkuState, update: WarehouseUpdate, at: string): SkuState {
   const delta = update.onHand - s.onHand;
-  return { ...s, onHand: update.onHand, warehouseSeq: update.seq, lastSyncedAt: at, updatedAt: at, available: s.available + delta, version: s.version + 1 };
+  return {
+    ...s,
+    onHand: update.onHand,
+    warehouseSeq: update.seq,
+    warehouseOnHand: update.onHand,
+    lastSyncedAt: at,
+    updatedAt: at,
+    available: s.available + delta,
+    version: s.version + 1,
+  };
 }
 
 /** The policy as stored: basis points, and the lock's instant normalised to UTC. */

@@ -22,7 +22,7 @@ import {
   reservationView,
   shortagesOf,
   skuView,
-  warehouseOutcome,
+  warehouseDecision,
   type CloseKind,
   type DriftFinding,
   type ReconcileReport,
@@ -90,7 +90,7 @@ async function freshView(sku: string, fallback: SkuState) {
 async function applyWarehouse(sku: string, update: WarehouseUpdate, actor: string, at: string): Promise<{ outcome: WarehouseOutcome; state: SkuState }> {
   return untilCommitted(`SKU ${sku}`, async () => {
     const current = await ensureSku(sku, at);
-    const outcome = warehouseOutcome(current.warehouseSeq, update.seq);
+    const outcome = warehouseDecision(current, update);
     if (outcome !== "applied") return { outcome, state: current };
     const next = afterWarehouse(current, update, at);
     await writeWarehouse(current, next, update, actor, at);
@@ -100,18 +100,26 @@ async function applyWarehouse(sku: string, update: WarehouseUpdate, actor: strin
 
 /**
  * Primary course: the warehouse sends an absolute count with its seq → a newer seq is applied
- * (the SKU is created on first sight), an equal one is a duplicate and an older one stale, both
- * acknowledged and ignored → an applied count is published.
+ * (the SKU is created on first sight), an equal one with the same count is a duplicate and an
+ * older one stale, both acknowledged and ignored → an applied count is published. Alternative:
+ * the applied seq again with another count is a conflict, and changes nothing.
  */
 export async function recordWarehouseCount(sku: string, update: WarehouseUpdate, actor: string, at: string, correlationId?: string) {
   const result = await applyWarehouse(sku, update, actor, at);
+  if (result.outcome === "conflict") {
+    throw new ConflictError(`Warehouse seq ${update.seq} of SKU ${sku} was already applied with onHand ${result.state.warehouseOnHand}; a different count needs a newer seq.`, {
+      extra: { sku, seq: update.seq, onHand: update.onHand, appliedOnHand: result.state.warehouseOnHand },
+    });
+  }
   if (result.outcome === "applied") await publishPageStock(sku, "warehouse", correlationId);
   return { outcome: result.outcome, seq: update.seq, ...(await freshView(sku, result.state)) };
 }
 
 /**
  * Primary course: many counts in one call → each applied with the single-SKU rule, the same SKU's
- * in the order given, different SKUs in parallel → each SKU that changed is published once.
+ * in the order given, different SKUs in parallel → each SKU that changed is published once. A
+ * reused seq with another count is reported as that item's `conflict` (the call is not atomic:
+ * the other items still apply).
  */
 export async function recordWarehouseCounts(updates: readonly (WarehouseUpdate & { sku: string })[], actor: string, at: string, correlationId?: string) {
   const bySku = new Map<string, number[]>();
@@ -132,7 +140,7 @@ export async function recordWarehouseCounts(updates: readonly (WarehouseUpdate &
     }
   };
   await Promise.all(Array.from({ length: Math.min(8, skus.length) }, worker));
-  const counts: Record<WarehouseOutcome, number> = { applied: 0, stale: 0, duplicate: 0 };
+  const counts: Record<WarehouseOutcome, number> = { applied: 0, stale: 0, duplicate: 0, conflict: 0 };
   for (const r of results) counts[r.outcome] += 1;
   return { results, ...counts };
 }

@@ -37,11 +37,45 @@ describe("warehouse updates", () => {
 
     const stale = await warehouse(s, sku, 999, 6);
     expect(stale.body).toMatchObject({ outcome: "stale", onHand: 70 });
-    const duplicate = await warehouse(s, sku, 999, 7);
+    // The same seq with the same count (a redelivery) is a duplicate; with another count it is a conflict (next test).
+    const duplicate = await warehouse(s, sku, 70, 7);
     expect(duplicate.body).toMatchObject({ outcome: "duplicate", onHand: 70 });
     const newer = await warehouse(s, sku, 65, 8);
     expect(newer.body).toMatchObject({ outcome: "applied", onHand: 65, warehouseSeq: 8 });
     await storefront.until(sku, 65);
+  });
+
+  it("a reused seq with another count is a 409 conflict that changes nothing; the same count stays a duplicate", async () => {
+    const s = stack();
+    const sku = s.uid("seq");
+    await warehouse(s, sku, 40, 5);
+    const orderId = s.uid("o");
+    expect((await s.api("POST", "/stock/reservations", { body: { orderId, lines: [{ sku, qty: 3 }] }, signed: true })).status).toBe(201);
+    expect((await s.api("POST", `/stock/reservations/${orderId}/ship`, { signed: true })).status).toBe(200);
+    const before = await stockOf(s, sku);
+    expect(before).toMatchObject({ onHand: 37, reserved: 0, warehouseSeq: 5 });
+
+    const reused = await s.api("PUT", `/stock/${sku}/warehouse`, { body: { onHand: 55, seq: 5 }, signed: true });
+    expect(reused.status).toBe(409);
+    expect(reused.headers.get("content-type")).toContain("application/problem+json");
+    expect(reused.body).toMatchObject({ sku, seq: 5, onHand: 55, appliedOnHand: 40 });
+    expect(await stockOf(s, sku)).toEqual(before);
+
+    // Shipping moves onHand but not what seq 5 said: a replay of seq 5 is still a duplicate.
+    const duplicate = await warehouse(s, sku, 40, 5);
+    expect(duplicate.body).toMatchObject({ outcome: "duplicate", onHand: 37 });
+
+    const bulk = await s.api("PUT", "/stock/warehouse", {
+      body: { updates: [{ sku, onHand: 41, seq: 5 }, { sku, onHand: 40, seq: 5 }, { sku, onHand: 30, seq: 6 }, { sku, onHand: 31, seq: 6 }] },
+      signed: true,
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(["conflict", "duplicate", "applied", "conflict"]);
+    expect(bulk.body).toMatchObject({ applied: 1, duplicate: 1, conflict: 2, stale: 0 });
+    expect(await stockOf(s, sku)).toMatchObject({ onHand: 30, warehouseSeq: 6 });
+    const { auditTrail } = await import("../../functions/shared/audit.js");
+    const actions = (await auditTrail("stock", sku)).filter((t) => t.action === "stock.warehouse").map((t) => t.details?.seq);
+    expect(actions).toEqual([5, 6]);
   });
 
   it("bulk variant applies per item in order and reports applied/stale/duplicate", async () => {
@@ -54,7 +88,7 @@ describe("warehouse updates", () => {
           { sku: a, onHand: 5, seq: 2 },
           { sku: a, onHand: 4, seq: 1 },
           { sku: b, onHand: 40, seq: 9 },
-          { sku: b, onHand: 41, seq: 10 },
+          { sku: b, onHand: 50, seq: 10 },
           { sku: b, onHand: 42, seq: 11 },
         ],
       },

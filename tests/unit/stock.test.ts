@@ -21,6 +21,7 @@ import {
   reservationSchema,
   sellable,
   shortagesOf,
+  warehouseDecision,
   warehouseOutcome,
   type SkuState,
 } from "../../functions/stock/domain.js";
@@ -80,6 +81,16 @@ describe("warehouse seq rule", () => {
     expect(warehouseOutcome(5, 6)).toBe("applied");
     expect(warehouseOutcome(5, 5)).toBe("duplicate");
     expect(warehouseOutcome(5, 4)).toBe("stale");
+  });
+
+  it("the applied seq again with another count is a conflict; with the same count a duplicate", () => {
+    const applied = { warehouseSeq: 5, warehouseOnHand: 40 };
+    expect(warehouseDecision(applied, { seq: 5, onHand: 40 })).toBe("duplicate");
+    expect(warehouseDecision(applied, { seq: 5, onHand: 41 })).toBe("conflict");
+    expect(warehouseDecision(applied, { seq: 4, onHand: 41 })).toBe("stale");
+    expect(warehouseDecision(applied, { seq: 6, onHand: 41 })).toBe("applied");
+    // Applied before the count was kept: cannot tell, so it stays a duplicate.
+    expect(warehouseDecision({ warehouseSeq: 5, warehouseOnHand: null }, { seq: 5, onHand: 41 })).toBe("duplicate");
   });
 
   it("whatever the arrival order, the final seq is the maximum", () => {
