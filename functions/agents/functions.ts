@@ -4,7 +4,7 @@ const supervisor = { kind: "jwt", roles: ["supervisor"] } as const;
 
 export const agentsApi: FunctionSpec = {
   name: "AgentsApi",
-  entry: "functions/agents/api.ts",
+  entry: "functions/agents/agents.http.ts",
   handler: "handler",
   description: "Agent profiles and presence",
   triggers: [

@@ -1,33 +1,33 @@
 /**
- * DynamoDB adapter for agents.
+ * DynamoDB adapter for agents, over the registry's `Agent` and `Seat` entities
+ * (functions/shared/table/entities/agents.ts, docs/data-model.md).
  *
- * Items (see docs/data-model.md):
- * - profile  `pk=AGENT#<id>, sk=PROFILE`, listed via `gsi2pk=AGENTS`.
- * - seats    `pk=AGENT#<id>, sk=SEAT#<skill>`, one per skill. While the agent is eligible the
- *            seat carries `gsi1pk=POOL#<skill>, gsi1sk=<poolRank>`: a sparse availability index,
- *            so routing reads the best few candidates with one small query whatever the team size.
- *
- * Every write goes through `agentWriteOps`, conditional on the profile's version, and rewrites
- * the seats in the same transaction — the index can never disagree with the profile.
+ * One profile per agent and one seat per skill. While the agent is eligible its seats sit in the
+ * sparse pool index, ranked best first, so routing reads the best few candidates with one small
+ * query whatever the team size. Every write goes through `agentWriteOps`, conditional on the
+ * profile's version, and rewrites the seats in the same transaction — the pool can never
+ * disagree with the profile.
  */
-import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import { dynamo, isTransactionConflict, jitter, queryAll, tableName } from "../shared/dynamo.js";
-import { ContentionError, NotFoundError } from "../shared/errors.js";
-import { agentSchema, isEligible, poolRank, type Agent, type Skill } from "./domain.js";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { Agent as AgentEntity, Seat, dynamo, isWriteConflict, jitter, queryAll, seatViewSchema, tableName, transact, type SeatView, type TransactItem } from "../shared/table/index.js";
+import { ContentionError } from "../shared/errors.js";
+import { isEligible, poolRank, type Agent, type Skill } from "./domain.js";
 
-export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+export type { SeatView, TransactItem };
 
-export const agentKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: "PROFILE" });
-export const seatKey = (agentId: string, skill: Skill) => ({ pk: `AGENT#${agentId}`, sk: `SEAT#${skill}` });
-export const poolKey = (skill: Skill) => `POOL#${skill}`;
+/** The profile's primary key (a condition check or batch read in another capability's transaction). */
+export const agentKey = (agentId: string) => AgentEntity.key({ agentId });
+export const seatKey = (agentId: string, skill: Skill) => Seat.key({ agentId, skill });
+/** The pool index partition of a skill. */
+export const poolKey = (skill: Skill) => Seat.index.pool.partition({ skill });
 
-function toItem(agent: Agent) {
-  return { ...agentKey(agent.agentId), type: "Agent", gsi2pk: "AGENTS", gsi2sk: agent.agentId, ...agent };
+/** A stored profile, parsed; a malformed one is a `MalformedItemError`. */
+export function fromItem(item: Record<string, unknown>): Agent {
+  return AgentEntity.parse(item);
 }
 
-export function fromItem(item: Record<string, unknown>): Agent {
-  return agentSchema.parse(item);
+function profileItem(agent: Agent) {
+  return AgentEntity.item(agent, AgentEntity.index.all.attributes({ agentId: agent.agentId }));
 }
 
 /** Condition + puts that move an agent from `before` to `after` (version + 1) with its seats. */
@@ -43,7 +43,7 @@ export function agentWriteOps(before: Agent | undefined, after: Agent): Transact
     {
       Put: {
         TableName: tableName,
-        Item: toItem(next),
+        Item: profileItem(next),
         ConditionExpression: before ? "version = :v" : "attribute_not_exists(pk)",
         ...(before ? { ExpressionAttributeValues: { ":v": before.version } } : {}),
       },
@@ -56,54 +56,38 @@ export function agentWriteOps(before: Agent | undefined, after: Agent): Transact
   return ops;
 }
 
-/**
- * What a seat says about its agent at the agent's version: enough to order candidates and to
- * commit an assignment without reading the profile. Same version as the profile ⇒ same state.
- */
-export interface SeatView {
-  agentId: string;
-  skills: Skill[];
-  load: number;
-  maxConcurrent: number;
-  lastAssignedAt: string;
-  version: number;
-}
+const poolAttributes = Seat.index.pool.attributeNames;
 
-/** Attributes the router projects from the pool index. */
-export const seatViewProjection = "agentId, skills, #load, maxConcurrent, lastAssignedAt, version, gsi1sk";
+/** Attributes the router projects from the pool index: the seat view and its rank. */
+export const seatViewProjection = `agentId, skills, #load, maxConcurrent, lastAssignedAt, version, ${poolAttributes.sk}`;
 export const seatViewProjectionNames = { "#load": "load" };
 
 function seatPuts(agent: SeatView, eligible: boolean): TransactItem[] {
   return agent.skills.map((skill) => ({
     Put: {
       TableName: tableName,
-      Item: {
-        ...seatKey(agent.agentId, skill),
-        type: "Seat",
-        agentId: agent.agentId,
-        skill,
-        skills: agent.skills,
-        load: agent.load,
-        maxConcurrent: agent.maxConcurrent,
-        lastAssignedAt: agent.lastAssignedAt,
-        version: agent.version,
-        ...(eligible ? { gsi1pk: poolKey(skill), gsi1sk: poolRank(agent) } : {}),
-      },
+      Item: Seat.item(
+        {
+          agentId: agent.agentId,
+          skill,
+          skills: agent.skills,
+          load: agent.load,
+          maxConcurrent: agent.maxConcurrent,
+          lastAssignedAt: agent.lastAssignedAt,
+          version: agent.version,
+        },
+        eligible ? Seat.index.pool.attributes({ skill, rank: poolRank(agent) }) : {},
+      ),
     },
   }));
 }
 
-/** A seat view from a pool entry, or undefined for seats written before views carried skills. */
-export function seatViewFromItem(item: Record<string, unknown>): SeatView | undefined {
-  if (!Array.isArray(item.skills) || typeof item.lastAssignedAt !== "string") return undefined;
-  return {
-    agentId: String(item.agentId),
-    skills: item.skills as Skill[],
-    load: Number(item.load),
-    maxConcurrent: Number(item.maxConcurrent),
-    lastAssignedAt: item.lastAssignedAt,
-    version: Number(item.version),
-  };
+/**
+ * What a pool entry says about its agent at the agent's version: enough to order candidates and
+ * to commit an assignment without reading the profile. A malformed entry is a `MalformedItemError`.
+ */
+export function seatViewFromItem(item: Record<string, unknown>): SeatView {
+  return Seat.parseAs(seatViewSchema, item);
 }
 
 /**
@@ -134,14 +118,14 @@ export async function getAgent(agentId: string): Promise<Agent | undefined> {
   return result.Item ? fromItem(result.Item) : undefined;
 }
 
-export async function requireAgent(agentId: string): Promise<Agent> {
-  const agent = await getAgent(agentId);
-  if (!agent) throw new NotFoundError(`No agent "${agentId}". Create it with PUT /agents/${agentId}.`);
-  return agent;
-}
-
 export async function listAgents(): Promise<Agent[]> {
-  const items = await queryAll({ TableName: tableName, IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": "AGENTS" } });
+  const all = AgentEntity.index.all;
+  const items = await queryAll({
+    IndexName: all.index,
+    KeyConditionExpression: "#p = :p",
+    ExpressionAttributeNames: { "#p": all.attributeNames.pk },
+    ExpressionAttributeValues: { ":p": all.partition({}) },
+  });
   return items.map(fromItem);
 }
 
@@ -154,6 +138,9 @@ export interface AgentChange {
  * Optimistic read-modify-write of one agent. `change` returns the new state (or `undefined`
  * for "nothing to do") and may add items to the same transaction (audit, assignment records).
  * A concurrent writer makes the transaction fail; we re-read and retry with jitter.
+ *
+ * @example
+ * await mutateAgent("li.na", (a) => (a ? { after: { ...a, presence: "away" }, extra: [auditPut(entry)] } : undefined));
  */
 export async function mutateAgent(
   agentId: string,
@@ -165,10 +152,10 @@ export async function mutateAgent(
     const decision = change(before);
     if (!decision) return undefined;
     try {
-      await dynamo.send(new TransactWriteCommand({ TransactItems: [...agentWriteOps(before, decision.after), ...(decision.extra ?? [])] }));
+      await transact([...agentWriteOps(before, decision.after), ...(decision.extra ?? [])]);
       return { before, after: { ...decision.after, version: (before?.version ?? 0) + 1 } };
     } catch (error) {
-      if (!isTransactionConflict(error)) throw error;
+      if (!isWriteConflict(error)) throw error;
       await jitter(attempt);
     }
   }

@@ -2,7 +2,7 @@ import type { FunctionSpec } from "../catalog/types.js";
 
 export const healthApi: FunctionSpec = {
   name: "HealthApi",
-  entry: "functions/platform/health.ts",
+  entry: "functions/platform/health.http.ts",
   handler: "handler",
   description: "Liveness: answers 200 when the function can reach its table",
   triggers: [{ kind: "http", method: "GET", path: "/health", auth: { kind: "public" } }],
@@ -12,7 +12,7 @@ export const healthApi: FunctionSpec = {
 /** Agent WebSocket: $connect authenticates (token query parameter) and records the connection. */
 export const agentSocket: FunctionSpec = {
   name: "AgentSocket",
-  entry: "functions/platform/socket.ts",
+  entry: "functions/platform/socket.websocket.ts",
   handler: "handler",
   description: "Agent WebSocket connections ($connect, $disconnect, $default)",
   triggers: [
@@ -25,7 +25,7 @@ export const agentSocket: FunctionSpec = {
 
 export const auditApi: FunctionSpec = {
   name: "AuditApi",
-  entry: "functions/platform/audit-api.ts",
+  entry: "functions/platform/audit.http.ts",
   handler: "handler",
   description: "Audit trail of an agent, shift, rota, notice, campaign or SKU",
   triggers: [{ kind: "http", method: "GET", path: "/audit/{entity}/{entityId}", auth: { kind: "jwt", roles: ["supervisor"] } }],

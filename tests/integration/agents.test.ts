@@ -1,3 +1,4 @@
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { useLocalStack } from "../support/stack.js";
 
@@ -100,5 +101,23 @@ describe("agents API", () => {
     const trail = await auditTrail("agent", id);
     const profileUpdates = trail.filter((t) => t.action === "agent.updated");
     expect(profileUpdates).toHaveLength(6);
+  });
+
+  it("answers a malformed stored profile with a logged 500, never a coerced value", async () => {
+    const s = stack();
+    const id = s.uid("agent");
+    const sup = await s.supervisor();
+    await s.api("PUT", `/agents/${id}`, { as: sup, body: profile });
+    const { Agent, dynamo, tableName } = await import("../../functions/shared/table/index.js");
+    const corrupt = (value: unknown) =>
+      dynamo.send(new UpdateCommand({ TableName: tableName, Key: Agent.key({ agentId: id }), UpdateExpression: "SET maxConcurrent = :v", ExpressionAttributeValues: { ":v": value } }));
+    await corrupt("five");
+    const read = await s.api("GET", `/agents/${id}`, { as: sup });
+    expect(read.status).toBe(500);
+    expect(read.body).toMatchObject({ type: "/problems/internal", status: 500 });
+    expect(JSON.stringify(read.body)).not.toContain("five");
+    // Repaired, the agent reads again (and the list the other tests use stays readable).
+    await corrupt(5);
+    expect((await s.api("GET", `/agents/${id}`, { as: sup })).body.maxConcurrent).toBe(5);
   });
 });

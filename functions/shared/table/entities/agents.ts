@@ -20,7 +20,8 @@ export const Agent = defineEntity({
   patterns: [
     { name: "Agent.get", operation: "GetItem AGENT#{agentId} / PROFILE, consistent", cost: "1 RRU" },
     { name: "Agent.list", operation: "Query gsi2 AGENTS", cost: "~1 RRU per 8 agents (4 KB pages, eventually consistent)" },
-    { name: "Agent.write", operation: "TransactWriteItems: Put profile (version = :v) + Put each seat (+ audit)", cost: "2 × (1 + skills + 1) WRU" },
+    { name: "Agent.write", operation: "TransactWriteItems: Put profile (version = :v) + Put each seat, Delete dropped seats (+ audit)", cost: "2 × (1 + skills + 1) WRU" },
+    { name: "Agent.assignOne", operation: "TransactWriteItems: Update profile load (version = :v) + Put each seat (+ the routing items)", cost: "2 × (1 + skills) WRU" },
   ],
 });
 
@@ -34,6 +35,10 @@ export const seatSchema = z.object({
   lastAssignedAt: z.string(),
   version: z.number().int(),
 });
+
+/** What the router projects from a pool entry: the seat without its skill. */
+export const seatViewSchema = seatSchema.pick({ agentId: true, skills: true, load: true, maxConcurrent: true, lastAssignedAt: true, version: true });
+export type SeatView = z.infer<typeof seatViewSchema>;
 
 export const Seat = defineEntity({
   type: "Seat",
@@ -90,5 +95,9 @@ export const AgentConnection = defineEntity({
   pk: "AGENT#{agentId}",
   sk: "WS#{connectionId}",
   expires: "2 h after connecting",
-  patterns: [{ name: "AgentConnection.of", operation: "Query AGENT#{agentId}, begins_with(sk, WS#)", cost: "0.5 RRU" }],
+  patterns: [
+    { name: "AgentConnection.of", operation: "Query AGENT#{agentId}, begins_with(sk, WS#), projection connectionId", cost: "0.5 RRU" },
+    { name: "AgentConnection.record", operation: "TransactWriteItems: Put connection + Put ConnectionOwner", cost: "4 WRU" },
+    { name: "AgentConnection.forget", operation: "Delete AGENT#{agentId} / WS#{connectionId} (on $disconnect or a 410 from a push)", cost: "1 WRU" },
+  ],
 });

@@ -14,16 +14,24 @@ export const SupervisorConnection = defineEntity({
   pk: "SUPERVISORS",
   sk: "WS#{connectionId}",
   expires: "2 h after connecting",
-  patterns: [{ name: "SupervisorConnection.all", operation: "Query SUPERVISORS, begins_with(sk, WS#)", cost: "0.5 RRU" }],
+  patterns: [
+    { name: "SupervisorConnection.all", operation: "Query SUPERVISORS, begins_with(sk, WS#), projection connectionId", cost: "0.5 RRU" },
+    { name: "SupervisorConnection.record", operation: "TransactWriteItems: Put connection + Put ConnectionOwner", cost: "4 WRU" },
+    { name: "SupervisorConnection.forget", operation: "Delete SUPERVISORS / WS#{connectionId} (on $disconnect or a 410 from a push)", cost: "1 WRU" },
+  ],
 });
 
 export const ConnectionOwner = defineEntity({
   type: "ConnectionOwner",
   owner: "platform",
-  description: "Which partition holds a connection, so `$disconnect` deletes exactly that one",
-  schema: z.object({ owner: z.string(), sub: z.string(), role: z.enum(["supervisor", "agent"]), expiresAtEpoch: z.number().int() }),
+  description: "Whose a connection is (role and subject), so `$disconnect`, which names only the connection, deletes exactly that one",
+  // Items written before the registry also carry `owner` (the partition); it is ignored.
+  schema: z.object({ sub: z.string(), role: z.enum(["supervisor", "agent"]), expiresAtEpoch: z.number().int() }),
   pk: "WS#{connectionId}",
   sk: "CONNECTION",
   expires: "2 h after connecting",
-  patterns: [{ name: "ConnectionOwner.get", operation: "GetItem WS#{connectionId} / CONNECTION", cost: "0.5 RRU" }],
+  patterns: [
+    { name: "ConnectionOwner.get", operation: "GetItem WS#{connectionId} / CONNECTION", cost: "0.5 RRU" },
+    { name: "ConnectionOwner.forget", operation: "GetItem owner, then BatchWriteItem: Delete connection + Delete owner ($disconnect)", cost: "0.5 RRU + 2 WRU" },
+  ],
 });

@@ -3,9 +3,9 @@
  * when, and what. Conversations carry their own trail in `history` (`GET /conversations/{id}`).
  */
 import * as z from "zod";
-import { auditTrail } from "../shared/audit.js";
 import { httpApi, validate } from "../shared/http.js";
 import { auditApi } from "./functions.js";
+import { auditTrailOf } from "./use-cases.js";
 
 /** Entities whose changes write audit records (see each capability's store). */
 export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", "stock"] as const;
@@ -18,7 +18,7 @@ const pathSchema = z.object({
 export const handler = httpApi(auditApi, {
   "GET /audit/{entity}/{entityId}": async (request) => {
     const { entity, entityId } = validate(pathSchema, request.params, "path");
-    const entries = await auditTrail(entity, entityId, 500);
+    const { entries } = await auditTrailOf(entity, entityId);
     return { status: 200, body: { entity, entityId, entries } };
   },
 });

@@ -1,7 +1,7 @@
 /** `GET /health`: 200 when the function can reach its table. */
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { dynamo, tableName } from "../shared/dynamo.js";
 import { httpApi } from "../shared/http.js";
+import { dynamo, tableName } from "../shared/table/index.js";
 import { healthApi } from "./functions.js";
 
 export const handler = httpApi(healthApi, {
