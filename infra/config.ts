@@ -5,7 +5,7 @@
  * whose alarms never fire.
  */
 import type { Construct } from "constructs";
-import { functionSettings, type FunctionSettingName } from "../functions/catalog/settings.js";
+import { describeSetting, settingNames, settingsSchema, settingIssues, type FunctionSettingName } from "../functions/catalog/settings.js";
 
 export interface InfraSettings {
   /** Prefix of both stack names: `<prefix>-Stateful`, `<prefix>-Stateless`. */
@@ -44,19 +44,39 @@ export const defaultSettings: InfraSettings = {
   functionSettings: {},
 };
 
+/**
+ * The `functionSettings` context: names and values checked against the same schema the functions
+ * parse at cold start, so `-c functionSettings='{"HANDOVER_GRACE_MINUTES":"-5"}'` fails synth.
+ * Numbers may be given as JSON numbers; every value is passed to the functions as text.
+ */
 function contextFunctionSettings(scope: Construct): Partial<Record<FunctionSettingName, string>> {
   const raw: unknown = scope.node.tryGetContext("functionSettings");
   if (raw === undefined || raw === null || raw === "") return {};
-  const value: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new Error(`CDK context "functionSettings" must be a JSON object of setting name to value, got ${JSON.stringify(raw)}.`);
+    }
+  }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new Error(`CDK context "functionSettings" must be an object of setting name to value, got ${JSON.stringify(raw)}.`);
   }
   const out: Partial<Record<FunctionSettingName, string>> = {};
   for (const [name, setting] of Object.entries(value)) {
-    if (!(name in functionSettings)) {
-      throw new Error(`CDK context "functionSettings" names an unknown setting "${name}". Known: ${Object.keys(functionSettings).join(", ")}.`);
+    const settingName = settingNames.find((n) => n === name);
+    if (!settingName) {
+      throw new Error(`CDK context "functionSettings" names an unknown setting "${name}". Known: ${settingNames.join(", ")}.`);
     }
-    out[name as FunctionSettingName] = String(setting);
+    if (typeof setting !== "string" && typeof setting !== "number") {
+      throw new Error(`CDK context "functionSettings.${name}" must be ${describeSetting(settingName).expects}, got ${JSON.stringify(setting)}.`);
+    }
+    out[settingName] = String(setting);
+  }
+  const checked = settingsSchema.safeParse(out);
+  if (!checked.success) {
+    throw new Error(`CDK context "functionSettings" has invalid values:\n  ${settingIssues(checked.error, out).join("\n  ")}\nFix them in cdk.json or pass -c functionSettings='{...}'.`);
   }
   return out;
 }

@@ -12,8 +12,11 @@ import { loadOrCreateKeys, localAudience, localIssuer, mintToken, type TokenRole
 import { startPollers } from "./pollers.js";
 import { freePort } from "./ports.js";
 import { sqsClient, startLocalQueues } from "./sqs.js";
-import { queueUrlEnvName, type QueueName } from "../functions/catalog/resources.js";
+import type { QueueName } from "../functions/catalog/resources.js";
+import { settingsSchema } from "../functions/catalog/settings.js";
 import type { FunctionSpec } from "../functions/catalog/types.js";
+import { runAsFunction } from "../functions/shared/env.js";
+import { isPerFunctionVariable, localFunctionEnv, type LocalResources } from "./function-env.js";
 
 export const defaultWebhookSecret = "local-dev-webhook-secret-change-me";
 
@@ -48,6 +51,8 @@ export interface LocalStack {
   runSchedule(functionName: string, at?: Date): Promise<unknown>;
   /** Invokes any function directly with a raw event (tests, tools). */
   invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** Runs `fn` as the function `functionName`, with only its declared environment (tests, benchmarks calling function code directly). */
+  runAs<T>(functionName: string, fn: () => Promise<T>): Promise<T>;
   dropSocket(connectionId: string): void;
   connectionIds(): string[];
   stop(): Promise<void>;
@@ -73,6 +78,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const webhookSecret = options.webhookSecret ?? defaultWebhookSecret;
   const { functionList } = await import("../functions/catalog/index.js");
   const handlers = new Map<string, LambdaHandler>();
+  const environments = new Map<string, Record<string, string>>();
   const specs = new Map<string, FunctionSpec>(functionList.map((f) => [f.name, f]));
   let ready = false;
   const running = new Map<string, Promise<unknown>>();
@@ -113,15 +119,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqs = await startLocalQueues({ port: 0, prefix: options.prefix });
     stops.push(sqs.stop);
 
-    Object.assign(process.env, {
+    // What every function gets. Each function then runs with its own environment on top of this
+    // (its plan's queue URLs, secret, push endpoint: local/function-env.ts), scoped to its
+    // invocations by runAsFunction (functions/shared/env.ts). The per-function variables stay out
+    // of process.env, so code reading them at module load fails here as it would in AWS.
+    const shared: Record<string, string> = {
       AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       SQS_ENDPOINT: sqs.endpoint,
-      WS_ENDPOINT: url,
-      WEBHOOK_SECRET: webhookSecret,
       JWT_ISSUER: localIssuer,
       JWT_AUDIENCE: localAudience,
       JWKS_URL: `${url}/.well-known/jwks.json`,
@@ -130,15 +138,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // EMF lines are for CloudWatch; locally they would drown the log. LOCAL_METRICS=1 shows them.
       POWERTOOLS_METRICS_DISABLED: process.env.LOCAL_METRICS ? "false" : "true",
       POWERTOOLS_SERVICE_NAME: "shift-queue-routing",
-      ...Object.fromEntries(Object.entries(sqs.urls).map(([q, u]) => [queueUrlEnvName(q as QueueName), u])),
+      ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] in settingsSchema.shape)),
       ...(options.env ?? {}),
-    });
+    };
+    for (const name of Object.keys(process.env)) if (isPerFunctionVariable(name)) delete process.env[name];
+    Object.assign(process.env, Object.fromEntries(Object.entries(shared).filter(([name]) => !isPerFunctionVariable(name))));
+    const resources: LocalResources = { tableName, queueUrls: sqs.urls, gatewayUrl: url, webhookSecret, jwtIssuer: localIssuer, jwtAudience: localAudience };
 
     for (const spec of functionList) {
       const module = (await import(pathToFileURL(join(root, spec.entry)).href)) as Record<string, unknown>;
       const handler = module[spec.handler];
       if (typeof handler !== "function") throw new Error(`${spec.entry} does not export a function "${spec.handler}" (function list entry ${spec.name})`);
-      handlers.set(spec.name, handler as LambdaHandler);
+      const env = localFunctionEnv(spec, resources, shared);
+      environments.set(spec.name, env);
+      handlers.set(spec.name, (event, context) => runAsFunction(env, () => (handler as LambdaHandler)(event, context)));
     }
 
     const client = sqsClient(sqs.endpoint);
@@ -190,6 +203,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       token: (role, sub) => mintToken(keys, role, sub),
       runSchedule,
       invoke,
+      runAs: (name, fn) => {
+        const env = environments.get(name);
+        if (!env) throw new Error(`No function named ${name}; known: ${[...environments.keys()].join(", ")}`);
+        return runAsFunction(env, fn);
+      },
       dropSocket: gateway.dropSocket,
       connectionIds: gateway.connectionIds,
       stop: async () => {

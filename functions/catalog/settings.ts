@@ -1,21 +1,94 @@
 /**
- * Every tunable threshold of the backend: an environment variable with a default. The local
- * stack passes the process environment through; the CDK app sets them on every function from
- * the `functionSettings` context (`-c functionSettings='{"HANDOVER_GRACE_MINUTES":"10"}'`).
+ * Every tunable threshold of the backend, declared once: name, type, range, default and meaning.
+ * The same schema checks the values in both runtimes: the CDK app validates the `functionSettings`
+ * context at synth (`-c functionSettings='{"HANDOVER_GRACE_MINUTES":"10"}'`) and sets them on
+ * every function as environment variables; each function parses its environment with it once,
+ * at cold start (functions/shared/env.ts `settings()`), so a bad value fails the deploy or the
+ * function's start with a message naming the variable, never a request later.
+ *
+ * Values arrive as environment strings; a blank or absent value means the default.
  */
-export const functionSettings = {
-  LARGE_ORDER_AMOUNT: { default: "5000", description: "Order amount (shop currency) at or above which a conversation is raised to high priority" },
-  KNOWN_AGENT_WINDOW_HOURS: { default: "24", description: "A returning customer goes back to the agent who served them within this many hours" },
-  REQUEUE_AFTER_SECONDS: { default: "60", description: "The sweeper re-drives conversations still queued this long after arrival" },
-  HANDOVER_GRACE_MINUTES: { default: "5", description: "After a shift ends, open conversations are handed over after this grace period" },
-  SHIFT_END_POLICY: { default: "handover", description: "handover | keep: what happens to open conversations at shift end" },
-  AWAY_HANDOVER_MINUTES: { default: "10", description: "Away/offline agents' open conversations are handed over after this long" },
-  AWAY_POLICY: { default: "handover", description: "handover | keep: what happens to an away/offline agent's open conversations" },
-  FIRST_RESPONSE_TIMEOUT_SECONDS: { default: "180", description: "No first response within this time: the conversation is offered to another agent" },
-  ESCALATE_AFTER_SECONDS: { default: "120", description: "A conversation waiting longer than this is escalated" },
-  ESCALATION_MODE: { default: "widen-and-notify", description: "widen | notify | widen-and-notify: widen skills to any and/or notify supervisors" },
-  NOTICE_REMINDER_MINUTES: { default: "5", description: "Unacknowledged urgent notices are pushed again at this interval" },
-  STOCK_HOLD_MINUTES: { default: "15", description: "Reservations for unpaid orders release themselves after this long" },
-} as const satisfies Record<string, { default: string; description: string }>;
+import * as z from "zod";
 
-export type FunctionSettingName = keyof typeof functionSettings;
+export interface SettingInfo {
+  description: string;
+  /** The default as the environment would spell it. */
+  default: string;
+  /** What a valid value looks like, for error messages and docs. */
+  expects: string;
+}
+
+/** Description, default and expected form of each setting, keyed by its schema. */
+export const settingInfo = z.registry<SettingInfo>();
+
+const blankIsAbsent = (value: unknown) => (value === "" ? undefined : value);
+
+/** Environment text to number when it reads as one ("1.5" stays a number so the int check names it). */
+function numberFromText(value: unknown): unknown {
+  if (value === "") return undefined;
+  if (typeof value !== "string") return value;
+  const number = Number(value.trim());
+  return value.trim() !== "" && Number.isFinite(number) ? number : value;
+}
+
+function wholeNumber(options: { default: number; min: number; max: number; unit: string; description: string }) {
+  const expects = `a whole number of ${options.unit} from ${options.min} to ${options.max}`;
+  return z
+    .preprocess(numberFromText, z.int({ error: `must be ${expects}` }).min(options.min, { error: `must be ${expects}` }).max(options.max, { error: `must be ${expects}` }).default(options.default))
+    .register(settingInfo, { description: options.description, default: String(options.default), expects });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(choices: T, options: { default: T[number]; description: string }) {
+  const expects = `one of ${choices.join(", ")}`;
+  return z
+    .preprocess(blankIsAbsent, z.enum(choices, { error: `must be ${expects}` }).default(options.default))
+    .register(settingInfo, { description: options.description, default: options.default, expects });
+}
+
+export const settingsSchema = z.object({
+  LARGE_ORDER_AMOUNT: wholeNumber({ default: 5000, min: 1, max: 1_000_000_000, unit: "shop currency", description: "Order amount (shop currency) at or above which a conversation is raised to high priority" }),
+  KNOWN_AGENT_WINDOW_HOURS: wholeNumber({ default: 24, min: 0, max: 24 * 90, unit: "hours", description: "A returning customer goes back to the agent who served them within this many hours (0: never)" }),
+  REQUEUE_AFTER_SECONDS: wholeNumber({ default: 60, min: 1, max: 3600, unit: "seconds", description: "The sweeper re-drives conversations still queued this long after arrival" }),
+  HANDOVER_GRACE_MINUTES: wholeNumber({ default: 5, min: 0, max: 240, unit: "minutes", description: "After a shift ends, open conversations are handed over after this grace period" }),
+  SHIFT_END_POLICY: oneOf(["handover", "keep"], { default: "handover", description: "handover | keep: what happens to open conversations at shift end" }),
+  AWAY_HANDOVER_MINUTES: wholeNumber({ default: 10, min: 0, max: 1440, unit: "minutes", description: "Away/offline agents' open conversations are handed over after this long" }),
+  AWAY_POLICY: oneOf(["handover", "keep"], { default: "handover", description: "handover | keep: what happens to an away/offline agent's open conversations" }),
+  FIRST_RESPONSE_TIMEOUT_SECONDS: wholeNumber({ default: 180, min: 10, max: 3600, unit: "seconds", description: "No first response within this time: the conversation is offered to another agent" }),
+  ESCALATE_AFTER_SECONDS: wholeNumber({ default: 120, min: 0, max: 86_400, unit: "seconds", description: "A conversation waiting longer than this is escalated" }),
+  ESCALATION_MODE: oneOf(["widen", "notify", "widen-and-notify"], { default: "widen-and-notify", description: "widen | notify | widen-and-notify: widen skills to any and/or notify supervisors" }),
+  NOTICE_REMINDER_MINUTES: wholeNumber({ default: 5, min: 1, max: 1440, unit: "minutes", description: "Unacknowledged urgent notices are pushed again at this interval" }),
+  STOCK_HOLD_MINUTES: wholeNumber({ default: 15, min: 1, max: 1440, unit: "minutes", description: "Reservations for unpaid orders release themselves after this long" }),
+});
+
+export type FunctionSettings = z.infer<typeof settingsSchema>;
+export type FunctionSettingName = keyof FunctionSettings;
+
+export const settingNames = settingsSchema.keyof().options;
+
+/** A setting's description, default and expected form (README, CDK error messages). */
+export function describeSetting(name: FunctionSettingName): SettingInfo {
+  const info = settingInfo.get(settingsSchema.shape[name]);
+  if (!info) throw new Error(`Setting ${name} is declared without its description (declare it with wholeNumber or oneOf)`);
+  return info;
+}
+
+/** One problem per invalid setting: `NAME: must be … (got "value")`. */
+export function settingIssues(error: z.ZodError, source: Record<string, unknown>): string[] {
+  return error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "(settings)");
+    return `${name}: ${issue.message} (got ${JSON.stringify(source[name])})`;
+  });
+}
+
+/**
+ * Parses settings from environment-style text; throws one error listing every invalid value.
+ *
+ * @example
+ * parseSettings({ HANDOVER_GRACE_MINUTES: "10" }).HANDOVER_GRACE_MINUTES; // 10
+ * parseSettings({ HANDOVER_GRACE_MINUTES: "-5" }); // throws: must be a whole number of minutes from 0 to 240
+ */
+export function parseSettings(source: Record<string, unknown>, where = "environment"): FunctionSettings {
+  const result = settingsSchema.safeParse(source);
+  if (!result.success) throw new Error(`Invalid settings in the ${where}:\n  ${settingIssues(result.error, source).join("\n  ")}`);
+  return result.data;
+}

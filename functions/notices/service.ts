@@ -8,7 +8,7 @@ import type { ArrivalReason } from "../agents/arrival.js";
 import { getAgent } from "../agents/store.js";
 import { auditPut } from "../shared/audit.js";
 import { isTransactionConflict, cancellationReasons, jitter } from "../shared/dynamo.js";
-import { intSetting } from "../shared/env.js";
+import { settings } from "../shared/env.js";
 import { ConflictError, ContentionError, NotFoundError, ValidationError } from "../shared/errors.js";
 import { logger } from "../shared/logger.js";
 import { pushToAgent } from "../shared/push.js";
@@ -52,7 +52,7 @@ import {
 } from "./store.js";
 
 /** Reminder interval for unacknowledged urgent notices, minutes (env `NOTICE_REMINDER_MINUTES`). */
-export const reminderMinutes = () => intSetting("NOTICE_REMINDER_MINUTES", 5);
+export const reminderMinutes = () => settings().NOTICE_REMINDER_MINUTES;
 /** A notice whose fan-out has not finished this long after publishing is enqueued again. */
 const fanoutSweepMinutes = 2;
 /** Pushes in flight at once: each is a connections query plus one call per open connection; 50 matches the SDK's default socket pool. */

@@ -1,13 +1,14 @@
-/** Routing and supervision thresholds: environment variables with sensible defaults (README, "Configuration"). */
-import { intSetting } from "../shared/env.js";
+/** Routing thresholds, from the settings parsed once per container (functions/catalog/settings.ts). */
+import { settings } from "../shared/env.js";
 import type { RoutingConfig } from "./policy.js";
 
 export function routingConfig(): RoutingConfig {
+  const { LARGE_ORDER_AMOUNT, KNOWN_AGENT_WINDOW_HOURS } = settings();
   return {
-    largeOrderAmount: intSetting("LARGE_ORDER_AMOUNT", 5000),
-    knownAgentWindowMs: intSetting("KNOWN_AGENT_WINDOW_HOURS", 24) * 3_600_000,
+    largeOrderAmount: LARGE_ORDER_AMOUNT,
+    knownAgentWindowMs: KNOWN_AGENT_WINDOW_HOURS * 3_600_000,
   };
 }
 
 /** Conversations still `queued` this long after arrival are re-driven by the sweeper. */
-export const requeueAfterSeconds = () => intSetting("REQUEUE_AFTER_SECONDS", 60);
+export const requeueAfterSeconds = () => settings().REQUEUE_AFTER_SECONDS;

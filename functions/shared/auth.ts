@@ -3,10 +3,9 @@
  * `cognito:groups` claim names their role; machine callers sign the raw body with HMAC-SHA256.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
-import { SecretsManagerClient, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import type { JWTPayload } from "jose";
 import type { Role } from "../catalog/types.js";
-import { baseEnv } from "./env.js";
+import { baseEnv, functionName } from "./env.js";
 import { UnauthorizedError } from "./errors.js";
 
 export type Caller =
@@ -42,38 +41,30 @@ export function callerFromClaims(claims: Record<string, unknown>): Caller {
   return { kind: "user", sub, role };
 }
 
-let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
-
-/** Verifies a bearer token inside a function (routes without an API Gateway authorizer). */
+/**
+ * Verifies a bearer token inside a function (routes without an API Gateway authorizer). jose is
+ * loaded on the first call, so functions that never verify a token do not pay for it at cold start.
+ */
 export async function verifyBearer(token: string): Promise<JWTPayload> {
-  const env = baseEnv();
-  if (!env.JWKS_URL || !env.JWT_ISSUER) throw new Error("Invalid environment: JWKS_URL and JWT_ISSUER are required to verify tokens");
-  jwks ??= createRemoteJWKSet(new URL(env.JWKS_URL));
-  try {
-    const { payload } = await jwtVerify(token, jwks, {
-      issuer: env.JWT_ISSUER,
-      ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
-    });
-    return payload;
-  } catch (error) {
-    throw new UnauthorizedError("The bearer token is invalid or expired.", { cause: error });
-  }
+  const { verifyToken } = await import("./auth-token.js");
+  return verifyToken(token);
 }
 
-let secret: Promise<string> | undefined;
-
-/** The webhook secret: the variable locally, Secrets Manager in AWS (fetched once per container). */
-export function webhookSecret(): Promise<string> {
+/**
+ * The webhook secret: the variable locally, Secrets Manager in AWS (fetched once per container,
+ * its client loaded only then). Only functions that verify signatures get either variable.
+ */
+export async function webhookSecret(): Promise<string> {
   const env = baseEnv();
-  secret ??= (async () => {
-    if (env.WEBHOOK_SECRET) return env.WEBHOOK_SECRET;
-    if (!env.WEBHOOK_SECRET_ARN) throw new Error("Invalid environment: set WEBHOOK_SECRET (local) or WEBHOOK_SECRET_ARN (AWS)");
-    const client = new SecretsManagerClient({ region: env.AWS_REGION });
-    const result = await client.send(new GetSecretValueCommand({ SecretId: env.WEBHOOK_SECRET_ARN }));
-    if (!result.SecretString) throw new Error("The webhook secret has no string value");
-    return result.SecretString;
-  })();
-  return secret;
+  if (env.WEBHOOK_SECRET) return env.WEBHOOK_SECRET;
+  if (!env.WEBHOOK_SECRET_ARN) {
+    throw new Error(
+      `Invalid environment: neither WEBHOOK_SECRET (local) nor WEBHOOK_SECRET_ARN (AWS) is set, so ${functionName()} cannot verify webhook signatures. ` +
+        "Give it a signature route or declare access.webhookSecret in its entry in functions/*/functions.ts.",
+    );
+  }
+  const { secretString } = await import("./secrets.js");
+  return secretString(env.WEBHOOK_SECRET_ARN);
 }
 
 /** `sha256=<hex>` over `timestamp + "." + rawBody`, the design's webhook convention. */

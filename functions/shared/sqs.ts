@@ -1,6 +1,6 @@
 /** SQS adapter: one client per container and a JSON send that carries the correlation id. */
 import { SQSClient, SendMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { baseEnv } from "./env.js";
+import { baseEnv, functionEnv, functionName } from "./env.js";
 import { queueUrlEnvName, type QueueName } from "../catalog/resources.js";
 
 const env = baseEnv();
@@ -10,9 +10,12 @@ export const sqs = new SQSClient({
   ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}),
 });
 
+/** The URL of a queue this function sends to; a queue missing from its `access.sends` is a loud error, as in AWS. */
 export function queueUrl(queue: QueueName): string {
-  const url = process.env[queueUrlEnvName(queue)];
-  if (!url) throw new Error(`Invalid environment: ${queueUrlEnvName(queue)} is not set; this function must declare "${queue}" in its access.sends`);
+  const url = functionEnv()[queueUrlEnvName(queue)];
+  if (!url) {
+    throw new Error(`Invalid environment: ${queueUrlEnvName(queue)} is not set, so ${functionName()} cannot send to the "${queue}" queue. Declare "${queue}" in access.sends of its entry in functions/*/functions.ts.`);
+  }
   return url;
 }
 

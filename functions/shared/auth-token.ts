@@ -1,0 +1,29 @@
+/**
+ * In-function bearer-token verification with jose: only the functions that verify tokens
+ * themselves (signature-or-JWT routes, the WebSocket `$connect`) load this module, through
+ * `verifyBearer` in auth.ts.
+ */
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { baseEnv, perFunction } from "./env.js";
+import { UnauthorizedError } from "./errors.js";
+
+/** The issuer's key set, fetched and cached by jose; one per container. */
+const keySet = perFunction(() => {
+  const { JWKS_URL } = baseEnv();
+  if (!JWKS_URL) throw new Error("Invalid environment: JWKS_URL and JWT_ISSUER are required to verify tokens");
+  return createRemoteJWKSet(new URL(JWKS_URL));
+});
+
+export async function verifyToken(token: string): Promise<JWTPayload> {
+  const env = baseEnv();
+  if (!env.JWT_ISSUER) throw new Error("Invalid environment: JWKS_URL and JWT_ISSUER are required to verify tokens");
+  try {
+    const { payload } = await jwtVerify(token, keySet(), {
+      issuer: env.JWT_ISSUER,
+      ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+    });
+    return payload;
+  } catch (error) {
+    throw new UnauthorizedError("The bearer token is invalid or expired.", { cause: error });
+  }
+}
