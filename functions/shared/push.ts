@@ -4,25 +4,12 @@
  * connection id — and never fails the caller.
  */
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
-import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { connectionIdsOf, forgetConnectionOf, type ConnectionHolder } from "../platform/store.js";
 import { baseEnv, perFunction, pushEndpoint } from "./env.js";
-import { dynamo, tableName } from "./dynamo.js";
 import { logger } from "./logger.js";
 
 /** One client per container; a function without `pushesToAgents` has no endpoint and fails loudly. */
 const managementClient = perFunction(() => new ApiGatewayManagementApiClient({ region: baseEnv().AWS_REGION, endpoint: pushEndpoint() }));
-
-async function connectionsUnder(owner: string): Promise<string[]> {
-  const result = await dynamo.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :ws)",
-      ExpressionAttributeValues: { ":pk": owner, ":ws": "WS#" },
-      ProjectionExpression: "connectionId",
-    }),
-  );
-  return (result.Items ?? []).map((i) => String(i.connectionId));
-}
 
 export interface PushOutcome {
   delivered: number;
@@ -30,33 +17,38 @@ export interface PushOutcome {
   failed: number;
 }
 
-export const connectionsOf = (agentId: string) => connectionsUnder(`AGENT#${agentId}`);
+/** The agent's open connection ids. */
+export const connectionsOf = (agentId: string) => connectionIdsOf({ role: "agent", agentId });
 
 /** Sends `message` to every open connection of the agent; returns how many took it. */
 export function pushToAgent(agentId: string, message: unknown): Promise<PushOutcome> {
-  return pushToOwner(`AGENT#${agentId}`, message);
+  return pushTo({ role: "agent", agentId }, message);
 }
 
 /** Sends `message` to every connected supervisor (escalations). */
 export function pushToSupervisors(message: unknown): Promise<PushOutcome> {
-  return pushToOwner("SUPERVISORS", message);
+  return pushTo({ role: "supervisor" }, message);
 }
 
-async function pushToOwner(owner: string, message: unknown): Promise<PushOutcome> {
+function isGone(error: unknown): boolean {
+  return error instanceof Error && (error.name === "GoneException" || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410);
+}
+
+async function pushTo(holder: ConnectionHolder, message: unknown): Promise<PushOutcome> {
   const outcome: PushOutcome = { delivered: 0, gone: 0, failed: 0 };
   const client = managementClient();
   const data = Buffer.from(JSON.stringify(message));
-  for (const connectionId of await connectionsUnder(owner)) {
+  for (const connectionId of await connectionIdsOf(holder)) {
     try {
       await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
       outcome.delivered++;
     } catch (error) {
-      if (error instanceof Error && (error.name === "GoneException" || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410)) {
+      if (isGone(error)) {
         outcome.gone++;
-        await dynamo.send(new DeleteCommand({ TableName: tableName, Key: { pk: owner, sk: `WS#${connectionId}` } }));
+        await forgetConnectionOf(holder, connectionId);
       } else {
         outcome.failed++;
-        logger.warn("Push failed", { owner, connectionId, error: error as Error });
+        logger.warn("Push failed", { holder, connectionId, error: error as Error });
       }
     }
   }
