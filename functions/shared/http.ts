@@ -6,12 +6,12 @@
 import { randomUUID } from "node:crypto";
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import type { FunctionSpec, HttpTrigger, RouteAuth } from "../catalog/types.js";
 import { callerFromClaims, verifyBearer, verifySignature, webhookSecret, type Caller } from "./auth.js";
 import { AppError, ForbiddenError, StoreUnavailableError, UnauthorizedError, ValidationError, toProblem, type FieldError } from "./errors.js";
-import { logger } from "./logger.js";
+import { logger, withLogKeys } from "./logger.js";
 
 export interface HttpRequest {
   routeKey: string;
@@ -89,6 +89,16 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
   };
 }
 
+/** Errors already logged inside their request's log scope (with its correlation id). */
+const logged = new WeakSet<object>();
+
+function logRejection(error: unknown): void {
+  const problem = toProblem(error);
+  if (problem.status >= 500) logger.error("Unhandled error", { error: error as Error });
+  else logger.info("Request rejected", { status: problem.status, detail: problem.detail });
+  if (typeof error === "object" && error !== null) logged.add(error);
+}
+
 /** Builds the Lambda handler for an HTTP function from its function-list entry and route table. */
 export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>) {
   const triggers = new Map<string, HttpTrigger>();
@@ -97,28 +107,35 @@ export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>
   for (const key of Object.keys(routes)) if (!triggers.has(key)) throw new Error(`${spec.name}: route "${key}" has a handler but is not in the function list`);
   for (const key of triggers.keys()) if (!routes[key]) throw new Error(`${spec.name}: route "${key}" is in the function list but has no handler`);
 
-  const dispatch = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+  const dispatch = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const routeKey = event.routeKey;
-    const trigger = triggers.get(routeKey);
-    const route = routes[routeKey];
-    if (!trigger || !route) throw new Error(`${spec.name} received unknown route ${routeKey}`);
     const headers = lowerCaseHeaders(event.headers);
-    const rawBody = rawBodyOf(event);
-    const nowMs = event.requestContext.timeEpoch;
     const correlationId = headers["x-correlation-id"] ?? event.requestContext.requestId ?? randomUUID();
-    logger.appendKeys({ correlationId, routeKey });
-    const caller = await authenticate(trigger.auth, event, headers, rawBody, nowMs);
-    const result = await route({
-      routeKey,
-      params: decodePathParameters(event.pathParameters ?? {}),
-      query: event.queryStringParameters ?? {},
-      headers,
-      rawBody,
-      caller,
-      now: new Date(nowMs),
-      correlationId,
-    });
-    return jsonResponse(result.status, result.body, { "x-correlation-id": correlationId, ...(result.headers ?? {}) });
+    // The request's own logger: the local stack serves concurrent requests in one process.
+    return withLogKeys({ correlationId, routeKey }, async () => {
+      try {
+        const trigger = triggers.get(routeKey);
+        const route = routes[routeKey];
+        if (!trigger || !route) throw new Error(`${spec.name} received unknown route ${routeKey}`);
+        const rawBody = rawBodyOf(event);
+        const nowMs = event.requestContext.timeEpoch;
+        const caller = await authenticate(trigger.auth, event, headers, rawBody, nowMs);
+        const result = await route({
+          routeKey,
+          params: decodePathParameters(event.pathParameters ?? {}),
+          query: event.queryStringParameters ?? {},
+          headers,
+          rawBody,
+          caller,
+          now: new Date(nowMs),
+          correlationId,
+        });
+        return jsonResponse(result.status, result.body, { "x-correlation-id": correlationId, ...(result.headers ?? {}) });
+      } catch (error) {
+        logRejection(error);
+        throw error;
+      }
+    }, context);
   };
 
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
@@ -127,8 +144,7 @@ export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>
       onError: (request) => {
         const error = request.error;
         const problem = toProblem(error);
-        if (problem.status >= 500) logger.error("Unhandled error", { error: error as Error });
-        else logger.info("Request rejected", { status: problem.status, detail: problem.detail });
+        if (!error || !logged.has(error)) logRejection(error);
         const retryAfter: Record<string, string> = error instanceof StoreUnavailableError ? { "retry-after": String(error.retryAfterSeconds) } : {};
         request.response = jsonResponse(problem.status, problem, retryAfter, "application/problem+json");
       },

@@ -5,9 +5,9 @@
  */
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
-import { logger } from "./logger.js";
+import { logger, withLogKeys } from "./logger.js";
 import { sqs } from "./sqs.js";
 
 export interface QueueRecordContext {
@@ -31,14 +31,25 @@ function contextOf(record: SQSRecord): QueueRecordContext {
 
 const queueUrls = new Map<string, Promise<string | undefined>>();
 
-/** The source queue's URL from the record's ARN (looked up once per container). */
+/**
+ * The source queue's URL from the record's ARN, looked up once per container. Only a successful
+ * lookup is kept: a failed one (throttled, a network blip) is tried again on the next failure
+ * instead of disabling back-off for the container's life.
+ */
 function sourceQueueUrl(arn: string): Promise<string | undefined> {
   const name = arn.split(":").pop() ?? "";
-  let url = queueUrls.get(name);
-  if (!url) {
-    url = sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((r) => r.QueueUrl, () => undefined);
-    queueUrls.set(name, url);
-  }
+  const cached = queueUrls.get(name);
+  if (cached) return cached;
+  const url = sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((r) => r.QueueUrl);
+  queueUrls.set(name, url);
+  url.then(
+    (found) => {
+      if (found === undefined && queueUrls.get(name) === url) queueUrls.delete(name);
+    },
+    () => {
+      if (queueUrls.get(name) === url) queueUrls.delete(name);
+    },
+  );
   return url;
 }
 
@@ -60,28 +71,31 @@ async function backOff(record: SQSRecord, receiveCount: number): Promise<void> {
 
 export function queueConsumer(processRecord: RecordProcessor, options: { concurrency?: number } = {}) {
   const concurrency = options.concurrency ?? 10;
-  const run = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const run = async (event: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     const failures: { itemIdentifier: string }[] = [];
     const records = [...event.Records];
     const worker = async () => {
       for (let record = records.shift(); record; record = records.shift()) {
-        const context = contextOf(record);
-        // The HTTP request's correlation id travels as a message attribute into every log line.
-        logger.appendKeys({ correlationId: context.correlationId, messageId: record.messageId });
-        try {
-          let body: unknown;
+        const current = record;
+        const context = contextOf(current);
+        // The HTTP request's correlation id travels as a message attribute into every log line of
+        // this record, and only this record's: records run concurrently, each with its own logger.
+        await withLogKeys({ correlationId: context.correlationId, messageId: current.messageId }, async () => {
           try {
-            body = JSON.parse(record.body);
-          } catch {
-            // Unparseable bodies can never succeed: still reported, so they reach the DLQ.
-            throw new Error(`Message ${record.messageId} is not JSON`);
+            let body: unknown;
+            try {
+              body = JSON.parse(current.body);
+            } catch {
+              // Unparseable bodies can never succeed: still reported, so they reach the DLQ.
+              throw new Error(`Message ${current.messageId} is not JSON`);
+            }
+            await processRecord(body, context);
+          } catch (error) {
+            logger.error("Record failed; left for retry/DLQ", { receiveCount: context.receiveCount, error: error as Error });
+            failures.push({ itemIdentifier: current.messageId });
+            await backOff(current, context.receiveCount);
           }
-          await processRecord(body, context);
-        } catch (error) {
-          logger.error("Record failed; left for retry/DLQ", { messageId: record.messageId, correlationId: context.correlationId, receiveCount: context.receiveCount, error: error as Error });
-          failures.push({ itemIdentifier: record.messageId });
-          await backOff(record, context.receiveCount);
-        }
+        }, lambdaContext);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, records.length) }, worker));
