@@ -76,6 +76,15 @@ export function newAgent(input: { agentId: string; name: string; skills: Skill[]
   };
 }
 
+/**
+ * How many open conversations the agent holds above its capacity (0 when within it). Lowering
+ * `maxConcurrent` below the current load is allowed: the agent takes no new work until the load
+ * falls below the new capacity, and views show how far over it is.
+ */
+export function overCapacityBy(agent: Pick<Agent, "load" | "maxConcurrent">): number {
+  return Math.max(0, agent.load - agent.maxConcurrent);
+}
+
 /** What supervisors and agents see of an agent. */
 export function agentView(agent: Agent) {
   return {
@@ -85,6 +94,7 @@ export function agentView(agent: Agent) {
     maxConcurrent: agent.maxConcurrent,
     presence: agent.presence,
     load: agent.load,
+    overCapacityBy: overCapacityBy(agent),
     onDuty: agent.onDuty,
     shift: agent.shift,
     available: isEligible(agent),

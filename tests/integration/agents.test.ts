@@ -1,5 +1,6 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { agent, makeAgent, sendConversation, settled } from "../support/routing.js";
 import { useLocalStack } from "../support/stack.js";
 
 const stack = useLocalStack();
@@ -119,5 +120,36 @@ describe("agents API", () => {
     // Repaired, the agent reads again (and the list the other tests use stays readable).
     await corrupt(5);
     expect((await s.api("GET", `/agents/${id}`, { as: sup })).body.maxConcurrent).toBe(5);
+  });
+
+  it("accepts a capacity below the current load, takes no new work until the load falls below it, and shows how far over it is", async () => {
+    const s = stack();
+    const sup = await s.supervisor();
+    const id = await makeAgent(s, { skills: ["aftersale"], maxConcurrent: 3 });
+    const open: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { id: conversationId } = await sendConversation(s, { skill: "aftersale" });
+      expect(await settled(s, conversationId)).toMatchObject({ status: "assigned", agentId: id });
+      open.push(conversationId);
+    }
+    const lowered = await s.api("PUT", `/agents/${id}`, { as: sup, body: { name: id, skills: ["aftersale"], maxConcurrent: 1 } });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body).toMatchObject({ load: 3, maxConcurrent: 1, overCapacityBy: 2, available: false });
+    expect((await s.api("GET", "/agents", { as: sup })).body.agents.find((a: { agentId: string }) => a.agentId === id)).toMatchObject({ overCapacityBy: 2 });
+
+    const { id: waiting } = await sendConversation(s, { skill: "aftersale" });
+    expect(await settled(s, waiting)).toMatchObject({ status: "waiting" });
+    for (const conversationId of open.slice(0, 2)) await s.api("POST", `/conversations/${conversationId}/close`, { as: sup });
+    expect(await agent(s, id)).toMatchObject({ load: 1, overCapacityBy: 0, available: false });
+    expect((await s.api("GET", `/conversations/${waiting}`, { as: sup })).body.status).toBe("waiting");
+
+    const [last] = open.slice(2);
+    await s.api("POST", `/conversations/${last}/close`, { as: sup });
+    const served = await s.eventually(async () => {
+      const c = (await s.api("GET", `/conversations/${waiting}`, { as: sup })).body;
+      return c.status === "assigned" ? c : undefined;
+    });
+    expect(served.agentId).toBe(id);
+    expect(await agent(s, id)).toMatchObject({ load: 1, maxConcurrent: 1, overCapacityBy: 0 });
   });
 });

@@ -3,7 +3,7 @@
  * may take work) and what it reads (pool entries and profiles parsed, malformed ones refused).
  */
 import { describe, expect, it } from "vitest";
-import { newAgent, type Agent } from "../../functions/agents/domain.js";
+import { newAgent, agentView, type Agent } from "../../functions/agents/domain.js";
 import { MalformedItemError } from "../../functions/shared/table/entity.js";
 
 // The adapter loads the table client, which reads its environment at import.
@@ -31,6 +31,16 @@ describe("agents store", () => {
     const [first] = seats;
     if (!first) throw new Error("no seat written");
     expect(store.seatViewFromItem(first)).toEqual({ agentId: "li.na", skills: ["presale", "vip"], load: 0, maxConcurrent: 3, lastAssignedAt: "1970-01-01T00:00:00.000Z", version: 1 });
+  });
+
+  it("takes an agent whose capacity is lowered below its load out of the pool and shows how far over it is", () => {
+    const before = agent({ load: 3, version: 4 });
+    const after = { ...before, maxConcurrent: 1 };
+    const seats = seatItems(store.agentWriteOps(before, after));
+    expect(seats).toHaveLength(2);
+    expect(seats.every((s) => s.gsi1pk === undefined)).toBe(true);
+    expect(agentView(after)).toMatchObject({ load: 3, maxConcurrent: 1, overCapacityBy: 2, available: false });
+    expect(agentView(before).overCapacityBy).toBe(0);
   });
 
   it("refuses a malformed pool entry or profile with a typed error instead of coercing it", () => {
