@@ -4,9 +4,10 @@ export const healthApi: FunctionSpec = {
   name: "HealthApi",
   entry: "functions/platform/health.http.ts",
   handler: "handler",
-  description: "Liveness: answers 200 when the function can reach its table",
+  description: "Health: 200 when the table and the conversations queue answer, else 503 naming the part",
   triggers: [{ kind: "http", method: "GET", path: "/health", auth: { kind: "public" } }],
-  access: { table: "read" },
+  // The queue is probed with GetQueueAttributes, which the send grant includes; health never sends.
+  access: { table: "read", sends: ["conversations"] },
 };
 
 /** Agent WebSocket: $connect authenticates (token query parameter) and records the connection. */
@@ -20,7 +21,7 @@ export const agentSocket: FunctionSpec = {
     { kind: "websocket", route: "$disconnect" },
     { kind: "websocket", route: "$default" },
   ],
-  access: { table: "write", pushesToAgents: true },
+  access: { table: "write", sends: ["notices"], pushesToAgents: true },
 };
 
 export const auditApi: FunctionSpec = {

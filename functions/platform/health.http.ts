@@ -1,12 +1,23 @@
-/** `GET /health`: 200 when the function can reach its table. */
-import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+/**
+ * `GET /health`: 200 when every store answers; 503 problem+json with `Retry-After` naming the
+ * part (DynamoDB, SQS) that does not.
+ */
+import { StoreUnavailableError, toProblem } from "../shared/errors.js";
 import { httpApi } from "../shared/http.js";
-import { dynamo, tableName } from "../shared/table/index.js";
 import { healthApi } from "./functions.js";
+import { checkHealth, failingParts } from "./use-cases.js";
 
 export const handler = httpApi(healthApi, {
   "GET /health": async () => {
-    const table = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    return { status: 200, body: { status: "ok", table: table.Table?.TableStatus ?? "unknown" } };
+    const health = await checkHealth();
+    const failing = failingParts(health);
+    const [first] = failing;
+    if (!first) return { status: 200, body: { status: "ok", ...(health.table ? { table: health.table } : {}), parts: health.parts } };
+    const unavailable = new StoreUnavailableError(first);
+    return {
+      status: 503,
+      headers: { "content-type": "application/problem+json", "retry-after": String(unavailable.retryAfterSeconds) },
+      body: { ...toProblem(unavailable), detail: `${failing.join(" and ")} ${failing.length > 1 ? "are" : "is"} not answering; retry shortly.`, failing, parts: health.parts },
+    };
   },
 });

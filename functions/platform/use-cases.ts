@@ -1,10 +1,66 @@
 /**
- * Platform use cases: agent WebSocket connections and the audit trail.
+ * Platform use cases: health of the stores, agent WebSocket connections and the audit trail.
  */
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { onAgentArrival } from "../agents/arrival.js";
 import { auditTrailPage, type AuditPage } from "../shared/audit.js";
 import { callerFromClaims, verifyBearer } from "../shared/auth.js";
+import { StoreUnavailableError } from "../shared/errors.js";
+import { logger } from "../shared/logger.js";
+import { queueUrl, sqs } from "../shared/sqs.js";
+import { dynamo, isStoreUnreachable, tableName } from "../shared/table/index.js";
 import { forgetConnection, recordConnection } from "./store.js";
+
+export type Part = StoreUnavailableError["part"];
+export type PartState = "ok" | "unreachable" | "failing";
+
+/**
+ * A probe answers within this time or its part counts as unreachable: a paused store must not
+ * hold `/health` (the SDK's own timeouts and retries would take up to 15 s).
+ */
+export const probeDeadlineMs = 2_500;
+
+export interface Health {
+  parts: Record<Part, PartState>;
+  /** DynamoDB's table status when it answered (`ACTIVE`). */
+  table?: string;
+}
+
+async function probe(part: Part, run: (signal: AbortSignal) => Promise<void>): Promise<PartState> {
+  try {
+    await run(AbortSignal.timeout(probeDeadlineMs));
+    return "ok";
+  } catch (error) {
+    const unreachable = error instanceof StoreUnavailableError || isStoreUnreachable(error);
+    logger.error("Health probe failed", { part, unreachable, error: error as Error });
+    return unreachable ? "unreachable" : "failing";
+  }
+}
+
+/**
+ * Checks every store this backend depends on.
+ *
+ * Primary course: describe the table (DynamoDB) and read one attribute of the conversations
+ * queue (SQS), both at once, each within `probeDeadlineMs`; report each part's state.
+ */
+export async function checkHealth(): Promise<Health> {
+  let table: string | undefined;
+  const [dynamoState, sqsState] = await Promise.all([
+    probe("DynamoDB", async (abortSignal) => {
+      table = (await dynamo.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal })).Table?.TableStatus;
+    }),
+    probe("SQS", async (abortSignal) => {
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl("conversations"), AttributeNames: ["QueueArn"] }), { abortSignal });
+    }),
+  ]);
+  return { parts: { DynamoDB: dynamoState, SQS: sqsState }, ...(table ? { table } : {}) };
+}
+
+/** The failing parts of a health report, DynamoDB first. */
+export function failingParts(health: Health): Part[] {
+  return (Object.keys(health.parts) as Part[]).filter((part) => health.parts[part] !== "ok");
+}
 
 export type ConnectOutcome = { accepted: true } | { accepted: false; reason: string };
 
