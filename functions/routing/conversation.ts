@@ -1,9 +1,14 @@
 /** The conversation record and its schemas (pure). */
 import * as z from "zod";
 import { skillSchema } from "../agents/domain.js";
+import { pathIdPattern, pathIdSchema } from "../shared/ids.js";
 import { priorities } from "./policy.js";
 
-export const conversationIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -");
+/**
+ * A conversation id as every boundary accepts it (webhook, path, queue message): the one path-id
+ * grammar (functions/shared/ids.ts), so an accepted conversation can always be addressed.
+ */
+export const conversationIdSchema = pathIdSchema("conversationId");
 
 export const incomingConversationSchema = z
   .object({
@@ -33,7 +38,9 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 /** The conversation record as stored; items read back are parsed with it (no casts). */
 export const conversationSchema = z.object({
-  conversationId: conversationIdSchema,
+  // The alphabet only: an item stored before dot-only ids were refused still parses, so the
+  // rules that scan the table (re-offer, escalation, metrics) do not fail on one legacy item.
+  conversationId: z.string().regex(pathIdPattern),
   customerId: z.string(),
   channel: z.string(),
   /** Skill asked for; `any` once escalated. */

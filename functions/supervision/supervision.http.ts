@@ -11,10 +11,18 @@ import { moveToAgent, moveToQueue } from "../routing/use-cases/index.js";
 import { supervisionApi } from "./functions.js";
 import { liveQueue, routingMetricsBetween } from "./use-cases.js";
 
-const transferSchema = z.union([
-  z.object({ toAgentId: agentIdSchema, note: z.string().max(500).optional() }).strict(),
-  z.object({ toSkill: skillSchema, note: z.string().max(500).optional() }).strict(),
-]);
+/** Exactly one target: an agent, or a skill's waiting line. Each wrong shape says what to send. */
+const transferSchema = z
+  .object({ toAgentId: agentIdSchema.optional(), toSkill: skillSchema.optional(), note: z.string().max(500).optional() })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.toAgentId !== undefined && body.toSkill !== undefined) {
+      const message = "give either toAgentId (to that agent) or toSkill (back to that skill's queue), not both";
+      for (const field of ["toAgentId", "toSkill"]) ctx.addIssue({ code: "custom", path: [field], message });
+    } else if (body.toAgentId === undefined && body.toSkill === undefined) {
+      ctx.addIssue({ code: "custom", path: ["toAgentId"], message: "give toAgentId (to that agent) or toSkill (back to that skill's queue)" });
+    }
+  });
 
 const reassignSchema = z.object({ toAgentId: agentIdSchema, force: z.boolean().default(false), reason: z.string().max(500).optional() }).strict();
 
@@ -34,9 +42,9 @@ export const handler = httpApi(supervisionApi, {
     const user = userOf(request);
     const base = { conversationId, actor: actorOf(request), fromAgentId: user.sub, now: request.now };
     const moved =
-      "toAgentId" in body
+      body.toAgentId !== undefined
         ? await moveToAgent({ ...base, toAgentId: body.toAgentId, force: false, action: "transferred" })
-        : await moveToQueue({ ...base, skill: body.toSkill, exclude: true, action: "transferred", detail: `to skill ${body.toSkill}${body.note ? `: ${body.note}` : ""}` });
+        : await moveToQueue({ ...base, ...(body.toSkill ? { skill: body.toSkill } : {}), exclude: true, action: "transferred", detail: `to skill ${body.toSkill}${body.note ? `: ${body.note}` : ""}` });
     return { status: 200, body: conversationView(moved, request.now) };
   },
 

@@ -23,11 +23,13 @@ export interface Actor {
   agentId?: string;
 }
 
-/** The conversation as `who` may see it: agents see only their own. */
+/**
+ * The conversation as `who` may see it. Agents see only their own; to them someone else's does
+ * not exist, and the answer is exactly the one for a missing id (no hint that it exists).
+ */
 export async function conversationFor(conversationId: string, who: Actor): Promise<Conversation> {
   const conversation = await getConversation(conversationId);
-  if (!conversation) throw new NotFoundError(`No conversation "${conversationId}".`);
-  if (who.agentId && conversation.agentId !== who.agentId) throw new NotFoundError(`No conversation "${conversationId}" assigned to you.`);
+  if (!conversation || (who.agentId && conversation.agentId !== who.agentId)) throw new NotFoundError(`No conversation "${conversationId}".`);
   return conversation;
 }
 

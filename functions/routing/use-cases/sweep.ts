@@ -1,22 +1,43 @@
 /**
  * The routing sweeper's use case: the backstop that makes "accepted is never lost" hold when a
- * queue message is lost (emulator restart, failed send) or a wake-up never arrives.
+ * queue message is lost (emulator restart, failed send, an SQS outage while webhooks were still
+ * recorded) or a wake-up never arrives.
  */
 import { skills } from "../../agents/domain.js";
+import { logger } from "../../shared/logger.js";
 import { sendMessages } from "../../shared/sqs.js";
 import { requeueAfterSeconds } from "../config.js";
 import { staleQueued } from "../store/index.js";
 import { drainWaiting } from "./route.js";
 
 /**
- * Primary course: find conversations still `queued` REQUEUE_AFTER_SECONDS after arrival and send
- * each a fresh route message (routing is idempotent, so a late original does no harm); then drain
- * every waiting queue.
+ * Wall-clock time the re-drive may take in one run: the function has 50 s, and the drain after it
+ * needs room. A backlog larger than that continues, oldest first, in the next run.
  */
-export async function sweep(now: Date): Promise<{ requeued: number; drained: number }> {
+export const redriveBudgetMs = 30_000;
+const pageSize = 100;
+
+/**
+ * Primary course: page through every conversation still `queued` REQUEUE_AFTER_SECONDS after
+ * arrival, oldest first, and send each a fresh route message (routing is idempotent, so a late
+ * original does no harm) until the list is done or the time budget is spent; then drain every
+ * waiting queue.
+ */
+export async function sweep(now: Date, budgetMs = redriveBudgetMs): Promise<{ requeued: number; pages: number; complete: boolean; drained: number }> {
+  const deadline = Date.now() + budgetMs;
   const before = new Date(now.getTime() - requeueAfterSeconds() * 1000).toISOString();
-  const { conversationIds: stale } = await staleQueued(before);
-  await sendMessages("conversations", stale.map((conversationId) => ({ body: { kind: "route", conversationId }, correlationId: `sweeper-${conversationId}` })));
+  let requeued = 0;
+  let pages = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await staleQueued(before, { limit: pageSize, ...(cursor ? { cursor } : {}) });
+    await sendMessages("conversations", page.conversationIds.map((conversationId) => ({ body: { kind: "route", conversationId }, correlationId: `sweeper-${conversationId}` })));
+    requeued += page.conversationIds.length;
+    pages++;
+    cursor = page.next;
+  } while (cursor && Date.now() < deadline);
+  const complete = cursor === undefined;
+  if (!complete) logger.warn("Sweeper stopped at its time budget; the next run continues with the oldest", { requeued, pages, budgetMs });
   const drained = await drainWaiting([...skills], now);
-  return { requeued: stale.length, drained };
+  return { requeued, pages, complete, drained };
 }
