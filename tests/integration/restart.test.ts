@@ -69,7 +69,6 @@ describe("npm start", () => {
 
         const third = await startBackend(env);
         try {
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies, checked field by field below
           const get = async (path: string): Promise<any> => (await fetch(`${third.url}${path}`, { headers: { authorization: `Bearer ${sup}` } })).json();
           for (const id of accepted) {
             await until(async () => {
