@@ -11,6 +11,15 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-non-null-assertion": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // The named `z` export is an object holding all of zod (and its locales): bundles keep it whole.
+      // (no-restricted-imports would also reject the namespace import, which holds the same names.)
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportDeclaration[source.value='zod'] > :matches(ImportSpecifier[imported.name='z'], ImportDefaultSpecifier)",
+          message: 'Import zod as a namespace, `import * as z from "zod"`, so esbuild drops what a function does not use.',
+        },
+      ],
     },
   },
   {
