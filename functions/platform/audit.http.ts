@@ -1,6 +1,7 @@
 /**
- * `GET /audit/{entity}/{entityId}` (supervisor): the audit trail of one thing — who changed it,
- * when, and what. Conversations carry their own trail in `history` (`GET /conversations/{id}`).
+ * `GET /audit/{entity}/{entityId}?limit=&cursor=&order=` (supervisor): the audit trail of one
+ * thing — who changed it, when, and what — a page at a time with a `next` cursor.
+ * Conversations carry their own trail in `history` (`GET /conversations/{id}`).
  */
 import * as z from "zod";
 import { httpApi, validate } from "../shared/http.js";
@@ -10,15 +11,31 @@ import { auditTrailOf } from "./use-cases.js";
 /** Entities whose changes write audit records (see each capability's store). */
 export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", "stock"] as const;
 
+export const auditPageSizes = { default: 100, max: 500 } as const;
+
 const pathSchema = z.object({
   entity: z.enum(auditedEntities),
   entityId: z.string().min(1).max(128),
 });
 
+const querySchema = z
+  .object({
+    limit: z
+      .string()
+      .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${auditPageSizes.max}`)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(auditPageSizes.max))
+      .default(auditPageSizes.default),
+    cursor: z.string().min(1).max(2048).optional(),
+    order: z.enum(["oldest", "newest"]).default("oldest"),
+  })
+  .strict();
+
 export const handler = httpApi(auditApi, {
   "GET /audit/{entity}/{entityId}": async (request) => {
     const { entity, entityId } = validate(pathSchema, request.params, "path");
-    const { entries } = await auditTrailOf(entity, entityId);
-    return { status: 200, body: { entity, entityId, entries } };
+    const { limit, cursor, order } = validate(querySchema, request.query, "query");
+    const page = await auditTrailOf(entity, entityId, { limit, newestFirst: order === "newest", ...(cursor ? { cursor } : {}) });
+    return { status: 200, body: { entity, entityId, order, entries: page.entries, ...(page.next ? { next: page.next } : {}) } };
   },
 });

@@ -5,7 +5,8 @@ import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { onAgentArrival } from "../agents/arrival.js";
 import { auditTrailPage, type AuditPage } from "../shared/audit.js";
-import { callerFromClaims, verifyBearer } from "../shared/auth.js";
+import { callerFromClaims } from "../shared/auth.js";
+import { verifyBearer } from "../shared/auth-token.js";
 import { StoreUnavailableError } from "../shared/errors.js";
 import { logger } from "../shared/logger.js";
 import { queueUrl, sqs } from "../shared/sqs.js";
@@ -90,7 +91,12 @@ export function disconnect(connectionId: string): Promise<void> {
   return forgetConnection(connectionId);
 }
 
-/** The audit trail of one entity, oldest first (its first 500 entries). */
-export async function auditTrailOf(entity: string, entityId: string): Promise<AuditPage> {
-  return auditTrailPage(entity, entityId, { limit: 500 });
+/**
+ * One page of an entity's audit trail.
+ *
+ * Primary course: read `limit` entries after the cursor in time order (oldest first unless
+ * `newestFirst`), and a cursor for the next page when more follow.
+ */
+export function auditTrailOf(entity: string, entityId: string, page: { limit: number; cursor?: string; newestFirst: boolean }): Promise<AuditPage> {
+  return auditTrailPage(entity, entityId, page);
 }
