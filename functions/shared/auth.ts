@@ -3,9 +3,7 @@
  * `cognito:groups` claim names their role; machine callers sign the raw body with HMAC-SHA256.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { JWTPayload } from "jose";
 import type { Role } from "../catalog/types.js";
-import { baseEnv, functionName } from "./env.js";
 import { UnauthorizedError } from "./errors.js";
 
 export type Caller =
@@ -32,39 +30,33 @@ export function roleFromClaims(claims: Record<string, unknown>): Role | undefine
   return undefined;
 }
 
-export function callerFromClaims(claims: Record<string, unknown>): Caller {
+/**
+ * The user a verified token names. API Gateway hands array claims over flattened, so the groups
+ * `["agent supervisor"]` and `["agent", "supervisor"]` both arrive as `"[agent supervisor]"`.
+ * Given `bearer` — the `Authorization` header whose token the authorizer verified — the groups
+ * are read from the token itself, exactly: only a group named `supervisor` makes a supervisor.
+ */
+export function callerFromClaims(claims: Record<string, unknown>, bearer?: string): Caller {
   const sub = claims.sub;
-  const role = roleFromClaims(claims);
+  let groupsFrom = claims;
+  if (bearer !== undefined && typeof claims["cognito:groups"] === "string") {
+    const payloadPart = /^Bearer\s+[\w-]+\.([\w-]+)\.[\w-]*$/i.exec(bearer)?.[1];
+    let payload: unknown;
+    try {
+      payload = payloadPart ? JSON.parse(Buffer.from(payloadPart, "base64url").toString("utf8")) : undefined;
+    } catch {
+      payload = undefined;
+    }
+    if (typeof payload !== "object" || payload === null || (payload as { sub?: unknown }).sub !== sub) {
+      throw new UnauthorizedError("The bearer token does not match the claims the authorizer verified.");
+    }
+    groupsFrom = payload as Record<string, unknown>;
+  }
+  const role = roleFromClaims(groupsFrom);
   if (typeof sub !== "string" || sub.length === 0 || !role) {
     throw new UnauthorizedError("The token carries no subject or no supervisor/agent group.");
   }
   return { kind: "user", sub, role };
-}
-
-/**
- * Verifies a bearer token inside a function (routes without an API Gateway authorizer). jose is
- * loaded on the first call, so functions that never verify a token do not pay for it at cold start.
- */
-export async function verifyBearer(token: string): Promise<JWTPayload> {
-  const { verifyToken } = await import("./auth-token.js");
-  return verifyToken(token);
-}
-
-/**
- * The webhook secret: the variable locally, Secrets Manager in AWS (fetched once per container,
- * its client loaded only then). Only functions that verify signatures get either variable.
- */
-export async function webhookSecret(): Promise<string> {
-  const env = baseEnv();
-  if (env.WEBHOOK_SECRET) return env.WEBHOOK_SECRET;
-  if (!env.WEBHOOK_SECRET_ARN) {
-    throw new Error(
-      `Invalid environment: neither WEBHOOK_SECRET (local) nor WEBHOOK_SECRET_ARN (AWS) is set, so ${functionName()} cannot verify webhook signatures. ` +
-        "Give it a signature route or declare access.webhookSecret in its entry in functions/*/functions.ts.",
-    );
-  }
-  const { secretString } = await import("./secrets.js");
-  return secretString(env.WEBHOOK_SECRET_ARN);
 }
 
 /** `sha256=<hex>` over `timestamp + "." + rawBody`, the design's webhook convention. */

@@ -55,6 +55,11 @@ describe("agents API", () => {
     const forbidden = await s.api("PUT", `/agents/${id}`, { as: agentToken, body: profile });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.title).toBe("Forbidden");
+    // One group whose name contains both role names is neither role (API Gateway flattens ["agent supervisor"] to "[agent supervisor]").
+    const oneOddGroup = await s.token("agent supervisor" as never, s.uid("mallory"));
+    const odd = await s.api("GET", "/agents", { as: oneOddGroup });
+    expect(odd.status).toBe(401);
+    expect(odd.headers.get("content-type")).toContain("application/problem+json");
   });
 
   it("lets an agent set only its own presence, and audits every change", async () => {
