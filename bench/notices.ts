@@ -43,8 +43,9 @@ export async function benchNoticeFanout(stack: LocalStack, options: { agents?: n
   const { dynamo, tableName } = await import("../functions/shared/dynamo.js");
   const { newAgent } = await import("../functions/agents/domain.js");
   const { agentWriteOps } = await import("../functions/agents/store.js");
-  const { publishOps, transact } = await import("../functions/notices/store.js");
-  const { fanOutNotice } = await import("../functions/notices/service.js");
+  const { transact } = await import("../functions/shared/table/index.js");
+  const { publishOps } = await import("../functions/notices/store/index.js");
+  const { fanOutNotice } = await import("../functions/notices/use-cases/index.js");
   type Skill = import("../functions/agents/domain.js").Skill;
 
   const now = new Date();

@@ -14,7 +14,7 @@ export const agentsApi: FunctionSpec = {
     { kind: "http", method: "PUT", path: "/agents/{agentId}/presence", auth: { kind: "jwt", roles: ["supervisor", "agent"] } },
   ],
   // Presence -> online is an arrival: late-joiner notices are pushed from here.
-  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
 };
 
 export const agentFunctions: FunctionSpec[] = [agentsApi];

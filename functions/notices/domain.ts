@@ -43,8 +43,9 @@ export const noticeInputSchema = z
 export type NoticeInput = z.infer<typeof noticeInputSchema>;
 
 /** JSON values, so campaign rules are structured data and nothing else. */
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-const jsonSchema: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]));
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** Any JSON value, as stored (reads of campaigns we wrote; input is bounded separately). */
+export const jsonSchema: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]));
 
 export const campaignInputSchema = z
   .object({
@@ -61,23 +62,22 @@ export const campaignInputSchema = z
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
 
 /** The versioned part of a campaign: what agents quote to customers. */
-export interface CampaignContent {
-  name: string;
-  rules: Record<string, Json>;
-  startsAt: string;
-  endsAt: string;
-  targetSkills: Skill[] | null;
-}
+export const campaignContentSchema = z.object({
+  name: z.string(),
+  rules: z.record(z.string(), jsonSchema),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  targetSkills: z.array(skillSchema).nullable(),
+});
+export type CampaignContent = z.infer<typeof campaignContentSchema>;
 
 export function contentOf(input: CampaignInput): CampaignContent {
   return { name: input.name, rules: input.rules, startsAt: input.startsAt, endsAt: input.endsAt, targetSkills: input.targetSkills ?? null };
 }
 
-export interface FieldChange {
-  field: string;
-  from: unknown;
-  to: unknown;
-}
+/** One changed field of a campaign version (`rules.coupon.threshold: 300 → 200`). */
+export const fieldChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
+export type FieldChange = z.infer<typeof fieldChangeSchema>;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -138,20 +138,22 @@ export function campaignNoticeExpiry(content: CampaignContent, now: Date): strin
   return content.endsAt > floor ? content.endsAt : floor;
 }
 
-export interface Notice {
-  noticeId: string;
-  title: string;
-  body: string;
-  urgency: Urgency;
-  targetSkills: Skill[] | null;
-  publishedAt: string;
-  publishedBy: string;
-  expiresAt: string;
+/** A notice as published; its snapshot is also what an inbox entry carries. */
+export const noticeSchema = z.object({
+  noticeId: z.string(),
+  title: z.string(),
+  body: z.string(),
+  urgency: urgencySchema,
+  targetSkills: z.array(skillSchema).nullable(),
+  publishedAt: z.string(),
+  publishedBy: z.string(),
+  expiresAt: z.string(),
   /** Campaign notices only. */
-  campaignId?: string;
-  campaignVersion?: number;
-  changes?: FieldChange[];
-}
+  campaignId: z.string().optional(),
+  campaignVersion: z.number().int().optional(),
+  changes: z.array(fieldChangeSchema).optional(),
+});
+export type Notice = z.infer<typeof noticeSchema>;
 
 export function campaignNotice(campaignId: string, version: number, content: CampaignContent, changes: FieldChange[], urgency: Urgency, actor: string, now: Date): Notice {
   return {

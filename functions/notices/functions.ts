@@ -5,7 +5,7 @@ const agent = { kind: "jwt", roles: ["agent"] } as const;
 
 export const noticesApi: FunctionSpec = {
   name: "NoticesApi",
-  entry: "functions/notices/api.ts",
+  entry: "functions/notices/notices.http.ts",
   handler: "handler",
   description: "Campaigns, notices, agent inbox/ack and receipts",
   triggers: [
@@ -19,12 +19,15 @@ export const noticesApi: FunctionSpec = {
   access: { table: "write", sends: ["notices"] },
 };
 
-/** One message per notice; a 1,000-agent fan-out takes seconds, well inside the 60 s visibility. */
+/**
+ * One message per notice (a 1,000-agent fan-out takes seconds, well inside the visibility) or
+ * per agent arrival (the agents capability's `agent-arrived` event: late-joiner delivery).
+ */
 export const noticeFanout: FunctionSpec = {
   name: "NoticeFanout",
-  entry: "functions/notices/fanout-consumer.ts",
+  entry: "functions/notices/fanout.queue.ts",
   handler: "handler",
-  description: "Fans a notice out to on-duty agents: inbox entries + WebSocket nudges",
+  description: "Fans a notice out to on-duty agents (inbox entries + WebSocket nudges); delivers late joiners' notices on arrival",
   triggers: [{ kind: "queue", queue: "notices", batchSize: 10, reportBatchItemFailures: true, localConcurrency: 2 }],
   access: { table: "write", pushesToAgents: true },
   memoryMb: 512,
@@ -33,7 +36,7 @@ export const noticeFanout: FunctionSpec = {
 
 export const noticeReminders: FunctionSpec = {
   name: "NoticeReminders",
-  entry: "functions/notices/reminders-job.ts",
+  entry: "functions/notices/reminders.schedule.ts",
   handler: "handler",
   description: "Re-pushes unacknowledged urgent notices; re-enqueues unfinished fan-outs",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],

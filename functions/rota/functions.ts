@@ -20,7 +20,7 @@ export const rotaApi: FunctionSpec = {
     { kind: "http", method: "GET", path: "/rota/coverage", auth: supervisor },
   ],
   // Writes duty state through the agents store; sends drain requests when shifts start.
-  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
   timeoutSeconds: 30,
 };
 
@@ -30,7 +30,7 @@ export const rotaDutyClock: FunctionSpec = {
   handler: "handler",
   description: "Keeps agents' onDuty/shift and the ONDUTY view in line with the rota at shift boundaries",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],
-  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
   timeoutSeconds: 50,
 };
 

@@ -14,6 +14,13 @@ const { agent, setDuty, fannedOut, offDutyAll } = noticeFixtures();
 const inboxIds = async (s: TestStack, agentId: string) =>
   ((await s.api("GET", "/notices/inbox", { as: await s.agentToken(agentId) })).body.notices as { noticeId: string; acknowledged: boolean }[]).map((n) => `${n.noticeId}${n.acknowledged ? ":acked" : ""}`);
 
+/** The inbox as soon as it holds anything (late-joiner delivery is asynchronous). */
+const inboxOnceNonEmpty = (s: TestStack, agentId: string) =>
+  s.eventually(async () => {
+    const ids = await inboxIds(s, agentId);
+    return ids.length > 0 ? ids : undefined;
+  });
+
 const campaign = (threshold: number) => ({
   name: "Double 11 coupon",
   rules: { coupon: { threshold, discount: 30 }, stackable: false },
@@ -77,7 +84,8 @@ describe("campaign change notices", () => {
     await setDuty([late], true);
     const online = await s.api("PUT", `/agents/${late}/presence`, { as: await s.agentToken(late), body: { status: "online" } });
     expect(online.status).toBe(200);
-    expect(await inboxIds(s, late)).toEqual([v2Notice]);
+    // Arrival is an event the notices consumer handles: delivery follows shortly.
+    expect(await inboxOnceNonEmpty(s, late)).toEqual([v2Notice]);
 
     const read = await s.api("GET", `/campaigns/${campaignId}`, { as: sup });
     expect(read.body).toMatchObject({ version: 2, rules: { coupon: { threshold: 200 } }, noticeId: v2Notice });
@@ -118,32 +126,35 @@ describe("campaign change notices", () => {
     const viaDuty = await agent(s, ["vip"], false);
     const otherSkill = await agent(s, ["aftersale"], true);
 
-    // Off duty: coming online delivers nothing.
+    const { deliverOnArrival } = await import("../../functions/notices/use-cases/index.js");
+    const arrive = (agentId: string, reason: "duty" | "online" | "connect", at = new Date()) => s.runAs("NoticeFanout", () => deliverOnArrival(agentId, at, reason));
+
+    // Off duty: coming online delivers nothing (the rule, then the event through the queue).
+    expect((await arrive(viaOnline, "online")).delivered).toEqual([]);
     await s.api("PUT", `/agents/${viaOnline}/presence`, { as: await s.agentToken(viaOnline), body: { status: "online" } });
-    expect(await inboxIds(s, viaOnline)).toEqual([]);
     await s.api("PUT", `/agents/${viaOnline}/presence`, { as: await s.agentToken(viaOnline), body: { status: "away" } });
     await setDuty([viaOnline, viaConnect], true);
     await s.api("PUT", `/agents/${viaOnline}/presence`, { as: await s.agentToken(viaOnline), body: { status: "online" } });
-    expect(await inboxIds(s, viaOnline)).toEqual([noticeId]);
+    expect(await inboxOnceNonEmpty(s, viaOnline)).toEqual([noticeId]);
 
     const socket = await s.connect(await s.agentToken(viaConnect));
-    expect(await inboxIds(s, viaConnect)).toEqual([noticeId]);
+    expect(await inboxOnceNonEmpty(s, viaConnect)).toEqual([noticeId]);
     await socket.close();
 
-    // The rota's duty clock calls the hook at shift start; it pushes to open connections.
+    // The rota's duty clock announces the arrival at shift start; the delivery pushes to open connections.
     const { onAgentArrival } = await import("../../functions/agents/arrival.js");
     const dutySocket = await s.connect(await s.agentToken(viaDuty));
     await setDuty([viaDuty], true);
-    await onAgentArrival(viaDuty, new Date(), "duty");
+    await s.runAs("RotaDutyClock", () => onAgentArrival(viaDuty, new Date(), "duty"));
     await dutySocket.waitFor((m) => m.type === "notice" && m.notice.noticeId === noticeId);
     await dutySocket.close();
 
-    const { deliverOnArrival } = await import("../../functions/notices/service.js");
     // Repeated arrivals add nothing; another skill gets nothing; after expiry nothing is owed.
-    expect((await deliverOnArrival(viaOnline, new Date(), "online")).delivered).toEqual([]);
-    expect((await deliverOnArrival(otherSkill, new Date(), "duty")).delivered).toEqual([]);
+    expect((await arrive(viaOnline, "online")).delivered).toEqual([]);
+    expect((await arrive(viaDuty, "duty")).delivered).toEqual([]);
+    expect((await arrive(otherSkill, "duty")).delivered).toEqual([]);
     const lateAfterExpiry = await agent(s, ["vip"], true);
-    expect((await deliverOnArrival(lateAfterExpiry, new Date(expiresAt.getTime() + 1000), "duty")).delivered).toEqual([]);
+    expect((await arrive(lateAfterExpiry, "duty", new Date(expiresAt.getTime() + 1000))).delivered).toEqual([]);
 
     const receipts = (await s.api("GET", `/notices/${noticeId}/receipts`, { as: sup })).body;
     expect(receipts.agents.map((a: { agentId: string }) => a.agentId)).toEqual([viaOnline, viaConnect, viaDuty].sort());

@@ -88,7 +88,7 @@ describe("ad-hoc notices", () => {
   it("rejects bad notices naming the fields, and publishes nothing", async () => {
     const s = stack();
     const sup = await s.supervisor();
-    const { activeNotices } = await import("../../functions/notices/store.js");
+    const { activeNotices } = await import("../../functions/notices/store/index.js");
     const activeBefore = (await activeNotices(new Date())).length;
     const bad = await s.api("POST", "/notices", { as: sup, body: { title: "", body: "x", urgency: "panic", targetSkills: ["cooking"], expiresAt: "tomorrow" } });
     expect(bad.status).toBe(400);
@@ -177,22 +177,42 @@ describe("ad-hoc notices", () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: s.queueUrls.notices, MessageBody: JSON.stringify({ noticeId }) }));
     await s.eventually(async () => {
       const { QueryCommand } = await import("@aws-sdk/lib-dynamodb");
-      const { dynamo, tableName } = await import("../../functions/shared/dynamo.js");
-      const res = await dynamo.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": `INBOX#${b}` } }));
+      const { dynamo, tableName, NoticeDelivery } = await import("../../functions/shared/table/index.js");
+      const res = await dynamo.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": NoticeDelivery.partition({ agentId: b }) } }));
       // The redelivered write refreshes deliveredAt; wait for it so the queue run is done.
       return (res.Items ?? []).some((i) => typeof i.deliveredAt === "string" && i.deliveredAt >= mark);
     });
 
     const { QueryCommand } = await import("@aws-sdk/lib-dynamodb");
-    const { dynamo, tableName } = await import("../../functions/shared/dynamo.js");
+    const { dynamo, tableName, NoticeDelivery } = await import("../../functions/shared/table/index.js");
     for (const agentId of [a, b]) {
-      const items = await dynamo.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk AND begins_with(sk, :n)", ExpressionAttributeValues: { ":pk": `INBOX#${agentId}`, ":n": "NOTICE#" } }));
+      const items = await dynamo.send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk AND begins_with(sk, :n)", ExpressionAttributeValues: { ":pk": NoticeDelivery.partition({ agentId }), ":n": NoticeDelivery.sortPrefix } }),
+      );
       expect(items.Items?.length).toBe(1);
       expect((await inboxOf(s, agentId)).notices).toHaveLength(1);
     }
     const receipts = await receiptsOf(s, noticeId);
     expect(receipts.counts).toEqual({ targeted: 2, delivered: 2, acknowledged: 1, pending: 1 });
     expect(receipts.agents.find((r: { agentId: string }) => r.agentId === a).status).toBe("acknowledged");
+  });
+
+  it("answers a malformed stored notice with a 500 problem, never a coerced value", async () => {
+    const s = stack();
+    const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
+    const { dynamo, tableName, Notice } = await import("../../functions/shared/table/index.js");
+    const noticeId = s.uid("n.bad");
+    // No title and an unknown urgency: before the registry these read back as "undefined".
+    await dynamo.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...Notice.key({ noticeId }), type: "Notice", noticeId, body: "b", urgency: "panic", targetSkills: null, publishedAt: "2030-01-01T00:00:00.000Z", publishedBy: "x", expiresAt: "2030-01-02T00:00:00.000Z" },
+      }),
+    );
+    const res = await s.api("GET", `/notices/${noticeId}/receipts`, { as: await s.supervisor() });
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(JSON.stringify(res.body)).not.toContain("undefined");
   });
 
   it("sends a fan-out message that can never succeed to the dead-letter queue", async () => {

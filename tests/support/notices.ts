@@ -23,7 +23,7 @@ export function noticeFixtures() {
 
   /** Waits until the fan-out of `noticeId` has completed (its active record is marked). */
   async function fannedOut(s: TestStack, noticeId: string) {
-    const { activeNotices } = await import("../../functions/notices/store.js");
+    const { activeNotices } = await import("../../functions/notices/store/index.js");
     return s.eventually(async () => (await activeNotices(new Date())).find((n) => n.noticeId === noticeId && n.fannedOutAt));
   }
 

@@ -1,4 +1,157 @@
 /**
- * Items the notices capability owns. (Being filled in by the notices migration.)
+ * Items the notices capability owns: notices as published, the active set late joiners and
+ * reminders scan, campaigns with their version history, and each agent's inbox (deliveries and
+ * acknowledgements), which the receipts index groups by notice.
+ *
+ * Deliveries and acks are separate items so a redelivered fan-out (a blind BatchWriteItem of
+ * the same deterministic keys) can never clear an acknowledgement.
  */
-export {};
+import * as z from "zod";
+import { campaignContentSchema, fieldChangeSchema, noticeSchema, urgencySchema } from "../../../notices/domain.js";
+import { skillSchema } from "../../../agents/domain.js";
+import { defineEntity } from "../entity.js";
+
+export const Notice = defineEntity({
+  type: "Notice",
+  owner: "notices",
+  description: "A notice as published (ad hoc or a campaign version's change notice); never deleted",
+  schema: noticeSchema,
+  pk: "NOTICE#{noticeId}",
+  sk: "NOTICE",
+  patterns: [
+    { name: "Notice.get", operation: "GetItem NOTICE#{noticeId} / NOTICE, consistent", cost: "1 RRU" },
+    { name: "Notice.getMany", operation: "BatchGetItem of NOTICE#{noticeId} (late joiners' missing notices)", cost: "0.5 RRU each" },
+    { name: "Notice.publish", operation: "TransactWriteItems: Put notice (attribute_not_exists) + Put active record + audit", cost: "2 × 3 WRU" },
+  ],
+});
+
+/** The small targeting record of a deliverable notice: what late joiners and reminders read. */
+export const activeNoticeSchema = z.object({
+  noticeId: z.string(),
+  urgency: urgencySchema,
+  targetSkills: z.array(skillSchema).nullable(),
+  publishedAt: z.string(),
+  expiresAt: z.string(),
+  expiresAtEpoch: z.number().int(),
+  fannedOutAt: z.string().optional(),
+  lastRemindedAt: z.string().optional(),
+  reenqueuedAt: z.string().optional(),
+});
+
+export const ActiveNotice = defineEntity({
+  type: "ActiveNotice",
+  owner: "notices",
+  description: "One per deliverable notice, ordered by expiry; a superseded campaign version's record is deleted",
+  schema: activeNoticeSchema,
+  pk: "NOTICES#ACTIVE",
+  sk: "{expiresAt}#{noticeId}",
+  expires: "60 s after the notice expires",
+  patterns: [
+    { name: "ActiveNotice.unexpired", operation: "Query NOTICES#ACTIVE, sk > now", cost: "~1 RRU per 20 active notices" },
+    { name: "ActiveNotice.mark", operation: "UpdateItem SET fannedOutAt | lastRemindedAt | reenqueuedAt, attribute_exists(pk)", cost: "1 WRU" },
+  ],
+});
+
+/** The current version of a campaign, as the campaign and its history store it. */
+export const campaignRecordSchema = z.object({
+  campaignId: z.string(),
+  version: z.number().int().min(1),
+  content: campaignContentSchema,
+  noticeId: z.string(),
+  /** Sort key of this version's active record, so the next version deletes exactly it. */
+  activeSk: z.string(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+
+export const Campaign = defineEntity({
+  type: "Campaign",
+  owner: "notices",
+  description: "A campaign's current content and version; every write is conditional on the version read",
+  schema: campaignRecordSchema,
+  pk: "CAMPAIGN#{campaignId}",
+  sk: "CURRENT",
+  patterns: [
+    { name: "Campaign.get", operation: "GetItem CAMPAIGN#{campaignId} / CURRENT, consistent", cost: "0.5–1 RRU" },
+    { name: "Campaign.write", operation: "TransactWriteItems: Put current (version = :v) + Put version + Delete old active record + notice + active + audit", cost: "2 × ~6 WRU" },
+  ],
+});
+
+export const CampaignVersion = defineEntity({
+  type: "CampaignVersion",
+  owner: "notices",
+  description: "One past or current version of a campaign with its field-level changes (history, never deleted)",
+  schema: campaignRecordSchema.extend({ changes: z.array(fieldChangeSchema) }),
+  pk: "CAMPAIGN#{campaignId}",
+  sk: "V#{paddedVersion}",
+  patterns: [{ name: "CampaignVersion.get", operation: "GetItem CAMPAIGN#{campaignId} / V#{version, 10 digits}", cost: "0.5–1 RRU" }],
+});
+
+/** Version numbers are zero-padded in the key so the history sorts numerically. */
+export function campaignVersionKey(campaignId: string, version: number) {
+  return CampaignVersion.key({ campaignId, paddedVersion: String(version).padStart(10, "0") });
+}
+
+/** The full history item of a version (the padded key is not stored as an attribute). */
+export function campaignVersionItem(value: z.input<typeof CampaignVersion.schema>): Record<string, unknown> {
+  return { ...value, ...campaignVersionKey(value.campaignId, value.version), type: CampaignVersion.type };
+}
+
+export const NoticeDelivery = defineEntity({
+  type: "NoticeDelivery",
+  owner: "notices",
+  description: "A notice in an agent's inbox (a snapshot of the notice); deterministic key, so redelivery rewrites it",
+  schema: z.object({ agentId: z.string(), deliveredAt: z.string(), via: z.string(), notice: noticeSchema, expiresAtEpoch: z.number().int() }),
+  pk: "INBOX#{agentId}",
+  sk: "NOTICE#{noticeId}",
+  indexes: {
+    receipts: { index: "gsi1", pk: "RECEIPTS#{noticeId}", sk: "{agentId}#D", why: "receipts of one notice: every delivery and ack, one query whatever the inbox sizes" },
+  },
+  expires: "30 days after the notice expires (receipts stay readable)",
+  patterns: [
+    { name: "NoticeDelivery.fanOut", operation: "BatchWriteItem Put, 25 a call, 4 in parallel", cost: "1 WRU per agent (+1 for the index)" },
+    { name: "NoticeDelivery.putIfAbsent", operation: "PutItem attribute_not_exists(pk) (late joiner)", cost: "1 WRU (+1 index)" },
+    { name: "NoticeDelivery.held", operation: "BatchGetItem INBOX#{agentId} / NOTICE#{noticeId}, projection notice.noticeId", cost: "0.5 RRU each" },
+    { name: "Inbox.of", operation: "Query INBOX#{agentId}, consistent (deliveries and acks)", cost: "~1 RRU per 4 KB of snapshots" },
+    { name: "Receipts.of", operation: "Query gsi1 RECEIPTS#{noticeId}, projection agentId, type, deliveredAt, acknowledgedAt", cost: "~1 RRU per 40 agents" },
+  ],
+});
+
+export const NoticeAck = defineEntity({
+  type: "NoticeAck",
+  owner: "notices",
+  description: "An agent's acknowledgement of a notice, written once; a separate item so a redelivered fan-out cannot clear it",
+  schema: z.object({ agentId: z.string(), noticeId: z.string(), acknowledgedAt: z.string(), expiresAtEpoch: z.number().int() }),
+  pk: "INBOX#{agentId}",
+  sk: "ACK#{noticeId}",
+  indexes: {
+    receipts: { index: "gsi1", pk: "RECEIPTS#{noticeId}", sk: "{agentId}#A", why: "receipts of one notice: acks next to their deliveries" },
+  },
+  expires: "30 days after the notice expires",
+  patterns: [
+    { name: "NoticeAck.put", operation: "TransactWriteItems: ConditionCheck delivery exists + Put ack (attribute_not_exists) + audit", cost: "2 × 3 WRU" },
+    { name: "NoticeAck.get", operation: "GetItem INBOX#{agentId} / ACK#{noticeId}, consistent (repeat ack)", cost: "0.5 RRU" },
+  ],
+});
+
+/** A receipts-index row: which item it is decides its shape (the `type` attribute, projected). */
+const receiptRowSchemas = {
+  delivery: z.object({ agentId: z.string(), deliveredAt: z.string() }),
+  ack: z.object({ agentId: z.string(), acknowledgedAt: z.string() }),
+};
+export const receiptsProjection = { projection: "agentId, #type, deliveredAt, acknowledgedAt", names: { "#type": "type" } } as const;
+
+/** Parses an inbox or receipts item by its `type`; an unknown type is a malformed item. */
+export function parseInboxItem(item: Record<string, unknown>): { kind: "delivery"; value: z.output<typeof NoticeDelivery.schema> } | { kind: "ack"; value: z.output<typeof NoticeAck.schema> } {
+  if (item.type === NoticeAck.type) return { kind: "ack", value: NoticeAck.parse(item) };
+  return { kind: "delivery", value: NoticeDelivery.parse(item) };
+}
+
+export function parseReceiptRow(item: Record<string, unknown>): { kind: "delivery"; agentId: string; at: string } | { kind: "ack"; agentId: string; at: string } {
+  if (item.type === NoticeAck.type) {
+    const ack = NoticeAck.parseAs(receiptRowSchemas.ack, item);
+    return { kind: "ack", agentId: ack.agentId, at: ack.acknowledgedAt };
+  }
+  const delivery = NoticeDelivery.parseAs(receiptRowSchemas.delivery, item);
+  return { kind: "delivery", agentId: delivery.agentId, at: delivery.deliveredAt };
+}

@@ -8,8 +8,8 @@ import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "
 import { NotFoundError } from "../shared/errors.js";
 import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputSchema, noticeView } from "./domain.js";
 import { noticesApi } from "./functions.js";
-import { getCampaign, getCampaignVersion, type CampaignRecord } from "./store.js";
-import { acknowledge, inbox, publishNotice, putCampaign, receipts } from "./service.js";
+import { getCampaign, getCampaignVersion, type CampaignRecord } from "./store/index.js";
+import { acknowledge, inbox, publishNotice, putCampaign, receipts } from "./use-cases/index.js";
 
 function campaignIdOf(request: HttpRequest): string {
   return validate(z.object({ campaignId: campaignIdSchema }), request.params, "path").campaignId;

@@ -1,0 +1,154 @@
+/**
+ * Agents' inboxes (see the NoticeDelivery and NoticeAck entities): fan-out and late-joiner
+ * deliveries, acknowledgements, an agent's inbox and a notice's receipts.
+ */
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod";
+import {
+  NoticeAck,
+  NoticeDelivery,
+  batchGet,
+  batchWrite,
+  dynamo,
+  isConditionalCheckFailed,
+  parseInboxItem,
+  parseReceiptRow,
+  queryAll,
+  receiptsProjection,
+  tableName,
+  type CapacityMeter,
+  type TransactItem,
+} from "../../shared/table/index.js";
+import type { InboxEntry, Notice, ReceiptRow } from "../domain.js";
+import { noticeFields } from "./notices.js";
+
+/** Inbox entries and acks outlive the notice by this long, so receipts stay readable. */
+const retentionSeconds = 30 * 86_400;
+
+const retainUntil = (notice: Pick<Notice, "expiresAt">) => Math.floor(Date.parse(notice.expiresAt) / 1000) + retentionSeconds;
+
+function deliveryItem(agentId: string, notice: Notice, deliveredAt: string, via: string) {
+  return NoticeDelivery.item(
+    { agentId, noticeId: notice.noticeId, deliveredAt, via, notice: noticeFields(notice), expiresAtEpoch: retainUntil(notice) },
+    NoticeDelivery.index.receipts.attributes({ noticeId: notice.noticeId, agentId }),
+  );
+}
+
+/**
+ * Writes inbox entries (BatchWriteItem, unprocessed items retried by the client). The keys are
+ * deterministic, so a redelivered fan-out rewrites the same items instead of adding any; acks
+ * live in their own items, so the rewrite cannot clear one.
+ */
+export async function writeDeliveries(agentIds: readonly string[], notice: Notice, deliveredAt: string, meter?: CapacityMeter, parallel = 4): Promise<void> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < agentIds.length; i += 25) chunks.push(agentIds.slice(i, i + 25));
+  const worker = async () => {
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+      await batchWrite(
+        chunk.map((agentId) => ({ PutRequest: { Item: deliveryItem(agentId, notice, deliveredAt, "fanout") } })),
+        meter ? { meter } : {},
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+/** One inbox entry, only if the agent does not have it yet (late joiners). Returns whether it was created. */
+export async function putDeliveryIfAbsent(agentId: string, notice: Notice, deliveredAt: string, via: string, meter?: CapacityMeter): Promise<boolean> {
+  try {
+    const result = await dynamo.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: deliveryItem(agentId, notice, deliveredAt, via),
+        ConditionExpression: "attribute_not_exists(pk)",
+        ...(meter ? { ReturnConsumedCapacity: "TOTAL" } : {}),
+      }),
+    );
+    meter?.add(result.ConsumedCapacity);
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+const heldProjection = z.object({ notice: z.object({ noticeId: z.string() }) });
+
+/** Which of these notices the agent already holds (BatchGetItem on the inbox keys). */
+export async function heldNoticeIds(agentId: string, noticeIds: readonly string[], meter?: CapacityMeter): Promise<Set<string>> {
+  const items = await batchGet(
+    noticeIds.map((noticeId) => NoticeDelivery.key({ agentId, noticeId })),
+    { projection: "#notice.noticeId", names: { "#notice": "notice" }, ...(meter ? { meter } : {}) },
+  );
+  return new Set(items.map((item) => NoticeDelivery.parseAs(heldProjection, item).notice.noticeId));
+}
+
+/** The agent's inbox entries with their acks: one query of the agent's inbox partition. */
+export async function inboxEntries(agentId: string): Promise<InboxEntry[]> {
+  const deliveries = new Map<string, InboxEntry>();
+  const acks = new Map<string, string>();
+  const items = await queryAll({
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": NoticeDelivery.partition({ agentId }) },
+    ConsistentRead: true,
+  });
+  for (const item of items) {
+    const parsed = parseInboxItem(item);
+    if (parsed.kind === "ack") acks.set(parsed.value.noticeId, parsed.value.acknowledgedAt);
+    else deliveries.set(parsed.value.notice.noticeId, { notice: parsed.value.notice, deliveredAt: parsed.value.deliveredAt });
+  }
+  return [...deliveries.values()].map((e) => {
+    const acknowledgedAt = acks.get(e.notice.noticeId);
+    return acknowledgedAt ? { ...e, acknowledgedAt } : e;
+  });
+}
+
+/** Receipts of a notice from the receipts index (eventually consistent, like every GSI). */
+export async function receiptRows(noticeId: string, meter?: CapacityMeter): Promise<ReceiptRow[]> {
+  const delivered = new Map<string, string>();
+  const acks = new Map<string, string>();
+  const receipts = NoticeDelivery.index.receipts;
+  const items = await queryAll(
+    {
+      IndexName: receipts.index,
+      KeyConditionExpression: `${receipts.attributeNames.pk} = :pk`,
+      ExpressionAttributeValues: { ":pk": receipts.partition({ noticeId }) },
+      ProjectionExpression: receiptsProjection.projection,
+      ExpressionAttributeNames: { ...receiptsProjection.names },
+      ...(meter ? { ReturnConsumedCapacity: "TOTAL" } : {}),
+    },
+    meter,
+  );
+  for (const item of items) {
+    const row = parseReceiptRow(item);
+    (row.kind === "ack" ? acks : delivered).set(row.agentId, row.at);
+  }
+  // An ack without a delivery cannot exist (the ack requires it), so deliveries drive the rows.
+  return [...delivered].map(([agentId, deliveredAt]) => {
+    const acknowledgedAt = acks.get(agentId);
+    return acknowledgedAt ? { agentId, deliveredAt, acknowledgedAt } : { agentId, deliveredAt };
+  });
+}
+
+/** Transaction items for an ack: the delivery must exist (item 0), the ack is written once (item 1). */
+export function ackOps(agentId: string, notice: Notice, at: string): TransactItem[] {
+  return [
+    { ConditionCheck: { TableName: tableName, Key: NoticeDelivery.key({ agentId, noticeId: notice.noticeId }), ConditionExpression: "attribute_exists(pk)" } },
+    {
+      Put: {
+        TableName: tableName,
+        Item: NoticeAck.item(
+          { agentId, noticeId: notice.noticeId, acknowledgedAt: at, expiresAtEpoch: retainUntil(notice) },
+          NoticeAck.index.receipts.attributes({ noticeId: notice.noticeId, agentId }),
+        ),
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+  ];
+}
+
+/** When the agent acknowledged the notice, if they did. */
+export async function getAck(agentId: string, noticeId: string): Promise<string | undefined> {
+  const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: NoticeAck.key({ agentId, noticeId }), ConsistentRead: true }));
+  return result.Item ? NoticeAck.parse(result.Item).acknowledgedAt : undefined;
+}

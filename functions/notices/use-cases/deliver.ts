@@ -1,0 +1,80 @@
+/** Getting notices into inboxes: the fan-out after publishing, and late joiners on arrival. */
+import type { ArrivalReason } from "../../agents/arrival.js";
+import { getAgent, listAgents } from "../../agents/store.js";
+import { pushToAgent } from "../../shared/push.js";
+import { CapacityMeter } from "../../shared/table/index.js";
+import { isExpired, isTargeted, noticeView, type Notice } from "../domain.js";
+import { activeNotices, getCampaign, getNotice, getNotices, heldNoticeIds, markActive, putDeliveryIfAbsent, writeDeliveries } from "../store/index.js";
+import { pushToAgents } from "./push.js";
+
+export interface FanoutResult {
+  noticeId: string;
+  /** On-duty agents in the notice's audience. */
+  targeted: number;
+  /** Inbox entries written (equal to targeted unless skipped). */
+  delivered: number;
+  pushed: number;
+  /** Stale connections removed (410) during the pushes. */
+  gone: number;
+  skipped?: "expired" | "superseded";
+  /** Capacity of the notices capability's own reads and writes (the agents list is the agents capability's). */
+  capacityUnits: number;
+  ms: number;
+}
+
+/**
+ * Primary course: read the notice → skip if expired or superseded → select on-duty agents in the
+ * audience (the agents capability's list) → BatchWrite their inbox entries (deterministic keys:
+ * redelivery adds nothing) → push a nudge to each (410s delete that connection, never fail the
+ * fan-out) → mark fanned out.
+ */
+export async function fanOutNotice(noticeId: string, now: Date): Promise<FanoutResult> {
+  const started = Date.now();
+  const meter = new CapacityMeter();
+  const result = (partial: Partial<FanoutResult>): FanoutResult => ({ noticeId, targeted: 0, delivered: 0, pushed: 0, gone: 0, ...partial, capacityUnits: meter.units, ms: Date.now() - started });
+  const notice = await getNotice(noticeId, meter);
+  if (!notice) throw new Error(`Notice ${noticeId} does not exist; the fan-out message is invalid`);
+  if (isExpired(notice, now)) return result({ skipped: "expired" });
+  if (notice.campaignId) {
+    const campaign = await getCampaign(notice.campaignId, meter);
+    if (campaign && notice.campaignVersion !== undefined && campaign.version > notice.campaignVersion) return result({ skipped: "superseded" });
+  }
+  const audience = (await listAgents()).filter((a) => a.onDuty && isTargeted(notice.targetSkills, a.skills));
+  const agentIds = audience.map((a) => a.agentId);
+  await writeDeliveries(agentIds, notice, now.toISOString(), meter);
+  const { pushed, gone } = await pushToAgents(agentIds, { type: "notice", notice: noticeView(notice) });
+  await markActive(notice, "fannedOutAt", now.toISOString(), meter);
+  return result({ targeted: agentIds.length, delivered: agentIds.length, pushed, gone });
+}
+
+/**
+ * Late joiners, on an agent's arrival (the agents capability's `agent-arrived` event).
+ *
+ * Primary course: read the agent → one query of the active partition → notices aimed at the
+ * agent's skills → BatchGet which the agent already holds → conditional put of the missing ones
+ * → push them (not on `connect`: a connecting client reads its inbox anyway, and the connection
+ * may not be open yet). Arrivals other than `duty` count only while the agent is on duty, the
+ * same audience as the fan-out. Idempotent: a repeated arrival delivers nothing new.
+ */
+export async function deliverOnArrival(agentId: string, now: Date, reason: ArrivalReason): Promise<{ delivered: string[]; capacityUnits: number }> {
+  const meter = new CapacityMeter();
+  const agent = await getAgent(agentId);
+  if (!agent || (reason !== "duty" && !agent.onDuty)) return { delivered: [], capacityUnits: meter.units };
+  const candidates = (await activeNotices(now, meter)).filter((n) => isTargeted(n.targetSkills, agent.skills));
+  if (candidates.length === 0) return { delivered: [], capacityUnits: meter.units };
+  const held = await heldNoticeIds(
+    agentId,
+    candidates.map((n) => n.noticeId),
+    meter,
+  );
+  const missing = candidates.filter((n) => !held.has(n.noticeId)).map((n) => n.noticeId);
+  if (missing.length === 0) return { delivered: [], capacityUnits: meter.units };
+  const delivered: Notice[] = [];
+  for (const notice of await getNotices(missing, meter)) {
+    if (await putDeliveryIfAbsent(agentId, notice, now.toISOString(), `arrival:${reason}`, meter)) delivered.push(notice);
+  }
+  if (reason !== "connect") {
+    for (const notice of delivered) await pushToAgent(agentId, { type: "notice", notice: noticeView(notice) });
+  }
+  return { delivered: delivered.map((n) => n.noticeId), capacityUnits: meter.units };
+}
