@@ -5,7 +5,8 @@
  */
 import * as z from "zod";
 import { agentIdSchema } from "../agents/domain.js";
-import { actorOf, httpApi, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
+import { actorOf, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
+import { httpApi } from "../shared/http-signed.js";
 import { conversationIdSchema, conversationView, incomingConversationSchema } from "./conversation.js";
 import { conversationsApi } from "./functions.js";
 import { acceptConversation, closeConversation, conversationFor, markFirstResponse, openConversationsOf, type Actor } from "./use-cases/index.js";

@@ -1,7 +1,7 @@
 /**
- * In-function bearer-token verification with jose: only the functions that verify tokens
- * themselves (signature-or-JWT routes, the WebSocket `$connect`) load this module, through
- * `verifyBearer` in auth.ts.
+ * In-function bearer-token verification with jose. Only the functions that verify tokens
+ * themselves import this module (signature-or-JWT routes through shared/http-signed.ts, the
+ * WebSocket `$connect`), so the others do not bundle or load jose.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import { baseEnv, perFunction } from "./env.js";
@@ -14,7 +14,8 @@ const keySet = perFunction(() => {
   return createRemoteJWKSet(new URL(JWKS_URL));
 });
 
-export async function verifyToken(token: string): Promise<JWTPayload> {
+/** Verifies a bearer token inside a function (routes without an API Gateway authorizer); 401 when invalid or expired. */
+export async function verifyBearer(token: string): Promise<JWTPayload> {
   const env = baseEnv();
   if (!env.JWT_ISSUER) throw new Error("Invalid environment: JWKS_URL and JWT_ISSUER are required to verify tokens");
   try {

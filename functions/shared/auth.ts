@@ -3,9 +3,7 @@
  * `cognito:groups` claim names their role; machine callers sign the raw body with HMAC-SHA256.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { JWTPayload } from "jose";
 import type { Role } from "../catalog/types.js";
-import { baseEnv, functionName } from "./env.js";
 import { UnauthorizedError } from "./errors.js";
 
 export type Caller =
@@ -59,32 +57,6 @@ export function callerFromClaims(claims: Record<string, unknown>, bearer?: strin
     throw new UnauthorizedError("The token carries no subject or no supervisor/agent group.");
   }
   return { kind: "user", sub, role };
-}
-
-/**
- * Verifies a bearer token inside a function (routes without an API Gateway authorizer). jose is
- * loaded on the first call, so functions that never verify a token do not pay for it at cold start.
- */
-export async function verifyBearer(token: string): Promise<JWTPayload> {
-  const { verifyToken } = await import("./auth-token.js");
-  return verifyToken(token);
-}
-
-/**
- * The webhook secret: the variable locally, Secrets Manager in AWS (fetched once per container,
- * its client loaded only then). Only functions that verify signatures get either variable.
- */
-export async function webhookSecret(): Promise<string> {
-  const env = baseEnv();
-  if (env.WEBHOOK_SECRET) return env.WEBHOOK_SECRET;
-  if (!env.WEBHOOK_SECRET_ARN) {
-    throw new Error(
-      `Invalid environment: neither WEBHOOK_SECRET (local) nor WEBHOOK_SECRET_ARN (AWS) is set, so ${functionName()} cannot verify webhook signatures. ` +
-        "Give it a signature route or declare access.webhookSecret in its entry in functions/*/functions.ts.",
-    );
-  }
-  const { secretString } = await import("./secrets.js");
-  return secretString(env.WEBHOOK_SECRET_ARN);
 }
 
 /** `sha256=<hex>` over `timestamp + "." + rawBody`, the design's webhook convention. */

@@ -9,7 +9,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import type { FunctionSpec, HttpTrigger, RouteAuth } from "../catalog/types.js";
-import { callerFromClaims, verifyBearer, verifySignature, webhookSecret, type Caller } from "./auth.js";
+import { callerFromClaims, verifySignature, type Caller } from "./auth.js";
 import { AppError, ForbiddenError, StoreUnavailableError, UnauthorizedError, ValidationError, toProblem, type FieldError } from "./errors.js";
 import { logger, withLogKeys } from "./logger.js";
 
@@ -54,7 +54,20 @@ function requireRole(caller: Caller, roles: readonly string[]): Caller {
   return caller;
 }
 
-async function authenticate(auth: RouteAuth, event: HttpEvent, headers: Record<string, string | undefined>, rawBody: string, nowMs: number): Promise<Caller> {
+/**
+ * How a function checks machine callers and tokens it verifies itself. Only functions with such
+ * routes get one (shared/http-signed.ts), so the others bundle neither jose nor Secrets Manager.
+ */
+export interface RequestVerifiers {
+  webhookSecret(): Promise<string>;
+  verifyBearer(token: string): Promise<Record<string, unknown>>;
+}
+
+function needsVerifiers(auth: RouteAuth): boolean {
+  return auth.kind === "signature" || auth.kind === "signature-or-jwt";
+}
+
+async function authenticate(auth: RouteAuth, event: HttpEvent, headers: Record<string, string | undefined>, rawBody: string, nowMs: number, verifiers: RequestVerifiers | undefined): Promise<Caller> {
   switch (auth.kind) {
     case "public":
       return { kind: "anonymous" };
@@ -65,17 +78,19 @@ async function authenticate(auth: RouteAuth, event: HttpEvent, headers: Record<s
       return requireRole(callerFromClaims(claims, headers.authorization), auth.roles);
     }
     case "signature": {
-      verifySignature(await webhookSecret(), { timestamp: headers["x-signature-timestamp"], signature: headers["x-signature"] }, rawBody, nowMs);
+      if (!verifiers) throw new Error("A signature route needs the verifiers of shared/http-signed.ts");
+      verifySignature(await verifiers.webhookSecret(), { timestamp: headers["x-signature-timestamp"], signature: headers["x-signature"] }, rawBody, nowMs);
       return { kind: "machine" };
     }
     case "signature-or-jwt": {
+      if (!verifiers) throw new Error("A signature-or-jwt route needs the verifiers of shared/http-signed.ts");
       const authorization = headers.authorization;
       if (authorization) {
         const match = /^Bearer\s+(.+)$/i.exec(authorization);
         if (!match?.[1]) throw new UnauthorizedError("Authorization must be `Bearer <token>`.");
-        return requireRole(callerFromClaims(await verifyBearer(match[1])), auth.roles);
+        return requireRole(callerFromClaims(await verifiers.verifyBearer(match[1])), auth.roles);
       }
-      verifySignature(await webhookSecret(), { timestamp: headers["x-signature-timestamp"], signature: headers["x-signature"] }, rawBody, nowMs);
+      verifySignature(await verifiers.webhookSecret(), { timestamp: headers["x-signature-timestamp"], signature: headers["x-signature"] }, rawBody, nowMs);
       return { kind: "machine" };
     }
   }
@@ -100,12 +115,16 @@ function logRejection(error: unknown): void {
 }
 
 /** Builds the Lambda handler for an HTTP function from its function-list entry and route table. */
-export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>) {
+export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>, verifiers?: RequestVerifiers) {
   const triggers = new Map<string, HttpTrigger>();
   for (const t of spec.triggers) if (t.kind === "http") triggers.set(`${t.method} ${t.path}`, t);
   // Fail fast at cold start if the route table and the function list disagree.
   for (const key of Object.keys(routes)) if (!triggers.has(key)) throw new Error(`${spec.name}: route "${key}" has a handler but is not in the function list`);
   for (const key of triggers.keys()) if (!routes[key]) throw new Error(`${spec.name}: route "${key}" is in the function list but has no handler`);
+  const signed = [...triggers.entries()].filter(([, t]) => needsVerifiers(t.auth)).map(([key]) => key);
+  if (signed.length > 0 && !verifiers) {
+    throw new Error(`${spec.name}: routes ${signed.join(", ")} verify signatures or tokens in the function; build it with httpApi from shared/http-signed.ts`);
+  }
 
   const dispatch = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const routeKey = event.routeKey;
@@ -119,7 +138,7 @@ export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>
         if (!trigger || !route) throw new Error(`${spec.name} received unknown route ${routeKey}`);
         const rawBody = rawBodyOf(event);
         const nowMs = event.requestContext.timeEpoch;
-        const caller = await authenticate(trigger.auth, event, headers, rawBody, nowMs);
+        const caller = await authenticate(trigger.auth, event, headers, rawBody, nowMs, verifiers);
         const result = await route({
           routeKey,
           params: decodePathParameters(event.pathParameters ?? {}),

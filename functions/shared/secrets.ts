@@ -1,10 +1,11 @@
 /**
- * Secrets Manager, loaded only by the functions that read a secret (through `webhookSecret` in
- * auth.ts). A secret is fetched once per container; a failed fetch is not cached, so the next
- * request tries again instead of failing for the container's life.
+ * The webhook secret: the variable locally, Secrets Manager in AWS. Only the functions that verify
+ * signatures import this module (through shared/http-signed.ts), so the others do not bundle or
+ * load the Secrets Manager client. The secret is fetched once per container; a failed fetch is not
+ * kept, so the next request tries again instead of failing for the container's life.
  */
 import { SecretsManagerClient, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { baseEnv, perFunction } from "./env.js";
+import { baseEnv, functionName, perFunction } from "./env.js";
 
 const client = new SecretsManagerClient({ region: baseEnv().AWS_REGION });
 
@@ -17,7 +18,7 @@ async function fetchSecret(secretId: string): Promise<string> {
 }
 
 /** The secret's string value, cached per container once fetched. */
-export function secretString(secretId: string): Promise<string> {
+function secretString(secretId: string): Promise<string> {
   const cache = fetched();
   const cached = cache.get(secretId);
   if (cached) return cached;
@@ -27,4 +28,17 @@ export function secretString(secretId: string): Promise<string> {
     if (cache.get(secretId) === value) cache.delete(secretId);
   });
   return value;
+}
+
+/** The webhook secret this function verifies signatures with; only functions that declare it get one. */
+export async function webhookSecret(): Promise<string> {
+  const env = baseEnv();
+  if (env.WEBHOOK_SECRET) return env.WEBHOOK_SECRET;
+  if (!env.WEBHOOK_SECRET_ARN) {
+    throw new Error(
+      `Invalid environment: neither WEBHOOK_SECRET (local) nor WEBHOOK_SECRET_ARN (AWS) is set, so ${functionName()} cannot verify webhook signatures. ` +
+        "Give it a signature route or declare access.webhookSecret in its entry in functions/*/functions.ts.",
+    );
+  }
+  return secretString(env.WEBHOOK_SECRET_ARN);
 }

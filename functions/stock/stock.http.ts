@@ -4,7 +4,8 @@
  */
 import * as z from "zod";
 import { settings } from "../shared/env.js";
-import { actorOf, httpApi, jsonBody, validate, type HttpRequest } from "../shared/http.js";
+import { actorOf, jsonBody, validate, type HttpRequest } from "../shared/http.js";
+import { httpApi } from "../shared/http-signed.js";
 import { bulkWarehouseSchema, maxUnits, orderIdSchema, policySchema, ratioToBp, reservationSchema, skuSchema, warehouseUpdateSchema } from "./domain.js";
 import { stockApi } from "./functions.js";
 import {

@@ -10,7 +10,7 @@ const stack = useLocalStack();
 
 // Function code reads the stack's environment when first loaded, so it is imported inside the tests.
 const functionCode = async () => ({
-  ...(await import("../../functions/shared/auth.js")),
+  ...(await import("../../functions/shared/secrets.js")),
   ...(await import("../../functions/shared/push.js")),
   ...(await import("../../functions/shared/sqs.js")),
 });
