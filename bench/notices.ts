@@ -97,7 +97,8 @@ export async function benchNoticeFanout(stack: LocalStack, options: { agents?: n
         expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
       }),
     );
-    const result = await fanOutNotice(noticeId, new Date());
+    // As the NoticeFanout function: the local runtime gives the push endpoint only to functions that declare it.
+    const result = await stack.runAs("NoticeFanout", () => fanOutNotice(noticeId, new Date()));
     return {
       agents: count,
       targeted: result.targeted,
