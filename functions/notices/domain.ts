@@ -18,8 +18,26 @@ export type Urgency = z.infer<typeof urgencySchema>;
 export const campaignIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'");
 export const noticeIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/, "must be a notice id");
 
-/** ISO-8601 instant with an offset (`Z` or `+08:00`), normalised to UTC `toISOString()` form. */
-export const instantSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+const withOffset = z.iso.datetime({ offset: true });
+const withoutOffset = z.iso.datetime({ local: true });
+
+/**
+ * ISO-8601 instant with an offset (`Z` or `+08:00`), normalised to UTC `toISOString()` form.
+ * One error per field, and one that says what is missing: a local time is ambiguous (whose
+ * midnight?), so it "needs an offset" rather than being "Invalid".
+ */
+export const instantSchema = z
+  .string({ error: "must be an ISO-8601 date-time string with an offset, e.g. 2030-11-11T00:00:00+08:00" })
+  .superRefine((value, ctx) => {
+    if (withOffset.safeParse(value).success) return;
+    ctx.addIssue({
+      code: "custom",
+      message: withoutOffset.safeParse(value).success
+        ? `needs an offset, e.g. +08:00 or Z ("${value}+08:00")`
+        : "must be an ISO-8601 date-time with an offset, e.g. 2030-11-11T00:00:00+08:00",
+    });
+  })
+  .transform((s) => new Date(s).toISOString());
 
 const targetSkillsSchema = z
   .array(skillSchema)
@@ -42,23 +60,130 @@ export const noticeInputSchema = z
   .strict();
 export type NoticeInput = z.infer<typeof noticeInputSchema>;
 
+/**
+ * The notice body as checked at `now`: the expiry's window is checked in the same pass as every
+ * other field, so one 400 lists every problem (not the expiry only once the rest is valid).
+ */
+export function noticeInputAt(now: Date) {
+  return noticeInputSchema.extend({
+    expiresAt: instantSchema.superRefine((expiresAt, ctx) => {
+      const problem = expiryProblem(expiresAt, now);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  });
+}
+
 /** JSON values, so campaign rules are structured data and nothing else. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 /** Any JSON value, as stored (reads of campaigns we wrote; input is bounded separately). */
 export const jsonSchema: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]));
 
-export const campaignInputSchema = z
+/**
+ * Bounds on campaign rules. Rules are copied into the campaign, its version history, the change
+ * notice and every agent's inbox entry (1 WRU per KB per agent at fan-out), and DynamoDB refuses
+ * numbers beyond ±1e125 or below 1e-130 in magnitude, maps nested deeper than 32 and empty map
+ * keys; any of those used to surface as a 500. A sane rule is a few flags, thresholds and texts.
+ */
+export const rulesLimits = {
+  /** Containers deep, counting `rules` itself: `{ coupon: { tiers: [ … ] } }` is 3. */
+  maxDepth: 8,
+  /** Keys and values altogether. */
+  maxValues: 500,
+  maxKeyLength: 100,
+  maxStringLength: 2_000,
+  /** UTF-8 bytes of the rules as JSON. */
+  maxBytes: 8_192,
+  /** Numbers are exact below this (JavaScript's safe integers) and DynamoDB stores them. */
+  maxMagnitude: Number.MAX_SAFE_INTEGER,
+  /** Smallest non-zero magnitude (DynamoDB underflows below 1e-130; no rule needs less). */
+  minMagnitude: 1e-9,
+  /** Problems reported before giving up (a hostile body could hold thousands). */
+  maxProblems: 10,
+} as const;
+
+type JsonPath = (string | number)[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Every way `rules` breaks {@link rulesLimits}, found with an explicit stack, never recursion: a
+ * 5,000-deep body must be a 400, not a stack overflow. Stops descending at the depth limit and
+ * after `maxProblems` problems. Paths are relative to `rules`.
+ */
+export function rulesProblems(rules: unknown): { path: JsonPath; message: string }[] {
+  const problems: { path: JsonPath; message: string }[] = [];
+  if (!isRecord(rules)) return [{ path: [], message: "must be a JSON object" }];
+  const stack: { value: unknown; path: JsonPath; depth: number }[] = [{ value: rules, path: [], depth: 1 }];
+  let values = 0;
+  const report = (path: JsonPath, message: string) => problems.push({ path, message });
+  while (stack.length > 0 && problems.length < rulesLimits.maxProblems) {
+    const entry = stack.pop();
+    if (!entry) break;
+    const { value, path, depth } = entry;
+    if (++values > rulesLimits.maxValues) {
+      report([], `must hold at most ${rulesLimits.maxValues} keys and values`);
+      break;
+    }
+    if (typeof value === "string") {
+      if (value.length > rulesLimits.maxStringLength) report(path, `must be at most ${rulesLimits.maxStringLength} characters`);
+    } else if (typeof value === "number") {
+      const magnitude = Math.abs(value);
+      if (!Number.isFinite(value) || magnitude > rulesLimits.maxMagnitude) report(path, `must be a number between -${rulesLimits.maxMagnitude} and ${rulesLimits.maxMagnitude}`);
+      else if (magnitude !== 0 && magnitude < rulesLimits.minMagnitude) report(path, `must be 0 or at least ${rulesLimits.minMagnitude} in magnitude`);
+    } else if (typeof value === "boolean" || value === null) {
+      // fine as it is
+    } else if (Array.isArray(value) || isRecord(value)) {
+      if (depth > rulesLimits.maxDepth) {
+        report(path, `nests deeper than ${rulesLimits.maxDepth} levels`);
+        continue;
+      }
+      if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i], depth: depth + 1 });
+      } else {
+        const keys = Object.keys(value);
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const key = keys[i] as string;
+          if (key.trim() === "") report(path, `has an empty key (${JSON.stringify(key)}); keys must name something`);
+          else if (key.length > rulesLimits.maxKeyLength) report([...path, key.slice(0, 20)], `keys must be at most ${rulesLimits.maxKeyLength} characters`);
+          else stack.push({ value: value[key], path: [...path, key], depth: depth + 1 });
+        }
+        values += keys.length;
+      }
+    } else {
+      report(path, "must be a JSON value");
+    }
+  }
+  if (problems.length === 0 && Buffer.byteLength(JSON.stringify(rules)) > rulesLimits.maxBytes) report([], `must be at most ${rulesLimits.maxBytes} bytes as JSON`);
+  return problems;
+}
+
+/** Campaign rules: any bounded JSON object, checked by {@link rulesProblems} (no recursive schema). */
+const rulesInputSchema = z.custom<Record<string, Json>>(() => true).superRefine((rules, ctx) => {
+  for (const problem of rulesProblems(rules)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+});
+
+const campaignFieldsSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
-    rules: z.record(z.string(), jsonSchema),
+    rules: rulesInputSchema,
     startsAt: instantSchema,
     endsAt: instantSchema,
     targetSkills: targetSkillsSchema.nullish(),
     /** Urgency of the change notice; not part of the campaign's content. */
     urgency: urgencySchema.default("important"),
   })
-  .strict()
-  .refine((c) => c.endsAt > c.startsAt, { message: "endsAt must be after startsAt", path: ["endsAt"] });
+  .strict();
+
+const campaignWindowSchema = z.object({ startsAt: instantSchema, endsAt: instantSchema });
+
+export const campaignInputSchema = campaignFieldsSchema.refine((c) => c.endsAt > c.startsAt, {
+  message: "endsAt must be after startsAt",
+  path: ["endsAt"],
+  // Checked whenever both instants are valid, in the same pass as the other fields.
+  when: (payload) => campaignWindowSchema.safeParse(payload.value).success,
+});
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
 
 /** The versioned part of a campaign: what agents quote to customers. */

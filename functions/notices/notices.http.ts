@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { NotFoundError } from "../shared/errors.js";
-import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputSchema, noticeView } from "./domain.js";
+import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputAt, noticeView } from "./domain.js";
 import { noticesApi } from "./functions.js";
 import { getCampaign, getCampaignVersion, type CampaignRecord } from "./store/index.js";
 import { acknowledge, inbox, publishNotice, putCampaign, receipts } from "./use-cases/index.js";
@@ -54,7 +54,7 @@ export const handler = httpApi(noticesApi, {
   },
 
   "POST /notices": async (request) => {
-    const input = jsonBody(request, noticeInputSchema);
+    const input = jsonBody(request, noticeInputAt(request.now));
     const key = validate(idempotencyHeaderSchema, request.headers, "headers")["idempotency-key"];
     const { notice, replayed } = await publishNotice(input, actorOf(request), request.now, request.correlationId, key);
     return { status: replayed ? 200 : 201, body: { ...noticeView(notice), publishedBy: notice.publishedBy, ...(replayed ? { replayed: true } : {}) } };

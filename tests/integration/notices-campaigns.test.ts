@@ -174,4 +174,61 @@ describe("campaign change notices", () => {
     expect((await s.api("GET", `/campaigns/${campaignId}`, { as: sup })).status).toBe(404);
     expect((await s.api("PUT", `/campaigns/${campaignId}`, { as: await s.agentToken("a1"), body: campaign(1) })).status).toBe(403);
   });
+
+  it("answers unbounded rules with a 400 naming the rule, never a 500, and stores nothing", async () => {
+    const s = stack();
+    const sup = await s.supervisor();
+    const campaignId = s.uid("camp");
+    const nest = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+    const cases: { rules: string; field: string }[] = [
+      { rules: '{"max":1e308}', field: "rules.max" },
+      { rules: '{"tiny":1e-320}', field: "rules.tiny" },
+      { rules: '{"":1}', field: "rules" },
+      { rules: '{"coupon":{"":{"threshold":300}}}', field: "rules.coupon" },
+      { rules: nest(33), field: "rules.a.a.a.a.a.a.a.a" },
+      // zod's recursive schema overflowed the stack on this one
+      { rules: nest(5_000), field: "rules.a.a.a.a.a.a.a.a" },
+      { rules: JSON.stringify({ note: "x".repeat(500_000) }), field: "rules.note" },
+      { rules: JSON.stringify(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, "y".repeat(1_000)]))), field: "rules" },
+    ];
+    for (const { rules, field } of cases) {
+      const { rules: _ignored, ...rest } = campaign(1);
+      const raw = `${JSON.stringify(rest).slice(0, -1)},"rules":${rules}}`;
+      const res = await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, raw, headers: { "content-type": "application/json" } });
+      expect({ rules: rules.slice(0, 40), status: res.status }).toEqual({ rules: rules.slice(0, 40), status: 400 });
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    }
+    expect((await s.api("GET", `/campaigns/${campaignId}`, { as: sup })).status).toBe(404);
+    // Within the bounds: eight levels, ordinary numbers, a few texts.
+    const fine = { ...campaign(1), rules: { a: { b: { c: { d: { e: { f: { g: { h: 0.05 } } } } } } }, max: 9_007_199_254_740_991, zero: 0, note: "y".repeat(2_000) } };
+    expect((await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: fine })).status).toBe(201);
+  });
+
+  it("lists every invalid field in one pass, and says a local time needs an offset", async () => {
+    const s = stack();
+    const sup = await s.supervisor();
+    const campaignId = s.uid("camp");
+    // endsAt before startsAt used to be reported only once every other field was valid.
+    const both = await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: { ...campaign(1), name: "", endsAt: "2030-11-01T00:00:00Z" } });
+    expect(both.status).toBe(400);
+    expect(both.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(["endsAt", "name"]);
+    const local = await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: { ...campaign(1), startsAt: "2030-11-11T00:00:00" } });
+    expect(local.status).toBe(400);
+    expect(local.body.errors).toEqual([{ field: "startsAt", message: expect.stringContaining("needs an offset, e.g. +08:00") }]);
+
+    // A notice's expiry window is checked with the other fields, not after them.
+    const notice = await s.api("POST", "/notices", { as: sup, body: { title: "", body: "b", urgency: "info", expiresAt: new Date(Date.now() - 1000).toISOString() } });
+    expect(notice.status).toBe(400);
+    expect(notice.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: "expiresAt", message: "expiresAt must be in the future" },
+        expect.objectContaining({ field: "title" }),
+      ]),
+    );
+    expect(notice.body.errors).toHaveLength(2);
+    const noOffset = await s.api("POST", "/notices", { as: sup, body: { title: "t", body: "b", urgency: "info", expiresAt: "2030-11-11T00:00:00" } });
+    expect(noOffset.body.errors).toEqual([{ field: "expiresAt", message: expect.stringContaining("needs an offset, e.g. +08:00") }]);
+    expect((await s.api("GET", `/campaigns/${campaignId}`, { as: sup })).status).toBe(404);
+  });
 });

@@ -9,9 +9,12 @@ import {
   expiryProblem,
   inboxView,
   isTargeted,
+  noticeInputAt,
   noticeInputSchema,
   receiptsView,
   reminderDue,
+  rulesLimits,
+  rulesProblems,
   type CampaignContent,
   type InboxEntry,
   type Notice,
@@ -74,6 +77,48 @@ describe("input schemas", () => {
     expect(campaignInputSchema.safeParse({ name: "x", rules: [1], startsAt: "2030-11-11T00:00:00Z", endsAt: "2030-11-12T00:00:00Z" }).success).toBe(false);
     expect(campaignInputSchema.safeParse({ name: "x", rules: {}, startsAt: "2030-11-11T00:00:00", endsAt: "2030-11-12T00:00:00Z" }).success).toBe(false);
     expect(noticeInputSchema.safeParse({ title: "t", body: "b", urgency: "info", targetSkills: ["vip", "vip"], expiresAt: "2030-11-12T00:00:00Z" }).success).toBe(false);
+  });
+
+  it("bounds campaign rules without recursing: DynamoDB's number range, empty keys, depth, strings and size", () => {
+    const window = { name: "x", startsAt: "2030-11-11T00:00:00Z", endsAt: "2030-11-12T00:00:00Z" };
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 5_000; i++) deep = { a: deep };
+    // Before: a recursive zod schema threw "Maximum call stack size exceeded" here.
+    const parsed = campaignInputSchema.safeParse({ ...window, rules: deep });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues).toEqual([expect.objectContaining({ path: ["rules", ...Array(rulesLimits.maxDepth).fill("a")], message: "nests deeper than 8 levels" })]);
+    // Paths are relative to `rules` ("" is rules itself).
+    const problems = (rules: unknown) => rulesProblems(rules).map((p) => `${p.path.join(".")}: ${p.message}`);
+    expect(problems({ big: 1e308, small: -1e-320, ok: [0, -2.5, 1e-9, Number.MAX_SAFE_INTEGER] })).toEqual([
+      `big: must be a number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`,
+      "small: must be 0 or at least 1e-9 in magnitude",
+    ]);
+    expect(problems({ "": 1, nested: { " ": true } })).toEqual([': has an empty key (""); keys must name something', 'nested: has an empty key (" "); keys must name something']);
+    expect(problems({ text: "x".repeat(500_000) })).toEqual(["text: must be at most 2000 characters"]);
+    expect(problems(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, "y".repeat(1_000)])))).toEqual([": must be at most 8192 bytes as JSON"]);
+    expect(problems({ list: Array.from({ length: 600 }, () => 1) })).toEqual([": must hold at most 500 keys and values"]);
+    expect(problems([1])).toEqual([": must be a JSON object"]);
+    // A hostile body is reported in a few lines, not thousands.
+    expect(rulesProblems(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`n${i}`, 1e300])))).toHaveLength(rulesLimits.maxProblems);
+    expect(problems({ coupon: { threshold: 300, tiers: [1, 2, { x: 0.5 }] }, stackable: false, note: null })).toEqual([]);
+  });
+
+  it("checks every field in one pass and says what a local time lacks", () => {
+    const now = new Date("2030-01-01T00:00:00Z");
+    const fields = (result: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) => result.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    expect(fields(noticeInputAt(now).safeParse({ title: "", body: "b", urgency: "info", expiresAt: "2029-12-31T23:59:00Z" }))).toEqual([
+      expect.stringMatching(/^title: /),
+      "expiresAt: expiresAt must be in the future",
+    ]);
+    expect(fields(noticeInputAt(now).safeParse({ title: "t", body: "b", urgency: "info", expiresAt: "2030-01-02T08:00:00" }))).toEqual(['expiresAt: needs an offset, e.g. +08:00 or Z ("2030-01-02T08:00:00+08:00")']);
+    expect(noticeInputAt(now).safeParse({ title: "t", body: "b", urgency: "info", expiresAt: "2030-01-02T08:00:00+08:00" }).success).toBe(true);
+    expect(fields(campaignInputSchema.safeParse({ name: "", rules: {}, startsAt: "2030-11-12T00:00:00Z", endsAt: "2030-11-11T00:00:00Z" }))).toEqual([
+      expect.stringMatching(/^name: /),
+      "endsAt: endsAt must be after startsAt",
+    ]);
+    expect(fields(campaignInputSchema.safeParse({ name: "x", rules: {}, startsAt: "soon", endsAt: "2030-11-11T00:00:00Z" }))).toEqual([
+      "startsAt: must be an ISO-8601 date-time with an offset, e.g. 2030-11-11T00:00:00+08:00",
+    ]);
   });
 
   it("bounds the expiry", () => {
