@@ -15,9 +15,19 @@ import { localIso, localToInstant, parseDate, minuteMs } from "./time.js";
 
 const numberParam = (schema: z.ZodNumber) => z.coerce.number().pipe(schema);
 
+/** Most conversations one interval's forecast may name (a very large contact centre sees a few thousand). */
+export const maxIntervalVolume = 1_000_000;
+/** Most chat slots the Erlang search tries before calling a forecast unstaffable. */
+export const maxServers = 100_000;
+
+/**
+ * `timeZone` is required: the day's intervals depend on it, and a silent UTC default gave a
+ * Shanghai supervisor a day shifted by 8 hours. (The HTTP entry also refuses unknown parameters,
+ * so a misspelt `serviceLevl` is not silently the default.)
+ */
 export const coverageQuerySchema = z.object({
   date: dateSchema,
-  timeZone: zoneSchema.default("UTC"),
+  timeZone: zoneSchema,
   interval: numberParam(z.number().int()).refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60").default(30),
   skill: skillSchema.optional(),
   /** Forecast conversations per interval, comma-separated, one number per interval of the day. */
@@ -25,9 +35,14 @@ export const coverageQuerySchema = z.object({
     .string()
     .min(1, "required: conversations per interval, comma-separated")
     .transform((s, ctx) => {
-      const values = s.split(",").map((v) => Number(v.trim()));
+      const values = s.split(",").map((v) => (v.trim() === "" ? Number.NaN : Number(v.trim())));
       if (values.some((v) => !Number.isFinite(v) || v < 0)) {
         ctx.addIssue({ code: "custom", message: "must be non-negative numbers separated by commas" });
+        return z.NEVER;
+      }
+      const tooMany = values.findIndex((v) => v > maxIntervalVolume);
+      if (tooMany >= 0) {
+        ctx.addIssue({ code: "custom", message: `value ${tooMany + 1} (${values[tooMany]}) is above ${maxIntervalVolume} conversations per interval` });
         return z.NEVER;
       }
       return values;
@@ -74,11 +89,32 @@ function scheduledIn(occurrences: readonly Occurrence[], interval: DayInterval, 
   return total;
 }
 
+/** Slots needed for an interval, or undefined when no staffing up to `maxServers` meets the target. */
+function slotsFor(query: CoverageQuery, trafficErlangs: number): number | undefined {
+  if (trafficErlangs >= maxServers) return undefined;
+  try {
+    return requiredServers({ trafficErlangs, ahtSeconds: query.aht, targetServiceLevel: query.serviceLevel, answerSeconds: query.answerSeconds }, maxServers);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 export function computeCoverage(query: CoverageQuery, occurrences: readonly Occurrence[], agentSkills: ReadonlyMap<string, readonly Skill[]>) {
   const intervals = dayIntervals(query.date, query.timeZone, query.interval);
   if (query.volumes.length !== intervals.length) {
     const error: string = `needs ${intervals.length} values (one per ${query.interval}-minute interval of ${query.date} in ${query.timeZone}), got ${query.volumes.length}`;
     return { error } as const;
+  }
+  // A forecast no staffing can meet is answered as such, naming the first interval, before any work.
+  const required: number[] = [];
+  for (const [i, interval] of intervals.entries()) {
+    const trafficErlangs = ((query.volumes[i] ?? 0) * query.aht) / ((interval.to - interval.from) / 1000);
+    const slots = slotsFor(query, trafficErlangs);
+    if (slots === undefined) {
+      return { unstaffable: { interval: i, localFrom: localIso(interval.from, query.timeZone), trafficErlangs: round(trafficErlangs), maxSlots: maxServers } } as const;
+    }
+    required.push(slots);
   }
   const hasSkill = (skill: Skill | undefined) => (agentId: string) => {
     const own = agentSkills.get(agentId);
@@ -92,7 +128,7 @@ export function computeCoverage(query: CoverageQuery, occurrences: readonly Occu
     const traffic = (volume * query.aht) / seconds;
     const scheduled = scheduledIn(occurrences, interval, hasSkill(query.skill));
     const scheduledBySkill = Object.fromEntries(skills.map((s) => [s, round(scheduledIn(occurrences, interval, hasSkill(s)), 2)]));
-    const requiredSlots = requiredServers({ trafficErlangs: traffic, ahtSeconds: query.aht, targetServiceLevel: query.serviceLevel, answerSeconds: query.answerSeconds });
+    const requiredSlots = required[i] ?? 0;
     const requiredAgents = requiredSlots === 0 ? 0 : Math.ceil(requiredSlots / query.concurrency / productive - 1e-9);
     // Fractional agents give fractional slots; Erlang needs whole servers, so round down.
     const slots = Math.floor(scheduled * productive * query.concurrency + 1e-9);

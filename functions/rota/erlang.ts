@@ -68,10 +68,16 @@ export interface ServiceTarget {
 export function requiredServers(target: ServiceTarget, maxServers = 100_000): number {
   const { trafficErlangs, ahtSeconds, targetServiceLevel, answerSeconds } = target;
   assertInputs(trafficErlangs, 0);
+  assertPositive(ahtSeconds, "ahtSeconds");
   if (!(targetServiceLevel > 0 && targetServiceLevel < 1)) throw new RangeError(`targetServiceLevel must be in (0, 1), got ${targetServiceLevel}`);
   if (trafficErlangs === 0) return 0;
-  for (let n = Math.max(1, Math.floor(trafficErlangs) + 1); n <= maxServers; n++) {
-    if (serviceLevel(trafficErlangs, n, ahtSeconds, answerSeconds) >= targetServiceLevel) return n;
+  // One pass of the Erlang B recursion, so the search is O(N), not O(N²) (serviceLevel per N would redo it).
+  let b = 1;
+  for (let n = 1; n <= maxServers; n++) {
+    b = (trafficErlangs * b) / (n + trafficErlangs * b);
+    if (n <= trafficErlangs) continue;
+    const c = (n * b) / (n - trafficErlangs * (1 - b));
+    if (1 - c * Math.exp((-(n - trafficErlangs) * answerSeconds) / ahtSeconds) >= targetServiceLevel) return n;
   }
   throw new RangeError(`no staffing up to ${maxServers} servers meets the target`);
 }

@@ -1,25 +1,38 @@
 /** Rota HTTP API (supervisors only): wires routes to the rota use cases. */
 import * as z from "zod";
 import { skillSchema } from "../agents/domain.js";
-import { UnsupportedMediaTypeError } from "../shared/errors.js";
-import { actorOf, httpApi, jsonBody, validate, type HttpRequest } from "../shared/http.js";
+import { UnsupportedMediaTypeError, ValidationError, type FieldError } from "../shared/errors.js";
+import { actorOf, fieldErrors, httpApi, jsonBody, validate, type HttpRequest } from "../shared/http.js";
 import { coverageQuerySchema } from "./coverage.js";
 import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
 import { rotaApi } from "./functions.js";
 import { parseDate } from "./time.js";
 import { allShifts, coverage, createException, deleteException, exceptionsIn, importRota, onDuty, putRota, resolvedRota, saveShift, type Actor } from "./use-cases.js";
 
-const rotaQuerySchema = z
-  .object({
-    from: z.union([dateSchema, instantSchema]),
-    to: z.union([dateSchema, instantSchema]),
-    agentId: z.string().optional(),
-  })
-  .refine((q) => (parseDate(q.from) === undefined) === (parseDate(q.to) === undefined), { path: ["to"], message: "from and to must both be dates or both be instants" });
+const rotaQuerySchema = z.object({
+  from: z.union([dateSchema, instantSchema]),
+  to: z.union([dateSchema, instantSchema]),
+  agentId: z.string().optional(),
+});
 
 const onDutyQuerySchema = z.object({ at: instantSchema.optional(), skill: skillSchema.optional() });
 
 const exceptionsQuerySchema = z.object({ from: dateSchema.optional(), to: dateSchema.optional(), agentId: z.string().optional() });
+
+/**
+ * The query, validated: every invalid field and every unknown parameter named at once (an
+ * unknown one is a 400, not silently ignored — a misspelt option would otherwise be its default).
+ */
+function queryOf<S extends z.ZodObject>(schema: S, request: HttpRequest): z.infer<S> {
+  const known = Object.keys(schema.shape);
+  const unknown: FieldError[] = Object.keys(request.query)
+    .filter((name) => !known.includes(name))
+    .map((name) => ({ field: name, message: `unknown query parameter (known: ${known.join(", ")})` }));
+  const result = schema.safeParse(request.query);
+  const errors = [...unknown, ...(result.success ? [] : fieldErrors(result.error.issues))];
+  if (errors.length > 0 || !result.success) throw new ValidationError("The query is invalid.", { errors });
+  return result.data;
+}
 
 const by = (request: HttpRequest): Actor => ({ actor: actorOf(request), now: request.now });
 
@@ -34,7 +47,11 @@ export const handler = httpApi(rotaApi, {
 
   "PUT /rota": async (request) => ({ status: 200, body: await putRota(jsonBody(request, rotaInputSchema), by(request)) }),
 
-  "GET /rota": async (request) => ({ status: 200, body: await resolvedRota(validate(rotaQuerySchema, request.query, "query")) }),
+  "GET /rota": async (request) => {
+    const q = queryOf(rotaQuerySchema, request);
+    if ((parseDate(q.from) === undefined) !== (parseDate(q.to) === undefined)) throw new ValidationError("The query is invalid.", { errors: [{ field: "to", message: "from and to must both be dates or both be instants" }] });
+    return { status: 200, body: await resolvedRota(q) };
+  },
 
   "POST /rota/import": async (request) => {
     const contentType = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
@@ -47,7 +64,7 @@ export const handler = httpApi(rotaApi, {
     return { status: 201, body: exception, headers: { location: `/rota/exceptions/${exception.exceptionId}` } };
   },
 
-  "GET /rota/exceptions": async (request) => ({ status: 200, body: { exceptions: await exceptionsIn(validate(exceptionsQuerySchema, request.query, "query")) } }),
+  "GET /rota/exceptions": async (request) => ({ status: 200, body: { exceptions: await exceptionsIn(queryOf(exceptionsQuerySchema, request)) } }),
 
   "DELETE /rota/exceptions/{exceptionId}": async (request) => {
     const { exceptionId } = validate(z.object({ exceptionId: z.uuid() }), request.params, "path");
@@ -55,7 +72,7 @@ export const handler = httpApi(rotaApi, {
     return { status: 204 };
   },
 
-  "GET /rota/on-duty": async (request) => ({ status: 200, body: await onDuty(validate(onDutyQuerySchema, request.query, "query"), request.now) }),
+  "GET /rota/on-duty": async (request) => ({ status: 200, body: await onDuty(queryOf(onDutyQuerySchema, request), request.now) }),
 
-  "GET /rota/coverage": async (request) => ({ status: 200, body: await coverage(validate(coverageQuerySchema, request.query, "query")) }),
+  "GET /rota/coverage": async (request) => ({ status: 200, body: await coverage(queryOf(coverageQuerySchema, request)) }),
 });

@@ -2,16 +2,20 @@
  * DynamoDB adapter for the rota: shifts, assignments, patterns, exceptions and the on-duty view,
  * all through the registry's entities (functions/shared/table/entities/rota.ts). Every item
  * read is parsed by its entity's schema; a malformed one is a `MalformedItemError`.
+ *
+ * Assignments and patterns a large change has staged (commit.ts) are read as that change's
+ * status says: the new value once it is committed, the previous one until then — so a reader
+ * sees a change whole or not at all.
  */
 import { randomUUID } from "node:crypto";
 import {
   AuditRecord,
   OnDuty,
+  RotaChange,
   auditEntrySchema,
+  batchGet,
   batchWrite,
-  maxTransactItems,
   onDutySchema,
-  transact,
   RotaAssignment,
   RotaException as RotaExceptionEntity,
   RotaPattern,
@@ -23,6 +27,7 @@ import {
 } from "../shared/table/index.js";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod";
+import { isCommitted, type RotaChangeStatus } from "./change-set.js";
 import { exceptionStartKey, maxRangeDays, type Assignment, type Pattern, type RotaException, type Shift } from "./domain.js";
 import { candidateDays, type RotaData, type Window } from "./resolve.js";
 import { formatDate } from "./time.js";
@@ -33,11 +38,6 @@ async function getItem(key: { pk: string; sk: string }): Promise<Record<string, 
 }
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
-
-/** Commits `ops` in transactions of at most 100 items (DynamoDB's limit). */
-export async function commit(ops: readonly TransactItem[]): Promise<void> {
-  for (let i = 0; i < ops.length; i += maxTransactItems) await transact(ops.slice(i, i + maxTransactItems));
-}
 
 /** An audit record written in the change's own transaction (invariant 6). */
 export function auditOp(entry: AuditEntry, id: string = randomUUID()): TransactItem {
@@ -69,17 +69,43 @@ export async function listShifts(): Promise<Shift[]> {
   return items.map((item) => ShiftEntity.parse(item));
 }
 
+// ---- staged values
+
+interface StagedMark<T> {
+  changeId: string;
+  prev: T | null;
+  deleted: boolean;
+}
+
+async function changeStatuses(changeIds: readonly string[]): Promise<Map<string, RotaChangeStatus>> {
+  if (changeIds.length === 0) return new Map();
+  const items = await batchGet([...new Set(changeIds)].map((changeId) => RotaChange.key({ changeId })), { consistent: true });
+  return new Map(items.map((item) => RotaChange.parse(item)).map((h) => [h.changeId, h.status]));
+}
+
+/** What readers see of items a change may have staged: its new value once committed, else the previous one. */
+async function visible<T>(stored: readonly { value: T; staged?: StagedMark<T> | undefined }[]): Promise<T[]> {
+  const statuses = await changeStatuses(stored.flatMap((item) => (item.staged ? [item.staged.changeId] : [])));
+  return stored.flatMap(({ value, staged }) => {
+    if (!staged) return [value];
+    if (isCommitted(statuses.get(staged.changeId))) return staged.deleted ? [] : [value];
+    return staged.prev ? [staged.prev] : [];
+  });
+}
+
+function readAssignment(item: Record<string, unknown>): { value: Assignment; staged?: StagedMark<Assignment> | undefined } {
+  const { staged, ...value } = RotaAssignment.parse(item);
+  return { value, staged };
+}
+
+function readPattern(item: Record<string, unknown>): { value: Pattern; staged?: StagedMark<Pattern> | undefined } {
+  const { staged, ...value } = RotaPattern.parse(item);
+  return { value, staged };
+}
+
 // ---- assignments
 
 const monthOf = (date: string) => date.slice(0, 7);
-
-export function assignmentPut(a: Assignment): TransactItem {
-  return { Put: { TableName: tableName, Item: RotaAssignment.item(a, RotaAssignment.index.byMonth.attributes({ month: monthOf(a.date), date: a.date, agentId: a.agentId })) } };
-}
-
-export function assignmentDelete(agentId: string, date: string): TransactItem {
-  return { Delete: { TableName: tableName, Key: RotaAssignment.key({ agentId, date }) } };
-}
 
 function monthsBetween(fromDate: string, toDate: string): string[] {
   const months: string[] = [];
@@ -104,7 +130,7 @@ export async function listAssignments(fromDate: string, toDate: string): Promise
       }),
     ),
   );
-  return pages.flat().map((item) => RotaAssignment.parse(item));
+  return visible(pages.flat().map(readAssignment));
 }
 
 /** One agent's assignments dated `fromDate…toDate` (strongly consistent, for replacements). */
@@ -118,23 +144,25 @@ export async function listAgentAssignments(agentId: string, fromDate: string, to
     },
     ConsistentRead: true,
   });
-  return items.map((item) => RotaAssignment.parse(item));
+  return visible(items.map(readAssignment));
 }
 
 // ---- patterns
 
-export function patternPut(p: Pattern): TransactItem {
-  return { Put: { TableName: tableName, Item: RotaPattern.item(p, RotaPattern.index.all.attributes({ agentId: p.agentId, startDate: p.startDate })) } };
-}
-
-export async function getPattern(agentId: string, startDate: string): Promise<Pattern | undefined> {
-  const item = await getItem(RotaPattern.key({ agentId, startDate }));
-  return item ? RotaPattern.parse(item) : undefined;
+/** One agent's patterns by start date (strongly consistent, for changes). */
+export async function agentPatterns(agentId: string): Promise<Map<string, Pattern>> {
+  const items = await queryAll({
+    KeyConditionExpression: "pk = :p AND begins_with(sk, :s)",
+    ExpressionAttributeValues: { ":p": RotaPattern.partition({ agentId }), ":s": RotaPattern.sortPrefix },
+    ConsistentRead: true,
+  });
+  const patterns = await visible(items.map(readPattern));
+  return new Map(patterns.map((p) => [p.startDate, p]));
 }
 
 export async function listPatterns(): Promise<Pattern[]> {
   const items = await queryAll({ IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": RotaPattern.index.all.partition({}) } });
-  return items.map((item) => RotaPattern.parse(item));
+  return visible(items.map(readPattern));
 }
 
 // ---- exceptions

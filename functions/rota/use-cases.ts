@@ -6,8 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { Skill } from "../agents/domain.js";
 import { getAgent, listAgents } from "../agents/store.js";
-import { ConflictError, NotFoundError, ValidationError, type FieldError } from "../shared/errors.js";
-import { isWriteConflict, type TransactItem } from "../shared/table/index.js";
+import { AppError, ConflictError, NotFoundError, ValidationError, type FieldError } from "../shared/errors.js";
+import { isWriteConflict, transact } from "../shared/table/index.js";
+import { assignmentOps, changeCounts, patternOps, type RotaChangeOp, type RotaChangeSet } from "./change-set.js";
+import { commitRotaChange, getRotaVersion, settleChange } from "./commit.js";
 import { computeCoverage, dayIntervals, type CoverageQuery } from "./coverage.js";
 import { checkImportRows, parseRotaCsv } from "./csv.js";
 import {
@@ -16,7 +18,6 @@ import {
   exceptionOverlaps,
   maxRangeDays,
   shiftView,
-  type Assignment,
   type ExceptionInput,
   type Pattern,
   type RotaException,
@@ -27,24 +28,27 @@ import {
 import { recomputeDuty } from "./duty.js";
 import { dutyAt, resolveRota } from "./resolve.js";
 import {
-  assignmentDelete,
-  assignmentPut,
+  agentPatterns,
   auditOp,
-  commit,
   exceptionDelete,
   exceptionPut,
   getException,
-  getPattern,
   getShift,
   listAgentAssignments,
   listExceptions,
   listOnDuty,
   listShifts,
   loadRotaData,
-  patternPut,
   shiftPut,
 } from "./store.js";
 import { dayMs, formatDate, parseDate } from "./time.js";
+
+/** A well-formed forecast that no staffing can meet: the request is understood but cannot be answered. */
+export class UnstaffableForecastError extends AppError {
+  readonly status = 422;
+  readonly title = "Forecast cannot be staffed";
+  readonly type = "/problems/unstaffable-forecast";
+}
 
 /** Who acts and when (the request's clock). */
 export interface Actor {
@@ -74,7 +78,7 @@ export async function saveShift(shiftId: string, input: ShiftInput, by: Actor): 
   const at = by.now.toISOString();
   const shift: Shift = { shiftId, ...input, updatedAt: at, updatedBy: by.actor };
   try {
-    await commit([
+    await transact([
       shiftPut(shift, before),
       auditOp({ entity: "shift", entityId: shiftId, action: before ? "shift.updated" : "shift.created", actor: by.actor, at, details: { before: before ?? null, after: input } }),
     ]);
@@ -92,12 +96,55 @@ export async function allShifts() {
   return shifts.sort((a, b) => a.shiftId.localeCompare(b.shiftId)).map(shiftView);
 }
 
+/** Reads each agent's rota version, then what `read` needs of its rota, 8 agents at a time. */
+async function readAgents(agentIds: readonly string[], now: Date, read: (agentId: string) => Promise<RotaChangeOp[]>): Promise<{ agentId: string; version: number; ops: RotaChangeOp[] }[]> {
+  const out: { agentId: string; version: number; ops: RotaChangeOp[] }[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < agentIds.length) {
+      const agentId = agentIds[next++];
+      if (agentId === undefined) continue;
+      // The version first: if the rota moves after this read, the commit sees the version moved.
+      const version = await versionToChange(agentId, now);
+      out.push({ agentId, version, ops: await read(agentId) });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, agentIds.length) }, lane));
+  return out;
+}
+
+/** An agent's rota version, once any change its dead writer left on the agent is settled; a live one is a 409. */
+async function versionToChange(agentId: string, now: Date): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const state = await getRotaVersion(agentId);
+    if (!state.changeId) return state.version;
+    if (attempt === 0 && (await settleChange(state.changeId, now, { claim: true })) !== "busy") continue;
+    throw new ConflictError(`The rota of ${agentId} is being changed by another change (${state.changeId}); nothing was changed. Retry when it is done.`, {
+      extra: { changed: [{ agentId, version: state.version, changeId: state.changeId, heldUntil: state.leaseUntil }] },
+    });
+  }
+}
+
+function changeSet(action: RotaChangeSet["action"], by: Actor, reads: readonly { agentId: string; version: number; ops: RotaChangeOp[] }[], range?: { from: string; to: string }): RotaChangeSet {
+  const changed = reads.filter((r) => r.ops.length > 0).sort((a, b) => a.agentId.localeCompare(b.agentId));
+  return {
+    changeId: randomUUID(),
+    action,
+    actor: by.actor,
+    at: by.now.toISOString(),
+    ...(range ? { range } : {}),
+    versions: changed.map(({ agentId, version }) => ({ agentId, version })),
+    ops: changed.flatMap((r) => r.ops),
+  };
+}
+
 /**
- * Sets dated assignments and patterns for some agents.
+ * Sets dated assignments and patterns for some agents, all or nothing.
  *
  * Primary course: check every agent and shift exists (any unknown → 400, nothing changed) →
- * per agent, compare with what is stored and keep only real changes → commit them with one
- * audit record per changed agent → recompute those agents' duty.
+ * per agent, read its rota version and what is stored, keep only real changes → commit them
+ * with one audit record per changed agent, refused with 409 if another change moved or holds
+ * one of those agents meanwhile → recompute those agents' duty.
  */
 export async function putRota(body: RotaInput, by: Actor) {
   const assignments = body.assignments ?? [];
@@ -119,39 +166,21 @@ export async function putRota(body: RotaInput, by: Actor) {
   });
   rejectIfAny(errors, "The rota refers to unknown agents or shifts; nothing was changed.");
 
-  const { actor } = by;
-  const at = by.now.toISOString();
+  const stamp = { at: by.now.toISOString(), actor: by.actor };
   const agents = [...new Set([...assignments, ...patterns].map((e) => e.agentId))];
-  const ops: TransactItem[] = [];
-  let changedAssignments = 0;
-  let changedPatterns = 0;
-  for (const agentId of agents) {
+  const reads = await readAgents(agents, by.now, async (agentId) => {
     const mine = assignments.filter((a) => a.agentId === agentId);
     const dates = mine.map((a) => a.date).sort();
     const existing = dates.length ? await listAgentAssignments(agentId, dates[0] ?? "", dates[dates.length - 1] ?? "") : [];
-    const current = new Map(existing.map((a) => [a.date, a.shiftId]));
-    const assignmentChanges: { date: string; before: string | null; after: string | null }[] = [];
-    for (const a of mine) {
-      const before = current.get(a.date) ?? null;
-      if (before === a.shiftId) continue;
-      assignmentChanges.push({ date: a.date, before, after: a.shiftId });
-      ops.push(a.shiftId === null ? assignmentDelete(agentId, a.date) : assignmentPut({ agentId, date: a.date, shiftId: a.shiftId, updatedAt: at, updatedBy: actor }));
-    }
-    const patternChanges: { startDate: string; before: Pattern | null; after: Omit<Pattern, "updatedAt" | "updatedBy"> }[] = [];
-    for (const p of patterns.filter((x) => x.agentId === agentId)) {
-      const before = (await getPattern(agentId, p.startDate)) ?? null;
-      if (before && before.pattern.join() === p.pattern.join() && before.endDate === p.endDate) continue;
-      patternChanges.push({ startDate: p.startDate, before, after: p });
-      ops.push(patternPut({ ...p, updatedAt: at, updatedBy: actor }));
-    }
-    if (assignmentChanges.length + patternChanges.length === 0) continue;
-    changedAssignments += assignmentChanges.length;
-    changedPatterns += patternChanges.length;
-    ops.push(auditOp({ entity: "rota", entityId: agentId, action: "rota.updated", actor, at, details: { assignments: assignmentChanges, patterns: patternChanges } }));
-  }
-  await commit(ops);
+    const theirPatterns = patterns.filter((p) => p.agentId === agentId);
+    const storedPatterns = theirPatterns.length ? await agentPatterns(agentId) : new Map<string, Pattern>();
+    return [...assignmentOps(agentId, existing, new Map(mine.map((a) => [a.date, a.shiftId])), stamp), ...patternOps(agentId, storedPatterns, theirPatterns, stamp)];
+  });
+  const change = changeSet("rota.updated", by, reads);
+  await commitRotaChange(change, by.now);
+  const counts = changeCounts(change.ops);
   const duty = await recomputeDuty(by.now, agents);
-  return { changed: { assignments: changedAssignments, patterns: changedPatterns }, agents, duty: { started: duty.started, ended: duty.ended } };
+  return { changed: { assignments: counts.assignments, patterns: counts.patterns }, agents, duty: { started: duty.started, ended: duty.ended } };
 }
 
 /**
@@ -177,8 +206,9 @@ export async function resolvedRota(q: { from: string; to: string; agentId?: stri
  * Replaces the named agents' assignments between the file's first and last date with the file.
  *
  * Primary course: parse the CSV → check every row (any problem → 400 listing each, nothing
- * changed) → per agent, delete dates missing from the file and write changed ones → commit with
- * one audit record per changed agent → recompute those agents' duty.
+ * changed) → per agent, read its rota version and its assignments in the range; dates missing
+ * from the file are removed, changed ones written → commit all or nothing with one audit record
+ * per changed agent (409 if another change moved or holds one of them) → recompute their duty.
  */
 export async function importRota(csv: string, by: Actor) {
   const parsed = parseRotaCsv(csv);
@@ -189,32 +219,15 @@ export async function importRota(csv: string, by: Actor) {
   if (!checked.plan) throw new ValidationError(`${checked.errors.length} problem(s) in the file; nothing was imported.`, { errors: checked.errors });
   const { fromDate, toDate, byAgent } = checked.plan;
 
-  const { actor } = by;
-  const at = by.now.toISOString();
-  const ops: TransactItem[] = [];
-  let written = 0;
-  let removed = 0;
-  for (const [agentId, dates] of byAgent) {
-    const existing = await listAgentAssignments(agentId, fromDate, toDate);
-    const changes: { date: string; before: string | null; after: string | null }[] = [];
-    for (const old of existing) {
-      if (dates.has(old.date)) continue;
-      changes.push({ date: old.date, before: old.shiftId, after: null });
-      ops.push(assignmentDelete(agentId, old.date));
-      removed++;
-    }
-    const current = new Map(existing.map((a) => [a.date, a.shiftId]));
-    for (const [date, shiftId] of dates) {
-      if (current.get(date) === shiftId) continue;
-      changes.push({ date, before: current.get(date) ?? null, after: shiftId });
-      const assignment: Assignment = { agentId, date, shiftId, updatedAt: at, updatedBy: actor };
-      ops.push(assignmentPut(assignment));
-      written++;
-    }
-    if (changes.length > 0) ops.push(auditOp({ entity: "rota", entityId: agentId, action: "rota.imported", actor, at, details: { from: fromDate, to: toDate, changes } }));
-  }
-  await commit(ops);
+  const stamp = { at: by.now.toISOString(), actor: by.actor };
+  const range = { from: fromDate, to: toDate };
+  const reads = await readAgents([...byAgent.keys()], by.now, async (agentId) =>
+    assignmentOps(agentId, await listAgentAssignments(agentId, fromDate, toDate), byAgent.get(agentId) ?? new Map<string, string>(), stamp, range),
+  );
+  const change = changeSet("rota.imported", by, reads, range);
+  await commitRotaChange(change, by.now);
   await recomputeDuty(by.now, [...byAgent.keys()]);
+  const { written, removed } = changeCounts(change.ops);
   return { from: fromDate, to: toDate, rows: parsed.rows.length, agents: byAgent.size, written, removed };
 }
 
@@ -234,7 +247,7 @@ export async function createException(input: ExceptionInput, by: Actor): Promise
   rejectIfAny(errors, "The exception refers to unknown agents or shifts; nothing was changed.");
   const at = by.now.toISOString();
   const exception: RotaException = { ...input, exceptionId: randomUUID(), createdAt: at, createdBy: by.actor };
-  await commit([exceptionPut(exception), ...agents.map((agentId) => auditOp({ entity: "rota", entityId: agentId, action: `rota.${input.kind}.created`, actor: by.actor, at, details: exception }))]);
+  await transact([exceptionPut(exception), ...agents.map((agentId) => auditOp({ entity: "rota", entityId: agentId, action: `rota.${input.kind}.created`, actor: by.actor, at, details: exception }))]);
   await recomputeDuty(by.now, agents);
   return exception;
 }
@@ -262,7 +275,7 @@ export async function deleteException(exceptionId: string, by: Actor): Promise<v
   const at = by.now.toISOString();
   const agents = exceptionAgents(exception);
   try {
-    await commit([exceptionDelete(exceptionId), ...agents.map((agentId) => auditOp({ entity: "rota", entityId: agentId, action: `rota.${exception.kind}.deleted`, actor: by.actor, at, details: exception }))]);
+    await transact([exceptionDelete(exceptionId), ...agents.map((agentId) => auditOp({ entity: "rota", entityId: agentId, action: `rota.${exception.kind}.deleted`, actor: by.actor, at, details: exception }))]);
   } catch (error) {
     if (isWriteConflict(error)) throw new NotFoundError(`No rota exception "${exceptionId}".`);
     throw error;
@@ -311,6 +324,13 @@ export async function coverage(q: CoverageQuery) {
   const window = { from: new Date(first.from), to: new Date(last.to) };
   const [data, agents] = await Promise.all([loadRotaData(window), listAgents()]);
   const result = computeCoverage(q, resolveRota(data, window), new Map(agents.map((a) => [a.agentId, a.skills])));
+  if (result.unstaffable) {
+    const { interval, localFrom, trafficErlangs, maxSlots } = result.unstaffable;
+    throw new UnstaffableForecastError(
+      `The forecast cannot be staffed: interval ${interval} (${localFrom}) offers ${trafficErlangs} Erlangs, and no staffing up to ${maxSlots} chat slots meets the service level. Check volumes and aht.`,
+      { errors: [{ field: "volumes", message: `interval ${interval} (${localFrom}): ${trafficErlangs} Erlangs needs more than ${maxSlots} slots` }], extra: result.unstaffable },
+    );
+  }
   if (!result.result) throw new ValidationError("The forecast does not fit the day.", { errors: [{ field: "volumes", message: result.error ?? "wrong length" }] });
   return result.result;
 }

@@ -254,8 +254,30 @@ describe("duty clock and on-duty view", () => {
     // 30 chats × 180 s / 1800 s = 3 Erlangs → 5 slots for 80/20 → 3 agents at 2 chats each; 2 are scheduled.
     expect(slot).toMatchObject({ localFrom: "2030-05-20T10:00:00+08:00", trafficErlangs: 3, scheduled: 2, requiredSlots: 5, requiredAgents: 3, understaffed: true });
     expect(slot.predicted.probabilityOfWaiting).toBeGreaterThan(0.5);
-    const wrong = await s.api("GET", "/rota/coverage?date=2030-05-20&aht=180&volumes=1,2,3", { as: sup });
+    const wrong = await s.api("GET", "/rota/coverage?date=2030-05-20&timeZone=UTC&aht=180&volumes=1,2,3", { as: sup });
     expect(wrong.status).toBe(400);
     expect(wrong.body.errors[0]).toMatchObject({ field: "volumes", message: expect.stringContaining("needs 48 values") });
+  });
+
+  it("answers every bad coverage query with a 4xx problem naming it: no time zone, unknown parameters, overflowing or unstaffable forecasts", async () => {
+    const { s, sup } = await setup();
+    const ones = Array.from({ length: 48 }, () => 1).join(",");
+    const ask = (query: string) => s.api("GET", `/rota/coverage?date=2030-05-20&${query}`, { as: sup });
+    const noZone = await ask(`aht=180&volumes=${ones}`);
+    expect(noZone.status).toBe(400);
+    expect(noZone.body.errors).toEqual([expect.objectContaining({ field: "timeZone" })]);
+    const unknown = await ask(`timeZone=UTC&aht=180&volumes=${ones}&serviceLevl=0.9`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: "serviceLevl", message: expect.stringContaining("unknown query parameter") })]);
+    const huge = await ask(`timeZone=UTC&aht=180&volumes=${Array.from({ length: 48 }, () => "1e308").join(",")}`);
+    expect(huge.status).toBe(400);
+    expect(huge.headers.get("content-type")).toContain("application/problem+json");
+    expect(huge.body.errors[0].field).toBe("volumes");
+    const unstaffable = await ask(`timeZone=UTC&aht=3600&volumes=${Array.from({ length: 48 }, () => 100_000).join(",")}`);
+    expect(unstaffable.status).toBe(422);
+    expect(unstaffable.headers.get("content-type")).toContain("application/problem+json");
+    expect(unstaffable.body).toMatchObject({ type: "/problems/unstaffable-forecast", interval: 0, trafficErlangs: 200_000, errors: [{ field: "volumes" }] });
+    // Unknown parameters are refused on the other rota queries too.
+    expect((await s.api("GET", "/rota/on-duty?skil=vip", { as: sup })).status).toBe(400);
   });
 });

@@ -75,11 +75,41 @@ describe("coverage", () => {
 
   it("inflates the requirement by shrinkage and rejects a forecast of the wrong length", () => {
     const volumes = Array.from({ length: 48 }, () => 100).join(",");
-    const query = coverageQuerySchema.parse({ date: "2025-11-11", volumes, aht: "180", shrinkage: "0.3" });
+    const query = coverageQuerySchema.parse({ date: "2025-11-11", timeZone: "UTC", volumes, aht: "180", shrinkage: "0.3" });
     const { result } = computeCoverage(query, [], new Map());
     expect(result?.intervals[0]).toMatchObject({ requiredSlots: 14, requiredAgents: 20, understaffed: true });
     expect(result?.intervals[0]?.predicted.averageSpeedOfAnswerSeconds).toBeNull();
     const short = coverageQuerySchema.parse({ date: "2025-03-30", timeZone: "Europe/London", volumes, aht: "180" });
     expect(computeCoverage(short, [], new Map()).error).toMatch(/needs 46 values/);
+  });
+
+  it("requires a time zone and bounds each interval's volume (no silent UTC, no overflow)", () => {
+    const volumes = Array.from({ length: 48 }, () => 1).join(",");
+    const missing = coverageQuerySchema.safeParse({ date: "2025-11-11", volumes, aht: "180" });
+    expect(missing.success).toBe(false);
+    expect(missing.error?.issues.map((i) => i.path.join("."))).toEqual(["timeZone"]);
+    for (const bad of ["1e308", "Infinity", "1000001", "-1", "", "1,,2"]) {
+      const parsed = coverageQuerySchema.safeParse({ date: "2025-11-11", timeZone: "UTC", volumes: bad, aht: "180" });
+      expect(parsed.success, bad).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual(["volumes"]);
+    }
+  });
+
+  it("calls a forecast no staffing can meet unstaffable, naming the interval, instead of failing", () => {
+    const volumes = Array.from({ length: 48 }, (_, i) => (i === 3 ? 100_000 : 1)).join(",");
+    const query = coverageQuerySchema.parse({ date: "2025-11-11", timeZone: "Asia/Shanghai", volumes, aht: "3600" });
+    const outcome = computeCoverage(query, [], new Map());
+    expect(outcome.result).toBeUndefined();
+    // 100 000 chats × 3600 s / 1800 s = 200 000 Erlangs.
+    expect(outcome.unstaffable).toEqual({ interval: 3, localFrom: "2025-11-11T01:30:00+08:00", trafficErlangs: 200_000, maxSlots: 100_000 });
+  });
+
+  it("staffs tens of thousands of Erlangs in one pass of the recursion", () => {
+    const volumes = Array.from({ length: 48 }, () => 45_000).join(",");
+    const query = coverageQuerySchema.parse({ date: "2025-11-11", timeZone: "UTC", volumes, aht: "1800" });
+    const { result } = computeCoverage(query, [], new Map());
+    // 45 000 Erlangs: a little above the traffic, about √A·z more.
+    expect(result?.intervals[0]?.requiredSlots).toBeGreaterThan(45_000);
+    expect(result?.intervals[0]?.requiredSlots).toBeLessThan(45_300);
   });
 });

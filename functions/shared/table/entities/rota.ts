@@ -1,11 +1,14 @@
 /**
  * Items the rota capability owns: shifts, each agent's dated assignments and rotation patterns
- * (under `ROTA#<agentId>`), exceptions (leave, override, swap) and the on-duty view the duty
- * clock keeps. Every item is well under 1 KB except a pattern of many entries (≤ 62).
+ * and rota version (under `ROTA#<agentId>`), exceptions (leave, override, swap), the on-duty view
+ * the duty clock keeps, and staged rota changes (the all-or-nothing commit of changes larger than
+ * one transaction; docs/rota.md "Atomic changes"). Every item is well under 1 KB except a pattern
+ * of many entries (≤ 62), an audit-sized change header, and change parts (≤ 350 KB each).
  */
 import * as z from "zod";
 import { skillSchema } from "../../../agents/domain.js";
 import { assignmentSchema, patternSchema, rotaExceptionSchema, shiftSchema } from "../../../rota/domain.js";
+import { rotaChangeOpSchema, rotaChangeStatuses } from "../../../rota/change-set.js";
 import { defineEntity } from "../entity.js";
 
 export const Shift = defineEntity({
@@ -25,11 +28,21 @@ export const Shift = defineEntity({
   ],
 });
 
+/**
+ * Written by a staged change before its commit point: which change, and the value readers keep
+ * seeing until that change commits (`prev`, null = absent). `deleted`: a tombstone, absent once
+ * committed. Cleared when the change finishes.
+ */
+const stagedSchema = <T extends z.ZodType>(value: T) => z.object({ changeId: z.string(), prev: value.nullable(), deleted: z.boolean() });
+
+export const storedAssignmentSchema = assignmentSchema.extend({ staged: stagedSchema(assignmentSchema).optional() });
+export const storedPatternSchema = patternSchema.extend({ staged: stagedSchema(patternSchema).optional() });
+
 export const RotaAssignment = defineEntity({
   type: "RotaAssignment",
   owner: "rota",
-  description: "One agent's shift (or `off`) on one calendar date; beats the agent's pattern for that date",
-  schema: assignmentSchema,
+  description: "One agent's shift (or `off`) on one calendar date; beats the agent's pattern for that date. `staged` while a large change is in flight",
+  schema: storedAssignmentSchema,
   pk: "ROTA#{agentId}",
   sk: "ASSIGN#{date}",
   indexes: {
@@ -50,8 +63,8 @@ export const RotaAssignment = defineEntity({
 export const RotaPattern = defineEntity({
   type: "RotaPattern",
   owner: "rota",
-  description: "A rotation from `startDate` (until `endDate`): day startDate + k works pattern[k mod length]",
-  schema: patternSchema,
+  description: "A rotation from `startDate` (until `endDate`): day startDate + k works pattern[k mod length]. `staged` while a large change is in flight",
+  schema: storedPatternSchema,
   pk: "ROTA#{agentId}",
   sk: "PATTERN#{startDate}",
   indexes: {
@@ -104,5 +117,69 @@ export const OnDuty = defineEntity({
   patterns: [
     { name: "OnDuty.all", operation: "Query ONDUTY, consistent", cost: "~1 RRU per 40 agents on duty" },
     { name: "OnDuty.put / delete", operation: "inside the duty transaction (agent profile version checked)", cost: "2 WRU" },
+  ],
+});
+
+export const RotaVersion = defineEntity({
+  type: "RotaVersion",
+  owner: "rota",
+  description:
+    "An agent's rota version (assignments and patterns), +1 per committed change; every change is checked against the version it was computed from. `changeId`/`leaseUntil` while a staged change holds the agent (writers refuse, the duty clock recovers it after the lease)",
+  schema: z.object({ agentId: z.string(), version: z.number().int().min(0).default(0), changeId: z.string().optional(), leaseUntil: z.string().optional() }),
+  pk: "ROTA#{agentId}",
+  sk: "VERSION",
+  patterns: [
+    { name: "RotaVersion.get", operation: "GetItem ROTA#{agentId} / VERSION, consistent (before reading the agent's rota)", cost: "1 RRU" },
+    { name: "RotaVersion.bump", operation: "Update in the change's transaction IF version = :read AND attribute_not_exists(changeId)", cost: "2 WRU" },
+    { name: "RotaVersion.lock / unlock", operation: "Update IF version = :read AND no changeId (lock), IF changeId = :c (unlock, +1 on commit)", cost: "2 WRU each" },
+  ],
+});
+
+export const rotaChangeSchema = z.object({
+  changeId: z.string(),
+  status: z.enum(rotaChangeStatuses),
+  action: z.enum(["rota.updated", "rota.imported"]),
+  actor: z.string(),
+  at: z.string(),
+  leaseUntil: z.string(),
+  parts: z.number().int().min(1),
+  agents: z.number().int().min(1),
+  assignments: z.number().int().min(0),
+  patterns: z.number().int().min(0),
+  /** An import's date range (its audit records name it). */
+  range: z.object({ from: z.string(), to: z.string() }).optional(),
+  expiresAtEpoch: z.number().int().optional(),
+});
+
+export const RotaChange = defineEntity({
+  type: "RotaChange",
+  owner: "rota",
+  description:
+    "A rota change larger than one transaction: its status is the single commit point (applying → committed → done, or → aborting → aborted); readers resolve staged items by it. Kept 7 days after it ends (TTL)",
+  schema: rotaChangeSchema,
+  pk: "ROTACHANGE#{changeId}",
+  sk: "CHANGE",
+  expires: "7 days after it is done or aborted",
+  indexes: {
+    open: { index: "gsi2", pk: "ROTACHANGES", sk: "{at}#{changeId}", why: "sparse: only changes not yet done or aborted, so the duty clock finds a dead writer's change in one small query" },
+  },
+  patterns: [
+    { name: "RotaChange.statusOf", operation: "BatchGetItem ROTACHANGE#{changeId} / CHANGE, consistent, for the changes staged items name", cost: "1 RRU each (only while a change is in flight)" },
+    { name: "RotaChange.open", operation: "Query gsi2 ROTACHANGES", cost: "0.5 RRU (usually empty)" },
+    { name: "RotaChange.commit", operation: "Update status = committed IF status = applying, with the first 99 agents' audit records", cost: "2 × (1 + audits) WRU" },
+  ],
+});
+
+export const RotaChangePart = defineEntity({
+  type: "RotaChangePart",
+  owner: "rota",
+  description: "A slice (≤ 350 KB) of a staged change: the agents and versions it was computed from, and each item's before and after; what recovery rolls back or forward from",
+  schema: z.object({ changeId: z.string(), part: z.number().int().min(0), agents: z.array(z.object({ agentId: z.string(), version: z.number().int() })), ops: z.array(rotaChangeOpSchema), expiresAtEpoch: z.number().int().optional() }),
+  pk: "ROTACHANGE#{changeId}",
+  sk: "PART#{part}",
+  expires: "30 days after the change started (needed only while it is open)",
+  patterns: [
+    { name: "RotaChangePart.put", operation: "BatchWriteItem before the change takes any lock", cost: "1 WRU per KB" },
+    { name: "RotaChangePart.of", operation: "Query ROTACHANGE#{changeId}, begins_with(sk, PART#), consistent (recovery)", cost: "1 RRU per 4 KB" },
   ],
 });
