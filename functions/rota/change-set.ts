@@ -1,7 +1,7 @@
 /**
  * A rota change set: what one request changes (every item's before and after), the version of
  * each agent's rota it was computed from, and the audit record each changed agent gets. Pure:
- * the use cases build it from what they read, the commit adapter (commit.ts) writes it all or
+ * the use cases build it from what they read, the commit adapter (commit/change.ts) writes it all or
  * nothing, and recovery rebuilds the same audit records from the stored change set.
  */
 import * as z from "zod";

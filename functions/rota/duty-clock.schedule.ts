@@ -4,7 +4,7 @@
  */
 import { logger } from "../shared/logger.js";
 import { scheduledJob } from "../shared/schedule.js";
-import { recoverRotaChanges } from "./commit.js";
+import { recoverRotaChanges } from "./commit/change.js";
 import { recomputeDuty } from "./duty.js";
 
 export const handler = scheduledJob("RotaDutyClock", async (now) => {

@@ -7,7 +7,11 @@ import { coverageQuerySchema } from "./coverage.js";
 import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
 import { rotaApi } from "./functions.js";
 import { parseDate } from "./time.js";
-import { allShifts, coverage, createException, deleteException, exceptionsIn, importRota, onDuty, putRota, resolvedRota, saveShift, type Actor } from "./use-cases.js";
+import { importRota, putRota } from "./use-cases/changes.js";
+import type { Actor } from "./use-cases/common.js";
+import { createException, deleteException, exceptionsIn } from "./use-cases/exceptions.js";
+import { allShifts, saveShift } from "./use-cases/shifts.js";
+import { coverage, onDuty, resolvedRota } from "./use-cases/views.js";
 
 const rotaQuerySchema = z.object({
   from: z.union([dateSchema, instantSchema]),

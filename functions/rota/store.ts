@@ -3,7 +3,7 @@
  * all through the registry's entities (functions/shared/table/entities/rota.ts). Every item
  * read is parsed by its entity's schema; a malformed one is a `MalformedItemError`.
  *
- * Assignments and patterns a large change has staged (commit.ts) are read as that change's
+ * Assignments and patterns a large change has staged (commit/change.ts) are read as that change's
  * status says: the new value once it is committed, the previous one until then — so a reader
  * sees a change whole or not at all.
  */

@@ -16,29 +16,13 @@
  *   of those agents) rolls it back before the commit point and forward after it, from the parts.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { ConflictError, ContentionError } from "../shared/errors.js";
-import { logger } from "../shared/logger.js";
-import {
-  AuditRecord,
-  RotaAssignment,
-  RotaChange,
-  RotaChangePart,
-  RotaPattern,
-  RotaVersion,
-  TransactionCancelledError,
-  batchGet,
-  batchWrite,
-  dynamo,
-  isConditionalCheckFailed,
-  jitter,
-  maxTransactItems,
-  queryAll,
-  tableName,
-  transact,
-  type TransactItem,
-  type WriteRequest,
-} from "../shared/table/index.js";
-import { auditEntries, type AgentVersion, type RotaChangeOp, type RotaChangeSet, type RotaChangeStatus } from "./change-set.js";
+import { ContentionError } from "../../shared/errors.js";
+import { logger } from "../../shared/logger.js";
+import { RotaChange, RotaChangePart, TransactionCancelledError, batchWrite, dynamo, isConditionalCheckFailed, maxTransactItems, queryAll, tableName, type TransactItem } from "../../shared/table/index.js";
+import type { AgentVersion, RotaChangeOp, RotaChangeSet, RotaChangeStatus } from "../change-set.js";
+import { chunks, inLanes, lanes } from "./batches.js";
+import { asTransactItem, auditOps, requestFor, stagedPut, stillStaged } from "./items.js";
+import { transactChecked, unlock, versionBumpOp, versionLockOp } from "./versions.js";
 
 /** How long a writer holds its agents: longer than the function's 30 s timeout, so a live writer is never recovered. */
 export const leaseMs = 60_000;
@@ -49,208 +33,6 @@ const headerDays = 7;
 const maxPartChars = 350_000;
 
 const epochSeconds = (iso: string, days: number) => Math.floor(Date.parse(iso) / 1000) + days * 86_400;
-
-/** Runs `work` over `items`, at most `lanes` at a time; the first failure fails the whole. */
-async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    while (next < items.length && !failed) {
-      const item = items[next++];
-      if (item === undefined) continue;
-      try {
-        await work(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(lanes, items.length) }, lane));
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (rejected) throw rejected.reason;
-}
-
-/** Parallel lanes for a large change's independent writes (each guarded by the change's status). */
-const lanes = 4;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-// ---- versions
-
-export interface RotaVersionState {
-  agentId: string;
-  version: number;
-  changeId?: string | undefined;
-  leaseUntil?: string | undefined;
-}
-
-export async function getRotaVersion(agentId: string): Promise<RotaVersionState> {
-  const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: RotaVersion.key({ agentId }), ConsistentRead: true }));
-  return result.Item ? RotaVersion.parse(result.Item) : { agentId, version: 0 };
-}
-
-async function getRotaVersions(agentIds: readonly string[]): Promise<RotaVersionState[]> {
-  const items = await batchGet(agentIds.map((agentId) => RotaVersion.key({ agentId })), { consistent: true });
-  const found = new Map(items.map((item) => RotaVersion.parse(item)).map((v) => [v.agentId, v]));
-  return agentIds.map((agentId) => found.get(agentId) ?? { agentId, version: 0 });
-}
-
-/** Unchanged since read, and held by no change. A missing item is version 0. */
-function versionCondition(expected: number) {
-  return expected === 0
-    ? { ConditionExpression: "attribute_not_exists(#v) AND attribute_not_exists(changeId)" }
-    : { ConditionExpression: "#v = :expected AND attribute_not_exists(changeId)", values: { ":expected": expected } };
-}
-
-function versionBumpOp({ agentId, version }: AgentVersion): TransactItem {
-  const condition = versionCondition(version);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: RotaVersion.key({ agentId }),
-      UpdateExpression: "SET #v = :next, agentId = :agentId, #type = :type",
-      ConditionExpression: condition.ConditionExpression,
-      ExpressionAttributeNames: { "#v": "version", "#type": "type" },
-      ExpressionAttributeValues: { ":next": version + 1, ":agentId": agentId, ":type": RotaVersion.type, ...(condition.values ?? {}) },
-    },
-  };
-}
-
-function versionLockOp({ agentId, version }: AgentVersion, changeId: string, leaseUntil: string): TransactItem {
-  const condition = versionCondition(version);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: RotaVersion.key({ agentId }),
-      UpdateExpression: "SET agentId = :agentId, #type = :type, changeId = :change, leaseUntil = :lease",
-      ConditionExpression: condition.ConditionExpression,
-      ExpressionAttributeNames: { "#v": "version", "#type": "type" },
-      ExpressionAttributeValues: { ":agentId": agentId, ":type": RotaVersion.type, ":change": changeId, ":lease": leaseUntil, ...(condition.values ?? {}) },
-    },
-  };
-}
-
-function versionUnlockOp(agentId: string, changeId: string, committed: boolean): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: RotaVersion.key({ agentId }),
-      UpdateExpression: committed ? "SET #v = if_not_exists(#v, :zero) + :one REMOVE changeId, leaseUntil" : "REMOVE changeId, leaseUntil",
-      ConditionExpression: "changeId = :change",
-      ...(committed ? { ExpressionAttributeNames: { "#v": "version" } } : {}),
-      ExpressionAttributeValues: { ":change": changeId, ...(committed ? { ":zero": 0, ":one": 1 } : {}) },
-    },
-  };
-}
-
-/** The 409 for agents whose version moved or that another change holds, naming each. */
-async function conflictFor(expected: readonly AgentVersion[]): Promise<ConflictError> {
-  const now = await getRotaVersions(expected.map((v) => v.agentId));
-  const changed = now.flatMap((current, i) => {
-    const want = expected[i];
-    if (!want || (current.version === want.version && !current.changeId)) return [];
-    return [{ agentId: current.agentId, expectedVersion: want.version, version: current.version, ...(current.changeId ? { changeId: current.changeId, heldUntil: current.leaseUntil } : {}) }];
-  });
-  const held = changed.filter((c) => c.changeId);
-  const moved = changed.filter((c) => !c.changeId);
-  const parts = [
-    ...(moved.length ? [`the rota of ${moved.map((c) => `${c.agentId} (version ${c.expectedVersion} → ${c.version})`).join(", ")} changed after this change read it`] : []),
-    ...(held.length ? [`the rota of ${held.map((c) => c.agentId).join(", ")} is being changed by another change (${[...new Set(held.map((c) => c.changeId))].join(", ")})`] : []),
-  ];
-  return new ConflictError(`${parts.join("; ") || "another change touched the same agents"}. Nothing was changed; read the rota again and retry.`, { extra: { changed } });
-}
-
-/**
- * One transaction; a pure TransactionConflict (another transaction on the same items at that
- * moment, no condition failed) is retried as is, since its conditions still say whether the
- * change may apply. A failed version condition becomes the 409.
- */
-async function transactChecked(items: readonly TransactItem[], versions: { offset: number; list: readonly AgentVersion[] } | undefined): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await transact(items);
-      return;
-    } catch (error) {
-      if (!(error instanceof TransactionCancelledError)) throw error;
-      const failed = error.reasons.some((r) => r === "ConditionalCheckFailed");
-      if (!failed && error.isConflict && attempt < 4) {
-        await jitter(attempt + 2);
-        continue;
-      }
-      if (versions && (error.reasons.slice(versions.offset, versions.offset + versions.list.length).some((r) => r === "ConditionalCheckFailed") || !failed)) throw await conflictFor(versions.list);
-      throw error;
-    }
-  }
-}
-
-// ---- items
-
-/**
- * The stored item for one side of a change. Staged (`changeId` given): the new value marked with
- * the change and the previous value; a removal is a tombstone keeping the old value.
- */
-function itemOf(op: RotaChangeOp, side: "before" | "after", changeId?: string): Record<string, unknown> | undefined {
-  if (op.kind === "assignment") {
-    const value = side === "after" ? (op.after ?? (changeId ? op.before : null)) : op.before;
-    const mark = changeId ? { staged: { changeId, prev: op.before, deleted: op.after === null } } : {};
-    return value ? RotaAssignment.item({ ...value, ...mark }, RotaAssignment.index.byMonth.attributes({ month: op.date.slice(0, 7), date: op.date, agentId: op.agentId })) : undefined;
-  }
-  const value = side === "after" ? op.after : op.before;
-  const mark = changeId ? { staged: { changeId, prev: op.before, deleted: false } } : {};
-  return value ? RotaPattern.item({ ...value, ...mark }, RotaPattern.index.all.attributes({ agentId: op.agentId, startDate: op.startDate })) : undefined;
-}
-
-const keyOf = (op: RotaChangeOp) => (op.kind === "assignment" ? RotaAssignment.key({ agentId: op.agentId, date: op.date }) : RotaPattern.key({ agentId: op.agentId, startDate: op.startDate }));
-
-/** The item as one side of the change has it: a put, or a delete where that side has none. */
-function requestFor(op: RotaChangeOp, side: "before" | "after"): WriteRequest {
-  const item = itemOf(op, side);
-  return item ? { PutRequest: { Item: item } } : { DeleteRequest: { Key: keyOf(op) } };
-}
-
-function asTransactItem(request: WriteRequest): TransactItem {
-  if (request.PutRequest?.Item) return { Put: { TableName: tableName, Item: request.PutRequest.Item } };
-  if (request.DeleteRequest?.Key) return { Delete: { TableName: tableName, Key: request.DeleteRequest.Key } };
-  throw new Error("empty write request");
-}
-
-/** Staged: the new value marked with the change and the previous value. */
-function stagedPut(op: RotaChangeOp, changeId: string): TransactItem {
-  const item = itemOf(op, "after", changeId);
-  if (!item) throw new Error(`A rota change op for ${op.agentId} has neither a before nor an after`);
-  return { Put: { TableName: tableName, Item: item } };
-}
-
-/** The ops whose item still carries this change's mark (only the change's own agents, which it holds). */
-async function stillStaged(changeId: string, ops: readonly RotaChangeOp[]): Promise<RotaChangeOp[]> {
-  const byKey = new Map(ops.map((op) => [`${keyOf(op).pk}|${keyOf(op).sk}`, op]));
-  const items = await batchGet(ops.map(keyOf), { consistent: true });
-  return items.flatMap((item) => {
-    const op = byKey.get(`${String(item.pk)}|${String(item.sk)}`);
-    if (!op) return [];
-    const stored = op.kind === "assignment" ? RotaAssignment.parse(item) : RotaPattern.parse(item);
-    return stored.staged?.changeId === changeId ? [op] : [];
-  });
-}
-
-function auditOps(change: Pick<RotaChangeSet, "action" | "range" | "versions" | "ops" | "actor" | "at" | "changeId">): Map<string, TransactItem> {
-  return new Map(
-    auditEntries(change).map((entry) => [
-      entry.agentId,
-      {
-        // Keyed by the change id, so a second finisher writes the same record, not a second one.
-        Put: { TableName: tableName, Item: AuditRecord.item({ entity: "rota", entityId: entry.agentId, action: entry.action, actor: change.actor, at: change.at, details: entry.details, uuid: change.changeId }) },
-      },
-    ]),
-  );
-}
-
-// ---- commit
 
 /** Whether the change fits one transaction: its items, a version bump and an audit record per agent. */
 export const fitsOneTransaction = (change: RotaChangeSet) => change.ops.length + 2 * change.versions.length <= maxTransactItems;
@@ -364,29 +146,6 @@ async function commitStaged(change: RotaChangeSet, audits: Map<string, TransactI
 }
 
 // ---- finishing and recovery
-
-async function unlock(changeId: string, agents: readonly string[], committed: boolean, audits: Map<string, TransactItem>): Promise<void> {
-  // An agent already unlocked (a finisher before us) is skipped: its audit record went with its unlock.
-  for (const batch of chunks(agents, Math.floor(maxTransactItems / 2))) {
-    let pending = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      try {
-        await transact(
-          pending.flatMap((agentId) => {
-            const audit = committed ? audits.get(agentId) : undefined;
-            return audit ? [versionUnlockOp(agentId, changeId, committed), audit] : [versionUnlockOp(agentId, changeId, committed)];
-          }),
-        );
-        pending = [];
-      } catch (error) {
-        if (!(error instanceof TransactionCancelledError) || attempt >= 4) throw error;
-        const held = await getRotaVersions(pending);
-        pending = held.filter((v) => v.changeId === changeId).map((v) => v.agentId);
-        await jitter(attempt + 1);
-      }
-    }
-  }
-}
 
 async function setStatus(changeId: string, status: RotaChangeStatus, at: string): Promise<void> {
   await dynamo.send(
