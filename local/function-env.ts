@@ -12,8 +12,10 @@ import type { QueueName } from "../functions/catalog/resources.js";
 export interface LocalResources {
   tableName: string;
   queueUrls: Record<QueueName, string>;
-  /** The local gateway's URL: WebSocket management API and JWKS live under it. */
+  /** The local gateway's URL: the JWKS lives under it. */
   gatewayUrl: string;
+  /** The WebSocket management API endpoint (the gateway's secret stage path). */
+  managementEndpoint: string;
   /** Locally the secret itself stands in for its Secrets Manager ARN. */
   webhookSecret: string;
   jwtIssuer: string;
@@ -34,7 +36,7 @@ function resolve(name: string, source: EnvSource, resources: LocalResources): [s
     case "queueUrl":
       return [name, resources.queueUrls[source.queue]];
     case "webSocketEndpoint":
-      return [name, resources.gatewayUrl];
+      return [name, resources.managementEndpoint];
     case "webhookSecretArn":
       return ["WEBHOOK_SECRET", resources.webhookSecret];
     case "jwtIssuer":

@@ -3,14 +3,22 @@
  * - turns requests into API Gateway v2 (HTTP API) events for the handlers of the function list,
  *   verifying bearer tokens on `jwt` routes as the JWT authorizer does;
  * - serves the agent WebSocket at `/ws` ($connect/$disconnect/$default) and the management API
- *   (`POST /@connections/{id}`) that the functions' ApiGatewayManagementApi client calls;
+ *   (`POST|DELETE <stage>/@connections/{id}`) that the functions' ApiGatewayManagementApi client
+ *   calls; its stage path carries a random token only the functions' WS_ENDPOINT knows (in AWS
+ *   the API takes IAM-signed calls only), so no other local caller can push to or close a socket;
  * - serves `/.well-known/jwks.json` for functions that verify tokens themselves;
- * - exposes `/_local/...` helpers (run a schedule at a given instant) that exist only locally.
+ * - mirrors API Gateway's limits: a request body over 10 MB is a 413, an event over Lambda's 6 MB
+ *   payload a 413, a body still arriving after 30 s a 408 (all problem+json, answered before the
+ *   connection closes);
+ * - in test mode only, and only with the local admin token (header `X-Local-Admin-Token`), honours
+ *   `X-Local-Time` (the request clock, API Gateway's timeEpoch) and `POST /_local/schedules/{name}`
+ *   (run a schedule at an instant). Without test mode neither exists, as in AWS.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { WebSocketServer, type WebSocket } from "ws";
+import * as z from "zod";
 import type { FunctionSpec, HttpTrigger } from "../functions/catalog/types.js";
 import { lambdaContext, type LambdaHandler } from "./invoke.js";
 import { verifyLocalToken, type LocalKeys } from "./keys.js";
@@ -22,8 +30,25 @@ export interface GatewayRoute {
   paramNames: string[];
 }
 
+/** API Gateway HTTP API and Lambda limits the gateway mirrors; tests lower them. */
+export interface GatewayLimits {
+  /** HTTP API payload limit: 10 MB. */
+  maxRequestBytes: number;
+  /** Lambda's synchronous invocation payload limit: 6 MB (the whole event, body included). */
+  maxEventBytes: number;
+  /** A body still arriving after this is cut (API Gateway's 30 s). */
+  bodyTimeoutMs: number;
+}
+
+export const apiGatewayLimits: GatewayLimits = { maxRequestBytes: 10 * 1024 * 1024, maxEventBytes: 6 * 1024 * 1024, bodyTimeoutMs: 30_000 };
+
 export interface GatewayOptions {
   keys: LocalKeys;
+  limits: GatewayLimits;
+  /** Stage path of the WebSocket management API (`/_connections/<random>`), known only to the functions. */
+  managementStage: string;
+  /** Test mode: the token that unlocks `X-Local-Time` and `/_local/schedules/*`. Absent: they do not exist. */
+  adminToken: string | undefined;
   /** Handlers by function name; filled once the environment is ready. */
   handlers: Map<string, LambdaHandler>;
   functions: readonly FunctionSpec[];
@@ -41,30 +66,73 @@ function compile(path: string): { pattern: RegExp; paramNames: string[] } {
   return { pattern: new RegExp(`^${source}$`), paramNames };
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string) {
-  res.writeHead(status, { "content-type": "application/problem+json" });
+function problem(res: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "content-type": "application/problem+json", ...headers });
   res.end(JSON.stringify({ type: `/problems/${title.toLowerCase().replace(/\s+/g, "-")}`, title, status, detail }));
 }
 
-const maxBodyBytes = 1024 * 1024;
+type BodyRead = { kind: "body"; body: Buffer } | { kind: "too-large" } | { kind: "too-slow" };
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/**
+ * Reads a request body within the limits. Past the size limit the rest is read and dropped (not
+ * kept), so the client finishes sending and gets the 413 instead of a connection reset.
+ */
+function readBody(req: IncomingMessage, limits: GatewayLimits): Promise<BodyRead> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "0");
     const chunks: Buffer[] = [];
     let size = 0;
+    let outcome: BodyRead | undefined;
+    const timer = setTimeout(() => {
+      outcome = { kind: "too-slow" };
+      resolve(outcome);
+    }, limits.bodyTimeoutMs);
+    if (declared > limits.maxRequestBytes) {
+      outcome = { kind: "too-large" };
+      resolve(outcome);
+    }
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > maxBodyBytes) {
-        resolve(undefined);
-        req.destroy();
+      if (outcome) return;
+      if (size > limits.maxRequestBytes) {
+        outcome = { kind: "too-large" };
+        chunks.length = 0;
+        resolve(outcome);
         return;
       }
       chunks.push(c);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("end", () => {
+      clearTimeout(timer);
+      if (!outcome) resolve({ kind: "body", body: Buffer.concat(chunks) });
+    });
+    req.on("error", (error) => {
+      clearTimeout(timer);
+      if (!outcome) reject(error);
+    });
   });
 }
+
+/** Answers an over-limit or too-slow body as API Gateway would, then closes the connection. */
+function refuseBody(req: IncomingMessage, res: ServerResponse, read: Exclude<BodyRead, { kind: "body" }>, limits: GatewayLimits) {
+  // A body that never ends would hold the socket: close it once the answer is out.
+  res.on("finish", () => {
+    if (!req.complete) req.socket.destroy();
+  });
+  if (read.kind === "too-large") {
+    return problem(res, 413, "Payload too large", `Request bodies are limited to ${limits.maxRequestBytes} bytes (API Gateway HTTP API's limit).`, { connection: "close" });
+  }
+  return problem(res, 408, "Request timeout", `The request body did not arrive within ${limits.bodyTimeoutMs / 1000} s (API Gateway's limit).`, { connection: "close" });
+}
+
+function sameToken(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const scheduleRunSchema = z.object({ time: z.iso.datetime({ offset: true }).optional() }).strict();
 
 /** HTTP API passes array claims to Lambda as the string "[a b]"; we do the same for fidelity. */
 function httpApiClaims(payload: Record<string, unknown>): Record<string, string | number | boolean> {
@@ -84,6 +152,7 @@ export function createGateway(options: GatewayOptions) {
       if (trigger.kind === "websocket") socketFunction = spec;
     }
   }
+  const scheduled = new Set(options.functions.filter((f) => f.triggers.some((t) => t.kind === "schedule")).map((f) => f.name));
   const sockets = new Map<string, WebSocket>();
   /** Connections dropped without a $disconnect (a phone that went away): pushes to them get 410. */
   const vanished = new Set<string>();
@@ -113,12 +182,23 @@ export function createGateway(options: GatewayOptions) {
         return problem(res, 401, "Unauthorized", "The bearer token is invalid or expired.");
       }
     }
-    const body = await readBody(req);
-    if (body === undefined) return problem(res, 413, "Payload too large", `Bodies are limited to ${maxBodyBytes} bytes.`);
+    const read = await readBody(req, options.limits);
+    if (read.kind !== "body") return refuseBody(req, res, read, options.limits);
+    const body = read.body;
 
-    // Local-only controllable clock: tests may pin the request time (API Gateway's timeEpoch).
-    const pinned = headers["x-local-time"] ? Date.parse(headers["x-local-time"]) : NaN;
-    const timeEpoch = Number.isFinite(pinned) ? pinned : Date.now();
+    // Test mode only: a test may pin the request time (API Gateway's timeEpoch) with the admin
+    // token. Otherwise the header is just a header, as it would be in AWS.
+    let timeEpoch = Date.now();
+    const localTime = headers["x-local-time"];
+    if (localTime !== undefined && options.adminToken !== undefined) {
+      if (!sameToken(headers["x-local-admin-token"], options.adminToken)) {
+        return problem(res, 403, "Forbidden", "X-Local-Time needs the local admin token (X-Local-Admin-Token) this test-mode stack was started with.");
+      }
+      const pinned = Date.parse(localTime);
+      if (!Number.isFinite(pinned)) return problem(res, 400, "Invalid request", `X-Local-Time must be an ISO-8601 instant, got "${localTime}".`);
+      timeEpoch = pinned;
+    }
+    delete headers["x-local-admin-token"];
     const query = Object.fromEntries(url.searchParams.entries());
     const event = {
       version: "2.0",
@@ -144,6 +224,10 @@ export function createGateway(options: GatewayOptions) {
       body: body.length > 0 ? body.toString("utf8") : undefined,
       isBase64Encoded: false,
     };
+    const eventBytes = Buffer.byteLength(JSON.stringify(event));
+    if (eventBytes > options.limits.maxEventBytes) {
+      return problem(res, 413, "Payload too large", `The request makes a Lambda event of ${eventBytes} bytes; Lambda accepts at most ${options.limits.maxEventBytes} (its invocation payload limit).`);
+    }
     const result = (await handler(event, lambdaContext(route.spec.name))) as APIGatewayProxyStructuredResultV2;
     res.writeHead(result.statusCode ?? 200, { ...(result.headers ?? {}) } as Record<string, string>);
     res.end(result.body ?? "");
@@ -158,8 +242,9 @@ export function createGateway(options: GatewayOptions) {
       return;
     }
     if (req.method === "POST") {
-      const body = (await readBody(req)) ?? Buffer.alloc(0);
-      socket.send(body.toString("utf8"));
+      const read = await readBody(req, options.limits);
+      if (read.kind !== "body") return refuseBody(req, res, read, options.limits);
+      socket.send(read.body.toString("utf8"));
     } else if (req.method === "DELETE") {
       socket.close();
     }
@@ -173,20 +258,45 @@ export function createGateway(options: GatewayOptions) {
       res.writeHead(200, { "content-type": "application/json" });
       return res.end(JSON.stringify({ keys: [options.keys.publicJwk] }));
     }
-    const connection = /^\/@connections\/([^/]+)$/.exec(url.pathname);
-    if (connection?.[1]) return handleConnections(req, res, decodeURIComponent(connection[1]));
-    const schedule = /^\/_local\/schedules\/([^/]+)$/.exec(url.pathname);
-    if (schedule?.[1] && req.method === "POST") {
-      const body = (await readBody(req))?.toString("utf8") ?? "";
-      const at = body ? new Date((JSON.parse(body) as { time?: string }).time ?? Date.now()) : new Date();
-      const result = await options.runSchedule(schedule[1], at);
-      res.writeHead(200, { "content-type": "application/json" });
-      return res.end(JSON.stringify({ result: result ?? null }));
+    if (url.pathname.startsWith(`${options.managementStage}/@connections/`)) {
+      const connectionId = url.pathname.slice(`${options.managementStage}/@connections/`.length);
+      if (connectionId && !connectionId.includes("/")) return handleConnections(req, res, decodeURIComponent(connectionId));
     }
+    const schedule = /^\/_local\/schedules\/([^/]+)$/.exec(url.pathname);
+    if (schedule?.[1] && options.adminToken !== undefined) return handleScheduleRun(req, res, decodeURIComponent(schedule[1]), options.adminToken);
     return handleApi(req, res, url);
   }
 
-  const wss = new WebSocketServer({ noServer: true });
+  /** Test mode: `POST /_local/schedules/{name}` with `{ "time"?: ISO instant }` runs a schedule as EventBridge would at that instant. */
+  async function handleScheduleRun(req: IncomingMessage, res: ServerResponse, name: string, adminToken: string) {
+    if (req.method !== "POST") return problem(res, 405, "Method not allowed", `/_local/schedules/${name} accepts POST.`);
+    const header = req.headers["x-local-admin-token"];
+    if (!sameToken(Array.isArray(header) ? header[0] : header, adminToken)) {
+      return problem(res, 401, "Unauthorized", "Local schedule runs need the local admin token (X-Local-Admin-Token) this test-mode stack was started with.");
+    }
+    const read = await readBody(req, options.limits);
+    if (read.kind !== "body") return refuseBody(req, res, read, options.limits);
+    const text = read.body.toString("utf8");
+    let input: unknown = {};
+    if (text.trim() !== "") {
+      try {
+        input = JSON.parse(text);
+      } catch {
+        return problem(res, 400, "Invalid request", "The body must be JSON: {} or { \"time\": \"<ISO-8601 instant with offset>\" }.");
+      }
+    }
+    const parsed = scheduleRunSchema.safeParse(input);
+    if (!parsed.success) {
+      return problem(res, 400, "Invalid request", `The body is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")}.`);
+    }
+    if (!scheduled.has(name)) return problem(res, 404, "Not found", `No scheduled function named ${name}; known: ${[...scheduled].join(", ")}.`);
+    const result = await options.runSchedule(name, parsed.data.time ? new Date(parsed.data.time) : new Date());
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ result: result ?? null }));
+  }
+
+  // API Gateway WebSocket messages are at most 128 KB.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
 
   async function invokeSocket(routeKey: string, connectionId: string, extra: Record<string, unknown> = {}) {
     const handler = socketFunction ? options.handlers.get(socketFunction.name) : undefined;

@@ -18,6 +18,8 @@ try {
     prefix: process.env.STACK_PREFIX ?? "local",
     schedules: "auto",
     webhookSecret: process.env.WEBHOOK_SECRET ?? defaultWebhookSecret,
+    // LOCAL_TEST_MODE=1: X-Local-Time and POST /_local/schedules/{name} with the printed admin token.
+    testMode: process.env.LOCAL_TEST_MODE === "1",
     log: (line) => console.error(line),
   });
   console.log(`Shift & queue routing backend is up.
@@ -25,7 +27,7 @@ try {
   WebSocket  ${stack.wsUrl}?token=<JWT>
   DynamoDB   ${stack.dynamoEndpoint}  table ${stack.tableName}  (data in ${dataDir})
   SQS        ${stack.sqsEndpoint}
-  Tokens     npm run token -- --role supervisor --sub alice
+  Tokens     npm run token -- --role supervisor --sub alice${stack.adminToken ? `\n  Test mode  X-Local-Admin-Token: ${stack.adminToken}` : ""}
 Press Ctrl-C to stop.`);
   let stopping = false;
   const shutdown = async () => {

@@ -3,10 +3,11 @@
  * DynamoDB Local + fauxqs + the local API Gateway (HTTP + WebSocket) + SQS pollers + schedules.
  * Used by `npm start`, the integration tests and the benchmark.
  */
+import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb.js";
-import { createGateway } from "./gateway.js";
+import { apiGatewayLimits, createGateway, type GatewayLimits } from "./gateway.js";
 import { lambdaContext, type LambdaHandler } from "./invoke.js";
 import { loadOrCreateKeys, localAudience, localIssuer, mintToken, type TokenRole } from "./keys.js";
 import { startPollers } from "./pollers.js";
@@ -34,6 +35,13 @@ export interface LocalStackOptions {
   webhookSecret?: string;
   /** Extra environment for the functions (thresholds and policies). */
   env?: Record<string, string>;
+  /**
+   * Test mode: `X-Local-Time` and `POST /_local/schedules/*` exist, and need the returned
+   * `adminToken` (header `X-Local-Admin-Token`). Off by default, as in AWS where they do not exist.
+   */
+  testMode?: boolean;
+  /** API Gateway / Lambda limits to mirror (tests lower them); defaults to the real ones. */
+  limits?: Partial<GatewayLimits>;
   log?: (line: string) => void;
 }
 
@@ -46,6 +54,8 @@ export interface LocalStack {
   queueUrls: Record<QueueName, string>;
   dlqUrls: Record<QueueName, string>;
   webhookSecret: string;
+  /** Test mode only: the token that unlocks the local-only helpers (header `X-Local-Admin-Token`). */
+  adminToken: string | undefined;
   token(role: TokenRole, sub: string): Promise<string>;
   /** Runs a schedule function now, as if EventBridge fired at `at`. */
   runSchedule(functionName: string, at?: Date): Promise<unknown>;
@@ -99,8 +109,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return run;
   };
 
+  const adminToken = options.testMode ? randomBytes(24).toString("base64url") : undefined;
+  // The management API's stage path is a secret of the functions' WS_ENDPOINT: no other local caller can push or close sockets.
+  const managementStage = `/_connections/${randomBytes(18).toString("base64url")}`;
   const gateway = createGateway({
     keys,
+    limits: { ...apiGatewayLimits, ...(options.limits ?? {}) },
+    managementStage,
+    adminToken,
     handlers,
     functions: functionList,
     runSchedule,
@@ -143,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     for (const name of Object.keys(process.env)) if (isPerFunctionVariable(name)) delete process.env[name];
     Object.assign(process.env, Object.fromEntries(Object.entries(shared).filter(([name]) => !isPerFunctionVariable(name))));
-    const resources: LocalResources = { tableName, queueUrls: sqs.urls, gatewayUrl: url, webhookSecret, jwtIssuer: localIssuer, jwtAudience: localAudience };
+    const resources: LocalResources = { tableName, queueUrls: sqs.urls, gatewayUrl: url, managementEndpoint: `${url}${managementStage}`, webhookSecret, jwtIssuer: localIssuer, jwtAudience: localAudience };
 
     for (const spec of functionList) {
       const module = (await import(pathToFileURL(join(root, spec.entry)).href)) as Record<string, unknown>;
@@ -200,6 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueUrls: sqs.urls,
       dlqUrls: sqs.dlqUrls,
       webhookSecret,
+      adminToken,
       token: (role, sub) => mintToken(keys, role, sub),
       runSchedule,
       invoke,

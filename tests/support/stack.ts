@@ -59,6 +59,8 @@ export function useLocalStack(options: { env?: Record<string, string>; /** A Dyn
       dynamoEndpoint: options.dynamoEndpoint?.() ?? inject("dynamoEndpoint"),
       prefix: `t${randomUUID().slice(0, 8)}`,
       schedules: "manual",
+      // X-Local-Time and the schedule triggers exist only in test mode, with the admin token.
+      testMode: true,
       // Function logs are silent unless DEBUG_STACK is set (expected failures, e.g. poison messages, are noisy).
       env: { POWERTOOLS_LOG_LEVEL: process.env.DEBUG_STACK ? "INFO" : "SILENT", ...(options.env ?? {}) },
       log: (line) => {
@@ -70,7 +72,10 @@ export function useLocalStack(options: { env?: Record<string, string>; /** A Dyn
       const body = call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
       if (call.body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
       if (call.as) headers.authorization = `Bearer ${call.as}`;
-      if (call.at) headers["x-local-time"] = call.at.toISOString();
+      if (call.at) {
+        headers["x-local-time"] = call.at.toISOString();
+        headers["x-local-admin-token"] = local.adminToken ?? "";
+      }
       if (call.signed) {
         const opts = typeof call.signed === "object" ? call.signed : {};
         const timestamp = String(opts.timestamp ?? Math.floor((call.at?.getTime() ?? Date.now()) / 1000));

@@ -7,6 +7,7 @@ const resources: LocalResources = {
   tableName: "t-app",
   queueUrls: { conversations: "http://sqs/q-conversations", notices: "http://sqs/q-notices", storefront: "http://sqs/q-storefront.fifo" },
   gatewayUrl: "http://127.0.0.1:3000",
+  managementEndpoint: "http://127.0.0.1:3000/_connections/stage-token",
   webhookSecret: "a-local-webhook-secret-long-enough",
   jwtIssuer: "urn:local",
   jwtAudience: "local",
@@ -23,7 +24,7 @@ describe("localFunctionEnv", () => {
     const router = localFunctionEnv(spec("Router"), resources, { AWS_REGION: "us-east-1" });
     expect(router.QUEUE_URL_CONVERSATIONS).toBe(resources.queueUrls.conversations);
     expect(router.QUEUE_URL_NOTICES).toBeUndefined();
-    expect(router.WS_ENDPOINT).toBe(resources.gatewayUrl);
+    expect(router.WS_ENDPOINT).toBe(resources.managementEndpoint);
     expect(router.WEBHOOK_SECRET).toBeUndefined();
     expect(router.AWS_LAMBDA_FUNCTION_NAME).toBe("Router");
 
