@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type * as z from "zod";
 import type { FunctionSpec, HttpTrigger, RouteAuth } from "../catalog/types.js";
 import { callerFromClaims, verifySignature, type Caller } from "./auth.js";
-import { AppError, ForbiddenError, StoreUnavailableError, UnauthorizedError, ValidationError, toProblem, type FieldError } from "./errors.js";
+import { AppError, ForbiddenError, StoreUnavailableError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, toProblem, type FieldError } from "./errors.js";
 import { logger, withLogKeys } from "./logger.js";
 
 export interface HttpRequest {
@@ -197,8 +197,21 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 
   return result.data;
 }
 
-/** Parses a JSON body and validates it. */
+/** `application/json` or a `+json` type, with any parameters (`; charset=utf-8`). */
+function isJsonMediaType(contentType: string): boolean {
+  const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  return type === "application/json" || /^application\/[\w.+-]+\+json$/.test(type);
+}
+
+/**
+ * Parses a JSON body and validates it. A body declared as another media type (`text/plain`, a
+ * form) is a 415; a body without a Content-Type is read as JSON.
+ */
 export function jsonBody<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
+  const contentType = request.headers["content-type"];
+  if (request.rawBody !== "" && contentType !== undefined && !isJsonMediaType(contentType)) {
+    throw new UnsupportedMediaTypeError(`This route takes a JSON body (Content-Type: application/json), got Content-Type "${contentType}".`);
+  }
   let parsed: unknown;
   try {
     parsed = request.rawBody === "" ? undefined : JSON.parse(request.rawBody);
