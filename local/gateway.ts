@@ -113,15 +113,20 @@ function readBody(req: IncomingMessage, limits: GatewayLimits): Promise<BodyRead
   });
 }
 
-/** Answers an over-limit or too-slow body as API Gateway would, then closes the connection. */
+/**
+ * Answers an over-limit or too-slow body as API Gateway would, then closes the connection. An
+ * oversized body is still drained (for at most the body timeout) so the client, still sending,
+ * reads the 413 instead of a reset; a body too slow to arrive is cut once the 408 is out.
+ */
 function refuseBody(req: IncomingMessage, res: ServerResponse, read: Exclude<BodyRead, { kind: "body" }>, limits: GatewayLimits) {
-  // A body that never ends would hold the socket: close it once the answer is out.
-  res.on("finish", () => {
+  const cut = () => {
     if (!req.complete) req.socket.destroy();
-  });
+  };
   if (read.kind === "too-large") {
+    res.on("finish", () => setTimeout(cut, limits.bodyTimeoutMs).unref());
     return problem(res, 413, "Payload too large", `Request bodies are limited to ${limits.maxRequestBytes} bytes (API Gateway HTTP API's limit).`, { connection: "close" });
   }
+  res.on("finish", cut);
   return problem(res, 408, "Request timeout", `The request body did not arrive within ${limits.bodyTimeoutMs / 1000} s (API Gateway's limit).`, { connection: "close" });
 }
 

@@ -140,6 +140,15 @@ describe("body limits", () => {
     expect(String(answer.body.detail)).toContain("4096 bytes");
   });
 
+  it("with the real limits, an 11 MB body is answered 413 (it was a connection reset past 1 MiB)", async () => {
+    const answer = await call(plain, "POST", "/echo", { "content-type": "application/json" }, JSON.stringify({ pad: "x".repeat(11 * 1024 * 1024) }));
+    expect(answer).toMatchObject({ status: 413, type: "application/problem+json" });
+    const lambdaLimit = await call(plain, "POST", "/echo", { "content-type": "application/json" }, JSON.stringify({ pad: "x".repeat(7 * 1024 * 1024) }));
+    expect(lambdaLimit).toMatchObject({ status: 413 });
+    expect(String(lambdaLimit.body.detail)).toContain("Lambda accepts at most 6291456");
+    expect((await call(plain, "POST", "/echo", { "content-type": "application/json" }, JSON.stringify({ pad: "x".repeat(2 * 1024 * 1024) }))).body.bytes).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
   it("an event over Lambda's payload limit is a 413 naming that limit", async () => {
     const answer = await call(testMode, "POST", "/echo", { "content-type": "application/json" }, JSON.stringify({ pad: "x".repeat(3500) }));
     expect(answer).toMatchObject({ status: 413, type: "application/problem+json" });
