@@ -163,7 +163,11 @@ export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>
       onError: (request) => {
         const error = request.error;
         const problem = toProblem(error);
-        if (!error || !logged.has(error)) logRejection(error);
+        if (!error || !logged.has(error)) {
+          // Thrown outside the route (e.g. middy's timeout): still logged with this request's keys and context.
+          const correlationId = lowerCaseHeaders(request.event.headers)["x-correlation-id"] ?? request.event.requestContext?.requestId ?? "";
+          withLogKeys({ correlationId, routeKey: request.event.routeKey }, () => logRejection(error), request.context);
+        }
         const retryAfter: Record<string, string> = error instanceof StoreUnavailableError ? { "retry-after": String(error.retryAfterSeconds) } : {};
         request.response = jsonResponse(problem.status, problem, retryAfter, "application/problem+json");
       },
