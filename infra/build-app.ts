@@ -46,6 +46,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     tableName: stateful.tableName,
     queues: stateful.queues,
     webhookSecret: stateful.webhookSecret,
+    callbackSecret: stateful.callbackSecret,
     userPoolClient: stateful.userPoolClient,
     jwtIssuer: stateful.jwtIssuer,
     alarmTopic: stateful.alarmTopic,

@@ -27,6 +27,8 @@ export interface InfraSettings {
    * WebSocket access logs need. Turn off where the account already manages that setting.
    */
   readonly manageApiGatewayAccountRole: boolean;
+  /** The chat platform's URL for assignment callbacks (`-c assignmentCallbackUrl=https://…`); unset: callbacks off. */
+  readonly assignmentCallbackUrl: string | undefined;
   /** Thresholds passed to every function as environment variables (see functions/catalog/settings.ts). */
   readonly functionSettings: Partial<Record<FunctionSettingName, string>>;
 }
@@ -41,6 +43,7 @@ export const defaultSettings: InfraSettings = {
   httpThrottleBurstLimit: 1000,
   alarmEmail: undefined,
   manageApiGatewayAccountRole: true,
+  assignmentCallbackUrl: undefined,
   functionSettings: {},
 };
 
@@ -143,6 +146,7 @@ export function settingsFromContext(scope: Construct): InfraSettings {
     httpThrottleBurstLimit: contextNumber(scope, "httpThrottleBurstLimit", defaultSettings.httpThrottleBurstLimit, isPositiveInt, "a positive whole number of requests"),
     alarmEmail: contextString(scope, "alarmEmail", defaultSettings.alarmEmail, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address"),
     manageApiGatewayAccountRole: contextBoolean(scope, "manageApiGatewayAccountRole", defaultSettings.manageApiGatewayAccountRole),
+    assignmentCallbackUrl: contextString(scope, "assignmentCallbackUrl", defaultSettings.assignmentCallbackUrl, /^https:\/\/[^\s]+$/, "an https:// URL"),
     functionSettings: contextFunctionSettings(scope),
   };
 }

@@ -19,6 +19,10 @@ export type EnvSource =
   | { kind: "queueUrl"; queue: QueueName }
   | { kind: "webSocketEndpoint" }
   | { kind: "webhookSecretArn" }
+  /** The chat platform's assignment-callback URL (CDK context `assignmentCallbackUrl`; empty: callbacks off). */
+  | { kind: "assignmentCallbackUrl" }
+  /** The Secrets Manager secret assignment callbacks are signed with. */
+  | { kind: "callbackSecretArn" }
   | { kind: "jwtIssuer" }
   | { kind: "jwksUrl" }
   | { kind: "jwtAudience" };
@@ -44,6 +48,7 @@ export interface FunctionPlan {
     table: "read" | "readWrite" | "none";
     sendsTo: QueueName[];
     readsWebhookSecret: boolean;
+    readsCallbackSecret: boolean;
     managesWebSocketConnections: boolean;
   };
   httpRoutes: HttpRoutePlan[];
@@ -113,7 +118,12 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
     }
   }
 
+  const callbacks = spec.access.assignmentCallbacks;
   const sendsTo = [...new Set(spec.access.sends ?? [])];
+  if (callbacks === "enqueue" && !sendsTo.includes("callbacks")) {
+    throw new FunctionSpecError(`Function ${spec.name} enqueues assignment callbacks but does not send to the "callbacks" queue. Add "callbacks" to access.sends of its entry in functions/*/functions.ts.`);
+  }
+  const readsCallbackSecret = callbacks === "deliver";
   const readsWebhookSecret = needsWebhookSecret(spec);
   const managesWebSocketConnections = spec.access.pushesToAgents === true;
 
@@ -130,6 +140,8 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
   for (const queue of sendsTo) environment[queueUrlEnvName(queue)] = { kind: "queueUrl", queue };
   if (managesWebSocketConnections) environment.WS_ENDPOINT = { kind: "webSocketEndpoint" };
   if (readsWebhookSecret) environment.WEBHOOK_SECRET_ARN = { kind: "webhookSecretArn" };
+  if (callbacks) environment.ASSIGNMENT_CALLBACK_URL = { kind: "assignmentCallbackUrl" };
+  if (readsCallbackSecret) environment.CALLBACK_SECRET_ARN = { kind: "callbackSecretArn" };
 
   return {
     name: spec.name,
@@ -143,6 +155,7 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
       table: spec.access.table === "write" ? "readWrite" : spec.access.table,
       sendsTo,
       readsWebhookSecret,
+      readsCallbackSecret,
       managesWebSocketConnections,
     },
     httpRoutes,

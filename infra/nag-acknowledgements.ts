@@ -59,6 +59,11 @@ export function acknowledgeStatefulFindings(stack: StatefulStack): void {
     "The webhook HMAC key is shared with external systems (chat platform, warehouse, order system) that cannot fetch it; rotation is a coordinated manual change (docs/deploy.md), which a rotation Lambda cannot perform.",
   );
   acknowledge(
+    stack.callbackSecret,
+    "SMG4",
+    "The callback HMAC key is shared with the chat platform, which verifies our assignment callbacks with it and cannot fetch it; rotation is a coordinated manual change (docs/integration.md), which a rotation Lambda cannot perform.",
+  );
+  acknowledge(
     stack.userPool,
     "COG2",
     "MFA is optional (TOTP) so agents can sign in on shared shop-floor consoles during a rush; the pool is on the Plus tier with threat protection enforced, which blocks compromised credentials and risky sign-ins.",

@@ -44,6 +44,8 @@ export class StatefulStack extends Stack {
   readonly tableName: string;
   readonly queues: Readonly<Record<QueueName, QueuePair>>;
   readonly webhookSecret: secretsmanager.Secret;
+  /** Signs the assignment callbacks this backend POSTs to the chat platform (docs/integration.md). */
+  readonly callbackSecret: secretsmanager.Secret;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   /** `https://cognito-idp.{region}.amazonaws.com/{poolId}`: the `iss` of the pool's tokens. */
@@ -147,6 +149,12 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    this.callbackSecret = new secretsmanager.Secret(this, "CallbackSecret", {
+      description: "HMAC-SHA256 key the assignment callbacks to the chat platform are signed with (X-Signature header)",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     this.userPool = new cognito.UserPool(this, "UserPool", {
       // Supervisors create accounts; nobody signs up to a customer-service console.
       selfSignUpEnabled: false,
@@ -183,6 +191,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, "UserPoolId", { value: this.userPool.userPoolId });
     new CfnOutput(this, "UserPoolClientId", { value: this.userPoolClient.userPoolClientId });
     new CfnOutput(this, "WebhookSecretArn", { value: this.webhookSecret.secretArn });
+    new CfnOutput(this, "CallbackSecretArn", { value: this.callbackSecret.secretArn });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarmTopic.topicArn });
 
     acknowledgeStatefulFindings(this);

@@ -49,6 +49,8 @@ export interface StatelessStackProps extends StackProps {
   readonly tableName: string;
   readonly queues: Readonly<Record<QueueName, QueuePair>>;
   readonly webhookSecret: secretsmanager.ISecret;
+  /** Signs assignment callbacks; read only by the deliverer. Absent: callbacks cannot be signed (a synth error if a function delivers). */
+  readonly callbackSecret?: secretsmanager.ISecret;
   readonly userPoolClient: cognito.IUserPoolClient;
   readonly jwtIssuer: string;
   readonly alarmTopic: sns.ITopic;
@@ -107,6 +109,11 @@ export class StatelessStack extends Stack {
           return webSocketStage.callbackUrl;
         case "webhookSecretArn":
           return props.webhookSecret.secretArn;
+        case "assignmentCallbackUrl":
+          return settings.assignmentCallbackUrl ?? "";
+        case "callbackSecretArn":
+          if (!props.callbackSecret) throw new FunctionSpecError("A function delivers assignment callbacks, but the stack was given no callbackSecret to sign them with.");
+          return props.callbackSecret.secretArn;
         case "jwtIssuer":
           return props.jwtIssuer;
         case "jwksUrl":
@@ -130,6 +137,7 @@ export class StatelessStack extends Stack {
       if (plan.grants.table === "readWrite") table.grantReadWriteData(fn);
       for (const queue of plan.grants.sendsTo) props.queues[queue].queue.grantSendMessages(fn);
       if (plan.grants.readsWebhookSecret) props.webhookSecret.grantRead(fn);
+      if (plan.grants.readsCallbackSecret) props.callbackSecret?.grantRead(fn);
       if (plan.grants.managesWebSocketConnections && webSocketStage) webSocketStage.grantManagementApiAccess(fn);
 
       for (const source of plan.queueSources) {

@@ -18,13 +18,17 @@ export interface LocalResources {
   managementEndpoint: string;
   /** Locally the secret itself stands in for its Secrets Manager ARN. */
   webhookSecret: string;
+  /** The chat platform's assignment-callback URL; empty: callbacks off. */
+  assignmentCallbackUrl?: string;
+  /** The secret callbacks are signed with (default: the webhook secret). */
+  callbackSecret?: string;
   jwtIssuer: string;
   jwtAudience: string;
 }
 
 /** Variables only the functions that declare them may see; never in the shared process environment. */
 export function isPerFunctionVariable(name: string): boolean {
-  return name.startsWith("QUEUE_URL_") || name === "WS_ENDPOINT" || name === "WEBHOOK_SECRET" || name === "WEBHOOK_SECRET_ARN";
+  return name.startsWith("QUEUE_URL_") || name === "WS_ENDPOINT" || name === "WEBHOOK_SECRET" || name === "WEBHOOK_SECRET_ARN" || name === "ASSIGNMENT_CALLBACK_URL" || name === "CALLBACK_SECRET" || name === "CALLBACK_SECRET_ARN";
 }
 
 function resolve(name: string, source: EnvSource, resources: LocalResources): [string, string] {
@@ -39,6 +43,10 @@ function resolve(name: string, source: EnvSource, resources: LocalResources): [s
       return [name, resources.managementEndpoint];
     case "webhookSecretArn":
       return ["WEBHOOK_SECRET", resources.webhookSecret];
+    case "assignmentCallbackUrl":
+      return [name, resources.assignmentCallbackUrl ?? ""];
+    case "callbackSecretArn":
+      return ["CALLBACK_SECRET", resources.callbackSecret ?? resources.webhookSecret];
     case "jwtIssuer":
       return [name, resources.jwtIssuer];
     case "jwksUrl":

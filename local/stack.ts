@@ -157,9 +157,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] in settingsSchema.shape)),
       ...(options.env ?? {}),
     };
+    // Read before the per-function variables leave process.env: only the functions declaring
+    // assignmentCallbacks get them (local/function-env.ts).
+    const callbackUrl = options.env?.ASSIGNMENT_CALLBACK_URL ?? process.env.ASSIGNMENT_CALLBACK_URL ?? "";
+    const callbackSecret = options.env?.CALLBACK_SECRET ?? process.env.CALLBACK_SECRET ?? webhookSecret;
     for (const name of Object.keys(process.env)) if (isPerFunctionVariable(name)) delete process.env[name];
     Object.assign(process.env, Object.fromEntries(Object.entries(shared).filter(([name]) => !isPerFunctionVariable(name))));
-    const resources: LocalResources = { tableName, queueUrls: sqs.urls, gatewayUrl: url, managementEndpoint: `${url}${managementStage}`, webhookSecret, jwtIssuer: localIssuer, jwtAudience: localAudience };
+    const resources: LocalResources = { tableName, queueUrls: sqs.urls, gatewayUrl: url, managementEndpoint: `${url}${managementStage}`, webhookSecret, assignmentCallbackUrl: callbackUrl, callbackSecret, jwtIssuer: localIssuer, jwtAudience: localAudience };
 
     for (const spec of functionList) {
       const module = (await import(pathToFileURL(join(root, spec.entry)).href)) as Record<string, unknown>;

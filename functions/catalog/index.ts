@@ -4,6 +4,7 @@
  */
 import type { FunctionSpec } from "./types.js";
 import { agentFunctions } from "../agents/functions.js";
+import { integrationFunctions } from "../integrations/functions.js";
 import { platformFunctions } from "../platform/functions.js";
 import { rotaFunctions } from "../rota/functions.js";
 import { routingFunctions } from "../routing/functions.js";
@@ -19,6 +20,7 @@ export const functionList: readonly FunctionSpec[] = [
   ...supervisionFunctions,
   ...noticeFunctions,
   ...stockFunctions,
+  ...integrationFunctions,
 ];
 
 export type { FunctionSpec, Trigger, HttpTrigger, QueueTrigger, ScheduleTrigger, WebSocketTrigger, Role, RouteAuth } from "./types.js";

@@ -50,6 +50,18 @@ export const queues = {
     maxReceiveCount: 5,
     description: "Notice broadcast jobs (publish -> fan-out)",
   },
+  /**
+   * Assignment callbacks to the chat platform (one message per move; docs/integration.md). The
+   * deliverer's timeout (5 s per POST) is far below the visibility; a failed POST comes back after
+   * the consumer chain's back-off (10 s, 20 s, 40 s, 80 s, then 120 s), and after the 8th try the
+   * message moves to the DLQ and the delivery is recorded as failed.
+   */
+  callbacks: {
+    fifo: false,
+    visibilityTimeoutSeconds: 120,
+    maxReceiveCount: 8,
+    description: "Assignment callbacks to the chat platform (routing -> deliverer)",
+  },
   /** Page-stock changes for the storefront connector, per-SKU ordered. */
   storefront: {
     fifo: true,

@@ -60,6 +60,13 @@ export interface FunctionAccess {
   pushesToAgents?: boolean;
   /** Verifies webhook signatures (reads the webhook secret). */
   webhookSecret?: boolean;
+  /**
+   * Assignment callbacks to the chat platform (functions/integrations): `enqueue` for functions
+   * that move conversations (they write the callback with the move and send it to the `callbacks`
+   * queue; they get ASSIGNMENT_CALLBACK_URL to know whether callbacks are on), `deliver` for the
+   * function that POSTs them (it also reads the callback secret).
+   */
+  assignmentCallbacks?: "enqueue" | "deliver";
 }
 
 export interface FunctionSpec {

@@ -19,12 +19,16 @@ export const incomingConversationSchema = z
     priority: z.enum(priorities).optional(),
     customerTier: z.enum(["vip", "regular"]).optional(),
     orderAmount: z.number().nonnegative().max(1e9).optional(),
+    /** The platform's delivery id: a second request with it is a replay (docs/integration.md). */
+    eventId: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces").optional(),
+    /** When the customer wrote (platform clock); default: the signature timestamp. */
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
 
 export type IncomingConversation = z.infer<typeof incomingConversationSchema>;
 
-export const conversationStatuses = ["queued", "waiting", "assigned", "closed"] as const;
+export const conversationStatuses = ["queued", "waiting", "assigned", "closed", "abandoned"] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
 
 export const historyEntrySchema = z.object({
@@ -58,6 +62,10 @@ export const conversationSchema = z.object({
   closedAt: z.string().optional(),
   /** Closed while waiting (the customer left before anyone answered). */
   abandoned: z.boolean().optional(),
+  /** Who or what ended it when not its agent or a supervisor: `customer-left`, `platform` (chat-platform events). */
+  closeReason: z.string().optional(),
+  /** Platform time the current episode began (the reopening message's occurredAt): older platform events are stale. */
+  episodeStartedAt: z.string().optional(),
   /** Agents not to offer this conversation to again (unresponsive, transferred away). */
   excludeAgentIds: z.array(z.string()).optional(),
   /** Waited past the escalation threshold: eligible skills widened to any. */

@@ -23,7 +23,7 @@ export const router: FunctionSpec = {
   handler: "handler",
   description: "Routes conversations to eligible agents and drains waiting queues",
   triggers: [{ kind: "queue", queue: "conversations", batchSize: 10, reportBatchItemFailures: true, localConcurrency: 4 }],
-  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  access: { table: "write", sends: ["conversations", "callbacks"], pushesToAgents: true, assignmentCallbacks: "enqueue" },
   timeoutSeconds: 25,
 };
 
@@ -33,7 +33,7 @@ export const routingSweeper: FunctionSpec = {
   handler: "handler",
   description: "Re-drives conversations stuck in queued; drains waiting queues as a backstop",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],
-  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  access: { table: "write", sends: ["conversations", "callbacks"], pushesToAgents: true, assignmentCallbacks: "enqueue" },
   timeoutSeconds: 50,
 };
 

@@ -7,6 +7,7 @@ import * as z from "zod";
 import { agentIdSchema } from "../agents/domain.js";
 import { actorOf, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { httpApi } from "../shared/http-signed.js";
+import { dedupeKey, occurredAtOf } from "../integrations/domain.js";
 import { conversationIdSchema, conversationView, incomingConversationSchema } from "./conversation.js";
 import { conversationsApi } from "./functions.js";
 import { acceptConversation, closeConversation, conversationFor, markFirstResponse, openConversationsOf, type Actor } from "./use-cases/index.js";
@@ -23,9 +24,17 @@ function whoIs(request: HttpRequest): Actor {
 export const handler = httpApi(conversationsApi, {
   "POST /webhooks/conversations": async (request) => {
     const input = jsonBody(request, incomingConversationSchema);
-    const { conversation, outcome } = await acceptConversation(input, request.now, request.correlationId);
+    const timestamp = request.headers["x-signature-timestamp"] ?? "";
+    const { conversation, outcome } = await acceptConversation(input, {
+      dedupeKey: dedupeKey(input.eventId ? { eventId: input.eventId } : { timestamp, rawBody: request.rawBody }),
+      occurredAt: occurredAtOf(input.occurredAt, timestamp, request.now),
+      secondPrecision: input.occurredAt === undefined,
+      now: request.now,
+      correlationId: request.correlationId,
+    });
     const { conversationId, status, priority } = conversation;
-    if (outcome === "duplicate") return { status: 202, body: { conversationId, status, duplicate: true } };
+    // Acknowledged, nothing changed: a replay, a retry for an open conversation, or a message older than the close.
+    if (outcome === "duplicate" || outcome === "stale") return { status: 200, body: { conversationId, status, duplicate: true, ...(outcome === "stale" ? { stale: true } : {}) } };
     return { status: 202, body: { conversationId, status, priority, ...(outcome === "reopened" ? { reopened: true } : {}) } };
   },
 

@@ -5,7 +5,7 @@
  * kept, so the next request tries again instead of failing for the container's life.
  */
 import { SecretsManagerClient, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { baseEnv, functionName, perFunction } from "./env.js";
+import { baseEnv, functionEnv, functionName, perFunction } from "./env.js";
 
 const client = new SecretsManagerClient({ region: baseEnv().AWS_REGION });
 
@@ -41,4 +41,18 @@ export async function webhookSecret(): Promise<string> {
     );
   }
   return secretString(env.WEBHOOK_SECRET_ARN);
+}
+
+/**
+ * The secret assignment callbacks are signed with: `CALLBACK_SECRET` locally (the local stack
+ * defaults it to the webhook secret), the Secrets Manager secret `CALLBACK_SECRET_ARN` in AWS.
+ * Only the function declaring `assignmentCallbacks: "deliver"` gets either.
+ */
+export async function callbackSecret(): Promise<string> {
+  const env = functionEnv();
+  if (env.CALLBACK_SECRET) return env.CALLBACK_SECRET;
+  if (!env.CALLBACK_SECRET_ARN) {
+    throw new Error(`Invalid environment: neither CALLBACK_SECRET (local) nor CALLBACK_SECRET_ARN (AWS) is set, so ${functionName()} cannot sign assignment callbacks. Declare access.assignmentCallbacks: "deliver" in its entry in functions/*/functions.ts.`);
+  }
+  return secretString(env.CALLBACK_SECRET_ARN);
 }

@@ -24,7 +24,10 @@ export interface RoutingMetrics {
   assigned: number;
   waiting: number;
   queued: number;
+  /** Ended before any agent had it: the customer left (`abandonedByCustomer`) or it was closed while waiting (`closedWhileWaiting`). */
   abandoned: number;
+  abandonedByCustomer: number;
+  closedWhileWaiting: number;
   closed: number;
   waitSeconds: { median: number | null; p90: number | null; max: number | null };
   /** Share of received conversations first answered within 3 minutes of arrival. */
@@ -60,7 +63,9 @@ export function routingMetrics(conversations: readonly Conversation[], now: Date
     assigned: conversations.filter((c) => firstAssignedAt(c) !== undefined).length,
     waiting: conversations.filter((c) => c.status === "waiting").length,
     queued: conversations.filter((c) => c.status === "queued").length,
-    abandoned: conversations.filter((c) => c.status === "closed" && c.abandoned).length,
+    abandoned: conversations.filter((c) => c.status === "abandoned" || (c.status === "closed" && c.abandoned)).length,
+    abandonedByCustomer: conversations.filter((c) => c.status === "abandoned").length,
+    closedWhileWaiting: conversations.filter((c) => c.status === "closed" && c.abandoned).length,
     closed: conversations.filter((c) => c.status === "closed").length,
     waitSeconds: { median: round(percentile(waits, 50)), p90: round(percentile(waits, 90)), max: round(waits[waits.length - 1]) },
     firstResponseWithin3MinRate: conversations.length === 0 ? null : Math.round((answeredIn3 / conversations.length) * 1000) / 1000,

@@ -13,7 +13,7 @@ export const supervisionApi: FunctionSpec = {
     { kind: "http", method: "GET", path: "/queue", auth: supervisor },
     { kind: "http", method: "GET", path: "/metrics/routing", auth: supervisor },
   ],
-  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  access: { table: "write", sends: ["conversations", "callbacks"], pushesToAgents: true, assignmentCallbacks: "enqueue" },
   timeoutSeconds: 25,
 };
 
@@ -23,7 +23,7 @@ export const supervisionClock: FunctionSpec = {
   handler: "handler",
   description: "Shift/away handover, unresponsive re-offer, wait escalation",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],
-  access: { table: "write", sends: ["conversations"], pushesToAgents: true },
+  access: { table: "write", sends: ["conversations", "callbacks"], pushesToAgents: true, assignmentCallbacks: "enqueue" },
   timeoutSeconds: 50,
 };
 

@@ -224,6 +224,8 @@ describe("stateless stack", () => {
       expect(names.includes("WS_ENDPOINT"), `${spec.name} WS_ENDPOINT`).toBe(spec.access.pushesToAgents === true);
       const signed = spec.access.webhookSecret === true || spec.triggers.some((t) => t.kind === "http" && (t.auth.kind === "signature" || t.auth.kind === "signature-or-jwt"));
       expect(names.includes("WEBHOOK_SECRET_ARN"), `${spec.name} WEBHOOK_SECRET_ARN`).toBe(signed);
+      expect(names.includes("ASSIGNMENT_CALLBACK_URL"), `${spec.name} ASSIGNMENT_CALLBACK_URL`).toBe(spec.access.assignmentCallbacks !== undefined);
+      expect(names.includes("CALLBACK_SECRET_ARN"), `${spec.name} CALLBACK_SECRET_ARN`).toBe(spec.access.assignmentCallbacks === "deliver");
     }
   });
 
@@ -238,7 +240,12 @@ describe("stateless stack", () => {
       expect(actions.includes("dynamodb:GetItem"), `${spec.name} reads`).toBe(spec.access.table !== "none");
       expect(actions.includes("sqs:SendMessage"), `${spec.name} sends`).toBe((spec.access.sends ?? []).length > 0);
       expect(actions.includes("execute-api:ManageConnections"), `${spec.name} pushes`).toBe(spec.access.pushesToAgents === true);
-      expect(actions.includes("secretsmanager:GetSecretValue"), `${spec.name} secret`).toBe(planFunction(spec).grants.readsWebhookSecret);
+      const grants = planFunction(spec).grants;
+      expect(actions.includes("secretsmanager:GetSecretValue"), `${spec.name} secret`).toBe(grants.readsWebhookSecret || grants.readsCallbackSecret);
+      // Each secret only to the functions that use it: the deliverer cannot read the webhook key, nor the others the callback key.
+      const stateful = all.stacks.stateful;
+      expect(actions.includes(logicalId(stateful.webhookSecret)), `${spec.name} webhook secret`).toBe(grants.readsWebhookSecret);
+      expect(actions.includes(logicalId(stateful.callbackSecret)), `${spec.name} callback secret`).toBe(grants.readsCallbackSecret);
     }
   });
 

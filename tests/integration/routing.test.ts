@@ -34,8 +34,9 @@ describe("conversation routing", () => {
     const s = stack();
     const conversationId = s.uid("conv");
     const results = await Promise.all(Array.from({ length: 5 }, () => sendConversation(s, { conversationId, skill: "complaint" })));
-    expect(results.every((r) => r.res.status === 202)).toBe(true);
-    expect(results.filter((r) => r.res.body.duplicate === true)).toHaveLength(4);
+    // One is accepted (202); the retries are acknowledged as duplicates (200, design: arrivals).
+    expect(results.filter((r) => r.res.status === 202 && r.res.body.duplicate === undefined)).toHaveLength(1);
+    expect(results.filter((r) => r.res.status === 200 && r.res.body.duplicate === true)).toHaveLength(4);
     const c = await settled(s, conversationId);
     expect(c.history.filter((h: { action: string }) => h.action === "received")).toHaveLength(1);
   });

@@ -37,6 +37,8 @@ export interface ConversationInput {
   priority?: string;
   customerTier?: string;
   orderAmount?: number;
+  eventId?: string;
+  occurredAt?: string;
 }
 
 export async function sendConversation(s: TestStack, input: ConversationInput = {}) {

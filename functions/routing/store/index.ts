@@ -11,6 +11,7 @@
  */
 export * from "./agents.js";
 export * from "./conversations.js";
+export * from "./events.js";
 export * from "./known-agents.js";
 export * from "./queues.js";
 export * from "./transactions.js";

@@ -2,7 +2,9 @@
  * Routing use cases, one place: accept, route and drain, first response, close, moves. Entry
  * files (`*.http.ts`, `*.queue.ts`, `*.schedule.ts`) wire triggers to these and nothing else.
  */
-export { acceptConversation, closeConversation, conversationFor, markFirstResponse, openConversationsOf, type Accepted, type Actor } from "./lifecycle.js";
+export { acceptConversation, type Arrival, type ArrivalOutcome } from "./arrivals.js";
+export { applyPlatformEvent, type EventOutcome, type EventResult } from "./events.js";
+export { closeConversation, conversationFor, markFirstResponse, openConversationsOf, type Actor } from "./lifecycle.js";
 export { moveToAgent, moveToQueue, type MoveRequest } from "./moves.js";
 export { drainWaiting, routeConversation, type RouteOutcome } from "./route.js";
 export { sweep } from "./sweep.js";

@@ -1,19 +1,16 @@
 /**
- * Conversation lifecycle around routing: accepting the platform's webhook, the first response,
- * closing, and an agent's own list. Closing frees capacity in the same transaction that closes
- * the conversation, then wakes the router to drain the queue.
+ * Conversation lifecycle around routing: the first response, closing, and an agent's own list
+ * (the platform's webhook is accepted in arrivals.ts). Closing frees capacity in the same
+ * transaction that closes the conversation, then wakes the router to drain the queue.
  */
 import { agentWriteOps, getAgent } from "../../agents/store.js";
 import type { Agent } from "../../agents/domain.js";
 import { ConflictError, ContentionError, NotFoundError } from "../../shared/errors.js";
 import { logger } from "../../shared/logger.js";
-import { sendMessage } from "../../shared/sqs.js";
 import { isWriteConflict, jitter, transact, type TransactItem } from "../../shared/table/index.js";
 import { requestDrain } from "../../shared/wake-router.js";
-import { routingConfig } from "../config.js";
-import type { Conversation, HistoryEntry, IncomingConversation } from "../conversation.js";
-import { effectivePriority } from "../policy.js";
-import { assignmentDelete, closeOp, createConversation, getConversation, openAssignments, recordFirstResponse, reopenConversation, requireConversation } from "../store/index.js";
+import type { Conversation, HistoryEntry } from "../conversation.js";
+import { assignmentDelete, closeOp, getConversation, openAssignments, recordFirstResponse } from "../store/index.js";
 
 const maxAttempts = 12;
 
@@ -45,57 +42,6 @@ export function releaseSlotOps(agent: Agent | undefined, conversation: Conversat
   return ops;
 }
 
-export type Accepted =
-  | { conversation: Conversation; outcome: "created" | "reopened" }
-  | { conversation: Conversation; outcome: "duplicate" };
-
-async function enqueue(conversation: Conversation, correlationId: string): Promise<void> {
-  try {
-    await sendMessage("conversations", { body: { kind: "route", conversationId: conversation.conversationId, snapshot: conversation }, correlationId });
-  } catch (error) {
-    // Accepted and durable: the sweeper re-drives `queued` conversations whose message was lost.
-    logger.error("Enqueue failed; the sweeper will re-drive", { conversationId: conversation.conversationId, error: error as Error });
-  }
-}
-
-/**
- * Accepts a conversation from the chat platform.
- *
- * Primary course: record it durably as `queued` (the sweeper's list), then enqueue a route
- * message carrying the snapshot. A platform retry of a known conversation is acknowledged as a
- * duplicate; a message for a closed one reopens it and routes it afresh.
- */
-export async function acceptConversation(input: IncomingConversation, now: Date, correlationId: string): Promise<Accepted> {
-  const at = now.toISOString();
-  const conversation: Conversation = {
-    conversationId: input.conversationId,
-    customerId: input.customerId,
-    channel: input.channel,
-    skill: input.skill,
-    requestedSkill: input.skill,
-    priority: effectivePriority(input, routingConfig()),
-    ...(input.customerTier ? { customerTier: input.customerTier } : {}),
-    ...(input.orderAmount !== undefined ? { orderAmount: input.orderAmount } : {}),
-    status: "queued",
-    arrivedAt: at,
-    assignments: 0,
-    history: [{ at, action: "received", actor: "system:chat-platform" }],
-  };
-  if (await createConversation(conversation)) {
-    await enqueue(conversation, correlationId);
-    return { conversation, outcome: "created" };
-  }
-  const existing = await requireConversation(input.conversationId);
-  // The customer wrote again after it was closed: route it afresh (never silently to the old agent).
-  const reopened = existing.status === "closed" ? await reopenConversation(existing.conversationId, at, input.skill) : undefined;
-  if (reopened) {
-    await enqueue(reopened, correlationId);
-    return { conversation: reopened, outcome: "reopened" };
-  }
-  // Platforms retry webhooks: the same conversation is acknowledged, never duplicated.
-  return { conversation: existing, outcome: "duplicate" };
-}
-
 /**
  * Closes a conversation (an abandoned one if nobody had it yet).
  *
@@ -107,7 +53,7 @@ export async function closeConversation(conversationId: string, who: Actor, now:
   const at = now.toISOString();
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const conversation = await conversationFor(conversationId, who);
-    if (conversation.status === "closed") return conversation;
+    if (conversation.status === "closed" || conversation.status === "abandoned") return conversation;
     const entry: HistoryEntry = { at, action: conversation.status === "assigned" ? "closed" : "abandoned", actor: who.actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}) };
     const agent = conversation.status === "assigned" && conversation.agentId ? await getAgent(conversation.agentId) : undefined;
     const release = conversation.status === "assigned" ? releaseSlotOps(agent, conversation) : [];

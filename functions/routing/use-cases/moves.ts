@@ -6,6 +6,7 @@
  */
 import { isEligible, type Agent, type Skill } from "../../agents/domain.js";
 import { agentWriteOps, getAgent } from "../../agents/store.js";
+import { assignmentCallback } from "../../integrations/outbox.js";
 import { ConflictError, ContentionError, NotFoundError } from "../../shared/errors.js";
 import { isWriteConflict, jitter, transact } from "../../shared/table/index.js";
 import { requestDrain } from "../../shared/wake-router.js";
@@ -52,7 +53,9 @@ export async function moveToAgent(request: MoveRequest & { toAgentId: string; fo
     const overCapacity = to.load + 1 > to.maxConcurrent;
     const entry: HistoryEntry = { at, action: request.action, actor: request.actor, agentId: to.agentId, detail: `from ${conversation.agentId}${request.force ? (overCapacity ? " (forced over capacity)" : " (forced)") : ""}` };
     try {
-      await transact([...releaseSlotOps(from, conversation), ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }), ...moveToAgentOps(conversation, to.agentId, entry)]);
+      const callback = assignmentCallback({ conversation, agentId: to.agentId, previousAgentId: conversation.agentId, reason: request.action, at });
+      await transact([...releaseSlotOps(from, conversation), ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }), ...moveToAgentOps(conversation, to.agentId, entry), ...callback.ops]);
+      await callback.send();
       if (from) await requestDrain(from.skills, `conversation ${conversation.conversationId} moved away from ${from.agentId}`);
       return (await getConversation(conversation.conversationId)) ?? conversation;
     } catch (error) {

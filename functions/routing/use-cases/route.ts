@@ -15,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { skills as allSkills, type Agent, type Skill } from "../../agents/domain.js";
 import { agentWriteOps, seatAssignmentOps } from "../../agents/store.js";
+import { assignmentCallback, assignmentReason } from "../../integrations/outbox.js";
 import { logger } from "../../shared/logger.js";
 import { pushToAgent } from "../../shared/push.js";
 import { CapacityMeter, jitter, transact, TransactionCancelledError } from "../../shared/table/index.js";
@@ -97,7 +98,9 @@ async function tryAssign(conversation: Conversation, candidate: Candidate, now: 
   try {
     // Per attempt: the SDK's own retries of this call are idempotent, while a second router
     // racing for the same conversation is refused by the condition, not "replayed" as a success.
-    await transact([...agentOps, ...assignOps(conversation, agent.agentId, entry)], { token: randomUUID(), meter });
+    const callback = assignmentCallback({ conversation, agentId: agent.agentId, at, ...assignmentReason(conversation.history) });
+    await transact([...agentOps, ...assignOps(conversation, agent.agentId, entry), ...callback.ops], { token: randomUUID(), meter });
+    await callback.send();
     const assigned: Conversation = { ...conversation, status: "assigned", agentId: agent.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
     delete assigned.firstResponseAt;
     return { result: "assigned", conversation: assigned };

@@ -15,7 +15,7 @@ import type * as z from "zod";
 import { appTable, type IndexName } from "../../catalog/resources.js";
 
 /** The capabilities that may own key prefixes. */
-export type Capability = "agents" | "routing" | "rota" | "notices" | "stock" | "supervision" | "platform" | "audit" | "settings";
+export type Capability = "agents" | "routing" | "rota" | "notices" | "stock" | "supervision" | "platform" | "audit" | "settings" | "integrations";
 
 /** `"AGENT#{agentId}#{skill}"` → `"agentId" | "skill"`. */
 export type TemplateParams<T extends string> = T extends `${string}{${infer P}}${infer Rest}` ? P | TemplateParams<Rest> : never;

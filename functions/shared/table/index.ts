@@ -7,6 +7,7 @@
 export { registry } from "./registry.js";
 export * from "./entities/agents.js";
 export * from "./entities/audit.js";
+export * from "./entities/integrations.js";
 export * from "./entities/notices.js";
 export * from "./entities/platform.js";
 export * from "./entities/rota.js";

@@ -1,0 +1,33 @@
+/**
+ * The callback settings of the running function, parsed once per function environment:
+ * `ASSIGNMENT_CALLBACK_URL` (empty: callbacks off; absent: the function did not declare
+ * `access.assignmentCallbacks`) and `CALLBACK_TIMEOUT_MS` (default 5000; tests lower it).
+ */
+import * as z from "zod";
+import { functionEnv, functionName, parseEnv, perFunction } from "../shared/env.js";
+import { logger } from "../shared/logger.js";
+
+const schema = z.object({
+  ASSIGNMENT_CALLBACK_URL: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).optional(),
+  CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(5_000),
+});
+
+const parsed = perFunction(() => parseEnv(schema, functionEnv()));
+const warned = perFunction(() => ({ done: false }));
+
+export interface CallbackConfig {
+  /** Where callbacks go; undefined: off. */
+  url: string | undefined;
+  timeoutMs: number;
+}
+
+export function callbackConfig(): CallbackConfig {
+  const env = parsed();
+  if (env.ASSIGNMENT_CALLBACK_URL === undefined && !warned().done) {
+    // Loud but not fatal: a function moving conversations without the declaration sends no
+    // callbacks, which the platform notices; failing its moves would be worse.
+    warned().done = true;
+    logger.error(`${functionName()} moves conversations but does not declare access.assignmentCallbacks: "enqueue"; its moves send no assignment callbacks.`);
+  }
+  return { url: env.ASSIGNMENT_CALLBACK_URL || undefined, timeoutMs: env.CALLBACK_TIMEOUT_MS };
+}

@@ -1,0 +1,119 @@
+/**
+ * The chat platform's arrivals (`POST /webhooks/conversations`) with replay protection: every
+ * request is recorded by its `eventId` (or, without one, by the signed bytes) in the same
+ * transaction as its effect, so a replay is acknowledged and changes nothing, and a message for a
+ * closed conversation reopens it only when it was written after the close.
+ */
+import { ContentionError } from "../../shared/errors.js";
+import { logger } from "../../shared/logger.js";
+import { sendMessage } from "../../shared/sqs.js";
+import { jitter, transact, TransactionCancelledError } from "../../shared/table/index.js";
+import { seenBefore, seenOp, recordSeen, type SeenRecord } from "../../integrations/store.js";
+import { routingConfig } from "../config.js";
+import type { Conversation, IncomingConversation } from "../conversation.js";
+import { effectivePriority } from "../policy.js";
+import { createConversationOp, getConversation, reopenOp, requireConversation } from "../store/index.js";
+
+const maxAttempts = 8;
+
+export type ArrivalOutcome = "created" | "reopened" | "duplicate" | "stale";
+
+export interface Arrival {
+  /** `event:{eventId}` or `request:{hash of the signed bytes}` (integrations/domain.ts `dedupeKey`). */
+  dedupeKey: string;
+  /** When the customer wrote: `occurredAt`, else the signature timestamp. */
+  occurredAt: Date;
+  /** True when `occurredAt` is only the signature's whole second. */
+  secondPrecision: boolean;
+  now: Date;
+  correlationId: string;
+}
+
+async function enqueue(conversation: Conversation, correlationId: string): Promise<void> {
+  try {
+    await sendMessage("conversations", { body: { kind: "route", conversationId: conversation.conversationId, snapshot: conversation }, correlationId });
+  } catch (error) {
+    // Accepted and durable: the sweeper re-drives `queued` conversations whose message was lost.
+    logger.error("Enqueue failed; the sweeper will re-drive", { conversationId: conversation.conversationId, error: error as Error });
+  }
+}
+
+function newConversation(input: IncomingConversation, at: string): Conversation {
+  return {
+    conversationId: input.conversationId,
+    customerId: input.customerId,
+    channel: input.channel,
+    skill: input.skill,
+    requestedSkill: input.skill,
+    priority: effectivePriority(input, routingConfig()),
+    ...(input.customerTier ? { customerTier: input.customerTier } : {}),
+    ...(input.orderAmount !== undefined ? { orderAmount: input.orderAmount } : {}),
+    status: "queued",
+    arrivedAt: at,
+    assignments: 0,
+    history: [{ at, action: "received", actor: "system:chat-platform" }],
+  };
+}
+
+/**
+ * Was the message written after the conversation ended? With only the signature's second to go
+ * by, that whole second counts as "after": the message may have been written in any part of it.
+ */
+export function writtenAfterClose(arrival: Pick<Arrival, "occurredAt" | "secondPrecision">, closedAt: string | undefined): boolean {
+  if (!closedAt) return true;
+  const closed = Date.parse(closedAt);
+  return arrival.secondPrecision ? arrival.occurredAt.getTime() + 1000 > closed : arrival.occurredAt.getTime() > closed;
+}
+
+/**
+ * Accepts a message from the chat platform.
+ *
+ * Primary course: seen before (same eventId, or the byte-identical signed request): a duplicate,
+ * nothing changes. New conversation: record it `queued` together with the dedupe record, then
+ * enqueue its route message. Known and closed or abandoned, written after the close: reopen it as
+ * a new episode (with the record) and route it afresh. Known and open, or written before the
+ * close: recorded and acknowledged, nothing else changes.
+ */
+export async function acceptConversation(input: IncomingConversation, arrival: Arrival): Promise<{ conversation: Conversation; outcome: ArrivalOutcome }> {
+  const at = arrival.now.toISOString();
+  const seen = (outcome: ArrivalOutcome): SeenRecord => ({ dedupeKey: arrival.dedupeKey, kind: "arrival", conversationId: input.conversationId, outcome, receivedAt: arrival.now });
+  const duplicate = async () => ({ conversation: await requireConversation(input.conversationId), outcome: "duplicate" as const });
+  if (await seenBefore(arrival.dedupeKey)) return duplicate();
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const existing = await getConversation(input.conversationId);
+    if (!existing) {
+      const conversation = newConversation(input, at);
+      try {
+        await transact([createConversationOp(conversation), seenOp(seen("created"))]);
+        await enqueue(conversation, arrival.correlationId);
+        return { conversation, outcome: "created" };
+      } catch (error) {
+        if (!(error instanceof TransactionCancelledError)) throw error;
+        if (error.conditionFailedAt(1)) return duplicate();
+        // Created meanwhile by another request: look again.
+        await jitter(attempt);
+        continue;
+      }
+    }
+    const ended = existing.status === "closed" || existing.status === "abandoned";
+    if (ended && writtenAfterClose(arrival, existing.closedAt)) {
+      const { op, reopened } = reopenOp(existing, at, input.skill, arrival.occurredAt.toISOString());
+      try {
+        await transact([op, seenOp(seen("reopened"))]);
+        await enqueue(reopened, arrival.correlationId);
+        return { conversation: reopened, outcome: "reopened" };
+      } catch (error) {
+        if (!(error instanceof TransactionCancelledError)) throw error;
+        if (error.conditionFailedAt(1)) return duplicate();
+        await jitter(attempt);
+        continue;
+      }
+    }
+    // Platforms retry webhooks: a known open conversation is acknowledged, never duplicated; a
+    // message written before the close never undoes it.
+    const outcome = ended ? "stale" : "duplicate";
+    await recordSeen(seen(outcome));
+    return { conversation: existing, outcome };
+  }
+  throw new ContentionError(`Conversation ${input.conversationId} is changing concurrently; retry.`);
+}
