@@ -5,9 +5,12 @@ import { queueUrlEnvName, type QueueName } from "../catalog/resources.js";
 
 const env = baseEnv();
 
+// Bounded like the DynamoDB client: an unreachable queue fails in seconds, not at the gateway's 30 s.
 export const sqs = new SQSClient({
   region: env.AWS_REGION,
   ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}),
+  maxAttempts: 3,
+  requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000, throwOnRequestTimeout: true },
 });
 
 /** The URL of a queue this function sends to; a queue missing from its `access.sends` is a loud error, as in AWS. */

@@ -37,7 +37,8 @@ export const dynamo = DynamoDBDocumentClient.from(
     ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
     maxAttempts: 3,
     retryMode: "standard",
-    requestHandler: { requestTimeout: sdkRequestTimeoutMs, connectionTimeout: sdkConnectionTimeoutMs },
+    // throwOnRequestTimeout: without it, this SDK version only logs a warning and keeps waiting.
+    requestHandler: { requestTimeout: sdkRequestTimeoutMs, connectionTimeout: sdkConnectionTimeoutMs, throwOnRequestTimeout: true },
   }),
   { marshallOptions: { removeUndefinedValues: true } },
 );
