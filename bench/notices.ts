@@ -39,11 +39,9 @@ export async function benchNoticeFanout(stack: LocalStack, options: { agents?: n
   const baselineAgents = options.baselineAgents ?? 10;
   if (!process.env.TABLE_NAME || process.env.TABLE_NAME !== stack.tableName) throw new Error("benchNoticeFanout: start the local stack in this process first (its environment names the table)");
   // Imported only now: these modules read the stack's environment when first loaded.
-  const { BatchWriteCommand } = await import("@aws-sdk/lib-dynamodb");
-  const { dynamo, tableName } = await import("../functions/shared/dynamo.js");
   const { newAgent } = await import("../functions/agents/domain.js");
   const { agentWriteOps } = await import("../functions/agents/store.js");
-  const { transact } = await import("../functions/shared/table/index.js");
+  const { batchWrite, transact } = await import("../functions/shared/table/index.js");
   const { publishOps } = await import("../functions/notices/store/index.js");
   const { fanOutNotice } = await import("../functions/notices/use-cases/index.js");
   type Skill = import("../functions/agents/domain.js").Skill;
@@ -70,11 +68,7 @@ export async function benchNoticeFanout(stack: LocalStack, options: { agents?: n
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-          let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
-          while (pending.length > 0) {
-            const result = await dynamo.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-            pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-          }
+          await batchWrite(chunk.map((Item) => ({ PutRequest: { Item } })));
         }
       }),
     );

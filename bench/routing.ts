@@ -27,7 +27,6 @@ import { ratio, round, summarize } from "./lib/stats.js";
 
 type AgentsStore = typeof import("../functions/agents/store.js");
 type RoutingStore = typeof import("../functions/routing/store/index.js");
-type SharedDynamo = typeof import("../functions/shared/dynamo.js");
 type Table = typeof import("../functions/shared/table/index.js");
 
 interface SeenDecision extends RoutingDecision {
@@ -53,7 +52,7 @@ export interface RoutingContext {
   routerConcurrency: number;
   agents: AgentsStore;
   store: RoutingStore;
-  db: SharedDynamo;
+  db: Table;
   table: Table;
   stopListening(): void;
 }
@@ -67,8 +66,8 @@ export async function routingContext(bench: BenchStack, progress: Progress): Pro
   const { functionList } = await import("../functions/catalog/index.js");
   const agents = await import("../functions/agents/store.js");
   const store = await import("../functions/routing/store/index.js");
-  const db = await import("../functions/shared/dynamo.js");
   const table = await import("../functions/shared/table/index.js");
+  const db = table;
   const decisions = new Map<string, SeenDecision[]>();
   const waiters = new Map<string, (d: SeenDecision) => void>();
   const stopListening = onRoutingDecision((decision) => {
@@ -180,7 +179,7 @@ async function postConversation(ctx: RoutingContext): Promise<string | undefined
 // an availability index does), picks by the same policy, commits the same conditional transaction.
 
 async function naiveRoute(ctx: RoutingContext, conversationId: string, now: Date): Promise<{ units: number; writeUnits: number; assigned: boolean; retries: number }> {
-  const { dynamo, tableName, capacityUnits, cancellationReasons } = ctx.db;
+  const { dynamo, tableName, capacityUnits } = ctx.db;
   const { agentWriteOps, fromItem } = ctx.agents;
   const { Conversation: ConversationItem, KnownAgent } = ctx.table;
   let units = 0;
@@ -225,7 +224,7 @@ async function naiveRoute(ctx: RoutingContext, conversationId: string, now: Date
       const writeUnits = capacityUnits(result.ConsumedCapacity);
       return { units: units + writeUnits, writeUnits, assigned: true, retries: attempt };
     } catch (error) {
-      const reasons = cancellationReasons(error);
+      const reasons = rawCancellationReasons(error);
       if (!reasons) throw error;
       if (reasons[agentOps.length] === "ConditionalCheckFailed") return { units, writeUnits: 0, assigned: false, retries: attempt };
     }
@@ -613,4 +612,11 @@ export async function checkInvariants(ctx: RoutingContext, settleMs: number): Pr
 
 function maybeRound(value: number | undefined, digits = 2): number | undefined {
   return value === undefined ? undefined : round(value, digits);
+}
+
+/** The naive baseline sends raw transactions (not through `transact`): read DynamoDB's own reasons. */
+function rawCancellationReasons(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return reasons?.map((r) => r.Code ?? "None") ?? [];
 }
