@@ -109,6 +109,16 @@ export function occurredAtOf(occurredAt: string | undefined, signatureTimestamp:
   return receivedAt;
 }
 
+/**
+ * Was the message written after the conversation ended? With only the signature's second to go
+ * by, that whole second counts as "after": the message may have been written in any part of it.
+ */
+export function writtenAfterClose(arrival: { occurredAt: Date; secondPrecision: boolean }, closedAt: string | undefined): boolean {
+  if (!closedAt) return true;
+  const closed = Date.parse(closedAt);
+  return arrival.secondPrecision ? arrival.occurredAt.getTime() + 1000 > closed : arrival.occurredAt.getTime() > closed;
+}
+
 /** The delivery outcome of one POST: 2xx delivered; anything else (or no answer in time) retried. */
 export function isDelivered(status: number): boolean {
   return status >= 200 && status < 300;

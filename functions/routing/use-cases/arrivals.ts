@@ -8,6 +8,7 @@ import { ContentionError } from "../../shared/errors.js";
 import { logger } from "../../shared/logger.js";
 import { sendMessage } from "../../shared/sqs.js";
 import { jitter, transact, TransactionCancelledError } from "../../shared/table/index.js";
+import { writtenAfterClose } from "../../integrations/domain.js";
 import { seenBefore, seenOp, recordSeen, type SeenRecord } from "../../integrations/store.js";
 import { routingConfig } from "../config.js";
 import type { Conversation, IncomingConversation } from "../conversation.js";
@@ -53,16 +54,6 @@ function newConversation(input: IncomingConversation, at: string): Conversation 
     assignments: 0,
     history: [{ at, action: "received", actor: "system:chat-platform" }],
   };
-}
-
-/**
- * Was the message written after the conversation ended? With only the signature's second to go
- * by, that whole second counts as "after": the message may have been written in any part of it.
- */
-export function writtenAfterClose(arrival: Pick<Arrival, "occurredAt" | "secondPrecision">, closedAt: string | undefined): boolean {
-  if (!closedAt) return true;
-  const closed = Date.parse(closedAt);
-  return arrival.secondPrecision ? arrival.occurredAt.getTime() + 1000 > closed : arrival.occurredAt.getTime() > closed;
 }
 
 /**
