@@ -19,7 +19,11 @@ export const shiftIdSchema = z
 
 export const dateSchema = z.string().refine(isValidDate, "must be a calendar date YYYY-MM-DD");
 export const hhmmSchema = z.string().refine((v) => parseHhmm(v) !== undefined, "must be a time HH:mm (00:00-23:59)");
-export const zoneSchema = z.string().refine(isValidZone, "must be an IANA time zone such as Asia/Shanghai");
+/** An IANA zone, stored in its canonical spelling (`asia/shanghai` → `Asia/Shanghai`), so equal zones compare equal. */
+export const zoneSchema = z
+  .string()
+  .refine(isValidZone, "must be an IANA time zone such as Asia/Shanghai")
+  .transform((zone) => new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone);
 export const instantSchema = z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time with offset" });
 
 export const shiftInputSchema = z

@@ -81,8 +81,11 @@ export function verifySignature(
   if (skew > signatureToleranceSeconds) {
     throw new UnauthorizedError(`Signature timestamp is ${Math.round(skew)} s away from now (more than ${signatureToleranceSeconds} s): rejected as a possible replay.`);
   }
+  if (!/^sha256=[0-9a-f]{64}$/i.test(signature)) {
+    throw new UnauthorizedError('X-Signature must be "sha256=" followed by 64 hex digits (HMAC-SHA256 of timestamp + "." + raw body).');
+  }
   const expected = Buffer.from(signBody(secretValue, timestamp, rawBody));
-  const given = Buffer.from(signature);
+  const given = Buffer.from(signature.toLowerCase());
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw new UnauthorizedError("The webhook signature does not match the body.");
   }

@@ -8,6 +8,13 @@ const nowMs = Date.UTC(2026, 10, 11, 0, 0, 0);
 const ts = String(nowMs / 1000);
 
 describe("webhook signature", () => {
+  it("names the expected format when the signature lacks sha256= or is not 64 hex digits", () => {
+    const hex = signBody(secret, ts, body).slice("sha256=".length);
+    expect(() => verifySignature(secret, { timestamp: ts, signature: hex }, body, nowMs)).toThrow(/must be "sha256=" followed by 64 hex digits/);
+    expect(() => verifySignature(secret, { timestamp: ts, signature: "sha256=xyz" }, body, nowMs)).toThrow(/64 hex digits/);
+    expect(() => verifySignature(secret, { timestamp: ts, signature: `sha256=${hex.toUpperCase()}` }, body, nowMs)).not.toThrow();
+  });
+
   it("accepts the design's sha256=<hex HMAC(secret, ts.body)>", () => {
     expect(() => verifySignature(secret, { timestamp: ts, signature: signBody(secret, ts, body) }, body, nowMs)).not.toThrow();
   });
