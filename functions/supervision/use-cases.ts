@@ -13,6 +13,7 @@
 import { agentView, skills, type Skill } from "../agents/domain.js";
 import { agentWriteOps, getAgent, listAgents } from "../agents/store.js";
 import { AppError, ConflictError, ContentionError, NotFoundError } from "../shared/errors.js";
+import { auditPut } from "../shared/audit.js";
 import { logger } from "../shared/logger.js";
 import { emitCount } from "../shared/metrics.js";
 import { pushToSupervisors } from "../shared/push.js";
@@ -159,7 +160,7 @@ export async function runSupervisionClock(now: Date) {
  * version read — an assignment racing with the repair makes the repair count again (5 tries)
  * instead of undoing it. Only a lost race is retried; any other failure fails the run.
  */
-export async function reconcileLoads(_now: Date) {
+export async function reconcileLoads(now: Date) {
   const repairs: { agentId: string; from: number; to: number }[] = [];
   for (const listed of await listAgents()) {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -170,7 +171,9 @@ export async function reconcileLoads(_now: Date) {
       const real = (await Promise.all(open.map((o) => getConversation(o.conversationId)))).filter((c) => c?.status === "assigned" && c.agentId === agent.agentId).length;
       if (real === agent.load) break;
       try {
-        await transact(agentWriteOps(agent, { ...agent, load: real }));
+        // Audited in the same transaction (invariant 6): a repaired counter says who changed it and why.
+        const audit = auditPut({ entity: "agent", entityId: agent.agentId, action: "load-repaired", actor: "system:load-reconciler", at: now.toISOString(), details: { from: agent.load, to: real, openRecords: open.length } });
+        await transact([...agentWriteOps(agent, { ...agent, load: real }), audit]);
         repairs.push({ agentId: agent.agentId, from: agent.load, to: real });
         break;
       } catch (error) {

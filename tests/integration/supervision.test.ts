@@ -146,20 +146,31 @@ describe("supervision", () => {
     for (const x of [slow, other]) await setDuty(x, false);
   });
 
-  it("escalates a long wait: widens to any skill and notifies supervisors", async () => {
+  // Contract change (issue 13 item 3): the default escalation (ESCALATION_MODE=notify) tells
+  // supervisors and widens nothing; it used to turn a long wait into "any skill".
+  it("escalates a long wait by notifying supervisors, and widens nothing by default", async () => {
     const s = stack();
     const sup = await s.supervisor("sup-watch");
     const socket = await s.connect(sup);
-    const { id } = await sendConversation(s, { skill: "logistics" });
+    // Even with a fallback configured, the default mode does not use it.
+    const main = s.uid("esc");
+    const fallback = s.uid("fb");
+    expect((await s.api("PUT", `/skills/${fallback}`, { as: sup, body: { name: "Fallback" } })).status).toBe(201);
+    expect((await s.api("PUT", `/skills/${main}`, { as: sup, body: { name: "Main", fallbackSkills: [fallback] } })).status).toBe(201);
+    const { id } = await sendConversation(s, { skill: main });
     expect((await settled(s, id)).status).toBe("waiting");
-    const generalist = await makeAgent(s, { skills: ["presale"], maxConcurrent: 5 });
+    const generalist = await makeAgent(s, { skills: ["presale", fallback], maxConcurrent: 5 });
     await s.runSchedule("SupervisionClock", minutes(1));
     expect((await conversation(s, id)).status).toBe("waiting");
     await s.runSchedule("SupervisionClock", minutes(3));
     const after = await conversation(s, id);
-    expect(after).toMatchObject({ status: "assigned", agentId: generalist, escalated: true, requestedSkill: "logistics", skill: "any" });
+    expect(after).toMatchObject({ status: "waiting", escalated: true, requestedSkill: main, skill: main });
+    expect(after.fallbackSkills).toBeUndefined();
     const note = await socket.waitFor((m) => m.type === "escalation" && m.conversationId === id);
-    expect(note.skill).toBe("logistics");
+    expect(note.skill).toBe(main);
+    await s.runSchedule("SupervisionClock", minutes(4));
+    expect((await conversation(s, id)).status).toBe("waiting");
+    expect((await agent(s, generalist)).load).toBe(0);
     await socket.close();
     await setDuty(generalist, false);
   });
@@ -174,6 +185,8 @@ describe("supervision", () => {
     const report = (await s.runSchedule("LoadReconciler", new Date())) as { repaired: number; repairs: { agentId: string; from: number; to: number }[] };
     expect(report.repairs).toContainEqual({ agentId: a, from: 4, to: 1 });
     expect((await agent(s, a)).load).toBe(1);
+    const trail = await s.api("GET", `/audit/agent/${a}?order=newest`, { as: await s.supervisor() });
+    expect(trail.body.entries).toContainEqual(expect.objectContaining({ action: "load-repaired", actor: "system:load-reconciler", details: expect.objectContaining({ from: 4, to: 1 }) }));
     const again = (await s.runSchedule("LoadReconciler", new Date())) as { repairs: { agentId: string }[] };
     expect(again.repairs.find((r) => r.agentId === a)).toBeUndefined();
     await setDuty(a, false);
@@ -229,7 +242,10 @@ describe("supervision", () => {
     const metrics = await s.api("GET", `/metrics/routing?from=${encodeURIComponent(base.toISOString())}&to=${encodeURIComponent(at(3600).toISOString())}`, { as: sup });
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatchObject({ received: 2, assigned: 1, abandoned: 1, firstResponseWithin3MinRate: 0.5 });
-    expect(metrics.body.perAgent).toEqual([{ agentId: a, assigned: 1, closed: 0 }]);
+    // Contract change (issue 13 item 5): per-agent first-response figures beside the counts.
+    expect(metrics.body.perAgent).toEqual([{ agentId: a, assigned: 1, closed: 0, firstResponses: 1, firstResponseWithin3MinRate: 1 }]);
+    expect(metrics.body).toMatchObject({ abandonedByCustomer: 0, closedWhileWaiting: 1 });
+    expect(metrics.body.perSkill).toEqual([{ skill: "presale", received: 2, answered: 1, firstResponseSeconds: { median: 60, p90: 60 }, firstResponseWithin3MinRate: 0.5 }]);
     const badRange = await s.api("GET", "/metrics/routing?from=yesterday&to=2031-01-01T00:00:00Z", { as: sup });
     expect(badRange.status).toBe(400);
     expect(badRange.body.errors[0].field).toBe("from");
