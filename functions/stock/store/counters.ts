@@ -34,30 +34,41 @@ export async function createSku(fresh: SkuState): Promise<void> {
   await transact([{ Put: { TableName: tableName, Item: SkuCounters.item(fresh), ConditionExpression: "attribute_not_exists(pk)" } }, registryEntryOp(fresh.sku)]);
 }
 
+/** One change to a SKU's counters: what it sets and adds besides the stamp, and what it is conditional on. */
+interface CountersChange {
+  set?: readonly string[];
+  add?: readonly string[];
+  condition?: string;
+  names?: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** The update of a SKU's counters; every one stamps `updatedAt` and bumps `version` (what reads and repairs compare). */
+function countersUpdate(sku: string, at: string, change: CountersChange): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: SkuCounters.key({ sku }),
+      UpdateExpression: `SET ${[...(change.set ?? []), "updatedAt = :at"].join(", ")} ADD ${[...(change.add ?? []), "version :one"].join(", ")}`,
+      ...(change.condition ? { ConditionExpression: change.condition } : {}),
+      ...(change.names ? { ExpressionAttributeNames: change.names } : {}),
+      ExpressionAttributeValues: { ...change.values, ":at": at, ":one": 1 },
+    },
+  };
+}
+
 /**
  * Applies a warehouse count computed from `current`: conditional on its seq and onHand, so a
  * concurrent newer update or a ship cannot be lost; reservations touch neither.
  */
 export async function writeWarehouse(current: SkuState, next: SkuState, update: WarehouseUpdate, actor: string, at: string): Promise<void> {
   await transact([
-    {
-      Update: {
-        TableName: tableName,
-        Key: SkuCounters.key({ sku: current.sku }),
-        UpdateExpression: "SET onHand = :on, warehouseSeq = :seq, warehouseOnHand = :won, lastSyncedAt = :at, updatedAt = :at ADD available :d, version :one",
-        ConditionExpression: "warehouseSeq = :oldSeq AND onHand = :oldOn",
-        ExpressionAttributeValues: {
-          ":on": next.onHand,
-          ":seq": next.warehouseSeq,
-          ":won": next.warehouseOnHand,
-          ":at": at,
-          ":d": next.available - current.available,
-          ":one": 1,
-          ":oldSeq": current.warehouseSeq,
-          ":oldOn": current.onHand,
-        },
-      },
-    },
+    countersUpdate(current.sku, at, {
+      set: ["onHand = :on", "warehouseSeq = :seq", "warehouseOnHand = :won", "lastSyncedAt = :at"],
+      add: ["available :d"],
+      condition: "warehouseSeq = :oldSeq AND onHand = :oldOn",
+      values: { ":on": next.onHand, ":seq": next.warehouseSeq, ":won": next.warehouseOnHand, ":d": next.available - current.available, ":oldSeq": current.warehouseSeq, ":oldOn": current.onHand },
+    }),
     stockAuditOp({ sku: current.sku, action: "stock.warehouse", actor, at, details: { seq: update.seq, onHand: update.onHand, previousOnHand: current.onHand, previousSeq: current.warehouseSeq } }),
   ]);
 }
@@ -65,26 +76,13 @@ export async function writeWarehouse(current: SkuState, next: SkuState, update: 
 /** Replaces safety stock, ratio and lock (and the lock's index entry), conditional on the policy it was computed from. */
 export async function writePolicy(current: SkuState, next: SkuState, actor: string, at: string): Promise<void> {
   await transact([
-    {
-      Update: {
-        TableName: tableName,
-        Key: SkuCounters.key({ sku: current.sku }),
-        UpdateExpression: "SET safetyStock = :s, ratioBp = :r, locked = :l, #lock = :lock, updatedAt = :at ADD available :d, version :one",
-        ConditionExpression: "safetyStock = :oldS AND locked = :oldL",
-        ExpressionAttributeNames: { "#lock": "lock" },
-        ExpressionAttributeValues: {
-          ":s": next.safetyStock,
-          ":r": next.ratioBp,
-          ":l": next.locked,
-          ":lock": next.lock,
-          ":at": at,
-          ":d": next.available - current.available,
-          ":one": 1,
-          ":oldS": current.safetyStock,
-          ":oldL": current.locked,
-        },
-      },
-    },
+    countersUpdate(current.sku, at, {
+      set: ["safetyStock = :s", "ratioBp = :r", "locked = :l", "#lock = :lock"],
+      add: ["available :d"],
+      condition: "safetyStock = :oldS AND locked = :oldL",
+      names: { "#lock": "lock" },
+      values: { ":s": next.safetyStock, ":r": next.ratioBp, ":l": next.locked, ":lock": next.lock, ":d": next.available - current.available, ":oldS": current.safetyStock, ":oldL": current.locked },
+    }),
     lockEntryOp(current.sku, next.lock),
     stockAuditOp({
       sku: current.sku,
@@ -104,16 +102,13 @@ export async function writePolicy(current: SkuState, next: SkuState, actor: stri
 /** Releases the counters' campaign lock, conditional on it still being the same lock. */
 export async function writeLockExpiry(current: SkuState & { lock: NonNullable<SkuState["lock"]> }, actor: string, at: string): Promise<void> {
   await transact([
-    {
-      Update: {
-        TableName: tableName,
-        Key: SkuCounters.key({ sku: current.sku }),
-        UpdateExpression: "SET locked = :zero, #lock = :null, updatedAt = :at ADD available :l, version :one",
-        ConditionExpression: "locked = :l AND #lock.expiresAt = :e",
-        ExpressionAttributeNames: { "#lock": "lock" },
-        ExpressionAttributeValues: { ":zero": 0, ":null": null, ":at": at, ":l": current.locked, ":one": 1, ":e": current.lock.expiresAt },
-      },
-    },
+    countersUpdate(current.sku, at, {
+      set: ["locked = :zero", "#lock = :null"],
+      add: ["available :l"],
+      condition: "locked = :l AND #lock.expiresAt = :e",
+      names: { "#lock": "lock" },
+      values: { ":zero": 0, ":null": null, ":l": current.locked, ":e": current.lock.expiresAt },
+    }),
     lockEntryOp(current.sku, null),
     stockAuditOp({ sku: current.sku, action: "stock.lock-expired", actor, at, details: { lock: current.lock } }),
   ]);
@@ -122,41 +117,18 @@ export async function writeLockExpiry(current: SkuState & { lock: NonNullable<Sk
 /** Rewrites `reserved` and `available` from the ledger, conditional on the version the finding was computed from. */
 export async function writeRepair(state: SkuState, repaired: { reserved: number; available: number }, finding: DriftFinding, actor: string, at: string): Promise<void> {
   await transact([
-    {
-      Update: {
-        TableName: tableName,
-        Key: SkuCounters.key({ sku: state.sku }),
-        UpdateExpression: "SET reserved = :r, available = :a, updatedAt = :at ADD version :one",
-        ConditionExpression: "version = :v",
-        ExpressionAttributeValues: { ":r": repaired.reserved, ":a": repaired.available, ":at": at, ":one": 1, ":v": state.version },
-      },
-    },
+    countersUpdate(state.sku, at, { set: ["reserved = :r", "available = :a"], condition: "version = :v", values: { ":r": repaired.reserved, ":a": repaired.available, ":v": state.version } }),
     stockAuditOp({ sku: state.sku, action: "stock.reconciled", actor, at, details: { ...finding, before: { reserved: state.reserved, available: state.available }, after: repaired } }),
   ]);
 }
 
 /** A reservation line, for the reservation's transaction: no read precedes it, the condition is the guard. */
 export function reserveLineOp(line: ReservationLine, at: string): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: SkuCounters.key({ sku: line.sku }),
-      UpdateExpression: "SET updatedAt = :at ADD reserved :q, available :nq, version :one",
-      ConditionExpression: "available >= :q",
-      ExpressionAttributeValues: { ":q": line.qty, ":nq": -line.qty, ":one": 1, ":at": at },
-    },
-  };
+  return countersUpdate(line.sku, at, { add: ["reserved :q", "available :nq"], condition: "available >= :q", values: { ":q": line.qty, ":nq": -line.qty } });
 }
 
 /** Ending a line's hold, for the close transaction (what it does to the counters is the domain's `closeDeltas`). */
 export function closeLineOp(kind: CloseKind, line: ReservationLine, at: string): TransactItem {
   const d = closeDeltas(kind, line.qty);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: SkuCounters.key({ sku: line.sku }),
-      UpdateExpression: "SET updatedAt = :at ADD reserved :r, available :a, onHand :o, version :one",
-      ExpressionAttributeValues: { ":r": d.reserved, ":a": d.available, ":o": d.onHand, ":one": 1, ":at": at },
-    },
-  };
+  return countersUpdate(line.sku, at, { add: ["reserved :r", "available :a", "onHand :o"], values: { ":r": d.reserved, ":a": d.available, ":o": d.onHand } });
 }
