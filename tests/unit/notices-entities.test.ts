@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { ActiveNotice, Campaign, Notice, NoticeAck, NoticeDelivery, campaignVersionItem, campaignVersionKey, parseInboxItem, parseReceiptRow } from "../../functions/shared/table/entities/notices.js";
-import { MalformedItemError } from "../../functions/shared/table/entity.js";
+import { expectMalformed } from "../support/malformed.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -29,15 +29,6 @@ const notice = {
   publishedBy: "supervisor:s",
   expiresAt: "2030-01-02T00:00:00.000Z",
 };
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("notices entities", () => {
   it("build keys from their templates: active records by expiry, campaign history zero-padded", () => {
@@ -73,17 +64,16 @@ describe("notices entities", () => {
 
   it("reject malformed stored items with a typed error naming the item and the field", () => {
     const { title: _missing, ...untitled } = Notice.item(notice);
-    const error = thrown(() => Notice.parse({ ...untitled, urgency: "panic" }));
-    expect(error).toBeInstanceOf(MalformedItemError);
+    const error = expectMalformed(() => Notice.parse({ ...untitled, urgency: "panic" }));
     expect(error).toMatchObject({ entity: "Notice", key: { pk: "NOTICE#n.1", sk: "NOTICE" } });
     expect(String(error)).toMatch(/title/);
     expect(String(error)).toMatch(/urgency/);
     // Before the registry a missing attribute became the string "undefined"; now it is an error.
-    expect(thrown(() => parseReceiptRow({ type: "NoticeDelivery", agentId: "a1" }))).toBeInstanceOf(MalformedItemError);
-    expect(thrown(() => parseInboxItem({ pk: "INBOX#a1", sk: "NOTICE#n.1", type: "NoticeDelivery", agentId: "a1", deliveredAt: "t", via: "fanout", expiresAtEpoch: 1 }))).toMatchObject({
+    expectMalformed(() => parseReceiptRow({ type: "NoticeDelivery", agentId: "a1" }));
+    expect(expectMalformed(() => parseInboxItem({ pk: "INBOX#a1", sk: "NOTICE#n.1", type: "NoticeDelivery", agentId: "a1", deliveredAt: "t", via: "fanout", expiresAtEpoch: 1 }))).toMatchObject({
       entity: "NoticeDelivery",
     });
-    expect(thrown(() => ActiveNotice.parse({ ...ActiveNotice.item({ ...notice, expiresAtEpoch: 1 }), expiresAtEpoch: "1" }))).toBeInstanceOf(MalformedItemError);
+    expectMalformed(() => ActiveNotice.parse({ ...ActiveNotice.item({ ...notice, expiresAtEpoch: 1 }), expiresAtEpoch: "1" }));
   });
 });
 
