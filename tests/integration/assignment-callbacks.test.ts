@@ -105,14 +105,22 @@ describe("assignment callbacks", () => {
     const fifth = await movedTo(s, id, (x) => x.status === "assigned" && x.assignments === 5);
     expect(fifth.agentId).not.toBe(fourth.agentId);
 
-    // Every move delivered once accepted: sequences 1..5, nothing lost.
-    await s.eventually(async () => delivered(id).length >= 5, 60_000);
+    // 6: that agent's shift ends; past the grace period the conversation is handed over to the
+    // one agent it has not left yet.
+    const d = await makeAgent(s, { skills: ["aftersale"], maxConcurrent: 3 });
+    await setDuty(fifth.agentId, false);
+    await s.runSchedule("SupervisionClock", new Date(Date.now() + 10 * 60_000));
+    const sixth = await movedTo(s, id, (x) => x.status === "assigned" && x.assignments === 6);
+    expect(sixth.agentId).toBe(d);
+
+    // Every move delivered once accepted: sequences 1..6, nothing lost.
+    await s.eventually(async () => delivered(id).length >= 6, 60_000);
     const accepted = delivered(id).map((r) => r.body).sort((x, y) => Number(x.sequence) - Number(y.sequence));
-    expect(accepted.map((x) => x.sequence)).toEqual([1, 2, 3, 4, 5]);
-    expect(accepted.map((x) => x.eventId)).toEqual([1, 2, 3, 4, 5].map((n) => `${id}:${n}`));
-    expect(accepted.map((x) => x.reason)).toEqual(["assigned", "transferred", "reassigned", "transferred", "reoffered"]);
-    expect(accepted.map((x) => x.agentId)).toEqual([a, b, c, fourth.agentId, fifth.agentId]);
-    expect(accepted.map((x) => x.previousAgentId)).toEqual([null, a, b, c, fourth.agentId]);
+    expect(accepted.map((x) => x.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(accepted.map((x) => x.eventId)).toEqual([1, 2, 3, 4, 5, 6].map((n) => `${id}:${n}`));
+    expect(accepted.map((x) => x.reason)).toEqual(["assigned", "transferred", "reassigned", "transferred", "reoffered", "handed-over"]);
+    expect(accepted.map((x) => x.agentId)).toEqual([a, b, c, fourth.agentId, fifth.agentId, sixth.agentId]);
+    expect(accepted.map((x) => x.previousAgentId)).toEqual([null, a, b, c, fourth.agentId, fifth.agentId]);
     for (const x of accepted) expect(x).toMatchObject({ type: "conversation.assigned", conversationId: id });
     // The platform's view in order of occurrence matches the conversation's own history of moves.
     // The platform's order (by sequence) is the order the moves happened, each one a history entry
@@ -142,8 +150,29 @@ describe("assignment callbacks", () => {
       return !pending.some((d) => d.conversationId === id);
     });
     await s.api("POST", `/conversations/${id}/close`, { as: sup });
-    for (const x of [a, b, c]) await setDuty(x, false);
+    for (const x of [a, b, c, d]) await setDuty(x, false);
   }, 120_000);
+
+  it("re-sends a pending callback whose queue message was lost (crash between the move and the send)", async () => {
+    const s = stack();
+    const { CallbackDelivery, dynamo, tableName } = await import("../../functions/shared/table/index.js");
+    const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
+    const conversationId = s.uid("lost");
+    const eventId = `${conversationId}:1`;
+    const at = new Date(Date.now() - 10 * 60_000).toISOString();
+    const payload = { eventId, type: "conversation.assigned" as const, conversationId, agentId: "someone", previousAgentId: null, reason: "assigned" as const, sequence: 1, occurredAt: at };
+    // The outbox record as the move's transaction wrote it; no message was ever sent.
+    await dynamo.send(new PutCommand({ TableName: tableName, Item: CallbackDelivery.item({ eventId, conversationId, sequence: 1, payload, status: "pending", attempts: 0, createdAt: at, updatedAt: at }, CallbackDelivery.index.byStatus.attributes({ status: "pending", updatedAt: at, eventId })) }));
+    const result = (await s.runSchedule("CallbackRelay", new Date())) as { resent: number };
+    expect(result.resent).toBeGreaterThanOrEqual(1);
+    await s.eventually(async () => delivered(conversationId).length === 1, 30_000);
+    expect(delivered(conversationId)[0]?.body).toEqual(payload);
+    // Delivered: no longer pending, so the next relay run sends nothing for it.
+    await s.eventually(async () => {
+      const pending = (await s.api("GET", "/integrations/deliveries?status=pending&limit=100", { as: await s.supervisor() })).body.deliveries as { eventId: string }[];
+      return !pending.some((d) => d.eventId === eventId);
+    });
+  });
 
   it("dead-letters a callback that never succeeds, lists it as failed (paginated) and redrives it", async () => {
     const s = stack();
