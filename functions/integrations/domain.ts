@@ -81,16 +81,18 @@ export const platformEventSchema = z
 export type PlatformEvent = z.infer<typeof platformEventSchema>;
 
 /**
- * The dedupe key of something the platform sent: its `eventId` when it gave one, else the signed
- * request itself (timestamp and body, the bytes the signature covers), so a byte-identical replay
- * is recognised and a new request with the same body is not.
+ * The dedupe key of something the platform sent: its `eventId` when it gave one (per endpoint: an
+ * arrival's id never shadows an event's), else the signed request itself (timestamp and body, the
+ * bytes the signature covers), so a byte-identical replay is recognised and a new request with
+ * the same body is not.
  *
  * @example
- * dedupeKey({ eventId: "e1" }); // "event:e1"
+ * dedupeKey({ kind: "event", eventId: "e1" }); // "event:e1"
+ * dedupeKey({ kind: "arrival", eventId: "e1" }); // "arrival:e1"
  * dedupeKey({ timestamp: "1764600000", rawBody: "{}" }); // "request:<sha-256 hex>"
  */
-export function dedupeKey(source: { eventId: string } | { timestamp: string; rawBody: string }): string {
-  if ("eventId" in source) return `event:${source.eventId}`;
+export function dedupeKey(source: { kind: "arrival" | "event"; eventId: string } | { timestamp: string; rawBody: string }): string {
+  if ("eventId" in source) return `${source.kind}:${source.eventId}`;
   return `request:${createHash("sha256").update(`${source.timestamp}.${source.rawBody}`).digest("hex")}`;
 }
 

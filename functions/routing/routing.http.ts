@@ -26,7 +26,7 @@ export const handler = httpApi(conversationsApi, {
     const input = jsonBody(request, incomingConversationSchema);
     const timestamp = request.headers["x-signature-timestamp"] ?? "";
     const { conversation, outcome } = await acceptConversation(input, {
-      dedupeKey: dedupeKey(input.eventId ? { eventId: input.eventId } : { timestamp, rawBody: request.rawBody }),
+      dedupeKey: dedupeKey(input.eventId ? { kind: "arrival", eventId: input.eventId } : { timestamp, rawBody: request.rawBody }),
       occurredAt: occurredAtOf(input.occurredAt, timestamp, request.now),
       secondPrecision: input.occurredAt === undefined,
       now: request.now,

@@ -26,8 +26,9 @@ describe("ids and dedupe", () => {
     expect(callbackEventId("c-1", 3)).toBe("c-1:3");
   });
 
-  it("keys by eventId when given, else by the signed bytes (timestamp and body)", () => {
-    expect(dedupeKey({ eventId: "e1" })).toBe("event:e1");
+  it("keys by eventId per endpoint when given, else by the signed bytes (timestamp and body)", () => {
+    expect(dedupeKey({ kind: "event", eventId: "e1" })).toBe("event:e1");
+    expect(dedupeKey({ kind: "arrival", eventId: "e1" })).toBe("arrival:e1");
     const one = dedupeKey({ timestamp: "1", rawBody: "{}" });
     expect(one).toMatch(/^request:[0-9a-f]{64}$/);
     expect(dedupeKey({ timestamp: "1", rawBody: "{}" })).toBe(one);

@@ -72,7 +72,7 @@ async function plan(conversation: Conversation, event: PlatformEvent, now: Date)
  * router drains the freed agent's skills. Already in that state: recorded, nothing else.
  */
 export async function applyPlatformEvent(event: PlatformEvent, now: Date, correlationId?: string): Promise<EventResult> {
-  const key = dedupeKey({ eventId: event.eventId });
+  const key = dedupeKey({ kind: "event", eventId: event.eventId });
   const record = (outcome: EventOutcome): SeenRecord => ({ dedupeKey: key, kind: "event", conversationId: event.conversationId, outcome, receivedAt: now });
   const duplicate = { outcome: "duplicate" as const, conversationId: event.conversationId };
   if (await seenBefore(key)) return duplicate;
