@@ -27,39 +27,29 @@ export async function getRotaVersions(agentIds: readonly string[]): Promise<Rota
   return agentIds.map((agentId) => found.get(agentId) ?? { agentId, version: 0 });
 }
 
-/** Unchanged since read, and held by no change. A missing item is version 0. */
-function versionCondition(expected: number) {
-  return expected === 0
-    ? { ConditionExpression: "attribute_not_exists(#v) AND attribute_not_exists(changeId)" }
-    : { ConditionExpression: "#v = :expected AND attribute_not_exists(changeId)", values: { ":expected": expected } };
-}
-
-export function versionBumpOp({ agentId, version }: AgentVersion): TransactItem {
-  const condition = versionCondition(version);
+/**
+ * A write to an agent's version item, conditional on it being unchanged since read and held by
+ * no change (a missing item is version 0); it (re)states the item's agentId and type.
+ */
+function guardedVersionUpdate({ agentId, version }: AgentVersion, set: string, values: Record<string, unknown>): TransactItem {
   return {
     Update: {
       TableName: tableName,
       Key: RotaVersion.key({ agentId }),
-      UpdateExpression: "SET #v = :next, agentId = :agentId, #type = :type",
-      ConditionExpression: condition.ConditionExpression,
+      UpdateExpression: `SET ${set}, agentId = :agentId, #type = :type`,
+      ConditionExpression: version === 0 ? "attribute_not_exists(#v) AND attribute_not_exists(changeId)" : "#v = :expected AND attribute_not_exists(changeId)",
       ExpressionAttributeNames: { "#v": "version", "#type": "type" },
-      ExpressionAttributeValues: { ":next": version + 1, ":agentId": agentId, ":type": RotaVersion.type, ...(condition.values ?? {}) },
+      ExpressionAttributeValues: { ...values, ":agentId": agentId, ":type": RotaVersion.type, ...(version === 0 ? {} : { ":expected": version }) },
     },
   };
 }
 
-export function versionLockOp({ agentId, version }: AgentVersion, changeId: string, leaseUntil: string): TransactItem {
-  const condition = versionCondition(version);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: RotaVersion.key({ agentId }),
-      UpdateExpression: "SET agentId = :agentId, #type = :type, changeId = :change, leaseUntil = :lease",
-      ConditionExpression: condition.ConditionExpression,
-      ExpressionAttributeNames: { "#v": "version", "#type": "type" },
-      ExpressionAttributeValues: { ":agentId": agentId, ":type": RotaVersion.type, ":change": changeId, ":lease": leaseUntil, ...(condition.values ?? {}) },
-    },
-  };
+export function versionBumpOp(expected: AgentVersion): TransactItem {
+  return guardedVersionUpdate(expected, "#v = :next", { ":next": expected.version + 1 });
+}
+
+export function versionLockOp(expected: AgentVersion, changeId: string, leaseUntil: string): TransactItem {
+  return guardedVersionUpdate(expected, "changeId = :change, leaseUntil = :lease", { ":change": changeId, ":lease": leaseUntil });
 }
 
 function versionUnlockOp(agentId: string, changeId: string, committed: boolean): TransactItem {
