@@ -77,6 +77,17 @@ function partsOf(change: RotaChangeSet): { agents: AgentVersion[]; ops: RotaChan
 
 const headerKey = (changeId: string) => RotaChange.key({ changeId });
 
+/** Conditional on the change's header still being in `status`. */
+function headerIn(changeId: string, status: RotaChangeStatus) {
+  return { TableName: tableName, Key: headerKey(changeId), ConditionExpression: "#s = :from", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":from": status } };
+}
+
+/** The header's move from one status to the next, refused if another writer moved it first. */
+function statusMove(changeId: string, from: RotaChangeStatus, to: RotaChangeStatus) {
+  const guard = headerIn(changeId, from);
+  return { ...guard, UpdateExpression: "SET #s = :to", ExpressionAttributeValues: { ...guard.ExpressionAttributeValues, ":to": to } };
+}
+
 async function commitStaged(change: RotaChangeSet, audits: Map<string, TransactItem>, now: Date): Promise<void> {
   const { changeId } = change;
   const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
@@ -108,21 +119,10 @@ async function commitStaged(change: RotaChangeSet, audits: Map<string, TransactI
       await transactChecked([...head, ...batch.map((v) => versionLockOp(v, changeId, leaseUntil))], { offset: head.length, list: batch });
       started = true;
     }
-    const guard: TransactItem = {
-      ConditionCheck: { TableName: tableName, Key: headerKey(changeId), ConditionExpression: "#s = :applying", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":applying": "applying" } },
-    };
+    const guard: TransactItem = { ConditionCheck: headerIn(changeId, "applying") };
     await inLanes(chunks(change.ops, maxTransactItems - 1), lanes, (batch) => transactChecked([guard, ...batch.map((op) => stagedPut(op, changeId))], undefined));
     // The commit point, with as many audit records as fit; the rest follow with the unlocks.
-    const flip: TransactItem = {
-      Update: {
-        TableName: tableName,
-        Key: headerKey(changeId),
-        UpdateExpression: "SET #s = :committed",
-        ConditionExpression: "#s = :applying",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":committed": "committed", ":applying": "applying" },
-      },
-    };
+    const flip: TransactItem = { Update: statusMove(changeId, "applying", "committed") };
     await transactChecked([flip, ...[...audits.values()].slice(0, maxTransactItems - 1)], undefined);
   } catch (error) {
     if (!started) throw error;
@@ -223,16 +223,7 @@ export async function settleChange(changeId: string, now: Date, options: { claim
   }
   if (header.status === "applying") {
     try {
-      await dynamo.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: headerKey(changeId),
-          UpdateExpression: "SET #s = :aborting",
-          ConditionExpression: "#s = :applying",
-          ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: { ":aborting": "aborting", ":applying": "applying" },
-        }),
-      );
+      await dynamo.send(new UpdateCommand(statusMove(changeId, "applying", "aborting")));
       header = { ...header, status: "aborting" };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
