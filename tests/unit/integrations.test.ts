@@ -16,8 +16,10 @@ describe("assignment reasons", () => {
     const base = [{ at, action: "received", actor: "x" }, { at, action: "assigned", actor: "x", agentId: "a" }];
     expect(assignmentReason([...base, { at, action: "reoffered", actor: "x", agentId: "a" }, { at, action: "escalated", actor: "x" }])).toEqual({ reason: "reoffered", previousAgentId: "a" });
     expect(assignmentReason([...base, { at, action: "handed-over", actor: "x", agentId: "a" }])).toEqual({ reason: "handed-over", previousAgentId: "a" });
-    expect(assignmentReason([...base, { at, action: "transferred", actor: "x", agentId: "a", toSkill: "vip" }])).toEqual({ reason: "transferred", previousAgentId: "a" });
-    expect(assignmentReason([...base, { at, action: "reassigned", actor: "x", agentId: "a", toSkill: "vip" }])).toEqual({ reason: "reassigned", previousAgentId: "a" });
+    // Entries naming the skill they went back to (`toSkill`), whatever the action.
+    const toSkill = (action: string) => ({ at, action, actor: "x", agentId: "a", toSkill: "vip" });
+    expect(assignmentReason([...base, toSkill("transferred")])).toEqual({ reason: "transferred", previousAgentId: "a" });
+    expect(assignmentReason([...base, toSkill("reassigned")])).toEqual({ reason: "reassigned", previousAgentId: "a" });
   });
 });
 
