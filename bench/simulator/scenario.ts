@@ -227,7 +227,7 @@ export function prepare(scenario: Scenario, routing: RoutingConfig = defaultRout
     if (!agentIds.has(p.agentId)) problems.push(`rota.patterns.${i}: unknown agent ${p.agentId}`);
     for (const s of p.pattern) if (s !== OFF && !shiftIds.has(s)) problems.push(`rota.patterns.${i}: unknown shift ${s}`);
   });
-  if (Object.values(scenario.mix.skills).reduce((sum, w) => sum + (w ?? 0), 0) <= 0) problems.push("mix.skills: needs at least one positive weight");
+  if (Object.values(scenario.mix.skills).reduce<number>((sum, w) => sum + (w ?? 0), 0) <= 0) problems.push("mix.skills: needs at least one positive weight");
   const dayStart = intervals[0]?.from ?? 0;
   const dayEnd = intervals[intervals.length - 1]?.to ?? dayStart;
   if (problems.length > 0) throw new ScenarioError(scenario.name, problems);

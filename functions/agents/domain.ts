@@ -3,11 +3,18 @@
  */
 import * as z from "zod";
 
+/** The five skills seeded by default (GET /skills serves them until a skill item exists). */
 export const skills = ["presale", "aftersale", "vip", "complaint", "logistics"] as const;
-export const skillSchema = z.enum(skills);
+export const defaultSkills = skills;
+/**
+ * A skill id: skills are data (`PUT /skills/{skillId}`), so any id of this grammar parses; the
+ * use cases check it names a known skill.
+ */
+export const skillSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "must be 1-32 lowercase letters, digits or '-', starting with a letter");
 export type Skill = z.infer<typeof skillSchema>;
 
-export const presenceStatuses = ["online", "away", "offline"] as const;
+/** `paused` (挂起): keeps its open conversations, gets no new ones, and nothing is handed over. */
+export const presenceStatuses = ["online", "paused", "away", "offline"] as const;
 export type Presence = (typeof presenceStatuses)[number];
 
 export const agentIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'");
@@ -32,6 +39,15 @@ export const agentSchema = z.object({
   /** Maintained by the rota's on-duty view at shift boundaries. */
   onDuty: z.boolean().default(false),
   shift: dutyWindowSchema.nullable().default(null),
+  /** The next duty window when it begins within the duty clock's look-ahead (written by the rota). */
+  nextShift: dutyWindowSchema.nullable().default(null),
+  /**
+   * The window in which routing may give the agent new work, derived from `shift`/`nextShift` on
+   * every write (`routingWindow`) and checked by the assignment transaction against the
+   * decision's clock: `dutyFrom <= :now AND dutyTo > :now`.
+   */
+  dutyFrom: z.string().optional(),
+  dutyTo: z.string().optional(),
   /** ISO time of the last assignment; agents idle longest win ties. */
   lastAssignedAt: z.string(),
   /** When presence / duty last changed (stamped by the store): handover timeouts start here. */
@@ -44,13 +60,62 @@ export const agentSchema = z.object({
 });
 export type Agent = z.infer<typeof agentSchema>;
 
-/** Invariant 3 + capacity: only on-duty, online agents with a free slot get new conversations. */
-export function isEligible(agent: Agent): boolean {
-  return agent.onDuty && agent.presence === "online" && agent.load < agent.maxConcurrent;
+const iso = (t: string) => new Date(t).toISOString();
+
+/**
+ * The window routing may use: the current shift (extended by a next one that starts before it
+ * ends, so back-to-back shifts do not gap), or the next shift starting soon. ISO instants in
+ * `toISOString` form, so they compare as strings in a DynamoDB condition.
+ */
+export function routingWindow(agent: Pick<Agent, "onDuty" | "shift" | "nextShift">): { dutyFrom: string; dutyTo: string } | undefined {
+  const next = agent.nextShift ?? null;
+  if (agent.onDuty && agent.shift) {
+    const to = next && Date.parse(next.from) <= Date.parse(agent.shift.to) && Date.parse(next.to) > Date.parse(agent.shift.to) ? next.to : agent.shift.to;
+    return { dutyFrom: iso(agent.shift.from), dutyTo: iso(to) };
+  }
+  if (next) return { dutyFrom: iso(next.from), dutyTo: iso(next.to) };
+  return undefined;
 }
 
-export function canServe(agent: Agent, skill: Skill | "any"): boolean {
-  return skill === "any" || agent.skills.includes(skill);
+/** The window covers `at` (`dutyFrom <= at < dutyTo`). */
+export function windowCovers(window: { dutyFrom?: string | undefined; dutyTo?: string | undefined }, at: Date): boolean {
+  const t = at.toISOString();
+  return window.dutyFrom !== undefined && window.dutyTo !== undefined && window.dutyFrom <= t && t < window.dutyTo;
+}
+
+/**
+ * Invariant 3, to the instant: the routing window covers `at`. A profile with no window at all
+ * (the simulator's agents) falls back to its `onDuty` flag.
+ */
+export function onDutyAt(agent: Pick<Agent, "onDuty" | "shift" | "nextShift">, at: Date): boolean {
+  const window = routingWindow(agent);
+  return window ? windowCovers(window, at) : agent.onDuty;
+}
+
+/**
+ * May hold seats in the availability pool: online, a free slot and a routing window (or the
+ * duty flag). The router still checks the window against its clock: a seat may sit in the pool
+ * a little before its shift starts, or until the duty clock tidies it after the shift ended.
+ */
+export function isEligible(agent: Agent): boolean {
+  return agent.presence === "online" && agent.load < agent.maxConcurrent && (routingWindow(agent) !== undefined || agent.onDuty);
+}
+
+/** Invariant 3 at an instant: on duty (exactly), online and below capacity. */
+export function isEligibleAt(agent: Agent, at: Date): boolean {
+  return agent.presence === "online" && agent.load < agent.maxConcurrent && onDutyAt(agent, at);
+}
+
+/** Why the agent cannot take new work at `at` (duty, presence), or undefined. Capacity is separate. */
+export function unavailableReason(agent: Agent, at: Date): string | undefined {
+  if (!onDutyAt(agent, at)) return "off duty";
+  if (agent.presence !== "online") return `presence ${agent.presence}`;
+  return undefined;
+}
+
+/** Serves `skill` itself, or (`fallbacks`, once escalated) one of its fallback skills. */
+export function canServe(agent: Pick<Agent, "skills">, skill: Skill | "any", fallbacks: readonly Skill[] = []): boolean {
+  return skill === "any" || agent.skills.includes(skill) || fallbacks.some((f) => agent.skills.includes(f));
 }
 
 /**
@@ -69,6 +134,7 @@ export function newAgent(input: { agentId: string; name: string; skills: Skill[]
     load: 0,
     onDuty: false,
     shift: null,
+    nextShift: null,
     lastAssignedAt: "1970-01-01T00:00:00.000Z",
     version: 0,
     updatedAt: now.toISOString(),
@@ -97,6 +163,7 @@ export function agentView(agent: Agent) {
     overCapacityBy: overCapacityBy(agent),
     onDuty: agent.onDuty,
     shift: agent.shift,
+    nextShift: agent.nextShift,
     available: isEligible(agent),
     lastAssignedAt: agent.lastAssignedAt,
     updatedAt: agent.updatedAt,

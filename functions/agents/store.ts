@@ -11,7 +11,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { Agent as AgentEntity, Seat, dynamo, isWriteConflict, jitter, queryAll, seatViewSchema, tableName, transact, type SeatView, type TransactItem } from "../shared/table/index.js";
 import { ContentionError } from "../shared/errors.js";
-import { isEligible, poolRank, type Agent, type Skill } from "./domain.js";
+import { isEligible, poolRank, routingWindow, type Agent, type Skill } from "./domain.js";
 
 export type { SeatView, TransactItem };
 
@@ -30,11 +30,21 @@ function profileItem(agent: Agent) {
   return AgentEntity.item(agent, AgentEntity.index.all.attributes({ agentId: agent.agentId }));
 }
 
-/** Condition + puts that move an agent from `before` to `after` (version + 1) with its seats. */
-export function agentWriteOps(before: Agent | undefined, after: Agent): TransactItem[] {
+/** The condition that the agent is on duty at `at` (its routing window covers it), for a transaction. */
+export const onDutyCondition = { expression: "dutyFrom <= :dutyNow AND dutyTo > :dutyNow", value: (at: string) => ({ ":dutyNow": at }) };
+
+/**
+ * Condition + puts that move an agent from `before` to `after` (version + 1) with its seats.
+ * The routing window (`dutyFrom`/`dutyTo`) is derived from the duty fields on every write.
+ * `onDutyAt`: also require the stored profile to be on duty at that instant (a move to the agent).
+ */
+export function agentWriteOps(before: Agent | undefined, after: Agent, options: { onDutyAt?: string } = {}): TransactItem[] {
   const stamp = new Date().toISOString();
+  const { dutyFrom: _from, dutyTo: _to, ...rest } = after;
+  const window = routingWindow(after);
   const next: Agent = {
-    ...after,
+    ...rest,
+    ...(window ?? {}),
     version: (before?.version ?? 0) + 1,
     presenceChangedAt: !before || before.presence !== after.presence ? stamp : (before.presenceChangedAt ?? stamp),
     dutyChangedAt: !before || before.onDuty !== after.onDuty ? stamp : (before.dutyChangedAt ?? stamp),
@@ -44,8 +54,8 @@ export function agentWriteOps(before: Agent | undefined, after: Agent): Transact
       Put: {
         TableName: tableName,
         Item: profileItem(next),
-        ConditionExpression: before ? "version = :v" : "attribute_not_exists(pk)",
-        ...(before ? { ExpressionAttributeValues: { ":v": before.version } } : {}),
+        ConditionExpression: before ? `version = :v${options.onDutyAt ? ` AND ${onDutyCondition.expression}` : ""}` : "attribute_not_exists(pk)",
+        ...(before ? { ExpressionAttributeValues: { ":v": before.version, ...(options.onDutyAt ? onDutyCondition.value(options.onDutyAt) : {}) } } : {}),
       },
     },
   ];
@@ -59,7 +69,7 @@ export function agentWriteOps(before: Agent | undefined, after: Agent): Transact
 const poolAttributes = Seat.index.pool.attributeNames;
 
 /** Attributes the router projects from the pool index: the seat view and its rank. */
-export const seatViewProjection = `agentId, skills, #load, maxConcurrent, lastAssignedAt, version, ${poolAttributes.sk}`;
+export const seatViewProjection = `agentId, skills, #load, maxConcurrent, lastAssignedAt, version, dutyFrom, dutyTo, ${poolAttributes.sk}`;
 export const seatViewProjectionNames = { "#load": "load" };
 
 function seatPuts(agent: SeatView, eligible: boolean): TransactItem[] {
@@ -75,6 +85,8 @@ function seatPuts(agent: SeatView, eligible: boolean): TransactItem[] {
           maxConcurrent: agent.maxConcurrent,
           lastAssignedAt: agent.lastAssignedAt,
           version: agent.version,
+          ...(agent.dutyFrom !== undefined ? { dutyFrom: agent.dutyFrom } : {}),
+          ...(agent.dutyTo !== undefined ? { dutyTo: agent.dutyTo } : {}),
         },
         eligible ? Seat.index.pool.attributes({ skill, rank: poolRank(agent) }) : {},
       ),
@@ -93,8 +105,10 @@ export function seatViewFromItem(item: Record<string, unknown>): SeatView {
 /**
  * One more conversation for an agent known only through a pool seat: the profile's load, last
  * assignment and version change conditional on the version the seat showed (an agent in the pool
- * at that version was on duty, online and below capacity, and still is if the version holds);
- * the seats are rewritten in the same transaction, leaving the pool when the agent is full.
+ * at that version was online and below capacity, and still is if the version holds) and on the
+ * profile's routing window covering `at`, the decision's clock — so no conversation is assigned
+ * an instant after the shift ends or before it starts, whatever the duty clock's tick. The seats
+ * are rewritten in the same transaction, leaving the pool when the agent is full.
  */
 export function seatAssignmentOps(seat: SeatView, at: string): TransactItem[] {
   const next: SeatView = { ...seat, load: seat.load + 1, lastAssignedAt: at, version: seat.version + 1 };
@@ -104,9 +118,9 @@ export function seatAssignmentOps(seat: SeatView, at: string): TransactItem[] {
         TableName: tableName,
         Key: agentKey(seat.agentId),
         UpdateExpression: "SET #load = :load, lastAssignedAt = :at, version = :next",
-        ConditionExpression: "version = :v",
+        ConditionExpression: `version = :v AND ${onDutyCondition.expression}`,
         ExpressionAttributeNames: { "#load": "load" },
-        ExpressionAttributeValues: { ":load": next.load, ":at": at, ":next": next.version, ":v": seat.version },
+        ExpressionAttributeValues: { ":load": next.load, ":at": at, ":next": next.version, ":v": seat.version, ...onDutyCondition.value(at) },
       },
     },
     ...seatPuts(next, next.load < next.maxConcurrent),

@@ -7,6 +7,7 @@ import { NotFoundError } from "../shared/errors.js";
 import { requestDrain } from "../shared/wake-router.js";
 import { onAgentArrival } from "./arrival.js";
 import { isEligible, newAgent, type Agent, type Presence, type Skill } from "./domain.js";
+import { requireKnownSkills } from "./skills.js";
 import { getAgent, listAgents, mutateAgent } from "./store.js";
 
 /** Who acts, when, and the request's correlation id (for the router wake-up). */
@@ -31,11 +32,13 @@ async function wakeIfCapacityFreed(before: Agent | undefined, after: Agent, corr
 /**
  * Creates or updates an agent's profile.
  *
- * Primary course: read the agent; create it (offline, off duty) or replace name, skills and
+ * Primary course: check the skills are known (400 naming each unknown one); read the agent;
+ * create it (offline, off duty) or replace name, skills and
  * capacity; commit with an audit record; wake the router if capacity grew. A capacity below the
  * current load is accepted: the agent takes no new work until the load falls below it.
  */
 export async function saveProfile(agentId: string, profile: Profile, by: Actor): Promise<{ created: boolean; agent: Agent }> {
+  await requireKnownSkills(profile.skills, "skills");
   const at = by.now.toISOString();
   const change = await mutateAgent(agentId, (current) => {
     const after: Agent = current ? { ...current, ...profile, updatedAt: at, updatedBy: by.actor } : newAgent({ agentId, ...profile }, by.actor, by.now);

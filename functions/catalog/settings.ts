@@ -55,7 +55,7 @@ export const settingsSchema = z.object({
   AWAY_POLICY: oneOf(["handover", "keep"], { default: "handover", description: "handover | keep: what happens to an away/offline agent's open conversations" }),
   FIRST_RESPONSE_TIMEOUT_SECONDS: wholeNumber({ default: 180, min: 10, max: 3600, unit: "seconds", description: "No first response within this time: the conversation is offered to another agent" }),
   ESCALATE_AFTER_SECONDS: wholeNumber({ default: 120, min: 0, max: 86_400, unit: "seconds", description: "A conversation waiting longer than this is escalated" }),
-  ESCALATION_MODE: oneOf(["widen", "notify", "widen-and-notify"], { default: "widen-and-notify", description: "widen | notify | widen-and-notify: widen skills to any and/or notify supervisors" }),
+  ESCALATION_MODE: oneOf(["notify", "fallback", "fallback-and-notify"], { default: "notify", description: "notify | fallback | fallback-and-notify: tell supervisors and/or let agents with one of the skill's fallback skills take it (never any skill)" }),
   NOTICE_REMINDER_MINUTES: wholeNumber({ default: 5, min: 1, max: 1440, unit: "minutes", description: "Unacknowledged urgent notices are pushed again at this interval" }),
   STOCK_HOLD_MINUTES: wholeNumber({ default: 15, min: 1, max: 1440, unit: "minutes", description: "Reservations for unpaid orders release themselves after this long" }),
 });

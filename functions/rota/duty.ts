@@ -9,11 +9,17 @@
  * notices). An agent going off duty only stops receiving new work; open conversations are left
  * to the handover logic.
  *
+ * The exact boundaries are not this clock's job: the profile carries the current shift and the
+ * next one starting within the look-ahead, the seats carry the routing window they give, and the
+ * assignment transaction checks the decision's clock against it (`dutyFrom <= :now AND dutyTo >
+ * :now`). A shift starting within the look-ahead also gets a drain timed for its first instant.
+ * This clock only tidies: flags, the on-duty view, audit, arrival events.
+ *
  * Runs every minute (`RotaDutyClock`) and after every rota change for the agents it touches.
  * Cost: four small queries for the rota plus one agent-list query, and writes only on change.
  */
 import { mutateAgent, getAgent, listAgents } from "../agents/store.js";
-import type { Agent } from "../agents/domain.js";
+import { routingWindow, type Agent } from "../agents/domain.js";
 import { onAgentArrival } from "../agents/arrival.js";
 import { requestDrain } from "../shared/wake-router.js";
 import { logger } from "../shared/logger.js";
@@ -33,6 +39,37 @@ export interface DutyRunResult {
   moved: string[];
   /** View items rewritten without a profile change (e.g. after a skills change). */
   viewRepaired: number;
+  /** Agents whose next shift (starting within the look-ahead) was written, so routing starts it to the instant. */
+  upcoming: string[];
+}
+
+/**
+ * How far ahead the clock writes an agent's next shift on the profile (`nextShift`): routing's
+ * window then covers it from its first instant, whatever the clock's tick, and a drain timed for
+ * that instant serves the waiting line. More than one tick, so a late tick still lands in time.
+ */
+export const dutyLookaheadMs = 3 * 60_000;
+
+/** Each agent's earliest duty interval starting after `instant` and within the look-ahead. */
+export function upcomingAt(occurrences: readonly { agentId: string; shiftId: string; duty: readonly { from: string; to: string }[] }[], instant: Date, lookaheadMs = dutyLookaheadMs): Map<string, DutyWindow> {
+  const t = instant.getTime();
+  const out = new Map<string, DutyWindow>();
+  for (const o of occurrences) {
+    for (const d of o.duty) {
+      const from = Date.parse(d.from);
+      if (from > t && from <= t + lookaheadMs) {
+        const current = out.get(o.agentId);
+        if (!current || from < Date.parse(current.from)) out.set(o.agentId, { shiftId: o.shiftId, from: d.from, to: d.to });
+      }
+    }
+  }
+  return out;
+}
+
+/** The stored routing window is the one the duty fields give (a profile written before it existed is not). */
+function windowStored(agent: Agent): boolean {
+  const window = routingWindow(agent);
+  return window ? agent.dutyFrom === window.dutyFrom && agent.dutyTo === window.dutyTo : agent.dutyFrom === undefined && agent.dutyTo === undefined;
 }
 
 function sameWindow(a: DutyWindow | null, b: DutyWindow | null): boolean {
@@ -71,14 +108,18 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
     agentIds ? Promise.all([...new Set(agentIds)].map(getAgent)).then((list) => list.filter((a): a is Agent => a !== undefined)) : listAgents(),
   ]);
   const data = await loadRotaData(window);
-  const desired = dutyAt(resolveRota(data, window), now);
+  const occurrences = resolveRota(data, window);
+  const desired = dutyAt(occurrences, now);
+  const upcoming = upcomingAt(occurrences, now);
   const viewByAgent = new Map(view.map((v) => [v.agentId, v]));
   const at = now.toISOString();
-  const result: DutyRunResult = { at, checked: agents.length, started: [], ended: [], moved: [], viewRepaired: 0 };
+  const result: DutyRunResult = { at, checked: agents.length, started: [], ended: [], moved: [], viewRepaired: 0, upcoming: [] };
 
   await forEachLimited(agents, 8, async (agent) => {
     const want = desired.get(agent.agentId) ?? null;
-    if (agent.onDuty === (want !== null) && sameWindow(agent.shift, want)) {
+    const next = upcoming.get(agent.agentId) ?? null;
+    const dutySame = agent.onDuty === (want !== null) && sameWindow(agent.shift, want);
+    if (dutySame && sameWindow(agent.nextShift, next) && windowStored(agent)) {
       if (!viewMatches(viewByAgent.get(agent.agentId), want, agent)) {
         try {
           await transact([
@@ -96,10 +137,16 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
     const change = await mutateAgent(agent.agentId, (current) => {
       if (!current) return undefined;
       // Someone changed duty since we read it (maybe from a newer rota): leave it to them / the next tick.
-      if (current.onDuty !== agent.onDuty || !sameWindow(current.shift, agent.shift)) return undefined;
+      if (current.onDuty !== agent.onDuty || !sameWindow(current.shift, agent.shift) || !sameWindow(current.nextShift, agent.nextShift)) return undefined;
+      const after: Agent = { ...current, onDuty: want !== null, shift: want, nextShift: next };
+      if (dutySame) {
+        // Only the next shift (or the stored routing window) changes: no duty event, so no audit
+        // record; the shift's start is audited by the tick that sees it begin.
+        return { after };
+      }
       const action = want === null ? "agent.duty-ended" : current.onDuty ? "agent.duty-moved" : "agent.duty-started";
       return {
-        after: { ...current, onDuty: want !== null, shift: want },
+        after,
         extra: [
           want ? onDutyPut({ agentId: current.agentId, ...want, skills: current.skills }) : onDutyDelete(current.agentId),
           auditOp({ entity: "agent", entityId: current.agentId, action, actor: dutyActor, at, details: { before: current.shift, after: want } }),
@@ -107,6 +154,13 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
       };
     });
     if (!change) return;
+    if (next && !sameWindow(change.before?.nextShift ?? null, next)) {
+      // Routing takes the agent from the shift's first instant; this drain serves the waiting line then.
+      result.upcoming.push(agent.agentId);
+      const startsAt = new Date(next.from);
+      await requestDrain(change.after.skills, "shift starting", undefined, { at: startsAt, delaySeconds: (startsAt.getTime() - now.getTime()) / 1000 });
+    }
+    if (dutySame) return;
     if (!change.after.onDuty) result.ended.push(agent.agentId);
     else if (change.before?.onDuty) result.moved.push(agent.agentId);
     else {
@@ -125,6 +179,6 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
       result.viewRepaired += orphans.length;
     }
   }
-  if (result.started.length + result.ended.length + result.moved.length > 0) logger.info("Duty changed", { ...result });
+  if (result.started.length + result.ended.length + result.moved.length + result.upcoming.length > 0) logger.info("Duty changed", { ...result });
   return result;
 }

@@ -12,3 +12,16 @@ export function routingConfig(): RoutingConfig {
 
 /** Conversations still `queued` this long after arrival are re-driven by the sweeper. */
 export const requeueAfterSeconds = () => settings().REQUEUE_AFTER_SECONDS;
+
+/**
+ * The clock a routing decision is made by: the later of the time it was asked for (the request
+ * time a route or drain message carries, an HTTP request's time) and this process's clock. In AWS
+ * the two agree to within the gateway's latency and the process clock wins, so a message that
+ * waited in the queue is decided by the real time, never a stale one; the local stack's
+ * controllable clock (X-Local-Time, a later instant) reaches the router through the message.
+ */
+export function decisionClock(requested?: Date | string): Date {
+  const wall = Date.now();
+  const asked = requested === undefined ? Number.NaN : new Date(requested).getTime();
+  return new Date(Number.isFinite(asked) ? Math.max(asked, wall) : wall);
+}

@@ -28,6 +28,14 @@ export const incomingConversationSchema = z
 
 export type IncomingConversation = z.infer<typeof incomingConversationSchema>;
 
+/** The webhook's schema with `skill` checked against the known skills (skills are data: GET /skills). */
+export function incomingConversationSchemaFor(knownSkills: readonly string[]) {
+  const known = new Set(knownSkills);
+  return incomingConversationSchema.extend({
+    skill: skillSchema.refine((s) => known.has(s), { error: `must be a known skill (${[...known].join(", ")})` }).default("presale"),
+  });
+}
+
 export const conversationStatuses = ["queued", "waiting", "assigned", "closed", "abandoned"] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
 
@@ -37,6 +45,8 @@ export const historyEntrySchema = z.object({
   actor: z.string(),
   agentId: z.string().optional(),
   detail: z.string().optional(),
+  /** A move back to a waiting line (transfer to a skill, handover, re-offer): the skill; `agentId` is then the agent it left. */
+  toSkill: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
@@ -47,7 +57,7 @@ export const conversationSchema = z.object({
   conversationId: z.string().regex(pathIdPattern),
   customerId: z.string(),
   channel: z.string(),
-  /** Skill asked for; `any` once escalated. */
+  /** Skill it is routed by (a transfer to a skill changes it); `any` only on items escalated before fallback skills. */
   skill: z.union([skillSchema, z.literal("any")]),
   requestedSkill: skillSchema,
   priority: z.enum(priorities),
@@ -68,13 +78,20 @@ export const conversationSchema = z.object({
   episodeStartedAt: z.string().optional(),
   /** Agents not to offer this conversation to again (unresponsive, transferred away). */
   excludeAgentIds: z.array(z.string()).optional(),
-  /** Waited past the escalation threshold: eligible skills widened to any. */
+  /** Waited past the escalation threshold (supervisors told; per mode, fallbacks allowed). */
   escalated: z.boolean().optional(),
+  /** Set at escalation in a fallback mode: the skill's fallback skills, whose agents may then take it (invariant 8). */
+  fallbackSkills: z.array(skillSchema).optional(),
   /** Times an agent was given this conversation (first assignment, transfers, re-offers). */
   assignments: z.number().int(),
   history: z.array(historyEntrySchema),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
+
+/** The fallback skills in force: only while the conversation is escalated (a reopen or a new line clears it). */
+export function allowedFallbacks(conversation: Pick<Conversation, "fallbackSkills" | "escalated">): string[] {
+  return conversation.escalated ? (conversation.fallbackSkills ?? []) : [];
+}
 
 export function conversationView(c: Conversation, now: Date) {
   const waitEnd = c.assignedAt ?? c.closedAt;

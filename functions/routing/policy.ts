@@ -4,7 +4,7 @@
  * use exactly this code.
  */
 import { createHash } from "node:crypto";
-import { canServe, isEligible, poolRank, type Agent, type Skill } from "../agents/domain.js";
+import { canServe, isEligibleAt, poolRank, type Agent, type Skill } from "../agents/domain.js";
 
 export const priorities = ["normal", "high", "urgent"] as const;
 export type Priority = (typeof priorities)[number];
@@ -51,7 +51,9 @@ export interface KnownAgent {
 
 /**
  * Candidate agents in the order the router tries them: the agent who last served this customer
- * (if within the window and still eligible), then lowest load ratio, then longest idle.
+ * (if within the window and still eligible), then lowest load ratio, then longest idle. Only
+ * agents on duty at `now` (to the instant), online, with room and with the skill (or, for an
+ * escalated conversation, one of `fallbacks`) are candidates.
  */
 export function orderCandidates(
   agents: readonly Agent[],
@@ -59,8 +61,10 @@ export function orderCandidates(
   known: KnownAgent | undefined,
   now: Date,
   config: RoutingConfig = defaultRoutingConfig,
+  fallbacks: readonly Skill[] = [],
 ): Agent[] {
-  const eligible = agents.filter((a) => isEligible(a) && canServe(a, skill));
+  // Invariant 8: the skill itself, or (escalated) one of its fallback skills; never anyone else.
+  const eligible = agents.filter((a) => isEligibleAt(a, now) && canServe(a, skill, fallbacks));
   eligible.sort((a, b) => (poolRank(a) < poolRank(b) ? -1 : poolRank(a) > poolRank(b) ? 1 : 0));
   if (known && now.getTime() - Date.parse(known.servedAt) <= config.knownAgentWindowMs) {
     const index = eligible.findIndex((a) => a.agentId === known.agentId);

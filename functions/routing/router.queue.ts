@@ -8,16 +8,19 @@ import { skillSchema } from "../agents/domain.js";
 import { logger } from "../shared/logger.js";
 import { queueConsumer } from "../shared/queue-consumer.js";
 import { conversationIdSchema, conversationSnapshotSchema, type Conversation } from "./conversation.js";
+import { decisionClock } from "./config.js";
 import { drainWaiting, routeConversation } from "./use-cases/index.js";
 
 const messageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("route"), conversationId: conversationIdSchema, snapshot: conversationSnapshotSchema.optional() }),
-  z.object({ kind: z.literal("drain"), skills: z.array(z.union([skillSchema, z.literal("any")])), reason: z.string() }),
+  z.object({ kind: z.literal("route"), conversationId: conversationIdSchema, snapshot: conversationSnapshotSchema.optional(), at: z.iso.datetime({ offset: true }).optional() }),
+  z.object({ kind: z.literal("drain"), skills: z.array(z.union([skillSchema, z.literal("any")])), reason: z.string(), at: z.iso.datetime({ offset: true }).optional() }),
 ]);
 
 export const handler = queueConsumer(async (body, context) => {
   const message = messageSchema.parse(body);
-  const now = new Date();
+  // The decision's clock: the time the message asks for (a route's request time, the snapshot's
+  // arrival; a drain's instant) or now, whichever is later (routing/config.ts).
+  const now = decisionClock(message.at ?? (message.kind === "route" ? message.snapshot?.arrivedAt : undefined));
   if (message.kind === "route") {
     // A snapshot naming another conversation is ignored rather than trusted.
     const snapshot: Conversation | undefined = message.snapshot?.conversationId === message.conversationId ? message.snapshot : undefined;

@@ -8,7 +8,8 @@ import { agentIdSchema } from "../agents/domain.js";
 import { actorOf, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { httpApi } from "../shared/http-signed.js";
 import { dedupeKey, occurredAtOf } from "../integrations/domain.js";
-import { conversationIdSchema, conversationView, incomingConversationSchema } from "./conversation.js";
+import { knownSkillIds } from "../agents/skills.js";
+import { conversationIdSchema, conversationView, incomingConversationSchemaFor } from "./conversation.js";
 import { conversationsApi } from "./functions.js";
 import { acceptConversation, closeConversation, conversationFor, markFirstResponse, openConversationsOf, type Actor } from "./use-cases/index.js";
 
@@ -23,7 +24,8 @@ function whoIs(request: HttpRequest): Actor {
 
 export const handler = httpApi(conversationsApi, {
   "POST /webhooks/conversations": async (request) => {
-    const input = jsonBody(request, incomingConversationSchema);
+    // An unknown skill is a 400 like any other bad field (skills are data: one small read).
+    const input = jsonBody(request, incomingConversationSchemaFor(await knownSkillIds()));
     const timestamp = request.headers["x-signature-timestamp"] ?? "";
     const { conversation, outcome } = await acceptConversation(input, {
       dedupeKey: dedupeKey(input.eventId ? { kind: "arrival", eventId: input.eventId } : { timestamp, rawBody: request.rawBody }),

@@ -9,9 +9,13 @@ export interface DrainRequest {
   kind: "drain";
   skills: string[];
   reason: string;
+  /** The instant the drain is for (a shift's start): the router decides by it or by its own clock, whichever is later. */
+  at?: string;
 }
 
-export async function requestDrain(skills: readonly string[], reason: string, correlationId?: string): Promise<void> {
-  const body: DrainRequest = { kind: "drain", skills: [...skills], reason };
-  await sendMessage("conversations", { body, ...(correlationId ? { correlationId } : {}) });
+/** `options.at` + `options.delaySeconds` (≤ 900): a drain timed for an instant, e.g. the start of a shift. */
+export async function requestDrain(skills: readonly string[], reason: string, correlationId?: string, options: { at?: Date; delaySeconds?: number } = {}): Promise<void> {
+  const body: DrainRequest = { kind: "drain", skills: [...skills], reason, ...(options.at ? { at: options.at.toISOString() } : {}) };
+  const delaySeconds = options.delaySeconds === undefined ? undefined : Math.min(900, Math.max(0, Math.ceil(options.delaySeconds)));
+  await sendMessage("conversations", { body, ...(correlationId ? { correlationId } : {}), ...(delaySeconds ? { delaySeconds } : {}) });
 }

@@ -18,7 +18,7 @@ export function supervisionConfig() {
     awayPolicy: s.AWAY_POLICY,
     /** No first response within this time: offered to another agent (platforms grade at 3 min). */
     firstResponseTimeoutMs: s.FIRST_RESPONSE_TIMEOUT_SECONDS * 1000,
-    /** Waiting longer than this: skills widened to any and/or supervisors notified. */
+    /** Waiting longer than this: supervisors notified and/or (mode) the skill's fallback skills allowed. */
     escalateAfterMs: s.ESCALATE_AFTER_SECONDS * 1000,
     escalationMode: s.ESCALATION_MODE,
   };

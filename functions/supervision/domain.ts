@@ -15,8 +15,43 @@ export function percentile(sorted: readonly number[], p: number): number | undef
   return sorted[Math.min(sorted.length, rank) - 1];
 }
 
+/** History actions that give the conversation to the entry's agent (a move to a named agent). */
+const givingActions = new Set(["assigned", "transferred", "reassigned"]);
+
+/**
+ * The moves of the current episode (since its arrival or reopen) that gave the conversation to an
+ * agent, in order. A move back to a line (transfer to a skill, handover, re-offer: `toSkill`, or
+ * legacy "to skill …" details) names the agent it LEFT, so it credits nobody.
+ */
+export function assignmentMoves(c: Conversation): { agentId: string; at: string }[] {
+  const out: { agentId: string; at: string }[] = [];
+  for (const h of c.history) {
+    if (!h.agentId || !givingActions.has(h.action) || h.at < c.arrivedAt) continue;
+    if (h.toSkill !== undefined || (h.action !== "assigned" && h.detail?.startsWith("to skill"))) continue;
+    out.push({ agentId: h.agentId, at: h.at });
+  }
+  return out;
+}
+
 function firstAssignedAt(c: Conversation): string | undefined {
-  return c.history.find((h) => h.action === "assigned")?.at;
+  return assignmentMoves(c)[0]?.at;
+}
+
+/** Seconds from arrival to the episode's first response (kept across transfer, reassign, handover). */
+function firstResponseSeconds(c: Conversation): number | undefined {
+  return c.firstResponseAt ? (Date.parse(c.firstResponseAt) - Date.parse(c.arrivedAt)) / 1000 : undefined;
+}
+
+const within3Min = (seconds: number | undefined) => seconds !== undefined && seconds <= 180;
+
+/** Why it was closed, when the close says (a platform event's reason such as `customer-left`). */
+function closeReasonOf(c: Conversation): string | undefined {
+  return "closeReason" in c && typeof c.closeReason === "string" ? c.closeReason : undefined;
+}
+
+export interface SecondsSummary {
+  median: number | null;
+  p90: number | null;
 }
 
 export interface RoutingMetrics {
@@ -24,54 +59,99 @@ export interface RoutingMetrics {
   assigned: number;
   waiting: number;
   queued: number;
-  /** Ended before any agent had it: the customer left (`abandonedByCustomer`) or it was closed while waiting (`closedWhileWaiting`). */
+  /** Ended without ever reaching an agent: the customer left the queue, or someone closed it while waiting. */
   abandoned: number;
+  /** The customer left before an agent had it (platform `customer-left`, status `abandoned`). */
   abandonedByCustomer: number;
+  /** Closed by an agent or supervisor while still queued or waiting. */
   closedWhileWaiting: number;
   closed: number;
+  /** Closed because the customer left while an agent had it (`closeReason: customer-left`). */
+  closedByCustomerLeaving: number;
   waitSeconds: { median: number | null; p90: number | null; max: number | null };
-  /** Share of received conversations first answered within 3 minutes of arrival. */
+  /** Share of received conversations whose episode was first answered within 3 minutes of arrival. */
   firstResponseWithin3MinRate: number | null;
+  /** Arrival to first response, per requested skill. */
+  perSkill: { skill: string; received: number; answered: number; firstResponseSeconds: SecondsSummary; firstResponseWithin3MinRate: number | null }[];
   reoffered: number;
   escalated: number;
-  perAgent: { agentId: string; assigned: number; closed: number }[];
+  /**
+   * Per agent, from the moves themselves: `assigned` counts moves that gave it the conversation;
+   * `firstResponseWithin3MinRate` is, of the conversations it was given while still unanswered,
+   * the share it answered within 3 minutes of arrival.
+   */
+  perAgent: { agentId: string; assigned: number; closed: number; firstResponses: number; firstResponseWithin3MinRate: number | null }[];
+}
+
+const rate = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 1000) / 1000);
+const round = (n: number | undefined) => (n === undefined ? null : Math.round(n * 10) / 10);
+
+function summary(values: number[]): SecondsSummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)) };
 }
 
 export function routingMetrics(conversations: readonly Conversation[], now: Date): RoutingMetrics {
   const waits: number[] = [];
-  const perAgent = new Map<string, { assigned: number; closed: number }>();
-  const bump = (agentId: string, key: "assigned" | "closed") => {
-    const entry = perAgent.get(agentId) ?? { assigned: 0, closed: 0 };
-    entry[key]++;
+  type AgentTally = { assigned: number; closed: number; firstResponses: number; given: Set<string>; within3: number };
+  const perAgent = new Map<string, AgentTally>();
+  const tally = (agentId: string) => {
+    const entry = perAgent.get(agentId) ?? { assigned: 0, closed: 0, firstResponses: 0, given: new Set<string>(), within3: 0 };
     perAgent.set(agentId, entry);
+    return entry;
   };
+  const perSkill = new Map<string, { received: number; seconds: number[]; within3: number }>();
   let answeredIn3 = 0;
   for (const c of conversations) {
-    const assignedAt = firstAssignedAt(c);
-    const waitEnd = assignedAt ?? (c.status === "closed" ? c.closedAt : now.toISOString());
+    const moves = assignmentMoves(c);
+    const assignedAt = moves[0]?.at;
+    const ended = c.status === "closed" || c.status === "abandoned";
+    const waitEnd = assignedAt ?? (ended ? c.closedAt : now.toISOString());
     if (assignedAt || c.status === "waiting" || c.status === "queued") waits.push((Date.parse(waitEnd ?? now.toISOString()) - Date.parse(c.arrivedAt)) / 1000);
-    if (c.firstResponseAt && Date.parse(c.firstResponseAt) - Date.parse(c.arrivedAt) <= 180_000) answeredIn3++;
-    for (const h of c.history) {
-      if (h.agentId && (h.action === "assigned" || h.action === "transferred" || h.action === "reassigned")) bump(h.agentId, "assigned");
-      if (h.agentId && h.action === "closed") bump(h.agentId, "closed");
+    const seconds = firstResponseSeconds(c);
+    if (within3Min(seconds)) answeredIn3++;
+    const skill = perSkill.get(c.requestedSkill) ?? { received: 0, seconds: [], within3: 0 };
+    skill.received++;
+    if (seconds !== undefined) skill.seconds.push(seconds);
+    if (within3Min(seconds)) skill.within3++;
+    perSkill.set(c.requestedSkill, skill);
+    for (const move of moves) {
+      const agent = tally(move.agentId);
+      agent.assigned++;
+      if (!c.firstResponseAt || move.at <= c.firstResponseAt) agent.given.add(c.conversationId);
     }
+    // Who answered: the agent holding it when the first response was recorded.
+    const answeredBy = c.firstResponseAt ? moves.filter((m) => m.at <= (c.firstResponseAt ?? "")).at(-1)?.agentId : undefined;
+    if (answeredBy) {
+      const agent = tally(answeredBy);
+      agent.firstResponses++;
+      if (within3Min(seconds)) agent.within3++;
+    }
+    for (const h of c.history) if (h.agentId && h.action === "closed" && h.at >= c.arrivedAt) tally(h.agentId).closed++;
   }
   waits.sort((a, b) => a - b);
-  const round = (n: number | undefined) => (n === undefined ? null : Math.round(n * 10) / 10);
+  const closedWhileWaiting = conversations.filter((c) => c.status === "closed" && c.abandoned).length;
+  const abandonedByCustomer = conversations.filter((c) => c.status === "abandoned").length;
   return {
     received: conversations.length,
     assigned: conversations.filter((c) => firstAssignedAt(c) !== undefined).length,
     waiting: conversations.filter((c) => c.status === "waiting").length,
     queued: conversations.filter((c) => c.status === "queued").length,
-    abandoned: conversations.filter((c) => c.status === "abandoned" || (c.status === "closed" && c.abandoned)).length,
-    abandonedByCustomer: conversations.filter((c) => c.status === "abandoned").length,
-    closedWhileWaiting: conversations.filter((c) => c.status === "closed" && c.abandoned).length,
+    abandoned: abandonedByCustomer + closedWhileWaiting,
+    abandonedByCustomer,
+    closedWhileWaiting,
     closed: conversations.filter((c) => c.status === "closed").length,
+    closedByCustomerLeaving: conversations.filter((c) => c.status === "closed" && closeReasonOf(c) === "customer-left").length,
     waitSeconds: { median: round(percentile(waits, 50)), p90: round(percentile(waits, 90)), max: round(waits[waits.length - 1]) },
-    firstResponseWithin3MinRate: conversations.length === 0 ? null : Math.round((answeredIn3 / conversations.length) * 1000) / 1000,
+    firstResponseWithin3MinRate: rate(answeredIn3, conversations.length),
+    perSkill: [...perSkill.entries()]
+      .map(([skill, v]) => ({ skill, received: v.received, answered: v.seconds.length, firstResponseSeconds: summary(v.seconds), firstResponseWithin3MinRate: rate(v.within3, v.received) }))
+      .sort((a, b) => (a.skill < b.skill ? -1 : 1)),
     reoffered: conversations.filter((c) => c.history.some((h) => h.action === "reoffered")).length,
     escalated: conversations.filter((c) => c.escalated).length,
-    perAgent: [...perAgent.entries()].map(([agentId, v]) => ({ agentId, ...v })).sort((a, b) => (a.agentId < b.agentId ? -1 : 1)),
+    perAgent: [...perAgent.entries()]
+      .map(([agentId, v]) => ({ agentId, assigned: v.assigned, closed: v.closed, firstResponses: v.firstResponses, firstResponseWithin3MinRate: rate(v.within3, v.given.size) }))
+      .sort((a, b) => (a.agentId < b.agentId ? -1 : 1)),
   };
 }
 
@@ -89,7 +169,8 @@ export function handoverReason(agent: Agent, now: Date, config: HandoverConfig):
     const since = Date.parse(agent.dutyChangedAt ?? agent.updatedAt);
     if (now.getTime() - since >= config.handoverGraceMs) return "shift ended";
   }
-  if (agent.presence !== "online" && config.awayPolicy === "handover") {
+  // Paused (挂起) keeps its open conversations: it only takes no new ones.
+  if ((agent.presence === "away" || agent.presence === "offline") && config.awayPolicy === "handover") {
     const since = Date.parse(agent.presenceChangedAt ?? agent.updatedAt);
     if (now.getTime() - since >= config.awayTimeoutMs) return `agent ${agent.presence}`;
   }

@@ -8,7 +8,7 @@ export const supervisionApi: FunctionSpec = {
   handler: "handler",
   description: "Transfer, reassign, live queue, routing metrics",
   triggers: [
-    { kind: "http", method: "POST", path: "/conversations/{conversationId}/transfer", auth: { kind: "jwt", roles: ["agent"] } },
+    { kind: "http", method: "POST", path: "/conversations/{conversationId}/transfer", auth: { kind: "jwt", roles: ["agent", "supervisor"] } },
     { kind: "http", method: "POST", path: "/conversations/{conversationId}/reassign", auth: supervisor },
     { kind: "http", method: "GET", path: "/queue", auth: supervisor },
     { kind: "http", method: "GET", path: "/metrics/routing", auth: supervisor },

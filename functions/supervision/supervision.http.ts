@@ -1,11 +1,12 @@
 /**
- * `SupervisionApi`: transfer (the agent itself), reassign (supervisor, optionally forced), the
- * live queue and routing metrics.
+ * `SupervisionApi`: transfer (the agent itself, or a supervisor), reassign (supervisor, to an
+ * agent — `force` may exceed its capacity — or to a skill), the live queue and routing metrics.
  */
 import * as z from "zod";
 import { agentIdSchema, skillSchema } from "../agents/domain.js";
 import { ValidationError } from "../shared/errors.js";
 import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
+import { requireKnownSkills } from "../agents/skills.js";
 import { conversationIdSchema, conversationView } from "../routing/conversation.js";
 import { moveToAgent, moveToQueue } from "../routing/use-cases/index.js";
 import { supervisionApi } from "./functions.js";
@@ -24,7 +25,20 @@ const transferSchema = z
     }
   });
 
-const reassignSchema = z.object({ toAgentId: agentIdSchema, force: z.boolean().default(false), reason: z.string().max(500).optional() }).strict();
+/** A supervisor's reallocation: to an agent (`force` may exceed its capacity, nothing else) or to a skill's line. */
+const reassignSchema = z
+  .object({ toAgentId: agentIdSchema.optional(), toSkill: skillSchema.optional(), force: z.boolean().default(false), reason: z.string().max(500).optional() })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.toAgentId !== undefined && body.toSkill !== undefined) {
+      const message = "give either toAgentId (to that agent) or toSkill (back to that skill's queue), not both";
+      for (const field of ["toAgentId", "toSkill"]) ctx.addIssue({ code: "custom", path: [field], message });
+    } else if (body.toAgentId === undefined && body.toSkill === undefined) {
+      ctx.addIssue({ code: "custom", path: ["toAgentId"], message: "give toAgentId (to that agent) or toSkill (back to that skill's queue)" });
+    } else if (body.toSkill !== undefined && body.force) {
+      ctx.addIssue({ code: "custom", path: ["force"], message: "force applies to a named agent's capacity; a skill's queue is served by routing" });
+    }
+  });
 
 const rangeSchema = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
@@ -40,7 +54,9 @@ export const handler = httpApi(supervisionApi, {
     const conversationId = conversationIdOf(request);
     const body = jsonBody(request, transferSchema);
     const user = userOf(request);
-    const base = { conversationId, actor: actorOf(request), fromAgentId: user.sub, now: request.now };
+    // An agent moves only its own conversations; a supervisor moves any.
+    const base = { conversationId, actor: actorOf(request), ...(user.role === "agent" ? { fromAgentId: user.sub } : {}), now: request.now };
+    if (body.toSkill !== undefined) await requireKnownSkills([body.toSkill], "toSkill");
     const moved =
       body.toAgentId !== undefined
         ? await moveToAgent({ ...base, toAgentId: body.toAgentId, force: false, action: "transferred" })
@@ -51,7 +67,12 @@ export const handler = httpApi(supervisionApi, {
   "POST /conversations/{conversationId}/reassign": async (request) => {
     const conversationId = conversationIdOf(request);
     const body = jsonBody(request, reassignSchema);
-    const moved = await moveToAgent({ conversationId, actor: actorOf(request), now: request.now, toAgentId: body.toAgentId, force: body.force, action: "reassigned" });
+    const base = { conversationId, actor: actorOf(request), now: request.now };
+    if (body.toSkill !== undefined) await requireKnownSkills([body.toSkill], "toSkill");
+    const moved =
+      body.toAgentId !== undefined
+        ? await moveToAgent({ ...base, toAgentId: body.toAgentId, force: body.force, action: "reassigned" })
+        : await moveToQueue({ ...base, ...(body.toSkill ? { skill: body.toSkill } : {}), exclude: true, action: "reassigned", detail: `to skill ${body.toSkill}${body.reason ? `: ${body.reason}` : ""}` });
     return { status: 200, body: conversationView(moved, request.now) };
   },
 

@@ -10,7 +10,8 @@
  * supervisor is never told), so it is logged at `error` and the run fails afterwards
  * (`SupervisionRunError`), which trips the function's Errors alarm and EventBridge's retry.
  */
-import { agentView, skills, type Skill } from "../agents/domain.js";
+import { agentView, type Skill } from "../agents/domain.js";
+import { knownSkillIds, listSkills } from "../agents/skills.js";
 import { agentWriteOps, getAgent, listAgents } from "../agents/store.js";
 import { AppError, ConflictError, ContentionError, NotFoundError } from "../shared/errors.js";
 import { auditPut } from "../shared/audit.js";
@@ -18,7 +19,7 @@ import { logger } from "../shared/logger.js";
 import { emitCount } from "../shared/metrics.js";
 import { pushToSupervisors } from "../shared/push.js";
 import { isWriteConflict, transact } from "../shared/table/index.js";
-import type { Conversation } from "../routing/conversation.js";
+import { allowedFallbacks, type Conversation } from "../routing/conversation.js";
 import { orderCandidates } from "../routing/policy.js";
 import { awaitingReplySince, conversationsArrivedBetween, escalateConversation, getConversation, openAssignments, waitingConversations } from "../routing/store/index.js";
 import { drainWaiting, moveToQueue } from "../routing/use-cases/index.js";
@@ -79,7 +80,7 @@ export async function handOver(now: Date, failures: Failures = []) {
 async function anotherEligible(conversation: Conversation, now: Date): Promise<boolean> {
   const agents = await listAgents();
   const others = agents.filter((a) => a.agentId !== conversation.agentId && !(conversation.excludeAgentIds ?? []).includes(a.agentId));
-  return orderCandidates(others, conversation.skill, undefined, now).length > 0;
+  return orderCandidates(others, conversation.skill, undefined, now, undefined, allowedFallbacks(conversation)).length > 0;
 }
 
 /**
@@ -109,21 +110,26 @@ export async function reofferUnanswered(now: Date, failures: Failures = []) {
  * Wait escalation.
  *
  * Primary course: a conversation waiting longer than the threshold is marked escalated; per
- * mode its line widens to any skill (keeping its place) and/or supervisors are told.
+ * mode supervisors are told (`notify`, the default) and/or it becomes open to agents with one of
+ * its skill's fallback skills (`fallback`), keeping its place in its own line. Never to any
+ * skill: an agent with neither the skill nor a fallback never gets it (invariant 8).
  */
 export async function escalateWaiting(now: Date, failures: Failures = []) {
   const { escalateAfterMs, escalationMode } = supervisionConfig();
-  const widen = escalationMode !== "notify";
+  const useFallbacks = escalationMode !== "notify";
+  const notify = escalationMode !== "fallback";
+  const known = await listSkills();
   let escalated = 0;
-  for (const skill of skills) {
+  for (const { skillId: skill, fallbackSkills } of known) {
     for (const conversation of await waitingConversations(skill)) {
       if (conversation.escalated || now.getTime() - Date.parse(conversation.arrivedAt) < escalateAfterMs) continue;
-      const entry = { at: now.toISOString(), action: "escalated", actor: system, detail: widen ? `waited over ${escalateAfterMs / 1000} s: ${skill} -> any` : `waited over ${escalateAfterMs / 1000} s` };
+      const fallback = useFallbacks ? fallbackSkills : [];
+      const entry = { at: now.toISOString(), action: "escalated", actor: system, detail: `waited over ${escalateAfterMs / 1000} s${fallback.length > 0 ? `: ${skill} may fall back to ${fallback.join(", ")}` : ""}` };
       try {
         // False: assigned, closed or escalated meanwhile.
-        if (!(await escalateConversation(conversation, entry, widen))) continue;
+        if (!(await escalateConversation(conversation, entry, fallback))) continue;
         escalated++;
-        if (escalationMode !== "widen") {
+        if (notify) {
           await pushToSupervisors({ type: "escalation", conversationId: conversation.conversationId, skill, priority: conversation.priority, waitingSince: conversation.arrivedAt });
         }
       } catch (error) {
@@ -131,7 +137,7 @@ export async function escalateWaiting(now: Date, failures: Failures = []) {
       }
     }
   }
-  // runSupervisionClock drains every queue (the widened `any` one included) right after this.
+  // runSupervisionClock drains every queue right after this (fallback agents included).
   return escalated;
 }
 
@@ -144,7 +150,7 @@ export async function runSupervisionClock(now: Date) {
   const handedOver = await handOver(now, failures);
   const reoffered = await reofferUnanswered(now, failures);
   const escalated = await escalateWaiting(now, failures);
-  const drained = await drainWaiting([...skills], now);
+  const drained = await drainWaiting(await knownSkillIds(), now);
   emitCount("ConversationsHandedOver", handedOver);
   emitCount("ConversationsReoffered", reoffered);
   emitCount("ConversationsEscalated", escalated);
@@ -196,13 +202,14 @@ export async function reconcileLoads(now: Date) {
  */
 export async function liveQueue(now: Date) {
   const waiting: Record<string, unknown[]> = {};
-  for (const skill of [...skills, "any" as const] satisfies (Skill | "any")[]) {
+  for (const skill of [...(await knownSkillIds()), "any" as const] satisfies (Skill | "any")[]) {
     const list = await waitingConversations(skill);
     waiting[skill] = list.map((c) => ({
       conversationId: c.conversationId,
       priority: c.priority,
       requestedSkill: c.requestedSkill,
       escalated: c.escalated ?? false,
+      ...(c.fallbackSkills ? { fallbackSkills: c.fallbackSkills } : {}),
       arrivedAt: c.arrivedAt,
       waitSeconds: Math.round((now.getTime() - Date.parse(c.arrivedAt)) / 1000),
     }));

@@ -20,13 +20,17 @@ export async function makeAgent(s: TestStack, setup: AgentSetup = {}): Promise<s
   return id;
 }
 
-export async function setDuty(agentId: string, onDuty: boolean): Promise<void> {
+/**
+ * Puts the agent on duty (or off) directly. The window runs from an hour ago to 2100 unless given:
+ * routing checks its clock against it to the instant, and tests pin request times years ahead.
+ */
+export async function setDuty(agentId: string, onDuty: boolean, window?: { from: Date; to: Date }): Promise<void> {
   const now = Date.now();
   // Imported lazily: function modules read their environment, which the local stack sets in beforeAll.
   const { mutateAgent } = await import("../../functions/agents/store.js");
-  await mutateAgent(agentId, (a) =>
-    a ? { after: { ...a, onDuty, shift: onDuty ? { shiftId: "test", from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 3_600_000).toISOString() } : null } } : undefined,
-  );
+  const from = (window?.from ?? new Date(now - 3_600_000)).toISOString();
+  const to = (window?.to ?? new Date("2100-01-01T00:00:00.000Z")).toISOString();
+  await mutateAgent(agentId, (a) => (a ? { after: { ...a, onDuty, shift: onDuty ? { shiftId: "test", from, to } : null } } : undefined));
 }
 
 export interface ConversationInput {

@@ -35,7 +35,7 @@ describe("rota entities", () => {
     expect(String(badShift)).toMatch(/start/);
     expect(String(badShift)).toMatch(/timeZone/);
     expect(thrown(() => RotaPattern.parse({ agentId: "a1", pattern: "early", startDate: "2030-11-01", ...stamp }))).toBeInstanceOf(MalformedItemError);
-    expect(thrown(() => OnDuty.parse({ agentId: "a1", shiftId: "s", from: "x", to: "y", skills: ["juggling"] }))).toBeInstanceOf(MalformedItemError);
+    expect(thrown(() => OnDuty.parse({ agentId: "a1", shiftId: "s", from: "x", to: "y", skills: ["Juggling!"] }))).toBeInstanceOf(MalformedItemError);
     expect(thrown(() => RotaException.parse({ kind: "leave", agentId: "a1", from: "2030-01-01T00:00:00Z", to: "2030-01-02T00:00:00Z", exceptionId: "e", createdAt: "t" }))).toBeInstanceOf(MalformedItemError);
   });
 });

@@ -18,6 +18,7 @@ vi.mock("../../functions/shared/sqs.js", () => ({
     state.sent.push(...messages.map((m) => m.body.conversationId));
   },
 }));
+vi.mock("../../functions/agents/skills.js", () => ({ knownSkillIds: async () => ["presale"] }));
 vi.mock("../../functions/routing/use-cases/route.js", () => ({ drainWaiting: async () => 0 }));
 vi.mock("../../functions/routing/config.js", () => ({ requeueAfterSeconds: () => 60 }));
 vi.mock("../../functions/shared/logger.js", () => ({ logger: { warn: () => undefined, info: () => undefined } }));

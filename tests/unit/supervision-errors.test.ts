@@ -37,13 +37,17 @@ vi.mock("../../functions/routing/store/index.js", () => ({
   conversationsArrivedBetween: async () => [],
 }));
 vi.mock("../../functions/routing/use-cases/index.js", () => ({ moveToQueue: state.moveToQueue, drainWaiting: async () => 0 }));
+// Load repairs are audited in their transaction (issue 12): the record itself is not under test here.
+vi.mock("../../functions/shared/audit.js", () => ({ auditPut: () => ({ Put: { TableName: "t", Item: {} } }) }));
+// Skills as data: the seeded defaults, no table read.
+vi.mock("../../functions/agents/skills.js", () => ({ listSkills: async () => [], knownSkillIds: async () => ["presale"] }));
 vi.mock("../../functions/shared/push.js", () => ({ pushToSupervisors: async () => ({ delivered: 0, gone: 0, failed: 0 }) }));
 vi.mock("../../functions/shared/metrics.js", () => ({ emitCount: () => undefined }));
 vi.mock("../../functions/shared/logger.js", () => ({
   logger: { error: (...args: unknown[]) => state.errors.push(args), warn: (...args: unknown[]) => state.warnings.push(args), info: () => undefined, debug: () => undefined },
 }));
 vi.mock("../../functions/supervision/config.js", () => ({
-  supervisionConfig: () => ({ handoverGraceMs: 0, shiftEndPolicy: "handover", awayTimeoutMs: 0, awayPolicy: "handover", firstResponseTimeoutMs: 180_000, escalateAfterMs: 120_000, escalationMode: "widen-and-notify" }),
+  supervisionConfig: () => ({ handoverGraceMs: 0, shiftEndPolicy: "handover", awayTimeoutMs: 0, awayPolicy: "handover", firstResponseTimeoutMs: 180_000, escalateAfterMs: 120_000, escalationMode: "fallback-and-notify" }),
 }));
 
 const { reconcileLoads, runSupervisionClock, SupervisionRunError } = await import("../../functions/supervision/use-cases.js");

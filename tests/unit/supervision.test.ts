@@ -31,10 +31,57 @@ describe("routing metrics", () => {
     expect(m).toMatchObject({ received: 4, assigned: 2, waiting: 1, abandoned: 1, closed: 2, firstResponseWithin3MinRate: 0.25 });
     // waits: 10 s, 30 s, 60 s (still waiting) -> median 30, p90 60
     expect(m.waitSeconds).toEqual({ median: 30, p90: 60, max: 60 });
+    // x answered at 2 min (within 3), y at 5 min (not): each was given one unanswered conversation.
     expect(m.perAgent).toEqual([
-      { agentId: "x", assigned: 1, closed: 1 },
-      { agentId: "y", assigned: 1, closed: 0 },
+      { agentId: "x", assigned: 1, closed: 1, firstResponses: 1, firstResponseWithin3MinRate: 1 },
+      { agentId: "y", assigned: 1, closed: 0, firstResponses: 1, firstResponseWithin3MinRate: 0 },
     ]);
+    expect(m.perSkill).toEqual([{ skill: "presale", received: 4, answered: 2, firstResponseSeconds: { median: 120, p90: 300 }, firstResponseWithin3MinRate: 0.25 }]);
+  });
+
+  it("keeps the first response with the episode and credits only the agents a move gave it to", () => {
+    const now = new Date("2026-11-11T01:00:00.000Z");
+    const t = (s: number) => new Date(Date.parse("2026-11-11T00:00:00.000Z") + s * 1000).toISOString();
+    const list = [
+      // Answered by x after 3 s, then transferred to the vip line (naming x, the agent it left) and taken by v.
+      conv("t", {
+        status: "assigned",
+        agentId: "v",
+        skill: "vip",
+        firstResponseAt: t(3),
+        history: [
+          { at: t(1), action: "assigned", actor: "r", agentId: "x" },
+          { at: t(3), action: "first-response", actor: "agent:x", agentId: "x" },
+          { at: t(20), action: "transferred", actor: "agent:x", agentId: "x", toSkill: "vip", detail: "to skill vip" },
+          { at: t(21), action: "assigned", actor: "r", agentId: "v" },
+        ],
+      }),
+      // A legacy transfer-to-skill entry (no toSkill) credits nobody either; then reassigned to z, who answers at 200 s.
+      conv("u", {
+        status: "assigned",
+        agentId: "z",
+        requestedSkill: "aftersale",
+        skill: "aftersale",
+        firstResponseAt: t(200),
+        history: [
+          { at: t(5), action: "assigned", actor: "r", agentId: "x" },
+          { at: t(50), action: "transferred", actor: "agent:x", agentId: "x", detail: "to skill aftersale" },
+          { at: t(60), action: "assigned", actor: "r", agentId: "y" },
+          { at: t(100), action: "reassigned", actor: "supervisor:s", agentId: "z", detail: "from y" },
+        ],
+      }),
+      conv("v", { status: "abandoned", closedAt: t(30), closeReason: "customer-left" } as Partial<Conversation>),
+      conv("w", { status: "closed", agentId: "y", closedAt: t(400), closeReason: "customer-left", history: [{ at: t(2), action: "assigned", actor: "r", agentId: "y" }] } as Partial<Conversation>),
+    ];
+    const m = routingMetrics(list, now);
+    expect(m).toMatchObject({ received: 4, assigned: 3, abandoned: 1, abandonedByCustomer: 1, closedWhileWaiting: 0, closed: 1, closedByCustomerLeaving: 1, firstResponseWithin3MinRate: 0.25 });
+    expect(m.perAgent).toEqual([
+      { agentId: "v", assigned: 1, closed: 0, firstResponses: 0, firstResponseWithin3MinRate: null },
+      { agentId: "x", assigned: 2, closed: 0, firstResponses: 1, firstResponseWithin3MinRate: 0.5 },
+      { agentId: "y", assigned: 2, closed: 0, firstResponses: 0, firstResponseWithin3MinRate: 0 },
+      { agentId: "z", assigned: 1, closed: 0, firstResponses: 1, firstResponseWithin3MinRate: 0 },
+    ]);
+    expect(m.perSkill.map((p) => [p.skill, p.answered, p.firstResponseSeconds.median])).toEqual([["aftersale", 1, 200], ["presale", 1, 3]]);
   });
 });
 

@@ -12,10 +12,14 @@ import { Agent as AgentItem, Assignment, Seat, batchGet, dynamo, queryAll, table
 export type PoolSeat = z.infer<typeof Seat.schema>;
 
 /** Attributes of a seat the router reads from the pool index. */
-const seatProjection = { expression: "agentId, skill, skills, #load, maxConcurrent, lastAssignedAt, version", names: { "#load": "load" } };
+const seatProjection = { expression: "agentId, skill, skills, #load, maxConcurrent, lastAssignedAt, version, dutyFrom, dutyTo", names: { "#load": "load" } };
 
-/** The best `limit` seats of a skill's availability pool, best first, with their pool rank. */
-export async function poolHead(skill: Skill, limit: number, meter?: CapacityMeter): Promise<{ seat: PoolSeat; rank: string }[]> {
+/**
+ * The best `limit` seats of a skill's availability pool, best first, with their pool rank;
+ * `next` continues after them (seats whose window does not cover the decision's clock are
+ * skipped by the caller, which may then read one more page).
+ */
+export async function poolHead(skill: Skill, limit: number, meter?: CapacityMeter, cursor?: Record<string, unknown>): Promise<{ seats: { seat: PoolSeat; rank: string }[]; next?: Record<string, unknown> }> {
   const pool = Seat.index.pool;
   const result = await dynamo.send(
     new QueryCommand({
@@ -27,14 +31,16 @@ export async function poolHead(skill: Skill, limit: number, meter?: CapacityMete
       ExpressionAttributeNames: seatProjection.names,
       Limit: limit,
       ReturnConsumedCapacity: "TOTAL",
+      ...(cursor ? { ExclusiveStartKey: cursor } : {}),
     }),
   );
   meter?.add(result.ConsumedCapacity);
   // The pool's sort key is the seat's rank at its version: recomputed from the seat, not read raw.
-  return (result.Items ?? []).map((item) => {
+  const seats = (result.Items ?? []).map((item) => {
     const seat = Seat.parse(item);
     return { seat, rank: poolRank(seat) };
   });
+  return { seats, ...(result.LastEvaluatedKey ? { next: result.LastEvaluatedKey } : {}) };
 }
 
 /** Agent profiles by id, strongly consistent; unknown ids are absent. */

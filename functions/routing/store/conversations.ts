@@ -38,7 +38,7 @@ export async function reopenConversation(conversationId: string, at: string, ski
       new UpdateCommand({
         TableName: tableName,
         Key: ConversationItem.key({ conversationId }),
-        UpdateExpression: `SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, history = list_append(history, :h), ${gsi2.pk} = :qp, ${gsi2.sk} = :qk REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}`,
+        UpdateExpression: `SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, history = list_append(history, :h), ${gsi2.pk} = :qp, ${gsi2.sk} = :qk REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, fallbackSkills, ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}`,
         ConditionExpression: "#s = :closed",
         ExpressionAttributeNames: statusName,
         ExpressionAttributeValues: { ":queued": "queued", ":closed": "closed", ":at": at, ":skill": skill, ":h": [{ at, action: "reopened", actor: "system:chat-platform" }], ...queuedEntry(at, conversationId) },
@@ -108,19 +108,21 @@ export async function recordFirstResponse(conversation: Conversation, agentId: s
 }
 
 /**
- * Marks a conversation still waiting (and not yet escalated) as escalated; `widen` moves it to
- * the `any` queue, keeping its place. False when it was assigned, closed or escalated meanwhile.
+ * Marks a conversation still waiting (and not yet escalated) as escalated; `fallbackSkills` (a
+ * fallback mode) lets agents with one of them take it, in its own line, keeping its place. It
+ * never widens to "any". False when it was assigned, closed or escalated meanwhile.
  */
-export async function escalateConversation(conversation: Conversation, entry: HistoryEntry, widen: boolean): Promise<boolean> {
+export async function escalateConversation(conversation: Conversation, entry: HistoryEntry, fallbackSkills: readonly Skill[] | undefined): Promise<boolean> {
+  const fallback = fallbackSkills && fallbackSkills.length > 0 ? [...fallbackSkills] : undefined;
   try {
     await dynamo.send(
       new UpdateCommand({
         TableName: tableName,
         Key: ConversationItem.key(conversation),
-        UpdateExpression: `SET escalated = :t, history = list_append(history, :h)${widen ? `, skill = :any, ${waiting.attributeNames.pk} = :wp` : ""}`,
+        UpdateExpression: `SET escalated = :t, history = list_append(history, :h)${fallback ? ", fallbackSkills = :fb" : ""}`,
         ConditionExpression: "#s = :waiting AND attribute_not_exists(escalated)",
         ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: { ":t": true, ":waiting": "waiting", ":h": [entry], ...(widen ? { ":any": "any", ":wp": waiting.partition({ skill: "any" }) } : {}) },
+        ExpressionAttributeValues: { ":t": true, ":waiting": "waiting", ":h": [entry], ...(fallback ? { ":fb": fallback } : {}) },
       }),
     );
     return true;

@@ -12,18 +12,27 @@ import { awaitingEntry, gsi2, statusName, waiting, waitingEntry } from "./indexe
  * queued|waiting -> assigned to `agentId`: the conversation update (item 0, conditional on the
  * status), the agent's assignment record and the customer's known agent.
  */
+/**
+ * The awaiting-reply entry (the re-offer list) only while the episode has no first response: the
+ * first response belongs to the episode, so a conversation answered before a move stays answered.
+ */
+function awaitingReplySet(conversation: Conversation, at: string): { set: string; remove: string; values: Record<string, unknown> } {
+  if (conversation.firstResponseAt) return { set: "", remove: `, ${gsi2.pk}, ${gsi2.sk}`, values: {} };
+  return { set: `, ${gsi2.pk} = :awp, ${gsi2.sk} = :awk`, remove: "", values: awaitingEntry(conversation.conversationId, at) };
+}
+
 export function assignOps(conversation: Conversation, agentId: string, entry: HistoryEntry): TransactItem[] {
   const at = entry.at;
-  const { conversationId } = conversation;
+  const awaiting = awaitingReplySet(conversation, at);
   return [
     {
       Update: {
         TableName: tableName,
         Key: ConversationItem.key(conversation),
-        UpdateExpression: `SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h), ${gsi2.pk} = :awp, ${gsi2.sk} = :awk REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, firstResponseAt`,
+        UpdateExpression: `SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h)${awaiting.set} REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}${awaiting.remove}`,
         ConditionExpression: "#s IN (:queued, :waiting)",
         ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: { ":assigned": "assigned", ":a": agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting", ...awaitingEntry(conversationId, at) },
+        ExpressionAttributeValues: { ":assigned": "assigned", ":a": agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting", ...awaiting.values },
       },
     },
     assignmentPut(conversation, agentId, at),
@@ -41,9 +50,12 @@ export function assignmentDelete(agentId: string, conversationId: string): Trans
   return { Delete: { TableName: tableName, Key: Assignment.key({ agentId, conversationId }) } };
 }
 
-/** Condition shared by moves: the conversation is still assigned to the agent it was read with. */
+/**
+ * Condition shared by moves: the conversation is still assigned to the agent it was read with,
+ * and still as answered (or not) as it was read, so the re-offer entry written follows the truth.
+ */
 function stillWith(conversation: Conversation) {
-  return { ConditionExpression: "#s = :assigned AND agentId = :from", values: { ":assigned": "assigned", ":from": conversation.agentId } };
+  return { ConditionExpression: `#s = :assigned AND agentId = :from${conversation.firstResponseAt ? "" : " AND attribute_not_exists(firstResponseAt)"}`, values: { ":assigned": "assigned", ":from": conversation.agentId } };
 }
 
 /** Closes (or, if not assigned, abandons) the conversation, conditional on the state it was read in. */
@@ -71,29 +83,34 @@ export function closeOp(conversation: Conversation, entry: HistoryEntry): Transa
 export function moveToAgentOps(conversation: Conversation, toAgentId: string, entry: HistoryEntry): TransactItem[] {
   const at = entry.at;
   const cond = stillWith(conversation);
+  const awaiting = awaitingReplySet(conversation, at);
   return [
     assignmentPut(conversation, toAgentId, at),
     {
       Update: {
         TableName: tableName,
         Key: ConversationItem.key(conversation),
-        UpdateExpression: `SET agentId = :to, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h), ${gsi2.pk} = :awp, ${gsi2.sk} = :awk REMOVE firstResponseAt`,
+        UpdateExpression: `SET agentId = :to, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h)${awaiting.set}${awaiting.remove ? ` REMOVE ${awaiting.remove.slice(2)}` : ""}`,
         ConditionExpression: cond.ConditionExpression,
         ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: { ...cond.values, ":to": toAgentId, ":at": at, ":one": 1, ":h": [entry], ...awaitingEntry(conversation.conversationId, at) },
+        ExpressionAttributeValues: { ...cond.values, ":to": toAgentId, ":at": at, ":one": 1, ":h": [entry], ...awaiting.values },
       },
     },
   ];
 }
 
-/** From its current agent back to the waiting line of `skill`, keeping arrival and priority. */
+/**
+ * From its current agent back to the waiting line of `skill`, keeping arrival and priority. Into
+ * another skill's line it starts unescalated: the old skill's fallbacks do not follow it.
+ */
 export function moveToQueueOp(conversation: Conversation, skill: Skill | "any", excludeAgentIds: string[], entry: HistoryEntry): TransactItem {
   const cond = stillWith(conversation);
   return {
     Update: {
       TableName: tableName,
       Key: ConversationItem.key(conversation),
-      UpdateExpression: `SET #s = :waiting, skill = :skill, excludeAgentIds = :ex, history = list_append(history, :h), ${waiting.attributeNames.pk} = :wp, ${waiting.attributeNames.sk} = :wk REMOVE agentId, assignedAt, firstResponseAt, ${gsi2.pk}, ${gsi2.sk}`,
+      // The first response (and so the 3-minute figure) stays with the episode.
+      UpdateExpression: `SET #s = :waiting, skill = :skill, excludeAgentIds = :ex, history = list_append(history, :h), ${waiting.attributeNames.pk} = :wp, ${waiting.attributeNames.sk} = :wk REMOVE agentId, assignedAt, ${gsi2.pk}, ${gsi2.sk}${skill !== conversation.skill ? ", escalated, fallbackSkills" : ""}`,
       ConditionExpression: cond.ConditionExpression,
       ExpressionAttributeNames: statusName,
       ExpressionAttributeValues: { ...cond.values, ":waiting": "waiting", ":skill": skill, ":ex": excludeAgentIds, ":h": [entry], ...waitingEntry(conversation, skill) },

@@ -4,14 +4,15 @@
  * old agent's slot and takes the new one, conditional on both agents' versions and on the
  * conversation still being with the old agent — loads stay exact under concurrent closes.
  */
-import { isEligible, type Agent, type Skill } from "../../agents/domain.js";
+import { canServe, unavailableReason, type Agent, type Skill } from "../../agents/domain.js";
 import { agentWriteOps, getAgent } from "../../agents/store.js";
 import { assignmentCallback } from "../../integrations/outbox.js";
 import { ConflictError, ContentionError, NotFoundError } from "../../shared/errors.js";
 import { isWriteConflict, jitter, transact } from "../../shared/table/index.js";
 import { requestDrain } from "../../shared/wake-router.js";
-import type { Conversation, HistoryEntry } from "../conversation.js";
+import { allowedFallbacks, type Conversation, type HistoryEntry } from "../conversation.js";
 import { getConversation, moveToAgentOps, moveToQueueOp } from "../store/index.js";
+import { decisionClock } from "../config.js";
 import { conversationFor, releaseSlotOps } from "./lifecycle.js";
 import { drainWaiting } from "./route.js";
 
@@ -34,10 +35,11 @@ async function loadAssigned(request: MoveRequest): Promise<{ conversation: Conve
 /**
  * To a named agent (transfer by its agent, reassign by a supervisor).
  *
- * Primary course: read the conversation and both agents; without `force` the target must be
- * eligible (on duty, online, room, skill), with `force` (supervisors only) capacity may be
- * exceeded and the history says so; commit release + take + records in one transaction, then
- * ask the router to drain the old agent's skills.
+ * Primary course: read the conversation and both agents; the target must be on duty at this
+ * instant, online (not paused, away or offline) and have the conversation's skill (or, escalated,
+ * a fallback skill) — `force` (supervisors only) overrides capacity and nothing else, and the
+ * history says so; commit release + take + records in one transaction, conditional on the
+ * target's duty window covering the clock, then ask the router to drain the old agent's skills.
  */
 export async function moveToAgent(request: MoveRequest & { toAgentId: string; force: boolean; action: "transferred" | "reassigned" }): Promise<Conversation> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
@@ -45,16 +47,19 @@ export async function moveToAgent(request: MoveRequest & { toAgentId: string; fo
     if (conversation.agentId === request.toAgentId) throw new ConflictError(`Conversation ${request.conversationId} is already with ${request.toAgentId}.`);
     const to = await getAgent(request.toAgentId);
     if (!to) throw new NotFoundError(`No agent "${request.toAgentId}".`);
-    if (!request.force) {
-      if (!isEligible(to)) throw new ConflictError(`Agent ${to.agentId} cannot take it: ${!to.onDuty ? "off duty" : to.presence !== "online" ? `presence ${to.presence}` : `full (${to.load}/${to.maxConcurrent})`}.`, { extra: { agent: { agentId: to.agentId, onDuty: to.onDuty, presence: to.presence, load: to.load, maxConcurrent: to.maxConcurrent } } });
-      if (conversation.skill !== "any" && !to.skills.includes(conversation.skill)) throw new ConflictError(`Agent ${to.agentId} lacks the skill ${conversation.skill}.`);
-    }
-    const at = request.now.toISOString();
+    const now = decisionClock(request.now);
+    const facts = { extra: { agent: { agentId: to.agentId, onDuty: to.onDuty, shift: to.shift, presence: to.presence, load: to.load, maxConcurrent: to.maxConcurrent } } };
+    // `force` overrides capacity only: never duty, presence or skill.
+    const unavailable = unavailableReason(to, now);
+    if (unavailable) throw new ConflictError(`Agent ${to.agentId} cannot take it: ${unavailable}${request.force ? " (force overrides capacity only)" : ""}.`, facts);
+    if (!request.force && to.load >= to.maxConcurrent) throw new ConflictError(`Agent ${to.agentId} cannot take it: full (${to.load}/${to.maxConcurrent}).`, facts);
+    if (!canServe(to, conversation.skill, allowedFallbacks(conversation))) throw new ConflictError(`Agent ${to.agentId} lacks the skill ${conversation.skill}.`, facts);
+    const at = now.toISOString();
     const overCapacity = to.load + 1 > to.maxConcurrent;
     const entry: HistoryEntry = { at, action: request.action, actor: request.actor, agentId: to.agentId, detail: `from ${conversation.agentId}${request.force ? (overCapacity ? " (forced over capacity)" : " (forced)") : ""}` };
     try {
       const callback = assignmentCallback({ conversation, agentId: to.agentId, previousAgentId: conversation.agentId, reason: request.action, at });
-      await transact([...releaseSlotOps(from, conversation), ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }), ...moveToAgentOps(conversation, to.agentId, entry), ...callback.ops]);
+      await transact([...releaseSlotOps(from, conversation), ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }, { onDutyAt: at }), ...moveToAgentOps(conversation, to.agentId, entry), ...callback.ops]);
       await callback.send();
       if (from) await requestDrain(from.skills, `conversation ${conversation.conversationId} moved away from ${from.agentId}`);
       return (await getConversation(conversation.conversationId)) ?? conversation;
@@ -79,11 +84,12 @@ export async function moveToQueue(request: MoveRequest & { skill?: Skill | "any"
     const skill = request.skill ?? conversation.skill;
     const at = request.now.toISOString();
     const excluded = request.exclude && conversation.agentId ? [...new Set([...(conversation.excludeAgentIds ?? []), conversation.agentId])] : (conversation.excludeAgentIds ?? []);
-    const entry: HistoryEntry = { at, action: request.action, actor: request.actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}), ...(request.detail ? { detail: request.detail } : {}) };
+    // `agentId` is the agent it left, `toSkill` the line it went to: nobody is credited with an assignment.
+    const entry: HistoryEntry = { at, action: request.action, actor: request.actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}), toSkill: skill, ...(request.detail ? { detail: request.detail } : {}) };
     try {
       await transact([...releaseSlotOps(from, conversation), moveToQueueOp(conversation, skill, excluded, entry)]);
       // Serve the line now: this conversation keeps its place by priority and arrival.
-      await drainWaiting([skill, ...(from?.skills ?? [])], request.now);
+      await drainWaiting([skill, ...(from?.skills ?? [])], decisionClock(request.now));
       return (await getConversation(conversation.conversationId)) ?? conversation;
     } catch (error) {
       if (!isWriteConflict(error)) throw error;

@@ -13,17 +13,18 @@
  * until nobody eligible is left.
  */
 import { randomUUID } from "node:crypto";
-import { skills as allSkills, type Agent, type Skill } from "../../agents/domain.js";
+import { windowCovers, type Agent, type Skill } from "../../agents/domain.js";
 import { agentWriteOps, seatAssignmentOps } from "../../agents/store.js";
 import { assignmentCallback, assignmentReason } from "../../integrations/outbox.js";
 import { logger } from "../../shared/logger.js";
 import { pushToAgent } from "../../shared/push.js";
 import { CapacityMeter, jitter, transact, TransactionCancelledError } from "../../shared/table/index.js";
 import { routingConfig } from "../config.js";
-import { conversationView, type Conversation, type HistoryEntry } from "../conversation.js";
+import { allowedFallbacks, conversationView, type Conversation, type HistoryEntry } from "../conversation.js";
 import { recordDecision } from "../decisions.js";
 import { orderCandidates, spreadWindow, type KnownAgent } from "../policy.js";
 import { agentsById, assignOps, getConversation, knownAgentOf, markWaiting, poolHead, waitingHeads, type PoolSeat } from "../store/index.js";
+import { knownSkillIds, skillsFallingBackTo } from "../../agents/skills.js";
 
 /**
  * Pool entries read per decision (one small query, projected keys only) and profiles loaded from
@@ -33,6 +34,12 @@ const poolWindow = 20;
 const candidatesPerDecision = 4;
 /** Rounds of candidates tried while the pool still offers someone (conflicts, not emptiness). */
 const rounds = 8;
+/**
+ * Pages of a pool read at most when its head holds seats whose window does not cover the clock
+ * (a shift starting in a minute, or ended and not yet tidied by the duty clock): bounded, so a
+ * decision's cost stays independent of the team size.
+ */
+const maxPoolPages = 3;
 
 export type RouteOutcome =
   | { outcome: "assigned"; agentId: string }
@@ -43,17 +50,39 @@ export type RouteOutcome =
 type AttemptResult = { result: "assigned"; conversation: Conversation } | { result: "agent-conflict" } | { result: "conversation-gone" };
 
 /**
- * The head of the skill's pool (best first), as seat views: the pool entries carry what the
- * router needs (skills, load, capacity, last assignment, version), so the common decision reads
- * no agent profile at all. A burst of concurrent decisions would all pick the same best agents
- * and all but one would fail on the agent's version; so each conversation looks at its own slice
- * of the agents tied with the best load ratio (rotated by a hash of its id).
+ * The pools a conversation may be served from (invariant 8): its skill, and once escalated in a
+ * fallback mode, its skill's fallback skills. A legacy `any` conversation may use every skill.
  */
-async function poolCandidates(skill: Skill | "any", conversationId: string, meter: CapacityMeter): Promise<PoolEntry[]> {
-  const pools = skill === "any" ? [...allSkills] : [skill];
+export async function poolsOf(conversation: Pick<Conversation, "skill" | "fallbackSkills" | "escalated">): Promise<Skill[]> {
+  if (conversation.skill === "any") return knownSkillIds();
+  return [...new Set([conversation.skill, ...allowedFallbacks(conversation)])];
+}
+
+
+/**
+ * The head of the conversation's pools (best first), as seat views: the pool entries carry what
+ * the router needs (skills, load, capacity, last assignment, version, duty window), so the common
+ * decision reads no agent profile at all. Seats whose duty window does not cover the decision's
+ * clock are skipped (the assignment's condition would refuse them anyway). A burst of concurrent
+ * decisions would all pick the same best agents and all but one would fail on the agent's
+ * version; so each conversation looks at its own slice of the agents tied with the best load
+ * ratio (rotated by a hash of its id).
+ */
+async function poolCandidates(pools: readonly Skill[], conversationId: string, now: Date, meter: CapacityMeter): Promise<PoolEntry[]> {
   const entries: PoolEntry[] = [];
   for (const pool of pools) {
-    for (const { seat, rank } of await poolHead(pool, poolWindow, meter)) entries.push({ agentId: seat.agentId, rank, seat });
+    let cursor: Record<string, unknown> | undefined;
+    let usable = 0;
+    for (let page = 0; page < maxPoolPages; page++) {
+      const head = await poolHead(pool, poolWindow, meter, cursor);
+      for (const { seat, rank } of head.seats) {
+        if (seat.dutyFrom !== undefined && !windowCovers(seat, now)) continue;
+        entries.push({ agentId: seat.agentId, rank, seat });
+        usable++;
+      }
+      cursor = head.next;
+      if (usable >= candidatesPerDecision || !cursor) break;
+    }
   }
   entries.sort((a, b) => (a.rank < b.rank ? -1 : 1));
   const byAgent = new Map<string, PoolEntry>();
@@ -73,19 +102,20 @@ type Candidate = { agent: Agent; seat?: PoolSeat };
 
 /** The shape the pure policy orders; eligible by construction (the seat is in the pool). */
 function agentFromSeat(seat: PoolSeat): Agent {
-  const { skill: _skill, ...view } = seat;
-  return { ...view, name: seat.agentId, presence: "online", onDuty: true, shift: null, updatedAt: "", updatedBy: "" };
+  const { skill: _skill, dutyFrom, dutyTo, ...view } = seat;
+  const shift = dutyFrom !== undefined && dutyTo !== undefined ? { shiftId: "seat", from: dutyFrom, to: dutyTo } : null;
+  return { ...view, name: seat.agentId, presence: "online", onDuty: true, shift, nextShift: null, updatedAt: "", updatedBy: "" };
 }
 
-async function candidates(conversation: Conversation, known: KnownAgent | undefined, now: Date, meter: CapacityMeter, pool?: PoolEntry[]): Promise<Candidate[]> {
-  const entries = pool ?? (await poolCandidates(conversation.skill, conversation.conversationId, meter));
+async function candidates(conversation: Conversation, pools: readonly Skill[], known: KnownAgent | undefined, now: Date, meter: CapacityMeter, pool?: PoolEntry[]): Promise<Candidate[]> {
+  const entries = pool ?? (await poolCandidates(pools, conversation.conversationId, now, meter));
   const excluded = new Set(conversation.excludeAgentIds ?? []);
   const usableKnown = known && !excluded.has(known.agentId) ? known : undefined;
   const bySeat = new Map<string, Candidate>();
   for (const e of entries) if (!excluded.has(e.agentId)) bySeat.set(e.agentId, { agent: agentFromSeat(e.seat), seat: e.seat });
   // A returning customer's agent outside the window is read from its profile (it may be busier).
   if (usableKnown && !bySeat.has(usableKnown.agentId)) for (const agent of await agentsById([usableKnown.agentId], meter)) bySeat.set(agent.agentId, { agent });
-  const ordered = orderCandidates([...bySeat.values()].map((c) => c.agent), conversation.skill, usableKnown, now, routingConfig());
+  const ordered = orderCandidates([...bySeat.values()].map((c) => c.agent), conversation.skill, usableKnown, now, routingConfig(), allowedFallbacks(conversation));
   return ordered.map((agent) => bySeat.get(agent.agentId)).filter((c): c is Candidate => c !== undefined);
 }
 
@@ -93,7 +123,8 @@ async function candidates(conversation: Conversation, known: KnownAgent | undefi
 async function tryAssign(conversation: Conversation, candidate: Candidate, now: Date, actor: string, meter: CapacityMeter): Promise<AttemptResult> {
   const at = now.toISOString();
   const agent = candidate.agent;
-  const agentOps = candidate.seat ? seatAssignmentOps(candidate.seat, at) : agentWriteOps(agent, { ...agent, load: agent.load + 1, lastAssignedAt: at });
+  // Both paths are conditional on the agent's duty window covering this decision's clock.
+  const agentOps = candidate.seat ? seatAssignmentOps(candidate.seat, at) : agentWriteOps(agent, { ...agent, load: agent.load + 1, lastAssignedAt: at }, { onDutyAt: at });
   const entry: HistoryEntry = { at, action: "assigned", actor, agentId: agent.agentId };
   try {
     // Per attempt: the SDK's own retries of this call are idempotent, while a second router
@@ -101,8 +132,8 @@ async function tryAssign(conversation: Conversation, candidate: Candidate, now: 
     const callback = assignmentCallback({ conversation, agentId: agent.agentId, at, ...assignmentReason(conversation.history) });
     await transact([...agentOps, ...assignOps(conversation, agent.agentId, entry), ...callback.ops], { token: randomUUID(), meter });
     await callback.send();
+    // The first response belongs to the episode: it survives a handover or re-offer.
     const assigned: Conversation = { ...conversation, status: "assigned", agentId: agent.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
-    delete assigned.firstResponseAt;
     return { result: "assigned", conversation: assigned };
   } catch (error) {
     if (!(error instanceof TransactionCancelledError)) throw error;
@@ -139,10 +170,11 @@ export async function routeConversation(
   if (conversation.status !== "queued" && conversation.status !== "waiting") return { outcome: "already", status: conversation.status };
 
   // The known agent and the pool head do not depend on each other: read them together.
-  const [known, firstPool] = await Promise.all([knownAgentOf(conversation.customerId, meter), poolCandidates(conversation.skill, conversation.conversationId, meter)]);
+  const pools = await poolsOf(conversation);
+  const [known, firstPool] = await Promise.all([knownAgentOf(conversation.customerId, meter), poolCandidates(pools, conversation.conversationId, now, meter)]);
   let tried = 0;
   for (let round = 0; round < rounds; round++) {
-    const ordered = await candidates(conversation, known, now, meter, round === 0 ? firstPool : undefined);
+    const ordered = await candidates(conversation, pools, known, now, meter, round === 0 ? firstPool : undefined);
     if (ordered.length === 0) break;
     for (const candidate of ordered) {
       const agent = candidate.agent;
@@ -167,7 +199,7 @@ export async function routeConversation(
     recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
     // A slot may have freed between our read and the waiting write; its drain may have missed us.
     const recheck = new CapacityMeter();
-    if ((await poolCandidates(conversation.skill, conversation.conversationId, recheck)).length > 0) await drainWaiting([conversation.skill], now);
+    if ((await poolCandidates(pools, conversation.conversationId, now, recheck)).length > 0) await drainWaiting([conversation.skill], now);
     return { outcome: "waiting" };
   }
   recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
@@ -175,11 +207,14 @@ export async function routeConversation(
 }
 
 /**
- * Serves waiting conversations of these skills (and escalated `any` ones), highest priority
- * then earliest arrival first, for as long as someone eligible takes them.
+ * Serves waiting conversations of these skills (and of the skills that fall back to them, whose
+ * escalated conversations their agents may take; and legacy `any` ones), highest priority then
+ * earliest arrival first, for as long as someone eligible takes them.
  */
 export async function drainWaiting(skillsToDrain: readonly (Skill | "any")[], now: Date, maxAssignments = 500): Promise<number> {
-  const active = new Set<Skill | "any">([...skillsToDrain, "any"]);
+  // Capacity in a skill may also serve escalated conversations of the skills falling back to it.
+  const helped = await skillsFallingBackTo(skillsToDrain.filter((s) => s !== "any"));
+  const active = new Set<Skill | "any">([...skillsToDrain, ...helped, "any"]);
   let assigned = 0;
   const meter = new CapacityMeter();
   for (let i = 0; i < maxAssignments && active.size > 0; i++) {

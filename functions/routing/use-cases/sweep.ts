@@ -3,7 +3,7 @@
  * queue message is lost (emulator restart, failed send, an SQS outage while webhooks were still
  * recorded) or a wake-up never arrives.
  */
-import { skills } from "../../agents/domain.js";
+import { knownSkillIds } from "../../agents/skills.js";
 import { logger } from "../../shared/logger.js";
 import { sendMessages } from "../../shared/sqs.js";
 import { requeueAfterSeconds } from "../config.js";
@@ -38,6 +38,6 @@ export async function sweep(now: Date, budgetMs = redriveBudgetMs): Promise<{ re
   } while (cursor && Date.now() < deadline);
   const complete = cursor === undefined;
   if (!complete) logger.warn("Sweeper stopped at its time budget; the next run continues with the oldest", { requeued, pages, budgetMs });
-  const drained = await drainWaiting([...skills], now);
+  const drained = await drainWaiting(await knownSkillIds(), now);
   return { requeued, pages, complete, drained };
 }

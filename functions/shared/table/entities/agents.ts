@@ -21,7 +21,7 @@ export const Agent = defineEntity({
     { name: "Agent.get", operation: "GetItem AGENT#{agentId} / PROFILE, consistent", cost: "1 RRU" },
     { name: "Agent.list", operation: "Query gsi2 AGENTS", cost: "~1 RRU per 8 agents (4 KB pages, eventually consistent)" },
     { name: "Agent.write", operation: "TransactWriteItems: Put profile (version = :v) + Put each seat, Delete dropped seats (+ audit)", cost: "2 × (1 + skills + 1) WRU" },
-    { name: "Agent.assignOne", operation: "TransactWriteItems: Update profile load (version = :v) + Put each seat (+ the routing items)", cost: "2 × (1 + skills) WRU" },
+    { name: "Agent.assignOne", operation: "TransactWriteItems: Update profile load (version = :v AND dutyFrom <= :now AND dutyTo > :now) + Put each seat (+ the routing items)", cost: "2 × (1 + skills) WRU" },
   ],
 });
 
@@ -34,10 +34,13 @@ export const seatSchema = z.object({
   maxConcurrent: z.number().int(),
   lastAssignedAt: z.string(),
   version: z.number().int(),
+  /** The agent's routing window at this version: the router checks its clock against it. */
+  dutyFrom: z.string().optional(),
+  dutyTo: z.string().optional(),
 });
 
 /** What the router projects from a pool entry: the seat without its skill. */
-export const seatViewSchema = seatSchema.pick({ agentId: true, skills: true, load: true, maxConcurrent: true, lastAssignedAt: true, version: true });
+export const seatViewSchema = seatSchema.pick({ agentId: true, skills: true, load: true, maxConcurrent: true, lastAssignedAt: true, version: true, dutyFrom: true, dutyTo: true });
 export type SeatView = z.infer<typeof seatViewSchema>;
 
 export const Seat = defineEntity({
@@ -99,5 +102,27 @@ export const AgentConnection = defineEntity({
     { name: "AgentConnection.of", operation: "Query AGENT#{agentId}, begins_with(sk, WS#), projection connectionId", cost: "0.5 RRU" },
     { name: "AgentConnection.record", operation: "TransactWriteItems: Put connection + Put ConnectionOwner", cost: "4 WRU" },
     { name: "AgentConnection.forget", operation: "Delete AGENT#{agentId} / WS#{connectionId} (on $disconnect or a 410 from a push)", cost: "1 WRU" },
+  ],
+});
+
+/** A skill as data: its display name and the skills an escalated conversation may fall back to. */
+export const skillDefinitionSchema = z.object({
+  skillId: skillSchema,
+  name: z.string(),
+  fallbackSkills: z.array(skillSchema),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+
+export const SkillDefinition = defineEntity({
+  type: "Skill",
+  owner: "agents",
+  description: "A skill (presale, vip, …) with its name and fallback skills; the five defaults are served until their item is written",
+  schema: skillDefinitionSchema,
+  pk: "SKILLS",
+  sk: "SKILL#{skillId}",
+  patterns: [
+    { name: "Skill.list", operation: "Query SKILLS (one small partition: every skill)", cost: "0.5 RRU per 4 KB (a few dozen skills)" },
+    { name: "Skill.put", operation: "TransactWriteItems: Put SKILLS / SKILL#{skillId} + audit record", cost: "4 WRU" },
   ],
 });
