@@ -313,8 +313,8 @@ export function isExpired(notice: Pick<Notice, "expiresAt">, now: Date): boolean
   return notice.expiresAt <= now.toISOString();
 }
 
-/** What the agent's phone shows (and what the WebSocket push carries). */
-export function noticeView(notice: Notice) {
+/** A notice's own fields, as stored (and nothing else the caller's object may carry). */
+export function noticeFields(notice: Notice): Notice {
   return {
     noticeId: notice.noticeId,
     title: notice.title,
@@ -322,9 +322,16 @@ export function noticeView(notice: Notice) {
     urgency: notice.urgency,
     targetSkills: notice.targetSkills,
     publishedAt: notice.publishedAt,
+    publishedBy: notice.publishedBy,
     expiresAt: notice.expiresAt,
     ...(notice.campaignId ? { campaignId: notice.campaignId, campaignVersion: notice.campaignVersion, changes: notice.changes ?? [] } : {}),
   };
+}
+
+/** What the agent's phone shows (and what the WebSocket push carries): the notice without who published it. */
+export function noticeView(notice: Notice) {
+  const { publishedBy: _publishedBy, ...view } = noticeFields(notice);
+  return view;
 }
 
 export interface InboxEntry {

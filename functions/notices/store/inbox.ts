@@ -19,8 +19,7 @@ import {
   type CapacityMeter,
   type TransactItem,
 } from "../../shared/table/index.js";
-import type { InboxEntry, Notice, ReceiptRow } from "../domain.js";
-import { noticeFields } from "./notices.js";
+import { noticeFields, type InboxEntry, type Notice, type ReceiptRow } from "../domain.js";
 
 /** Inbox entries and acks outlive the notice by this long, so receipts stay readable. */
 const retentionSeconds = 30 * 86_400;

@@ -4,26 +4,11 @@
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ActiveNotice, Notice as NoticeItem, batchGet, dynamo, isConditionalCheckFailed, queryAll, tableName, type CapacityMeter, type TransactItem } from "../../shared/table/index.js";
-import type { Notice } from "../domain.js";
+import { noticeFields, type Notice } from "../domain.js";
 
 export type ActiveNoticeRecord = ReturnType<typeof ActiveNotice.parse>;
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-
-/** The stored notice fields (and nothing else the caller's object may carry). */
-export function noticeFields(notice: Notice): Notice {
-  return {
-    noticeId: notice.noticeId,
-    title: notice.title,
-    body: notice.body,
-    urgency: notice.urgency,
-    targetSkills: notice.targetSkills,
-    publishedAt: notice.publishedAt,
-    publishedBy: notice.publishedBy,
-    expiresAt: notice.expiresAt,
-    ...(notice.campaignId ? { campaignId: notice.campaignId, campaignVersion: notice.campaignVersion, changes: notice.changes ?? [] } : {}),
-  };
-}
 
 /** Sort key of a notice's active record, which a campaign keeps to supersede it later. */
 export function activeSk(notice: Pick<Notice, "expiresAt" | "noticeId">): string {
