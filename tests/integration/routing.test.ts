@@ -50,7 +50,8 @@ describe("conversation routing", () => {
     await s.api("POST", `/conversations/${id}/close`, { as: await s.agentToken(first) });
     await s.api("PUT", `/agents/${first}/presence`, { as: await s.agentToken(first), body: { status: "offline" } });
     const second = await makeAgent(s, { skills: ["aftersale"], maxConcurrent: 2 });
-    const again = await sendConversation(s, { conversationId: id, customerId, skill: "aftersale" });
+    // A new message (its own occurredAt): the byte-identical request again would be a replay.
+    const again = await sendConversation(s, { conversationId: id, customerId, skill: "aftersale", occurredAt: new Date().toISOString() });
     expect(again.res.status).toBe(202);
     expect(again.res.body).toMatchObject({ status: "queued", reopened: true });
     const routed = await s.eventually(async () => ((await conversation(s, id)).status === "assigned" ? conversation(s, id) : undefined));
