@@ -47,12 +47,13 @@ describe("conversation routing", () => {
     const customerId = s.uid("cust");
     const { id } = await sendConversation(s, { customerId, skill: "aftersale" });
     expect((await settled(s, id)).agentId).toBe(first);
-    await s.api("POST", `/conversations/${id}/close`, { as: await s.agentToken(first) });
+    const closed = await s.api("POST", `/conversations/${id}/close`, { as: await s.agentToken(first) });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
     await s.api("PUT", `/agents/${first}/presence`, { as: await s.agentToken(first), body: { status: "offline" } });
     const second = await makeAgent(s, { skills: ["aftersale"], maxConcurrent: 2 });
     // A new message (its own occurredAt): the byte-identical request again would be a replay.
     const again = await sendConversation(s, { conversationId: id, customerId, skill: "aftersale", occurredAt: new Date().toISOString() });
-    expect(again.res.status).toBe(202);
+    expect(again.res.status, JSON.stringify({ again: again.res.body, closed: closed.body })).toBe(202);
     expect(again.res.body).toMatchObject({ status: "queued", reopened: true });
     const routed = await s.eventually(async () => ((await conversation(s, id)).status === "assigned" ? conversation(s, id) : undefined));
     expect(routed.agentId).toBe(second);
