@@ -64,8 +64,12 @@ export type NoticeInput = z.infer<typeof noticeInputSchema>;
  * The notice body as checked at `now`: the expiry's window is checked in the same pass as every
  * other field, so one 400 lists every problem (not the expiry only once the rest is valid).
  */
-export function noticeInputAt(now: Date) {
+export function noticeInputAt(now: Date, knownSkills?: readonly string[]) {
+  // Skills are data (GET /skills): with the known list, an unknown target skill is one more field error.
+  const known = knownSkills ? new Set(knownSkills) : undefined;
+  const knownSkill = skillSchema.refine((k) => !known || known.has(k), { error: (issue) => `unknown skill "${String(issue.input)}"` });
   return noticeInputSchema.extend({
+    targetSkills: z.array(knownSkill).min(1).max(10).refine((s) => new Set(s).size === s.length, "targetSkills must not repeat").nullish(),
     expiresAt: instantSchema.superRefine((expiresAt, ctx) => {
       const problem = expiryProblem(expiresAt, now);
       if (problem) ctx.addIssue({ code: "custom", message: problem });

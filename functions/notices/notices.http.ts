@@ -4,6 +4,7 @@
  * path can name another agent.
  */
 import * as z from "zod";
+import { knownSkillIds, requireKnownSkills } from "../agents/skills.js";
 import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { NotFoundError } from "../shared/errors.js";
 import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputAt, noticeView } from "./domain.js";
@@ -32,6 +33,7 @@ export const handler = httpApi(noticesApi, {
   "PUT /campaigns/{campaignId}": async (request) => {
     const campaignId = campaignIdOf(request);
     const input = jsonBody(request, campaignInputSchema);
+    if (input.targetSkills) await requireKnownSkills(input.targetSkills, "targetSkills");
     const result = await putCampaign(campaignId, input, actorOf(request), request.now, request.correlationId);
     const created = result.changed && result.campaign.version === 1;
     return {
@@ -54,7 +56,7 @@ export const handler = httpApi(noticesApi, {
   },
 
   "POST /notices": async (request) => {
-    const input = jsonBody(request, noticeInputAt(request.now));
+    const input = jsonBody(request, noticeInputAt(request.now, await knownSkillIds()));
     const key = validate(idempotencyHeaderSchema, request.headers, "headers")["idempotency-key"];
     const { notice, replayed } = await publishNotice(input, actorOf(request), request.now, request.correlationId, key);
     return { status: replayed ? 200 : 201, body: { ...noticeView(notice), publishedBy: notice.publishedBy, ...(replayed ? { replayed: true } : {}) } };
