@@ -1,4 +1,4 @@
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { sqsClient } from "../../local/sqs.js";
 import { agent, conversation, makeAgent, sendConversation, setDuty, settled } from "../support/routing.js";
@@ -178,7 +178,11 @@ describe("conversation routing", () => {
     const event = { Records: [{ messageId: "m1", receiptHandle: "r", body: JSON.stringify({ kind: "route", conversationId: id }), attributes: { ApproximateReceiveCount: "2", SentTimestamp: String(Date.now()) }, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn", awsRegion: "us-east-1" }] };
     const direct = await Promise.all(Array.from({ length: 4 }, () => s.invoke("Router", event)));
     expect(direct.every((r) => (r as { batchItemFailures: unknown[] }).batchItemFailures.length === 0)).toBe(true);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Wait until the redeliveries have been consumed (the queue holds none, visible or in flight).
+    await s.eventually(async () => {
+      const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: s.queueUrls.conversations, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+      return Attributes?.ApproximateNumberOfMessages === "0" && Attributes.ApproximateNumberOfMessagesNotVisible === "0";
+    }, 30_000);
     const c = await conversation(s, id);
     expect(c.status).toBe("assigned");
     expect(c.assignments).toBe(1);
