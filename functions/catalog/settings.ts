@@ -45,6 +45,30 @@ function oneOf<const T extends readonly [string, ...string[]]>(choices: T, optio
     .register(settingInfo, { description: options.description, default: options.default, expects });
 }
 
+/** The canonical spelling of an IANA zone name (`asia/shanghai` → `Asia/Shanghai`, as the rota stores zones), or undefined (an offset such as +08:00, an unknown name). */
+function canonicalZone(name: string): string | undefined {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return undefined;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+function zoneFromText(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const name = value.trim();
+  return name === "" ? undefined : (canonicalZone(name) ?? value);
+}
+
+function ianaZone(options: { default: string; description: string }) {
+  const expects = "an IANA time zone such as Asia/Shanghai";
+  const isZone = (name: string) => canonicalZone(name) === name;
+  return z
+    .preprocess(zoneFromText, z.string({ error: `must be ${expects}` }).refine(isZone, { error: `must be ${expects}` }).default(options.default))
+    .register(settingInfo, { description: options.description, default: options.default, expects });
+}
+
 export const settingsSchema = z.object({
   LARGE_ORDER_AMOUNT: wholeNumber({ default: 5000, min: 1, max: 1_000_000_000, unit: "shop currency", description: "Order amount (shop currency) at or above which a conversation is raised to high priority" }),
   KNOWN_AGENT_WINDOW_HOURS: wholeNumber({ default: 24, min: 0, max: 24 * 90, unit: "hours", description: "A returning customer goes back to the agent who served them within this many hours (0: never)" }),
@@ -58,6 +82,7 @@ export const settingsSchema = z.object({
   ESCALATION_MODE: oneOf(["notify", "fallback", "fallback-and-notify"], { default: "notify", description: "notify | fallback | fallback-and-notify: tell supervisors and/or let agents with one of the skill's fallback skills take it (never any skill)" }),
   NOTICE_REMINDER_MINUTES: wholeNumber({ default: 5, min: 1, max: 1440, unit: "minutes", description: "Unacknowledged urgent notices are pushed again at this interval" }),
   STOCK_HOLD_MINUTES: wholeNumber({ default: 15, min: 1, max: 1440, unit: "minutes", description: "Reservations for unpaid orders release themselves after this long" }),
+  SHOP_TIME_ZONE: ianaZone({ default: "Asia/Shanghai", description: "The shop's time zone (IANA name): notices and views show times in it" }),
 });
 
 export type FunctionSettings = z.infer<typeof settingsSchema>;

@@ -21,6 +21,7 @@ describe("settings schema", () => {
       ESCALATE_AFTER_SECONDS: 120,
       NOTICE_REMINDER_MINUTES: 5,
       STOCK_HOLD_MINUTES: 15,
+      SHOP_TIME_ZONE: "Asia/Shanghai",
     });
     expect(parseSettings({ HANDOVER_GRACE_MINUTES: "", ESCALATION_MODE: "" })).toEqual(defaults);
     for (const name of settingNames) expect(describeSetting(name).default).toBe(String(defaults[name]));
@@ -39,8 +40,15 @@ describe("settings schema", () => {
     ["REQUEUE_AFTER_SECONDS", "Infinity", "must be a whole number of seconds from 1 to 3600"],
     ["SHIFT_END_POLICY", "handoff", "must be one of handover, keep"],
     ["AWAY_POLICY", "drop", "must be one of handover, keep"],
+    ["SHOP_TIME_ZONE", "+08:00", "must be an IANA time zone such as Asia/Shanghai"],
+    ["SHOP_TIME_ZONE", "Mars/Olympus", "must be an IANA time zone such as Asia/Shanghai"],
   ])("rejects %s=%s naming the variable and the range", (name, value, message) => {
     expect(() => parseSettings({ [name]: value })).toThrow(`${name}: ${message} (got "${value}")`);
+  });
+
+  it("stores the shop's time zone in its canonical spelling, as the rota does", () => {
+    expect(parseSettings({ SHOP_TIME_ZONE: " asia/shanghai " }).SHOP_TIME_ZONE).toBe("Asia/Shanghai");
+    expect(parseSettings({ SHOP_TIME_ZONE: "europe/berlin" }).SHOP_TIME_ZONE).toBe("Europe/Berlin");
   });
 
   it("lists every invalid setting at once", () => {
