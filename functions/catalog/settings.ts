@@ -6,7 +6,10 @@
  * at cold start (functions/shared/env.ts `settings()`), so a bad value fails the deploy or the
  * function's start with a message naming the variable, never a request later.
  *
- * Values arrive as environment strings; a blank or absent value means the default.
+ * Values arrive as environment strings; a blank or absent value means the default. These are the
+ * defaults only: a supervisor changes any of them live with `PUT /settings` (functions/settings),
+ * checked by the same schema, and every function reads the values in force through
+ * `currentSettings()` (functions/settings/current.ts), never `settings()` directly.
  */
 import * as z from "zod";
 
@@ -16,6 +19,14 @@ export interface SettingInfo {
   default: string;
   /** What a valid value looks like, for error messages and docs. */
   expects: string;
+  /** Its JSON form in `PUT /settings`: whole numbers are JSON numbers, choices and zones strings. */
+  kind: "whole-number" | "choice" | "time-zone";
+  /** Whole numbers: the inclusive range and the unit. */
+  min?: number;
+  max?: number;
+  unit?: string;
+  /** Choices: the allowed values. */
+  choices?: readonly string[];
 }
 
 /** Description, default and expected form of each setting, keyed by its schema. */
@@ -35,14 +46,14 @@ function wholeNumber(options: { default: number; min: number; max: number; unit:
   const expects = `a whole number of ${options.unit} from ${options.min} to ${options.max}`;
   return z
     .preprocess(numberFromText, z.int({ error: `must be ${expects}` }).min(options.min, { error: `must be ${expects}` }).max(options.max, { error: `must be ${expects}` }).default(options.default))
-    .register(settingInfo, { description: options.description, default: String(options.default), expects });
+    .register(settingInfo, { description: options.description, default: String(options.default), expects, kind: "whole-number", min: options.min, max: options.max, unit: options.unit });
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(choices: T, options: { default: T[number]; description: string }) {
   const expects = `one of ${choices.join(", ")}`;
   return z
     .preprocess(blankIsAbsent, z.enum(choices, { error: `must be ${expects}` }).default(options.default))
-    .register(settingInfo, { description: options.description, default: options.default, expects });
+    .register(settingInfo, { description: options.description, default: options.default, expects, kind: "choice", choices });
 }
 
 /** The canonical spelling of an IANA zone name (`asia/shanghai` → `Asia/Shanghai`, as the rota stores zones), or undefined (an offset such as +08:00, an unknown name). */
@@ -66,7 +77,7 @@ function ianaZone(options: { default: string; description: string }) {
   const isZone = (name: string) => canonicalZone(name) === name;
   return z
     .preprocess(zoneFromText, z.string({ error: `must be ${expects}` }).refine(isZone, { error: `must be ${expects}` }).default(options.default))
-    .register(settingInfo, { description: options.description, default: options.default, expects });
+    .register(settingInfo, { description: options.description, default: options.default, expects, kind: "time-zone" });
 }
 
 export const settingsSchema = z.object({
