@@ -18,7 +18,7 @@ import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { WebSocketServer, type WebSocket } from "ws";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { FunctionSpec, HttpTrigger } from "../functions/catalog/types.js";
 import { lambdaContext, type LambdaHandler } from "./invoke.js";
 import { verifyLocalToken, type LocalKeys } from "./keys.js";
@@ -137,7 +137,7 @@ function sameToken(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const scheduleRunSchema = z.object({ time: z.iso.datetime({ offset: true }).optional() }).strict();
+const scheduleRunSchema = z.strictObject({ time: z.optional(z.iso.datetime({ offset: true })) });
 
 /** HTTP API passes array claims to Lambda as the string "[a b]"; we do the same for fidelity. */
 function httpApiClaims(payload: Record<string, unknown>): Record<string, string | number | boolean> {

@@ -10,7 +10,7 @@
  * agents night-01 … night-12, each with the team's shifts as dated assignments.
  */
 import { readFileSync } from "node:fs";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { agentIdSchema, skillSchema, type Skill } from "../../functions/agents/domain.js";
 import { defaultRoutingConfig, effectivePriority, type RoutingConfig } from "../../functions/routing/policy.js";
 import { dayIntervals } from "../../functions/rota/coverage.js";
@@ -20,82 +20,62 @@ import { resolveRota } from "../../functions/rota/resolve.js";
 import type { ConversationDraw, EngineInput, RateSegment, SimAgentInput } from "./engine.js";
 import type { Rng } from "./rng.js";
 
-const shiftSchema = z.object({ shiftId: shiftIdSchema, name: z.string().min(1).max(100), start: hhmmSchema, end: hhmmSchema, timeZone: zoneSchema }).strict();
-const assignmentSchema = z.object({ agentId: agentIdSchema, date: dateSchema, shiftId: z.union([shiftIdSchema, z.literal(OFF)]) }).strict();
-const patternSchema = z
-  .object({ agentId: agentIdSchema, pattern: z.array(z.union([shiftIdSchema, z.literal(OFF)])).min(1), startDate: dateSchema, endDate: dateSchema.optional() })
-  .strict();
-const agentSchema = z.object({ agentId: agentIdSchema, skills: z.array(skillSchema).min(1), maxConcurrent: z.number().int().min(1).max(50) }).strict();
+const shiftSchema = z.strictObject({ shiftId: shiftIdSchema, name: z.string().check(z.minLength(1), z.maxLength(100)), start: hhmmSchema, end: hhmmSchema, timeZone: zoneSchema });
+const assignmentSchema = z.strictObject({ agentId: agentIdSchema, date: dateSchema, shiftId: z.union([shiftIdSchema, z.literal(OFF)]) });
+const patternSchema = z.strictObject({ agentId: agentIdSchema, pattern: z.array(z.union([shiftIdSchema, z.literal(OFF)])).check(z.minLength(1)), startDate: dateSchema, endDate: z.optional(dateSchema) });
+const agentSchema = z.strictObject({ agentId: agentIdSchema, skills: z.array(skillSchema).check(z.minLength(1)), maxConcurrent: z.number().check(z.int(), z.minimum(1), z.maximum(50)) });
 
 /** The rota API's format (what `GET /rota` and `PUT /rota` speak), optionally with the agents. */
-export const rotaFileSchema = z
-  .object({
-    shifts: z.array(shiftSchema).optional(),
-    assignments: z.array(assignmentSchema).optional(),
-    patterns: z.array(patternSchema).optional(),
-    agents: z.array(agentSchema).optional(),
-  })
-  .strict();
+export const rotaFileSchema = z.strictObject({
+    shifts: z.optional(z.array(shiftSchema)),
+    assignments: z.optional(z.array(assignmentSchema)),
+    patterns: z.optional(z.array(patternSchema)),
+    agents: z.optional(z.array(agentSchema)),
+  });
 
 const handleTimeSchema = z.discriminatedUnion("distribution", [
-  z.object({ distribution: z.literal("exponential"), meanSeconds: z.number().positive().max(86_400) }).strict(),
-  z.object({ distribution: z.literal("lognormal"), meanSeconds: z.number().positive().max(86_400), sdSeconds: z.number().positive().max(86_400) }).strict(),
+  z.strictObject({ distribution: z.literal("exponential"), meanSeconds: z.number().check(z.positive(), z.maximum(86_400)) }),
+  z.strictObject({ distribution: z.literal("lognormal"), meanSeconds: z.number().check(z.positive(), z.maximum(86_400)), sdSeconds: z.number().check(z.positive(), z.maximum(86_400)) }),
 ]);
 
-export const scenarioSchema = z
-  .object({
-    name: z.string().min(1),
-    description: z.string().optional(),
+export const scenarioSchema = z.strictObject({
+    name: z.string().check(z.minLength(1)),
+    description: z.optional(z.string()),
     /** The simulated local day. */
     date: dateSchema,
     timeZone: zoneSchema,
-    forecast: z
-      .object({
-        intervalMinutes: z.number().int().refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60"),
+    forecast: z.strictObject({
+        intervalMinutes: z.number().check(z.int(), z.refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60")),
         /** Expected arrivals per interval of the local day (Poisson means). */
-        arrivals: z.array(z.number().nonnegative()).min(1),
-      })
-      .strict(),
-    mix: z
-      .object({
+        arrivals: z.array(z.number().check(z.nonnegative())).check(z.minLength(1)),
+      }),
+    mix: z.prefault(z.strictObject({
         /** Relative weights of the skills asked for. */
-        skills: z.partialRecord(skillSchema, z.number().nonnegative()).default({ presale: 1 }),
+        skills: z._default(z.partialRecord(skillSchema, z.number().check(z.nonnegative())), { presale: 1 }),
         /** Shares of VIP customers, large orders and urgent conversations (they jump the line). */
-        vipShare: z.number().min(0).max(1).default(0),
-        largeOrderShare: z.number().min(0).max(1).default(0),
-        urgentShare: z.number().min(0).max(1).default(0),
-      })
-      .strict()
-      .prefault({}),
+        vipShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
+        largeOrderShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
+        urgentShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
+      }), {}),
     handleTime: handleTimeSchema,
     /** Customers leave after an exponential patience with this mean. Absent: nobody leaves. */
-    abandonment: z.object({ meanPatienceSeconds: z.number().positive() }).strict().optional(),
+    abandonment: z.optional(z.strictObject({ meanPatienceSeconds: z.number().check(z.positive()) })),
     /** The service target the report checks each interval against (and Erlang C sizes for). */
-    target: z
-      .object({ answerSeconds: z.number().positive().default(20), serviceLevel: z.number().gt(0).lt(1).default(0.8) })
-      .strict()
-      .prefault({}),
+    target: z.prefault(z.strictObject({ answerSeconds: z._default(z.number().check(z.positive()), 20), serviceLevel: z._default(z.number().check(z.gt(0), z.lt(1)), 0.8) }), {}),
     /** After midnight, keep serving (no new arrivals) this long so the last waits are measured. */
-    tailHours: z.number().min(0).max(24).default(6),
-    agents: z.array(agentSchema).default([]),
-    teams: z
-      .array(
-        z
-          .object({
+    tailHours: z._default(z.number().check(z.minimum(0), z.maximum(24)), 6),
+    agents: z._default(z.array(agentSchema), []),
+    teams: z._default(z.array(
+        z.strictObject({
             name: agentIdSchema,
-            count: z.number().int().min(1).max(999),
-            skills: z.array(skillSchema).min(1),
-            maxConcurrent: z.number().int().min(1).max(50),
-            shifts: z.array(z.object({ date: dateSchema, shiftId: shiftIdSchema }).strict()).default([]),
-          })
-          .strict(),
-      )
-      .default([]),
-    rota: z
-      .object({ shifts: z.array(shiftSchema).min(1), assignments: z.array(assignmentSchema).default([]), patterns: z.array(patternSchema).default([]) })
-      .strict(),
-  })
-  .strict();
+            count: z.number().check(z.int(), z.minimum(1), z.maximum(999)),
+            skills: z.array(skillSchema).check(z.minLength(1)),
+            maxConcurrent: z.number().check(z.int(), z.minimum(1), z.maximum(50)),
+            shifts: z._default(z.array(z.strictObject({ date: dateSchema, shiftId: shiftIdSchema })), []),
+          }),
+      ), []),
+    rota: z.strictObject({ shifts: z.array(shiftSchema).check(z.minLength(1)), assignments: z._default(z.array(assignmentSchema), []), patterns: z._default(z.array(patternSchema), []) }),
+  });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioAgent = z.infer<typeof agentSchema>;
@@ -110,7 +90,7 @@ export class ScenarioError extends Error {
   }
 }
 
-function issues(error: z.ZodError): string[] {
+function issues(error: z.core.$ZodError): string[] {
   return error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(file)"}: ${i.message}`);
 }
 

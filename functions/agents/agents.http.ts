@@ -1,5 +1,5 @@
 /** Agents HTTP API: profiles and skills (supervisor) and presence (the agent itself or a supervisor). */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { actorOf, httpApi, jsonBody, requireSelfOrSupervisor, validate, type HttpRequest } from "../shared/http.js";
 import { agentIdSchema, agentView, presenceStatuses, skillSchema } from "./domain.js";
 import { agentsApi } from "./functions.js";
@@ -9,24 +9,20 @@ import { agentById, allAgents, saveProfile, setPresence, type Actor } from "./us
 /** The profile body; each skill must be a known one, reported with the other bad fields (skills are data). */
 function profileSchemaFor(knownSkills: readonly string[]) {
   const known = new Set(knownSkills);
-  const knownSkill = skillSchema.refine((k) => known.has(k), { error: (issue) => `unknown skill "${String(issue.input)}"` });
-  return z
-    .object({
-      name: z.string().trim().min(1).max(100),
-      skills: z.array(knownSkill).min(1).max(10).refine((s) => new Set(s).size === s.length, "skills must not repeat"),
-      maxConcurrent: z.number().int().min(1).max(50),
-    })
-    .strict();
+  const knownSkill = skillSchema.check(z.refine((k) => known.has(k), { error: (issue) => `unknown skill "${String(issue.input)}"` }));
+  return z.strictObject({
+      name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+      skills: z.array(knownSkill).check(z.minLength(1), z.maxLength(10), z.refine((s) => new Set(s).size === s.length, "skills must not repeat")),
+      maxConcurrent: z.number().check(z.int(), z.minimum(1), z.maximum(50)),
+    });
 }
 
-const presenceSchema = z.object({ status: z.enum(presenceStatuses) }).strict();
+const presenceSchema = z.strictObject({ status: z.enum(presenceStatuses) });
 
-const skillBodySchema = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    fallbackSkills: z.array(skillSchema).max(10).default([]),
-  })
-  .strict();
+const skillBodySchema = z.strictObject({
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    fallbackSkills: z._default(z.array(skillSchema).check(z.maxLength(10)), []),
+  });
 
 function agentIdOf(request: HttpRequest): string {
   return validate(z.object({ agentId: agentIdSchema }), request.params, "path").agentId;

@@ -4,7 +4,7 @@
  * an arriving agent something (late-joiner notices) subscribe there. Agents is a base
  * capability and depends on none of them.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { logger } from "../shared/logger.js";
 import { sendMessage } from "../shared/sqs.js";
 
@@ -12,15 +12,13 @@ export const arrivalReasons = ["duty", "online", "connect"] as const;
 export type ArrivalReason = (typeof arrivalReasons)[number];
 
 /** The event's message body; its consumers parse it with this schema. */
-export const agentArrivedSchema = z
-  .object({
+export const agentArrivedSchema = z.strictObject({
     kind: z.literal("agent-arrived"),
-    agentId: z.string().min(1),
+    agentId: z.string().check(z.minLength(1)),
     /** When the agent arrived (the caller's clock: request time, shift start). */
     at: z.iso.datetime({ offset: true }),
     reason: z.enum(arrivalReasons),
-  })
-  .strict();
+  });
 export type AgentArrived = z.infer<typeof agentArrivedSchema>;
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Agent state and the one rule that decides who may receive new work. Pure: no AWS here.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /** The five skills seeded by default (GET /skills serves them until a skill item exists). */
 export const skills = ["presale", "aftersale", "vip", "complaint", "logistics"] as const;
@@ -10,14 +10,14 @@ export const defaultSkills = skills;
  * A skill id: skills are data (`PUT /skills/{skillId}`), so any id of this grammar parses; the
  * use cases check it names a known skill.
  */
-export const skillSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "must be 1-32 lowercase letters, digits or '-', starting with a letter");
+export const skillSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, "must be 1-32 lowercase letters, digits or '-', starting with a letter"));
 export type Skill = z.infer<typeof skillSchema>;
 
 /** `paused` (挂起): keeps its open conversations, gets no new ones, and nothing is handed over. */
 export const presenceStatuses = ["online", "paused", "away", "offline"] as const;
 export type Presence = (typeof presenceStatuses)[number];
 
-export const agentIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'");
+export const agentIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"));
 
 export const dutyWindowSchema = z.object({
   shiftId: z.string(),
@@ -32,29 +32,29 @@ export const agentSchema = z.object({
   agentId: z.string(),
   name: z.string(),
   skills: z.array(skillSchema),
-  maxConcurrent: z.number().int(),
+  maxConcurrent: z.number().check(z.int()),
   presence: z.enum(presenceStatuses),
   /** Open conversations assigned to the agent. */
-  load: z.number().int().default(0),
+  load: z._default(z.number().check(z.int()), 0),
   /** Maintained by the rota's on-duty view at shift boundaries. */
-  onDuty: z.boolean().default(false),
-  shift: dutyWindowSchema.nullable().default(null),
+  onDuty: z._default(z.boolean(), false),
+  shift: z._default(z.nullable(dutyWindowSchema), null),
   /** The next duty window when it begins within the duty clock's look-ahead (written by the rota). */
-  nextShift: dutyWindowSchema.nullable().default(null),
+  nextShift: z._default(z.nullable(dutyWindowSchema), null),
   /**
    * The window in which routing may give the agent new work, derived from `shift`/`nextShift` on
    * every write (`routingWindow`) and checked by the assignment transaction against the
    * decision's clock: `dutyFrom <= :now AND dutyTo > :now`.
    */
-  dutyFrom: z.string().optional(),
-  dutyTo: z.string().optional(),
+  dutyFrom: z.optional(z.string()),
+  dutyTo: z.optional(z.string()),
   /** ISO time of the last assignment; agents idle longest win ties. */
   lastAssignedAt: z.string(),
   /** When presence / duty last changed (stamped by the store): handover timeouts start here. */
-  presenceChangedAt: z.string().optional(),
-  dutyChangedAt: z.string().optional(),
+  presenceChangedAt: z.optional(z.string()),
+  dutyChangedAt: z.optional(z.string()),
   /** Optimistic-concurrency version: every write is conditional on it. */
-  version: z.number().int().default(0),
+  version: z._default(z.number().check(z.int()), 0),
   updatedAt: z.string(),
   updatedBy: z.string(),
 });

@@ -6,7 +6,7 @@
  * and when it drains a queue (which other queues may an agent of this skill help).
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { auditPut } from "../shared/audit.js";
 import { ValidationError } from "../shared/errors.js";
 import { SkillDefinition, dynamo, skillDefinitionSchema, tableName, transact } from "../shared/table/index.js";

@@ -11,7 +11,7 @@
  * checked by the same schema, and every function reads the values in force through
  * `currentSettings()` (functions/settings/current.ts), never `settings()` directly.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 
 export interface SettingInfo {
   description: string;
@@ -44,15 +44,16 @@ function numberFromText(value: unknown): unknown {
 
 function wholeNumber(options: { default: number; min: number; max: number; unit: string; description: string }) {
   const expects = `a whole number of ${options.unit} from ${options.min} to ${options.max}`;
+  const error = `must be ${expects}`;
   return z
-    .preprocess(numberFromText, z.int({ error: `must be ${expects}` }).min(options.min, { error: `must be ${expects}` }).max(options.max, { error: `must be ${expects}` }).default(options.default))
+    .pipe(z.transform(numberFromText), z._default(z.int({ error }).check(z.minimum(options.min, { error }), z.maximum(options.max, { error })), options.default))
     .register(settingInfo, { description: options.description, default: String(options.default), expects, kind: "whole-number", min: options.min, max: options.max, unit: options.unit });
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(choices: T, options: { default: T[number]; description: string }) {
   const expects = `one of ${choices.join(", ")}`;
   return z
-    .preprocess(blankIsAbsent, z.enum(choices, { error: `must be ${expects}` }).default(options.default))
+    .pipe(z.transform(blankIsAbsent), z._default(z.enum(choices, { error: `must be ${expects}` }), options.default))
     .register(settingInfo, { description: options.description, default: options.default, expects, kind: "choice", choices });
 }
 
@@ -76,7 +77,7 @@ function ianaZone(options: { default: string; description: string }) {
   const expects = "an IANA time zone such as Asia/Shanghai";
   const isZone = (name: string) => canonicalZone(name) === name;
   return z
-    .preprocess(zoneFromText, z.string({ error: `must be ${expects}` }).refine(isZone, { error: `must be ${expects}` }).default(options.default))
+    .pipe(z.transform(zoneFromText), z._default(z.string({ error: `must be ${expects}` }).check(z.refine(isZone, { error: `must be ${expects}` })), options.default))
     .register(settingInfo, { description: options.description, default: options.default, expects, kind: "time-zone" });
 }
 
@@ -99,7 +100,7 @@ export const settingsSchema = z.object({
 export type FunctionSettings = z.infer<typeof settingsSchema>;
 export type FunctionSettingName = keyof FunctionSettings;
 
-export const settingNames = settingsSchema.keyof().options;
+export const settingNames = z.keyof(settingsSchema).options;
 
 /** A setting's description, default and expected form (README, CDK error messages). */
 export function describeSetting(name: FunctionSettingName): SettingInfo {
@@ -109,7 +110,7 @@ export function describeSetting(name: FunctionSettingName): SettingInfo {
 }
 
 /** One problem per invalid setting: `NAME: must be … (got "value")`. */
-export function settingIssues(error: z.ZodError, source: Record<string, unknown>): string[] {
+export function settingIssues(error: z.core.$ZodError, source: Record<string, unknown>): string[] {
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? "(settings)");
     return `${name}: ${issue.message} (got ${JSON.stringify(source[name])})`;
@@ -124,7 +125,7 @@ export function settingIssues(error: z.ZodError, source: Record<string, unknown>
  * parseSettings({ HANDOVER_GRACE_MINUTES: "-5" }); // throws: must be a whole number of minutes from 0 to 240
  */
 export function parseSettings(source: Record<string, unknown>, where = "environment"): FunctionSettings {
-  const result = settingsSchema.safeParse(source);
+  const result = z.safeParse(settingsSchema, source);
   if (!result.success) throw new Error(`Invalid settings in the ${where}:\n  ${settingIssues(result.error, source).join("\n  ")}`);
   return result.data;
 }

@@ -3,13 +3,13 @@
  * `ASSIGNMENT_CALLBACK_URL` (empty: callbacks off; absent: the function did not declare
  * `access.assignmentCallbacks`) and `CALLBACK_TIMEOUT_MS` (default 5000; tests lower it).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { functionEnv, functionName, parseEnv, perFunction } from "../shared/env.js";
 import { logger } from "../shared/logger.js";
 
 const schema = z.object({
-  ASSIGNMENT_CALLBACK_URL: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).optional(),
-  CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(5_000),
+  ASSIGNMENT_CALLBACK_URL: z.optional(z.union([z.literal(""), z.url({ protocol: /^https?$/ })])),
+  CALLBACK_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(50), z.maximum(30_000)), 5_000),
 });
 
 const parsed = perFunction(() => parseEnv(schema, functionEnv()));

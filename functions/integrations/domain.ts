@@ -4,7 +4,7 @@
  * platform sends, and which move an assignment is. docs/integration.md is the prose of this file.
  */
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { HistoryEntry } from "../routing/conversation.js";
 
 /** Why a conversation got (another) agent, as the callback's `reason` says it. */
@@ -19,10 +19,10 @@ export const assignmentCallbackSchema = z.object({
   conversationId: z.string(),
   agentId: z.string(),
   /** The agent who had it just before in this episode; null for the episode's first assignment. */
-  previousAgentId: z.string().nullable(),
+  previousAgentId: z.nullable(z.string()),
   reason: z.enum(moveReasons),
   /** 1, 2, 3… per conversation over its whole life: the platform applies the highest it has seen. */
-  sequence: z.number().int().min(1),
+  sequence: z.number().check(z.int(), z.minimum(1)),
   occurredAt: z.string(),
 });
 export type AssignmentCallback = z.infer<typeof assignmentCallbackSchema>;
@@ -63,21 +63,19 @@ export function assignmentReason(history: readonly HistoryEntry[]): { reason: Mo
 }
 
 /** Event ids the platform sends: its own delivery ids, kept short enough for a key and a path. */
-export const platformEventIdSchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+export const platformEventIdSchema = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"));
 
 export const platformEventTypes = ["agent-replied", "customer-left", "closed"] as const;
 export type PlatformEventType = (typeof platformEventTypes)[number];
 
 /** `POST /webhooks/conversation-events`. */
-export const platformEventSchema = z
-  .object({
+export const platformEventSchema = z.strictObject({
     eventId: platformEventIdSchema,
-    conversationId: z.string().min(1).max(128),
+    conversationId: z.string().check(z.minLength(1), z.maxLength(128)),
     type: z.enum(platformEventTypes),
     occurredAt: z.iso.datetime({ offset: true }),
-    agentId: z.string().min(1).max(128).optional(),
-  })
-  .strict();
+    agentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  });
 export type PlatformEvent = z.infer<typeof platformEventSchema>;
 
 /**

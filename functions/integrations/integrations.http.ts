@@ -1,18 +1,16 @@
 /** `IntegrationsApi`: the supervisor's view of assignment-callback deliveries, and redrive. */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { httpApi, validate } from "../shared/http.js";
 import { integrationsApi } from "./functions.js";
 import { listDeliveries, redriveDelivery } from "./use-cases.js";
 
-const listQuery = z
-  .object({
-    status: z.enum(["failed", "pending"]).default("failed"),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().min(1).max(2000).optional(),
-  })
-  .strict();
+const listQuery = z.strictObject({
+    status: z._default(z.enum(["failed", "pending"]), "failed"),
+    limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
+  });
 
-const eventIdPath = z.object({ eventId: z.string().min(1).max(200) });
+const eventIdPath = z.object({ eventId: z.string().check(z.minLength(1), z.maxLength(200)) });
 
 export const handler = httpApi(integrationsApi, {
   "GET /integrations/deliveries": async (request) => {

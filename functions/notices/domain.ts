@@ -8,15 +8,15 @@
  * - The inbox shows, per campaign, only the newest version the agent holds (supersede), and
  *   orders unacknowledged before acknowledged, then urgent → important → info, newest first.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { skillSchema, type Skill } from "../agents/domain.js";
 
 export const urgencies = ["info", "important", "urgent"] as const;
 export const urgencySchema = z.enum(urgencies);
 export type Urgency = z.infer<typeof urgencySchema>;
 
-export const campaignIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'");
-export const noticeIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/, "must be a notice id");
+export const campaignIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"));
+export const noticeIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,120}$/, "must be a notice id"));
 
 const withOffset = z.iso.datetime({ offset: true });
 const withoutOffset = z.iso.datetime({ local: true });
@@ -26,9 +26,7 @@ const withoutOffset = z.iso.datetime({ local: true });
  * One error per field, and one that says what is missing: a local time is ambiguous (whose
  * midnight?), so it "needs an offset" rather than being "Invalid".
  */
-export const instantSchema = z
-  .string({ error: "must be an ISO-8601 date-time string with an offset, e.g. 2030-11-11T00:00:00+08:00" })
-  .superRefine((value, ctx) => {
+export const instantSchema = z.pipe(z.string({ error: "must be an ISO-8601 date-time string with an offset, e.g. 2030-11-11T00:00:00+08:00" }).check(z.superRefine((value, ctx) => {
     if (withOffset.safeParse(value).success) return;
     ctx.addIssue({
       code: "custom",
@@ -36,28 +34,21 @@ export const instantSchema = z
         ? `needs an offset, e.g. +08:00 or Z ("${value}+08:00")`
         : "must be an ISO-8601 date-time with an offset, e.g. 2030-11-11T00:00:00+08:00",
     });
-  })
-  .transform((s) => new Date(s).toISOString());
+  })), z.transform((s) => new Date(s).toISOString()));
 
-const targetSkillsSchema = z
-  .array(skillSchema)
-  .min(1)
-  .max(10)
-  .refine((s) => new Set(s).size === s.length, "targetSkills must not repeat");
+const targetSkillsSchema = z.array(skillSchema).check(z.minLength(1), z.maxLength(10), z.refine((s) => new Set(s).size === s.length, "targetSkills must not repeat"));
 
 /** Longest a notice may stay active (and be delivered to late joiners). */
 export const maxNoticeLifetimeDays = 31;
 
-export const noticeInputSchema = z
-  .object({
-    title: z.string().trim().min(1).max(200),
-    body: z.string().trim().min(1).max(5000),
+export const noticeInputSchema = z.strictObject({
+    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    body: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)),
     urgency: urgencySchema,
     /** Absent or null: every on-duty agent. */
-    targetSkills: targetSkillsSchema.nullish(),
+    targetSkills: z.nullish(targetSkillsSchema),
     expiresAt: instantSchema,
-  })
-  .strict();
+  });
 export type NoticeInput = z.infer<typeof noticeInputSchema>;
 
 /**
@@ -67,20 +58,20 @@ export type NoticeInput = z.infer<typeof noticeInputSchema>;
 export function noticeInputAt(now: Date, knownSkills?: readonly string[]) {
   // Skills are data (GET /skills): with the known list, an unknown target skill is one more field error.
   const known = knownSkills ? new Set(knownSkills) : undefined;
-  const knownSkill = skillSchema.refine((k) => !known || known.has(k), { error: (issue) => `unknown skill "${String(issue.input)}"` });
-  return noticeInputSchema.extend({
-    targetSkills: z.array(knownSkill).min(1).max(10).refine((s) => new Set(s).size === s.length, "targetSkills must not repeat").nullish(),
-    expiresAt: instantSchema.superRefine((expiresAt, ctx) => {
+  const knownSkill = skillSchema.check(z.refine((k) => !known || known.has(k), { error: (issue) => `unknown skill "${String(issue.input)}"` }));
+  return z.extend(noticeInputSchema, {
+    targetSkills: z.nullish(z.array(knownSkill).check(z.minLength(1), z.maxLength(10), z.refine((s) => new Set(s).size === s.length, "targetSkills must not repeat"))),
+    expiresAt: instantSchema.check(z.superRefine((expiresAt, ctx) => {
       const problem = expiryProblem(expiresAt, now);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
+    })),
   });
 }
 
 /** JSON values, so campaign rules are structured data and nothing else. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 /** Any JSON value, as stored (reads of campaigns we wrote; input is bounded separately). */
-export const jsonSchema: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]));
+export const jsonSchema: z.ZodMiniType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]));
 
 /**
  * Bounds on campaign rules. Rules are copied into the campaign, its version history, the change
@@ -164,30 +155,28 @@ export function rulesProblems(rules: unknown): { path: JsonPath; message: string
 }
 
 /** Campaign rules: any bounded JSON object, checked by {@link rulesProblems} (no recursive schema). */
-const rulesInputSchema = z.custom<Record<string, Json>>(() => true).superRefine((rules, ctx) => {
+const rulesInputSchema = z.custom<Record<string, Json>>(() => true).check(z.superRefine((rules, ctx) => {
   for (const problem of rulesProblems(rules)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
-});
+}));
 
-const campaignFieldsSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
+const campaignFieldsSchema = z.strictObject({
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
     rules: rulesInputSchema,
     startsAt: instantSchema,
     endsAt: instantSchema,
-    targetSkills: targetSkillsSchema.nullish(),
+    targetSkills: z.nullish(targetSkillsSchema),
     /** Urgency of the change notice; not part of the campaign's content. */
-    urgency: urgencySchema.default("important"),
-  })
-  .strict();
+    urgency: z._default(urgencySchema, "important"),
+  });
 
 const campaignWindowSchema = z.object({ startsAt: instantSchema, endsAt: instantSchema });
 
-export const campaignInputSchema = campaignFieldsSchema.refine((c) => c.endsAt > c.startsAt, {
+export const campaignInputSchema = campaignFieldsSchema.check(z.refine((c) => c.endsAt > c.startsAt, {
   message: "endsAt must be after startsAt",
   path: ["endsAt"],
   // Checked whenever both instants are valid, in the same pass as the other fields.
   when: (payload) => campaignWindowSchema.safeParse(payload.value).success,
-});
+}));
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
 
 /** The versioned part of a campaign: what agents quote to customers. */
@@ -196,7 +185,7 @@ export const campaignContentSchema = z.object({
   rules: z.record(z.string(), jsonSchema),
   startsAt: z.string(),
   endsAt: z.string(),
-  targetSkills: z.array(skillSchema).nullable(),
+  targetSkills: z.nullable(z.array(skillSchema)),
 });
 export type CampaignContent = z.infer<typeof campaignContentSchema>;
 
@@ -273,14 +262,14 @@ export const noticeSchema = z.object({
   title: z.string(),
   body: z.string(),
   urgency: urgencySchema,
-  targetSkills: z.array(skillSchema).nullable(),
+  targetSkills: z.nullable(z.array(skillSchema)),
   publishedAt: z.string(),
   publishedBy: z.string(),
   expiresAt: z.string(),
   /** Campaign notices only. */
-  campaignId: z.string().optional(),
-  campaignVersion: z.number().int().optional(),
-  changes: z.array(fieldChangeSchema).optional(),
+  campaignId: z.optional(z.string()),
+  campaignVersion: z.optional(z.number().check(z.int())),
+  changes: z.optional(z.array(fieldChangeSchema)),
 });
 export type Notice = z.infer<typeof noticeSchema>;
 

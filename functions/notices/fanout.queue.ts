@@ -3,7 +3,7 @@
  * `{ noticeId }` fans a published notice out; `{ kind: "agent-arrived", … }` (the agents
  * capability's event) delivers the unexpired notices an arriving agent has not got yet.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { agentArrivedSchema } from "../agents/arrival.js";
 import { logger } from "../shared/logger.js";
 import { queueConsumer } from "../shared/queue-consumer.js";

@@ -3,7 +3,7 @@
  * agents read and acknowledge only their own inbox — the token's `sub` is the agent id, so no
  * path can name another agent.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { knownSkillIds, requireKnownSkills } from "../agents/skills.js";
 import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { NotFoundError } from "../shared/errors.js";
@@ -24,10 +24,10 @@ function campaignView(c: CampaignRecord) {
   return { campaignId: c.campaignId, version: c.version, ...c.content, noticeId: c.noticeId, updatedAt: c.updatedAt, updatedBy: c.updatedBy };
 }
 
-const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+const versionQuery = z.object({ version: z.optional(z.coerce.number().check(z.int(), z.minimum(1))) });
 
 /** Optional `Idempotency-Key` header: a repeat with the same key returns the first notice. */
-const idempotencyHeaderSchema = z.object({ "idempotency-key": z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -").optional() });
+const idempotencyHeaderSchema = z.object({ "idempotency-key": z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -"))) });
 
 export const handler = httpApi(noticesApi, {
   "PUT /campaigns/{campaignId}": async (request) => {

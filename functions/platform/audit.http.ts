@@ -3,7 +3,7 @@
  * thing — who changed it, when, and what — a page at a time with a `next` cursor.
  * Conversations carry their own trail in `history` (`GET /conversations/{id}`).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { httpApi, validate } from "../shared/http.js";
 import { auditApi } from "./functions.js";
 import { auditTrailOf } from "./use-cases.js";
@@ -15,21 +15,14 @@ export const auditPageSizes = { default: 100, max: 500 } as const;
 
 const pathSchema = z.object({
   entity: z.enum(auditedEntities),
-  entityId: z.string().min(1).max(128),
+  entityId: z.string().check(z.minLength(1), z.maxLength(128)),
 });
 
-const querySchema = z
-  .object({
-    limit: z
-      .string()
-      .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${auditPageSizes.max}`)
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(auditPageSizes.max))
-      .default(auditPageSizes.default),
-    cursor: z.string().min(1).max(2048).optional(),
-    order: z.enum(["oldest", "newest"]).default("oldest"),
-  })
-  .strict();
+const querySchema = z.strictObject({
+    limit: z._default(z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,4}$/, `must be a whole number from 1 to ${auditPageSizes.max}`)), z.transform(Number)), z.number().check(z.int(), z.minimum(1), z.maximum(auditPageSizes.max))), auditPageSizes.default),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    order: z._default(z.enum(["oldest", "newest"]), "oldest"),
+  });
 
 export const handler = httpApi(auditApi, {
   "GET /audit/{entity}/{entityId}": async (request) => {

@@ -5,14 +5,14 @@
  */
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { logger } from "../shared/logger.js";
 import { connect, disconnect } from "./use-cases.js";
 
 const socketEventSchema = z.object({
-  requestContext: z.object({ connectionId: z.string(), routeKey: z.string(), requestTimeEpoch: z.number().optional() }),
-  queryStringParameters: z.record(z.string(), z.string().optional()).nullish(),
-  body: z.string().nullish(),
+  requestContext: z.object({ connectionId: z.string(), routeKey: z.string(), requestTimeEpoch: z.optional(z.number()) }),
+  queryStringParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
+  body: z.nullish(z.string()),
 });
 
 type SocketResult = { statusCode: number; body?: string };

@@ -4,7 +4,7 @@
  * (`SupervisorConnection`) — so a push finds them with one query; a `ConnectionOwner` record
  * maps the connection id back to its holder, because `$disconnect` names only the connection.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { AgentConnection, ConnectionOwner, SupervisorConnection, batchWrite, dynamo, queryAll, tableName, transact } from "../shared/table/index.js";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 

@@ -4,7 +4,7 @@
  * the use cases build it from what they read, the commit adapter (commit/change.ts) writes it all or
  * nothing, and recovery rebuilds the same audit records from the stored change set.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { assignmentSchema, patternSchema, type Assignment, type Pattern } from "./domain.js";
 
 /** A staged change's life: the single status flip to `committed` is its commit point. */
@@ -15,8 +15,8 @@ export type RotaChangeStatus = (typeof rotaChangeStatuses)[number];
 export const isCommitted = (status: RotaChangeStatus | undefined): boolean => status === "committed" || status === "done";
 
 export const rotaChangeOpSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("assignment"), agentId: z.string(), date: z.string(), before: assignmentSchema.nullable(), after: assignmentSchema.nullable() }),
-  z.object({ kind: z.literal("pattern"), agentId: z.string(), startDate: z.string(), before: patternSchema.nullable(), after: patternSchema }),
+  z.object({ kind: z.literal("assignment"), agentId: z.string(), date: z.string(), before: z.nullable(assignmentSchema), after: z.nullable(assignmentSchema) }),
+  z.object({ kind: z.literal("pattern"), agentId: z.string(), startDate: z.string(), before: z.nullable(patternSchema), after: patternSchema }),
 ]);
 
 export type RotaChangeOp = z.infer<typeof rotaChangeOpSchema>;

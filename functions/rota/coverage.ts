@@ -6,14 +6,14 @@
  * servers), no abandonment, AHT is how long a chat holds a slot, shrinkage removes a share
  * of scheduled agents (breaks, meetings) before they count as servers.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { skills, skillSchema, type Skill } from "../agents/domain.js";
 import { dateSchema, zoneSchema } from "./domain.js";
 import { averageSpeedOfAnswer, erlangC, requiredServers, serviceLevel } from "./erlang.js";
 import type { Occurrence } from "./resolve.js";
 import { localIso, localToInstant, parseDate, minuteMs } from "./time.js";
 
-const numberParam = (schema: z.ZodNumber) => z.coerce.number().pipe(schema);
+const numberParam = (schema: z.ZodMiniNumber<number>) => z.pipe(z.coerce.number(), schema);
 
 /** Most conversations one interval's forecast may name (a very large contact centre sees a few thousand). */
 export const maxIntervalVolume = 1_000_000;
@@ -28,30 +28,30 @@ export const maxServers = 100_000;
 export const coverageQuerySchema = z.object({
   date: dateSchema,
   timeZone: zoneSchema,
-  interval: numberParam(z.number().int()).refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60").default(30),
-  skill: skillSchema.optional(),
+  interval: z._default(numberParam(z.number().check(z.int())).check(z.refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60")), 30),
+  skill: z.optional(skillSchema),
   /** Forecast conversations per interval, comma-separated, one number per interval of the day. */
-  volumes: z
-    .string()
-    .min(1, "required: conversations per interval, comma-separated")
-    .transform((s, ctx) => {
+  volumes: z.pipe(
+    z.string().check(z.minLength(1, "required: conversations per interval, comma-separated")),
+    z.transform((s: string, ctx) => {
       const values = s.split(",").map((v) => (v.trim() === "" ? Number.NaN : Number(v.trim())));
       if (values.some((v) => !Number.isFinite(v) || v < 0)) {
-        ctx.addIssue({ code: "custom", message: "must be non-negative numbers separated by commas" });
+        ctx.issues.push({ code: "custom", message: "must be non-negative numbers separated by commas", input: s });
         return z.NEVER;
       }
       const tooMany = values.findIndex((v) => v > maxIntervalVolume);
       if (tooMany >= 0) {
-        ctx.addIssue({ code: "custom", message: `value ${tooMany + 1} (${values[tooMany]}) is above ${maxIntervalVolume} conversations per interval` });
+        ctx.issues.push({ code: "custom", message: `value ${tooMany + 1} (${values[tooMany]}) is above ${maxIntervalVolume} conversations per interval`, input: s });
         return z.NEVER;
       }
       return values;
     }),
-  aht: numberParam(z.number().positive().max(86_400)),
-  concurrency: numberParam(z.number().int().min(1).max(50)).default(1),
-  serviceLevel: numberParam(z.number().gt(0).lt(1)).default(0.8),
-  answerSeconds: numberParam(z.number().min(0).max(86_400)).default(20),
-  shrinkage: numberParam(z.number().min(0).lt(1)).default(0),
+  ),
+  aht: numberParam(z.number().check(z.positive(), z.maximum(86_400))),
+  concurrency: z._default(numberParam(z.number().check(z.int(), z.minimum(1), z.maximum(50))), 1),
+  serviceLevel: z._default(numberParam(z.number().check(z.gt(0), z.lt(1))), 0.8),
+  answerSeconds: z._default(numberParam(z.number().check(z.minimum(0), z.maximum(86_400))), 20),
+  shrinkage: z._default(numberParam(z.number().check(z.minimum(0), z.lt(1))), 0),
 });
 
 export type CoverageQuery = z.infer<typeof coverageQuerySchema>;

@@ -5,7 +5,7 @@
  * file in one pass. Any problem rejects the whole file.
  */
 import { parse } from "csv-parse/sync";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { agentIdSchema } from "../agents/domain.js";
 import type { FieldError } from "../shared/errors.js";
 import { OFF, maxRangeDays } from "./domain.js";

@@ -2,7 +2,7 @@
  * The rota's vocabulary and input rules: shifts, dated assignments, rotation patterns and
  * exceptions (leave, override, swap). Pure: schemas and types only, no AWS.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { agentIdSchema } from "../agents/domain.js";
 import { isValidDate, isValidZone, parseDate, parseHhmm } from "./time.js";
 
@@ -12,28 +12,20 @@ export const maxRangeDays = 62;
 export const maxPatternLength = 62;
 export const OFF = "off";
 
-export const shiftIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")
-  .refine((id) => id !== OFF, `"${OFF}" is reserved for days off`);
+export const shiftIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"), z.refine((id) => id !== OFF, `"${OFF}" is reserved for days off`));
 
-export const dateSchema = z.string().refine(isValidDate, "must be a calendar date YYYY-MM-DD");
-export const hhmmSchema = z.string().refine((v) => parseHhmm(v) !== undefined, "must be a time HH:mm (00:00-23:59)");
+export const dateSchema = z.string().check(z.refine(isValidDate, "must be a calendar date YYYY-MM-DD"));
+export const hhmmSchema = z.string().check(z.refine((v) => parseHhmm(v) !== undefined, "must be a time HH:mm (00:00-23:59)"));
 /** An IANA zone, stored in its canonical spelling (`asia/shanghai` → `Asia/Shanghai`), so equal zones compare equal. */
-export const zoneSchema = z
-  .string()
-  .refine(isValidZone, "must be an IANA time zone such as Asia/Shanghai")
-  .transform((zone) => new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone);
+export const zoneSchema = z.pipe(z.string().check(z.refine(isValidZone, "must be an IANA time zone such as Asia/Shanghai")), z.transform((zone) => new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone));
 export const instantSchema = z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time with offset" });
 
-export const shiftInputSchema = z
-  .object({
-    name: z.string().trim().min(1).max(100),
+export const shiftInputSchema = z.strictObject({
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
     start: hhmmSchema,
     end: hhmmSchema,
     timeZone: zoneSchema,
-  })
-  .strict();
+  });
 
 export type ShiftInput = z.infer<typeof shiftInputSchema>;
 
@@ -65,32 +57,24 @@ export function shiftView(shift: Shift) {
   return { ...shift, crossesMidnight: crossesMidnight(shift), plannedMinutes: plannedMinutes(shift) };
 }
 
-const assignmentInputSchema = z
-  .object({
+const assignmentInputSchema = z.strictObject({
     agentId: agentIdSchema,
     date: dateSchema,
     /** A shift id, `"off"` for a planned day off, or null to clear the dated entry (the pattern applies again). */
     shiftId: z.union([shiftIdSchema, z.literal(OFF), z.null()]),
-  })
-  .strict();
+  });
 
-const patternInputSchema = z
-  .object({
+const patternInputSchema = z.strictObject({
     agentId: agentIdSchema,
-    pattern: z.array(z.union([shiftIdSchema, z.literal(OFF)])).min(1).max(maxPatternLength),
+    pattern: z.array(z.union([shiftIdSchema, z.literal(OFF)])).check(z.minLength(1), z.maxLength(maxPatternLength)),
     startDate: dateSchema,
-    endDate: dateSchema.optional(),
-  })
-  .strict()
-  .refine((p) => p.endDate === undefined || p.endDate >= p.startDate, { path: ["endDate"], message: "must not be before startDate" });
+    endDate: z.optional(dateSchema),
+  }).check(z.refine((p) => p.endDate === undefined || p.endDate >= p.startDate, { path: ["endDate"], message: "must not be before startDate" }));
 
-export const rotaInputSchema = z
-  .object({
-    assignments: z.array(assignmentInputSchema).max(2000).optional(),
-    patterns: z.array(patternInputSchema).max(500).optional(),
-  })
-  .strict()
-  .superRefine((body, ctx) => {
+export const rotaInputSchema = z.strictObject({
+    assignments: z.optional(z.array(assignmentInputSchema).check(z.maxLength(2000))),
+    patterns: z.optional(z.array(patternInputSchema).check(z.maxLength(500))),
+  }).check(z.superRefine((body, ctx) => {
     const seen = new Map<string, number>();
     body.assignments?.forEach((a, i) => {
       const key = `${a.agentId}|${a.date}`;
@@ -105,7 +89,7 @@ export const rotaInputSchema = z
       if (first !== undefined) ctx.addIssue({ code: "custom", path: ["patterns", i, "startDate"], message: `duplicates patterns.${first} (same agent and startDate)` });
       else seenPatterns.set(key, i);
     });
-  });
+  }));
 
 export type RotaInput = z.infer<typeof rotaInputSchema>;
 
@@ -126,9 +110,9 @@ export type Assignment = z.infer<typeof assignmentSchema>;
  */
 export const patternSchema = z.object({
   agentId: z.string(),
-  pattern: z.array(z.string()).min(1),
+  pattern: z.array(z.string()).check(z.minLength(1)),
   startDate: dateSchema,
-  endDate: dateSchema.optional(),
+  endDate: z.optional(dateSchema),
   updatedAt: z.string(),
   updatedBy: z.string(),
 });
@@ -140,46 +124,35 @@ function spanDays(from: string, to: string): number {
 }
 
 export const exceptionInputSchema = z.discriminatedUnion("kind", [
-  z
-    .object({
+  z.strictObject({
       kind: z.literal("leave"),
       agentId: agentIdSchema,
       from: instantSchema,
       to: instantSchema,
-      reason: z.string().max(200).optional(),
-    })
-    .strict()
-    .refine((e) => Date.parse(e.to) > Date.parse(e.from), { path: ["to"], message: "must be after from" })
-    .refine((e) => Date.parse(e.to) - Date.parse(e.from) <= maxRangeDays * 86_400_000, { path: ["to"], message: `leave may span at most ${maxRangeDays} days; add several` }),
-  z
-    .object({
+      reason: z.optional(z.string().check(z.maxLength(200))),
+    }).check(z.refine((e) => Date.parse(e.to) > Date.parse(e.from), { path: ["to"], message: "must be after from" }), z.refine((e) => Date.parse(e.to) - Date.parse(e.from) <= maxRangeDays * 86_400_000, { path: ["to"], message: `leave may span at most ${maxRangeDays} days; add several` })),
+  z.strictObject({
       kind: z.literal("override"),
       agentId: agentIdSchema,
       date: dateSchema,
       /** Inclusive; absent = the one date. */
-      endDate: dateSchema.optional(),
+      endDate: z.optional(dateSchema),
       shiftId: shiftIdSchema,
-      reason: z.string().max(200).optional(),
-    })
-    .strict()
-    .refine((e) => e.endDate === undefined || e.endDate >= e.date, { path: ["endDate"], message: "must not be before date" })
-    .refine((e) => e.endDate === undefined || spanDays(e.date, e.endDate) < maxRangeDays, { path: ["endDate"], message: `an override may span at most ${maxRangeDays} days` }),
-  z
-    .object({
+      reason: z.optional(z.string().check(z.maxLength(200))),
+    }).check(z.refine((e) => e.endDate === undefined || e.endDate >= e.date, { path: ["endDate"], message: "must not be before date" }), z.refine((e) => e.endDate === undefined || spanDays(e.date, e.endDate) < maxRangeDays, { path: ["endDate"], message: `an override may span at most ${maxRangeDays} days` })),
+  z.strictObject({
       kind: z.literal("swap"),
       agentId: agentIdSchema,
       withAgentId: agentIdSchema,
       date: dateSchema,
-      reason: z.string().max(200).optional(),
-    })
-    .strict()
-    .refine((e) => e.agentId !== e.withAgentId, { path: ["withAgentId"], message: "must differ from agentId" }),
+      reason: z.optional(z.string().check(z.maxLength(200))),
+    }).check(z.refine((e) => e.agentId !== e.withAgentId, { path: ["withAgentId"], message: "must differ from agentId" })),
 ]);
 
 export type ExceptionInput = z.infer<typeof exceptionInputSchema>;
 
 /** An exception as stored: the validated input plus who created it when. */
-export const rotaExceptionSchema = exceptionInputSchema.and(z.object({ exceptionId: z.string(), createdAt: z.string(), createdBy: z.string() }));
+export const rotaExceptionSchema = z.intersection(exceptionInputSchema, z.object({ exceptionId: z.string(), createdAt: z.string(), createdBy: z.string() }));
 
 export type RotaException = z.infer<typeof rotaExceptionSchema>;
 

@@ -1,5 +1,5 @@
 /** Rota HTTP API (supervisors only): wires routes to the rota use cases. */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { skillSchema } from "../agents/domain.js";
 import { UnsupportedMediaTypeError, ValidationError, type FieldError } from "../shared/errors.js";
 import { actorOf, fieldErrors, httpApi, jsonBody, validate, type HttpRequest } from "../shared/http.js";
@@ -16,18 +16,18 @@ import { coverage, onDuty, resolvedRota } from "./use-cases/views.js";
 const rotaQuerySchema = z.object({
   from: z.union([dateSchema, instantSchema]),
   to: z.union([dateSchema, instantSchema]),
-  agentId: z.string().optional(),
+  agentId: z.optional(z.string()),
 });
 
-const onDutyQuerySchema = z.object({ at: instantSchema.optional(), skill: skillSchema.optional() });
+const onDutyQuerySchema = z.object({ at: z.optional(instantSchema), skill: z.optional(skillSchema) });
 
-const exceptionsQuerySchema = z.object({ from: dateSchema.optional(), to: dateSchema.optional(), agentId: z.string().optional() });
+const exceptionsQuerySchema = z.object({ from: z.optional(dateSchema), to: z.optional(dateSchema), agentId: z.optional(z.string()) });
 
 /**
  * The query, validated: every invalid field and every unknown parameter named at once (an
  * unknown one is a 400, not silently ignored — a misspelt option would otherwise be its default).
  */
-function queryOf<S extends z.ZodObject>(schema: S, request: HttpRequest): z.infer<S> {
+function queryOf<S extends z.ZodMiniObject>(schema: S, request: HttpRequest): z.infer<S> {
   const known = Object.keys(schema.shape);
   const unknown: FieldError[] = Object.keys(request.query)
     .filter((name) => !known.includes(name))

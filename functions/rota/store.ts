@@ -26,7 +26,7 @@ import {
   type TransactItem,
 } from "../shared/table/index.js";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { isCommitted, type RotaChangeStatus } from "./change-set.js";
 import { exceptionStartKey, maxRangeDays, type Assignment, type Pattern, type RotaException, type Shift } from "./domain.js";
 import { candidateDays, type RotaData, type Window } from "./resolve.js";

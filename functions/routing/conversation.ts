@@ -1,5 +1,5 @@
 /** The conversation record and its schemas (pure). */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { skillSchema } from "../agents/domain.js";
 import { pathIdPattern, pathIdSchema } from "../shared/ids.js";
 import { priorities } from "./policy.js";
@@ -10,29 +10,27 @@ import { priorities } from "./policy.js";
  */
 export const conversationIdSchema = pathIdSchema("conversationId");
 
-export const incomingConversationSchema = z
-  .object({
+export const incomingConversationSchema = z.strictObject({
     conversationId: conversationIdSchema,
-    customerId: z.string().min(1).max(128),
-    channel: z.string().min(1).max(32),
-    skill: skillSchema.default("presale"),
-    priority: z.enum(priorities).optional(),
-    customerTier: z.enum(["vip", "regular"]).optional(),
-    orderAmount: z.number().nonnegative().max(1e9).optional(),
+    customerId: z.string().check(z.minLength(1), z.maxLength(128)),
+    channel: z.string().check(z.minLength(1), z.maxLength(32)),
+    skill: z._default(skillSchema, "presale"),
+    priority: z.optional(z.enum(priorities)),
+    customerTier: z.optional(z.enum(["vip", "regular"])),
+    orderAmount: z.optional(z.number().check(z.nonnegative(), z.maximum(1e9))),
     /** The platform's delivery id: a second request with it is a replay (docs/integration.md). */
-    eventId: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces").optional(),
+    eventId: z.optional(z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"))),
     /** When the customer wrote (platform clock); default: the signature timestamp. */
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict();
+    occurredAt: z.optional(z.iso.datetime({ offset: true })),
+  });
 
 export type IncomingConversation = z.infer<typeof incomingConversationSchema>;
 
 /** The webhook's schema with `skill` checked against the known skills (skills are data: GET /skills). */
 export function incomingConversationSchemaFor(knownSkills: readonly string[]) {
   const known = new Set(knownSkills);
-  return incomingConversationSchema.extend({
-    skill: skillSchema.refine((s) => known.has(s), { error: `must be a known skill (${[...known].join(", ")})` }).default("presale"),
+  return z.extend(incomingConversationSchema, {
+    skill: z._default(skillSchema.check(z.refine((s) => known.has(s), { error: `must be a known skill (${[...known].join(", ")})` })), "presale"),
   });
 }
 
@@ -43,10 +41,10 @@ export const historyEntrySchema = z.object({
   at: z.string(),
   action: z.string(),
   actor: z.string(),
-  agentId: z.string().optional(),
-  detail: z.string().optional(),
+  agentId: z.optional(z.string()),
+  detail: z.optional(z.string()),
   /** A move back to a waiting line (transfer to a skill, handover, re-offer): the skill; `agentId` is then the agent it left. */
-  toSkill: z.string().optional(),
+  toSkill: z.optional(z.string()),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
@@ -54,36 +52,36 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export const conversationSchema = z.object({
   // The alphabet only: an item stored before dot-only ids were refused still parses, so the
   // rules that scan the table (re-offer, escalation, metrics) do not fail on one legacy item.
-  conversationId: z.string().regex(pathIdPattern),
+  conversationId: z.string().check(z.regex(pathIdPattern)),
   customerId: z.string(),
   channel: z.string(),
   /** Skill it is routed by (a transfer to a skill changes it); `any` only on items escalated before fallback skills. */
   skill: z.union([skillSchema, z.literal("any")]),
   requestedSkill: skillSchema,
   priority: z.enum(priorities),
-  customerTier: z.enum(["vip", "regular"]).optional(),
-  orderAmount: z.number().optional(),
+  customerTier: z.optional(z.enum(["vip", "regular"])),
+  orderAmount: z.optional(z.number()),
   status: z.enum(conversationStatuses),
-  agentId: z.string().optional(),
+  agentId: z.optional(z.string()),
   /** Arrival: the waiting order keeps it through transfers. */
   arrivedAt: z.string(),
-  assignedAt: z.string().optional(),
-  firstResponseAt: z.string().optional(),
-  closedAt: z.string().optional(),
+  assignedAt: z.optional(z.string()),
+  firstResponseAt: z.optional(z.string()),
+  closedAt: z.optional(z.string()),
   /** Closed while waiting (the customer left before anyone answered). */
-  abandoned: z.boolean().optional(),
+  abandoned: z.optional(z.boolean()),
   /** Who or what ended it when not its agent or a supervisor: `customer-left`, `platform` (chat-platform events). */
-  closeReason: z.string().optional(),
+  closeReason: z.optional(z.string()),
   /** Platform time the current episode began (the reopening message's occurredAt): older platform events are stale. */
-  episodeStartedAt: z.string().optional(),
+  episodeStartedAt: z.optional(z.string()),
   /** Agents not to offer this conversation to again (unresponsive, transferred away). */
-  excludeAgentIds: z.array(z.string()).optional(),
+  excludeAgentIds: z.optional(z.array(z.string())),
   /** Waited past the escalation threshold (supervisors told; per mode, fallbacks allowed). */
-  escalated: z.boolean().optional(),
+  escalated: z.optional(z.boolean()),
   /** Set at escalation in a fallback mode: the skill's fallback skills, whose agents may then take it (invariant 8). */
-  fallbackSkills: z.array(skillSchema).optional(),
+  fallbackSkills: z.optional(z.array(skillSchema)),
   /** Times an agent was given this conversation (first assignment, transfers, re-offers). */
-  assignments: z.number().int(),
+  assignments: z.number().check(z.int()),
   history: z.array(historyEntrySchema),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
@@ -105,4 +103,4 @@ export function conversationView(c: Conversation, now: Date) {
  * The conversation as the webhook recorded it, carried in the route message so the router need
  * not read it back; the assignment transaction re-checks its status.
  */
-export const conversationSnapshotSchema = conversationSchema.extend({ status: z.literal("queued") });
+export const conversationSnapshotSchema = z.extend(conversationSchema, { status: z.literal("queued") });

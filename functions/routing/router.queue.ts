@@ -3,7 +3,7 @@
  * conversation) and `drain` (capacity freed somewhere). Both are idempotent: a redelivered
  * route finds the conversation already assigned or waiting and stops.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { skillSchema } from "../agents/domain.js";
 import { logger } from "../shared/logger.js";
 import { queueConsumer } from "../shared/queue-consumer.js";
@@ -12,8 +12,8 @@ import { decisionClock } from "./config.js";
 import { drainWaiting, routeConversation } from "./use-cases/index.js";
 
 const messageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("route"), conversationId: conversationIdSchema, snapshot: conversationSnapshotSchema.optional(), at: z.iso.datetime({ offset: true }).optional() }),
-  z.object({ kind: z.literal("drain"), skills: z.array(z.union([skillSchema, z.literal("any")])), reason: z.string(), at: z.iso.datetime({ offset: true }).optional() }),
+  z.object({ kind: z.literal("route"), conversationId: conversationIdSchema, snapshot: z.optional(conversationSnapshotSchema), at: z.optional(z.iso.datetime({ offset: true })) }),
+  z.object({ kind: z.literal("drain"), skills: z.array(z.union([skillSchema, z.literal("any")])), reason: z.string(), at: z.optional(z.iso.datetime({ offset: true })) }),
 ]);
 
 export const handler = queueConsumer(async (body, context) => {

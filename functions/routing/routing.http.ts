@@ -3,7 +3,7 @@
  * webhook records the conversation durably (status `queued`) BEFORE answering 202, then enqueues
  * it; a lost message is re-driven by the sweeper, so nothing accepted is lost.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { agentIdSchema } from "../agents/domain.js";
 import { actorOf, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { httpApi } from "../shared/http-signed.js";

@@ -3,7 +3,7 @@
  * they describe where possible, so a change without its audit record cannot exist.
  */
 import { randomUUID } from "node:crypto";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { AuditRecord, auditEntrySchema, decodeCursor, encodeCursor, queryAll, queryPage, tableName } from "./table/index.js";
 import { ValidationError } from "./errors.js";
 

@@ -16,7 +16,8 @@
  * `process.env`, which the local stack limits to what every function gets.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import * as z from "zod";
+import * as z from "zod/mini";
+import { en } from "zod/locales";
 import { parseSettings, type FunctionSettings } from "../catalog/settings.js";
 
 const scope = new AsyncLocalStorage<NodeJS.ProcessEnv>();
@@ -59,28 +60,36 @@ export function perFunction<T>(create: () => T): () => T {
   };
 }
 
+/**
+ * zod/mini loads no locale, so every message would read "Invalid input". The English messages
+ * ("Too small: expected string to have >=1 characters") are part of the HTTP contract (the 400's
+ * `errors[].message`) and of stored-item and environment errors. Every function loads this module
+ * (settings and the table client read it), so setting it here sets it before any parse.
+ */
+z.config(en());
+
 const baseEnvSchema = z.object({
-  AWS_REGION: z.string().default("us-east-1"),
-  TABLE_NAME: z.string().min(1),
+  AWS_REGION: z._default(z.string(), "us-east-1"),
+  TABLE_NAME: z.string().check(z.minLength(1)),
   /** Local stack only: DynamoDB Local / fauxqs endpoints. Absent in AWS. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  SQS_ENDPOINT: z.url().optional(),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  SQS_ENDPOINT: z.optional(z.url()),
   /** WebSocket management API endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage}); only for `pushesToAgents`. */
-  WS_ENDPOINT: z.url().optional(),
+  WS_ENDPOINT: z.optional(z.url()),
   /** Local: the secret itself. AWS: the Secrets Manager ARN, read once at cold start. Only for functions that verify signatures. */
-  WEBHOOK_SECRET: z.string().min(16).optional(),
-  WEBHOOK_SECRET_ARN: z.string().optional(),
+  WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(16))),
+  WEBHOOK_SECRET_ARN: z.optional(z.string()),
   /** Verifying bearer tokens inside a function (routes that accept signature or JWT, WebSocket $connect). */
-  JWT_ISSUER: z.string().optional(),
-  JWKS_URL: z.url().optional(),
-  JWT_AUDIENCE: z.string().optional(),
+  JWT_ISSUER: z.optional(z.string()),
+  JWKS_URL: z.optional(z.url()),
+  JWT_AUDIENCE: z.optional(z.string()),
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 
 /** Parses `source` against `schema`, throwing one readable error listing every bad variable. */
-export function parseEnv<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv = functionEnv()): z.infer<T> {
-  const result = schema.safeParse(source);
+export function parseEnv<T extends z.core.$ZodType>(schema: T, source: NodeJS.ProcessEnv = functionEnv()): z.infer<T> {
+  const result = z.safeParse(schema, source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new Error(`Invalid environment for this function:\n${lines.join("\n")}\nSet these variables (see README, "Configuration").`);

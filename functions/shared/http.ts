@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import type * as z from "zod";
+import * as z from "zod/mini";
 import type { FunctionSpec, HttpTrigger, RouteAuth } from "../catalog/types.js";
 import { callerFromClaims, verifySignature, type Caller } from "./auth.js";
 import { AppError, ForbiddenError, StoreUnavailableError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, toProblem, type FieldError } from "./errors.js";
@@ -195,8 +195,8 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
 }
 
 /** Validates `value` with `schema`; a failure is a 400 naming every invalid field. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what = "request body"): z.infer<S> {
-  const result = schema.safeParse(value);
+export function validate<S extends z.core.$ZodType>(schema: S, value: unknown, what = "request body"): z.infer<S> {
+  const result = z.safeParse(schema, value);
   if (!result.success) throw new ValidationError(`The ${what} is invalid.`, { errors: fieldErrors(result.error.issues) });
   return result.data;
 }
@@ -211,7 +211,7 @@ function isJsonMediaType(contentType: string): boolean {
  * Parses a JSON body and validates it. A body declared as another media type (`text/plain`, a
  * form) is a 415; a body without a Content-Type is read as JSON.
  */
-export function jsonBody<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
+export function jsonBody<S extends z.core.$ZodType>(request: HttpRequest, schema: S): z.infer<S> {
   const contentType = request.headers["content-type"];
   if (request.rawBody !== "" && contentType !== undefined && !isJsonMediaType(contentType)) {
     throw new UnsupportedMediaTypeError(`This route takes a JSON body (Content-Type: application/json), got Content-Type "${contentType}".`);

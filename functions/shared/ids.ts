@@ -6,7 +6,7 @@
  * rewritten by some servers too. Every boundary that accepts a path-addressable id — path, body,
  * webhook — uses this schema, so an id that passes can always be addressed.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 
 export const pathIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -24,9 +24,9 @@ export function isDotSegment(id: string): boolean {
  * orderIdSchema.safeParse("..").success; // false
  */
 export function pathIdSchema(label: string) {
-  return z
-    .string()
-    // `abort`: an id outside the alphabet gets one message, not one per later check.
-    .regex(pathIdPattern, { message: `${label} must be 1-128 letters, digits, '.', '_', ':' or '-'`, abort: true })
-    .refine((id) => !isDotSegment(id), { message: `${label} must not consist only of dots (URLs rewrite '.' and '..')`, abort: true });
+  // `abort`: an id outside the alphabet gets one message, not one per later check.
+  return z.string().check(
+    z.regex(pathIdPattern, { error: `${label} must be 1-128 letters, digits, '.', '_', ':' or '-'`, abort: true }),
+    z.refine((id: string) => !isDotSegment(id), { error: `${label} must not consist only of dots (URLs rewrite '.' and '..')`, abort: true }),
+  );
 }

@@ -2,7 +2,7 @@
  * Page-stock rules, pure: the page formula, the state of one SKU, and the request schemas.
  * No AWS here; `store/` keeps the counters, this module says what they mean and decides each change.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ConflictError } from "../shared/errors.js";
 import { pathIdSchema } from "../shared/ids.js";
 
@@ -10,110 +10,87 @@ import { pathIdSchema } from "../shared/ids.js";
 const reservedSkuWords = new Set(["drift", "reservations", "warehouse"]);
 
 /** A path id (functions/shared/ids.ts), narrowed as SKUs have always been: ≤ 64 characters, no ':', no route word. */
-export const skuSchema = pathIdSchema("sku")
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "sku must be 1-64 letters, digits, '.', '_' or '-'")
-  .refine((s) => !reservedSkuWords.has(s), "is a reserved word (drift, reservations, warehouse)");
+export const skuSchema = pathIdSchema("sku").check(
+  z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "sku must be 1-64 letters, digits, '.', '_' or '-'"),
+  z.refine((s) => !reservedSkuWords.has(s), "is a reserved word (drift, reservations, warehouse)"),
+);
 
 /** A path id (functions/shared/ids.ts) of at most 80 characters. */
-export const orderIdSchema = pathIdSchema("orderId").max(80, "orderId must be at most 80 characters");
+export const orderIdSchema = pathIdSchema("orderId").check(z.maxLength(80, "orderId must be at most 80 characters"));
 
 /** Units are whole items; one order or one warehouse count never exceeds this. */
 export const maxUnits = 10_000_000;
-const units = z.number().int().min(0).max(maxUnits);
+const units = z.number().check(z.int(), z.minimum(0), z.maximum(maxUnits));
 
-export const warehouseUpdateSchema = z
-  .object({
+export const warehouseUpdateSchema = z.strictObject({
     onHand: units,
     /** Monotonic per SKU in the warehouse system; older or equal values are ignored. */
-    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  })
-  .strict();
+    seq: z.number().check(z.int(), z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
+  });
 
-export const bulkWarehouseSchema = z
-  .object({
-    updates: z
-      .array(warehouseUpdateSchema.extend({ sku: skuSchema }).strict())
-      .min(1)
-      .max(100),
-  })
-  .strict();
+export const bulkWarehouseSchema = z.strictObject({
+    updates: z.array(z.strictObject(z.extend(warehouseUpdateSchema, { sku: skuSchema }).shape)).check(z.minLength(1), z.maxLength(100)),
+  });
 
 /** syncRatio is kept as basis points so `floor` is exact integer arithmetic (0.29 × 100 is 28.999… in floats). */
 export const ratioScale = 10_000;
 
-export const policySchema = z
-  .object({
+export const policySchema = z.strictObject({
     safetyStock: units,
-    syncRatio: z
-      .number()
-      .min(0)
-      .max(1)
-      .refine((r) => Math.abs(Math.round(r * ratioScale) - r * ratioScale) < 1e-6, "must have at most 4 decimal places"),
+    syncRatio: z.number().check(z.minimum(0), z.maximum(1), z.refine((r) => Math.abs(Math.round(r * ratioScale) - r * ratioScale) < 1e-6, "must have at most 4 decimal places")),
     /** A quantity held back for a campaign until `expiresAt`; `null` or absent removes it. */
-    lock: z
-      .object({
-        campaignId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"),
-        qty: units.min(1),
+    lock: z.optional(z.nullable(z.strictObject({
+        campaignId: z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")),
+        qty: units.check(z.minimum(1)),
         expiresAt: z.iso.datetime({ offset: true }),
-      })
-      .strict()
-      .nullable()
-      .optional(),
-  })
-  .strict();
+      }))),
+  });
 
 export const maxLines = 25;
 
-export const reservationSchema = z
-  .object({
+export const reservationSchema = z.strictObject({
     orderId: orderIdSchema,
-    lines: z
-      .array(z.object({ sku: skuSchema, qty: z.number().int().min(1).max(maxUnits) }).strict())
-      .min(1)
-      .max(maxLines)
-      // One transaction may touch an item only once, and a repeated SKU is an order-system bug.
-      .refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, "each sku may appear only once"),
-  })
-  .strict();
+    lines: z.array(z.strictObject({ sku: skuSchema, qty: z.number().check(z.int(), z.minimum(1), z.maximum(maxUnits)) })).check(z.minLength(1), z.maxLength(maxLines), z.refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, "each sku may appear only once")),
+  });
 
 export type WarehouseUpdate = z.infer<typeof warehouseUpdateSchema>;
 export type Policy = z.infer<typeof policySchema>;
 export type ReservationRequest = z.infer<typeof reservationSchema>;
 export type ReservationLine = ReservationRequest["lines"][number];
 
-export const campaignLockSchema = z.object({ campaignId: z.string(), qty: z.number().int(), expiresAt: z.string() });
+export const campaignLockSchema = z.object({ campaignId: z.string(), qty: z.number().check(z.int()), expiresAt: z.string() });
 export type CampaignLock = z.infer<typeof campaignLockSchema>;
 
 /** The counters of one SKU as stored. `available` is kept equal to `sellableOf(state)` by every write. */
 export const skuStateSchema = z.object({
   sku: z.string(),
-  onHand: z.number().int(),
-  reserved: z.number().int(),
-  safetyStock: z.number().int(),
+  onHand: z.number().check(z.int()),
+  reserved: z.number().check(z.int()),
+  safetyStock: z.number().check(z.int()),
   /** syncRatio × 10,000. */
-  ratioBp: z.number().int().min(0).max(ratioScale),
+  ratioBp: z.number().check(z.int(), z.minimum(0), z.maximum(ratioScale)),
   /** Units locked for a campaign (0 when none). */
-  locked: z.number().int(),
-  lock: campaignLockSchema.nullable(),
+  locked: z.number().check(z.int()),
+  lock: z.nullable(campaignLockSchema),
   /** onHand − reserved − safetyStock − locked; may be negative (warehouse count fell under the holds). */
-  available: z.number().int(),
+  available: z.number().check(z.int()),
   /** Last applied warehouse seq; −1 before the first warehouse update. */
-  warehouseSeq: z.number().int(),
+  warehouseSeq: z.number().check(z.int()),
   /** The count the warehouse sent with `warehouseSeq` (onHand moves on with ships); null before the first, or on items older than it. */
-  warehouseOnHand: z.number().int().nullable().default(null),
-  lastSyncedAt: z.string().nullable(),
+  warehouseOnHand: z._default(z.nullable(z.number().check(z.int())), null),
+  lastSyncedAt: z.nullable(z.string()),
   /** Bumped by every change; the storefront idempotency key is `<sku>#<version>`. */
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   updatedAt: z.string(),
 });
 export type SkuState = z.infer<typeof skuStateSchema>;
 
 /** What the storefront was last told about a SKU (kept apart from the hot counter item). */
 export const publishedSchema = z.object({
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   /** `null` before the first message. */
-  page: z.number().int().nullable(),
-  at: z.string().nullable(),
+  page: z.nullable(z.number().check(z.int())),
+  at: z.nullable(z.string()),
 });
 export type Published = z.infer<typeof publishedSchema>;
 
@@ -265,12 +242,12 @@ export type CloseKind = Exclude<ReservationStatus, "held">;
 /** A reservation as stored (`canonical` makes a replay of the same order recognisable). */
 export const storedReservationSchema = z.object({
   orderId: z.string(),
-  lines: z.array(z.object({ sku: z.string(), qty: z.number().int().min(1) })).min(1),
+  lines: z.array(z.object({ sku: z.string(), qty: z.number().check(z.int(), z.minimum(1)) })).check(z.minLength(1)),
   status: z.enum(reservationStatuses),
   canonical: z.string(),
   createdAt: z.string(),
   expiresAt: z.string(),
-  closedAt: z.string().nullable(),
+  closedAt: z.nullable(z.string()),
   actor: z.string(),
 });
 export type Reservation = z.infer<typeof storedReservationSchema>;
@@ -313,11 +290,11 @@ export function reservationView(r: Reservation) {
 export const driftFindingSchema = z.object({
   at: z.string(),
   /** Counter minus the sum of the hold items (positive: units stuck as reserved). */
-  reserved: z.number().int(),
+  reserved: z.number().check(z.int()),
   /** `available` counter minus what the other counters say it must be. */
-  available: z.number().int(),
+  available: z.number().check(z.int()),
   /** Page stock the storefront was told minus the page stock it should show. */
-  pageStock: z.number().int(),
+  pageStock: z.number().check(z.int()),
   repaired: z.boolean(),
 });
 export type DriftFinding = z.infer<typeof driftFindingSchema>;
@@ -325,12 +302,12 @@ export type DriftFinding = z.infer<typeof driftFindingSchema>;
 /** A reconciler run, as `GET /stock/drift` shows it (counts over all SKUs, the first findings). */
 export const reconcileReportSchema = z.object({
   at: z.string(),
-  skus: z.number().int(),
-  drifted: z.number().int(),
-  repaired: z.number().int(),
-  busy: z.number().int(),
-  republished: z.number().int(),
-  findings: z.array(driftFindingSchema.extend({ sku: z.string() })),
+  skus: z.number().check(z.int()),
+  drifted: z.number().check(z.int()),
+  repaired: z.number().check(z.int()),
+  busy: z.number().check(z.int()),
+  republished: z.number().check(z.int()),
+  findings: z.array(z.extend(driftFindingSchema, { sku: z.string() })),
 });
 export type ReconcileReport = z.infer<typeof reconcileReportSchema>;
 

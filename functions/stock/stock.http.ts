@@ -2,7 +2,7 @@
  * StockApi: warehouse counts (HMAC webhook), policy (supervisor), reservations (order system or
  * supervisor), reads. Parses each request with its schema and hands it to a use case.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { settings } from "../shared/env.js";
 import { actorOf, jsonBody, validate, type HttpRequest } from "../shared/http.js";
 import { httpApi } from "../shared/http-signed.js";
@@ -22,7 +22,7 @@ import {
 
 const skuPath = z.object({ sku: skuSchema });
 const orderIdPath = z.object({ orderId: orderIdSchema });
-const availabilityQuery = z.object({ qty: z.coerce.number().int().min(1).max(maxUnits) });
+const availabilityQuery = z.object({ qty: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(maxUnits)) });
 
 const skuOf = (request: HttpRequest) => validate(skuPath, request.params, "path").sku;
 const orderIdOf = (request: HttpRequest) => validate(orderIdPath, request.params, "path").orderId;

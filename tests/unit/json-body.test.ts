@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { UnsupportedMediaTypeError, ValidationError } from "../../functions/shared/errors.js";
 import { jsonBody, type HttpRequest } from "../../functions/shared/http.js";
 

@@ -3,7 +3,7 @@
  * deliveries, acknowledgements, an agent's inbox and a notice's receipts.
  */
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   NoticeAck,
   NoticeDelivery,

@@ -3,7 +3,7 @@
  * profiles by id and an agent's open assignment records.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { poolRank, type Agent, type Skill } from "../../agents/domain.js";
 import { Agent as AgentItem, Assignment, Seat, batchGet, dynamo, queryAll, tableName, type CapacityMeter } from "../../shared/table/index.js";
 

@@ -5,9 +5,10 @@ import { Conversation as ConversationItem, arrivalHour, awaitingReplyShards, dec
 import { conversationSchema, type Conversation } from "../conversation.js";
 import { waitingKey } from "../policy.js";
 import { arrived, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
+import * as z from "zod/mini";
 
 
-const headSchema = conversationSchema.pick({ conversationId: true, priority: true, arrivedAt: true });
+const headSchema = z.pick(conversationSchema, { conversationId: true, priority: true, arrivedAt: true });
 
 /**
  * The first `limit` waiting conversations of a skill, in service order, with their position in
@@ -38,7 +39,7 @@ export async function waitingConversations(skill: Skill | "any"): Promise<Conver
   return items.map((item) => ConversationItem.parse(item));
 }
 
-const queuedIdSchema = conversationSchema.pick({ conversationId: true });
+const queuedIdSchema = z.pick(conversationSchema, { conversationId: true });
 
 /**
  * One page of conversations accepted before `before` and still `queued` (their queue message may

@@ -11,7 +11,7 @@
  * attributes set or removed in the same write). What we need from them — declared keys,
  * validated reads, indexes derived from the model — fits in this file.
  */
-import type * as z from "zod";
+import * as z from "zod/mini";
 import { appTable, type IndexName } from "../../catalog/resources.js";
 
 /** The capabilities that may own key prefixes. */
@@ -55,7 +55,7 @@ export interface AccessPattern {
   readonly cost: string;
 }
 
-export interface EntityDeclaration<S extends z.ZodType, PK extends string, SK extends string, I extends Record<string, IndexDeclaration>> {
+export interface EntityDeclaration<S extends z.core.$ZodType, PK extends string, SK extends string, I extends Record<string, IndexDeclaration>> {
   /** The item's `type` attribute and its name in the registry (PascalCase). */
   readonly type: string;
   readonly owner: Capability;
@@ -109,7 +109,7 @@ export interface BoundIndex<PK extends string, SK extends string> extends IndexD
   readonly attributeNames: { pk: string; sk: string };
 }
 
-export type Entity<S extends z.ZodType, PK extends string, SK extends string, I extends Record<string, IndexDeclaration>> = EntityDeclaration<S, PK, SK, I> & {
+export type Entity<S extends z.core.$ZodType, PK extends string, SK extends string, I extends Record<string, IndexDeclaration>> = EntityDeclaration<S, PK, SK, I> & {
   /** The item's primary key. */
   key(values: KeyValues<PK> & KeyValues<SK>): { pk: string; sk: string };
   /** The partition value alone (Query of a partition). */
@@ -122,7 +122,7 @@ export type Entity<S extends z.ZodType, PK extends string, SK extends string, I 
   /** Parses a stored item (key and index attributes dropped); throws MalformedItemError. */
   parse(item: Record<string, unknown>): z.output<S>;
   /** Parses a projection of the item with a narrower schema. */
-  parseAs<T extends z.ZodType>(schema: T, item: Record<string, unknown>): z.output<T>;
+  parseAs<T extends z.core.$ZodType>(schema: T, item: Record<string, unknown>): z.output<T>;
 };
 
 /**
@@ -133,13 +133,13 @@ export type Entity<S extends z.ZodType, PK extends string, SK extends string, I 
  *   pk: "AGENT#{agentId}", sk: "PROFILE", patterns: [...] });
  * Agent.key({ agentId: "li.na" }); // { pk: "AGENT#li.na", sk: "PROFILE" }
  */
-export function defineEntity<S extends z.ZodType, const PK extends string, const SK extends string, const I extends Record<string, IndexDeclaration> = Record<never, IndexDeclaration>>(
+export function defineEntity<S extends z.core.$ZodType, const PK extends string, const SK extends string, const I extends Record<string, IndexDeclaration> = Record<never, IndexDeclaration>>(
   declaration: EntityDeclaration<S, PK, SK, I>,
 ): Entity<S, PK, SK, I> {
-  const parseAs = <T extends z.ZodType>(schema: T, item: Record<string, unknown>): z.output<T> => {
+  const parseAs = <T extends z.core.$ZodType>(schema: T, item: Record<string, unknown>): z.output<T> => {
     const value: Record<string, unknown> = {};
     for (const [name, attribute] of Object.entries(item)) if (!keyAttributes.has(name)) value[name] = attribute;
-    const result = schema.safeParse(value);
+    const result = z.safeParse(schema, value);
     if (!result.success) throw new MalformedItemError(declaration.type, { pk: item.pk, sk: item.sk }, result.error.issues);
     return result.data;
   };
@@ -171,4 +171,4 @@ export function defineEntity<S extends z.ZodType, const PK extends string, const
 
 /** Any declared entity, for the registry's list and its checks. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds entities of every schema
-export type AnyEntity = Entity<z.ZodType, string, string, Record<string, IndexDeclaration>> | Entity<any, any, any, any>;
+export type AnyEntity = Entity<z.core.$ZodType, string, string, Record<string, IndexDeclaration>> | Entity<any, any, any, any>;

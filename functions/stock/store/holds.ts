@@ -2,7 +2,7 @@
  * The hold ledger (StockHold): one item per reserved line, in its own partition per SKU; a SKU's `reserved` counter
  * must equal the sum of its holds (the reconciler checks it).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { StockHold, queryAll, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { ReservationLine } from "../domain.js";
 
@@ -14,7 +14,7 @@ export function holdDeleteOp(orderId: string, sku: string): TransactItem {
   return { Delete: { TableName: tableName, Key: StockHold.key({ sku, orderId }) } };
 }
 
-const qtyOnly = z.object({ qty: z.number().int() });
+const qtyOnly = z.object({ qty: z.number().check(z.int()) });
 
 /** Sum of the SKU's hold items: what `reserved` must be (strongly consistent). */
 export async function heldUnits(sku: string): Promise<number> {

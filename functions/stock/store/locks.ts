@@ -3,7 +3,7 @@
  * itself lives on the counters; this entry only lets the expiry job find it.
  */
 import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { StockLock, dynamo, isConditionalCheckFailed, queryAll, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { CampaignLock } from "../domain.js";
 

@@ -4,7 +4,7 @@
  * or turns them into a warehouse decrement. Both carry the hold ledger and audit records.
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { StockReservation, dynamo, queryPage, stockIndexShards, stockShardOf, tableName, transact, type TransactItem } from "../../shared/table/index.js";
 import { InsufficientStockError, ReservationExistsError, type CloseKind, type Reservation } from "../domain.js";
 import { stockAuditOp } from "./audit.js";

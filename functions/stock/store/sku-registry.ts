@@ -1,5 +1,5 @@
 /** The SKU registry (SkuRegistryEntry): written once per SKU, listed by the reconciler from a sharded index. */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { SkuRegistryEntry, queryAll, stockIndexShards, stockShardOf, tableName, type TransactItem } from "../../shared/table/index.js";
 
 export function registryEntryOp(sku: string): TransactItem {

@@ -3,7 +3,7 @@
  * skill (the sparse availability pool), the agent's open-conversation records and WebSocket
  * connections. Other capabilities (routing, platform) reach them only through these entities.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { agentSchema, skillSchema } from "../../../agents/domain.js";
 import { defineEntity } from "../entity.js";
 
@@ -30,17 +30,17 @@ export const seatSchema = z.object({
   agentId: z.string(),
   skill: skillSchema,
   skills: z.array(skillSchema),
-  load: z.number().int(),
-  maxConcurrent: z.number().int(),
+  load: z.number().check(z.int()),
+  maxConcurrent: z.number().check(z.int()),
   lastAssignedAt: z.string(),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   /** The agent's routing window at this version: the router checks its clock against it. */
-  dutyFrom: z.string().optional(),
-  dutyTo: z.string().optional(),
+  dutyFrom: z.optional(z.string()),
+  dutyTo: z.optional(z.string()),
 });
 
 /** What the router projects from a pool entry: the seat without its skill. */
-export const seatViewSchema = seatSchema.pick({ agentId: true, skills: true, load: true, maxConcurrent: true, lastAssignedAt: true, version: true, dutyFrom: true, dutyTo: true });
+export const seatViewSchema = z.pick(seatSchema, { agentId: true, skills: true, load: true, maxConcurrent: true, lastAssignedAt: true, version: true, dutyFrom: true, dutyTo: true });
 export type SeatView = z.infer<typeof seatViewSchema>;
 
 export const Seat = defineEntity({
@@ -73,7 +73,7 @@ export const Assignment = defineEntity({
   type: "Assignment",
   owner: "agents",
   description: "One of an agent's open conversations; the agent's load is reconciled against these records",
-  schema: assignmentSchema.loose(),
+  schema: z.looseObject(assignmentSchema.shape),
   pk: "AGENT#{agentId}",
   sk: "CONV#{conversationId}",
   patterns: [
@@ -87,7 +87,7 @@ export const connectionSchema = z.object({
   sub: z.string(),
   role: z.enum(["supervisor", "agent"]),
   connectedAt: z.string(),
-  expiresAtEpoch: z.number().int(),
+  expiresAtEpoch: z.number().check(z.int()),
 });
 
 export const AgentConnection = defineEntity({

@@ -2,7 +2,7 @@
  * The audit trail (invariant 6): who changed what, when. Written in the same transaction as the
  * change it describes wherever the change is transactional.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { defineEntity } from "../entity.js";
 
 export const auditEntrySchema = z.object({
@@ -11,7 +11,7 @@ export const auditEntrySchema = z.object({
   action: z.string(),
   actor: z.string(),
   at: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
+  details: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export const AuditRecord = defineEntity({

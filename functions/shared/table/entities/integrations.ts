@@ -4,7 +4,7 @@
  * request), written in the same transaction as its effect, and the outbox record of each
  * assignment callback, written in the move's own transaction and updated by the deliverer.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { assignmentCallbackSchema } from "../../../integrations/domain.js";
 import { defineEntity } from "../entity.js";
 
@@ -15,7 +15,7 @@ export const platformEventRecordSchema = z.object({
   receivedAt: z.string(),
   /** What it did the first time (`created`, `reopened`, `applied`, `stale`, `ignored`…). */
   outcome: z.string(),
-  expiresAtEpoch: z.number().int(),
+  expiresAtEpoch: z.number().check(z.int()),
 });
 
 export const PlatformEvent = defineEntity({
@@ -37,16 +37,16 @@ export const deliveryStatuses = ["pending", "delivered", "failed"] as const;
 export const callbackDeliverySchema = z.object({
   eventId: z.string(),
   conversationId: z.string(),
-  sequence: z.number().int(),
+  sequence: z.number().check(z.int()),
   payload: assignmentCallbackSchema,
   status: z.enum(deliveryStatuses),
-  attempts: z.number().int().min(0),
+  attempts: z.number().check(z.int(), z.minimum(0)),
   createdAt: z.string(),
   updatedAt: z.string(),
-  deliveredAt: z.string().optional(),
+  deliveredAt: z.optional(z.string()),
   /** The last failed attempt: HTTP status or what went wrong (timeout, refused). */
-  lastError: z.string().optional(),
-  expiresAtEpoch: z.number().int().optional(),
+  lastError: z.optional(z.string()),
+  expiresAtEpoch: z.optional(z.number().check(z.int())),
 });
 export type CallbackDelivery = z.infer<typeof callbackDeliverySchema>;
 

@@ -6,7 +6,7 @@
  * Deliveries and acks are separate items so a redelivered fan-out (a blind BatchWriteItem of
  * the same deterministic keys) can never clear an acknowledgement.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { campaignContentSchema, fieldChangeSchema, noticeSchema, urgencySchema } from "../../../notices/domain.js";
 import { skillSchema } from "../../../agents/domain.js";
 import { defineEntity } from "../entity.js";
@@ -29,13 +29,13 @@ export const Notice = defineEntity({
 export const activeNoticeSchema = z.object({
   noticeId: z.string(),
   urgency: urgencySchema,
-  targetSkills: z.array(skillSchema).nullable(),
+  targetSkills: z.nullable(z.array(skillSchema)),
   publishedAt: z.string(),
   expiresAt: z.string(),
-  expiresAtEpoch: z.number().int(),
-  fannedOutAt: z.string().optional(),
-  lastRemindedAt: z.string().optional(),
-  reenqueuedAt: z.string().optional(),
+  expiresAtEpoch: z.number().check(z.int()),
+  fannedOutAt: z.optional(z.string()),
+  lastRemindedAt: z.optional(z.string()),
+  reenqueuedAt: z.optional(z.string()),
 });
 
 export const ActiveNotice = defineEntity({
@@ -55,7 +55,7 @@ export const ActiveNotice = defineEntity({
 /** The current version of a campaign, as the campaign and its history store it. */
 export const campaignRecordSchema = z.object({
   campaignId: z.string(),
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.minimum(1)),
   content: campaignContentSchema,
   noticeId: z.string(),
   /** Sort key of this version's active record, so the next version deletes exactly it. */
@@ -81,7 +81,7 @@ export const CampaignVersion = defineEntity({
   type: "CampaignVersion",
   owner: "notices",
   description: "One past or current version of a campaign with its field-level changes (history, never deleted)",
-  schema: campaignRecordSchema.extend({ changes: z.array(fieldChangeSchema) }),
+  schema: z.extend(campaignRecordSchema, { changes: z.array(fieldChangeSchema) }),
   pk: "CAMPAIGN#{campaignId}",
   sk: "V#{paddedVersion}",
   patterns: [{ name: "CampaignVersion.get", operation: "GetItem CAMPAIGN#{campaignId} / V#{version, 10 digits}", cost: "0.5–1 RRU" }],
@@ -101,7 +101,7 @@ export const NoticeDelivery = defineEntity({
   type: "NoticeDelivery",
   owner: "notices",
   description: "A notice in an agent's inbox (a snapshot of the notice); deterministic key, so redelivery rewrites it",
-  schema: z.object({ agentId: z.string(), deliveredAt: z.string(), via: z.string(), notice: noticeSchema, expiresAtEpoch: z.number().int() }),
+  schema: z.object({ agentId: z.string(), deliveredAt: z.string(), via: z.string(), notice: noticeSchema, expiresAtEpoch: z.number().check(z.int()) }),
   pk: "INBOX#{agentId}",
   sk: "NOTICE#{noticeId}",
   indexes: {
@@ -121,7 +121,7 @@ export const NoticeAck = defineEntity({
   type: "NoticeAck",
   owner: "notices",
   description: "An agent's acknowledgement of a notice, written once; a separate item so a redelivered fan-out cannot clear it",
-  schema: z.object({ agentId: z.string(), noticeId: z.string(), acknowledgedAt: z.string(), expiresAtEpoch: z.number().int() }),
+  schema: z.object({ agentId: z.string(), noticeId: z.string(), acknowledgedAt: z.string(), expiresAtEpoch: z.number().check(z.int()) }),
   pk: "INBOX#{agentId}",
   sk: "ACK#{noticeId}",
   indexes: {

@@ -5,7 +5,7 @@
  * one transaction; docs/rota.md "Atomic changes"). Every item is well under 1 KB except a pattern
  * of many entries (≤ 62), an audit-sized change header, and change parts (≤ 350 KB each).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { skillSchema } from "../../../agents/domain.js";
 import { assignmentSchema, patternSchema, rotaExceptionSchema, shiftSchema } from "../../../rota/domain.js";
 import { rotaChangeOpSchema, rotaChangeStatuses } from "../../../rota/change-set.js";
@@ -33,10 +33,10 @@ export const Shift = defineEntity({
  * seeing until that change commits (`prev`, null = absent). `deleted`: a tombstone, absent once
  * committed. Cleared when the change finishes.
  */
-const stagedSchema = <T extends z.ZodType>(value: T) => z.object({ changeId: z.string(), prev: value.nullable(), deleted: z.boolean() });
+const stagedSchema = <T extends z.ZodMiniType>(value: T) => z.object({ changeId: z.string(), prev: z.nullable(value), deleted: z.boolean() });
 
-export const storedAssignmentSchema = assignmentSchema.extend({ staged: stagedSchema(assignmentSchema).optional() });
-export const storedPatternSchema = patternSchema.extend({ staged: stagedSchema(patternSchema).optional() });
+export const storedAssignmentSchema = z.extend(assignmentSchema, { staged: z.optional(stagedSchema(assignmentSchema)) });
+export const storedPatternSchema = z.extend(patternSchema, { staged: z.optional(stagedSchema(patternSchema)) });
 
 export const RotaAssignment = defineEntity({
   type: "RotaAssignment",
@@ -125,7 +125,7 @@ export const RotaVersion = defineEntity({
   owner: "rota",
   description:
     "An agent's rota version (assignments and patterns), +1 per committed change; every change is checked against the version it was computed from. `changeId`/`leaseUntil` while a staged change holds the agent (writers refuse, the duty clock recovers it after the lease)",
-  schema: z.object({ agentId: z.string(), version: z.number().int().min(0).default(0), changeId: z.string().optional(), leaseUntil: z.string().optional() }),
+  schema: z.object({ agentId: z.string(), version: z._default(z.number().check(z.int(), z.minimum(0)), 0), changeId: z.optional(z.string()), leaseUntil: z.optional(z.string()) }),
   pk: "ROTA#{agentId}",
   sk: "VERSION",
   patterns: [
@@ -142,13 +142,13 @@ export const rotaChangeSchema = z.object({
   actor: z.string(),
   at: z.string(),
   leaseUntil: z.string(),
-  parts: z.number().int().min(1),
-  agents: z.number().int().min(1),
-  assignments: z.number().int().min(0),
-  patterns: z.number().int().min(0),
+  parts: z.number().check(z.int(), z.minimum(1)),
+  agents: z.number().check(z.int(), z.minimum(1)),
+  assignments: z.number().check(z.int(), z.minimum(0)),
+  patterns: z.number().check(z.int(), z.minimum(0)),
   /** An import's date range (its audit records name it). */
-  range: z.object({ from: z.string(), to: z.string() }).optional(),
-  expiresAtEpoch: z.number().int().optional(),
+  range: z.optional(z.object({ from: z.string(), to: z.string() })),
+  expiresAtEpoch: z.optional(z.number().check(z.int())),
 });
 
 export const RotaChange = defineEntity({
@@ -174,7 +174,7 @@ export const RotaChangePart = defineEntity({
   type: "RotaChangePart",
   owner: "rota",
   description: "A slice (≤ 350 KB) of a staged change: the agents and versions it was computed from, and each item's before and after; what recovery rolls back or forward from",
-  schema: z.object({ changeId: z.string(), part: z.number().int().min(0), agents: z.array(z.object({ agentId: z.string(), version: z.number().int() })), ops: z.array(rotaChangeOpSchema), expiresAtEpoch: z.number().int().optional() }),
+  schema: z.object({ changeId: z.string(), part: z.number().check(z.int(), z.minimum(0)), agents: z.array(z.object({ agentId: z.string(), version: z.number().check(z.int()) })), ops: z.array(rotaChangeOpSchema), expiresAtEpoch: z.optional(z.number().check(z.int())) }),
   pk: "ROTACHANGE#{changeId}",
   sk: "PART#{part}",
   expires: "30 days after the change started (needed only while it is open)",

@@ -4,7 +4,7 @@
  * customer's known agent. An agent's open-conversation records (`Assignment`) belong to agents;
  * routing writes them through that entity inside its own transactions.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { conversationSchema } from "../../../routing/conversation.js";
 import { defineEntity } from "../entity.js";
 

@@ -5,7 +5,7 @@
  * Sizes: every item is well under 1 KB except a reservation of many lines and the report.
  */
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { driftFindingSchema, reconcileReportSchema, skuStateSchema, storedReservationSchema } from "../../../stock/domain.js";
 import { defineEntity } from "../entity.js";
 
@@ -52,7 +52,7 @@ export const StockLock = defineEntity({
   type: "StockLock",
   owner: "stock",
   description: "Index entry of a SKU's campaign lock (the lock itself is on the counters), present only while a lock exists",
-  schema: z.object({ sku: z.string(), campaignId: z.string(), qty: z.number().int(), expiresAt: z.string() }),
+  schema: z.object({ sku: z.string(), campaignId: z.string(), qty: z.number().check(z.int()), expiresAt: z.string() }),
   pk: "SKU#{sku}",
   sk: "LOCK",
   indexes: {
@@ -68,7 +68,7 @@ export const StockHold = defineEntity({
   type: "StockHold",
   owner: "stock",
   description: "The ledger: one per reserved line; `reserved` must equal the sum of a SKU's holds. Own partition key, so hold writes do not eat the counter item's partition throughput",
-  schema: z.object({ sku: z.string(), orderId: z.string(), qty: z.number().int().min(1), expiresAt: z.string() }),
+  schema: z.object({ sku: z.string(), orderId: z.string(), qty: z.number().check(z.int(), z.minimum(1)), expiresAt: z.string() }),
   pk: "SKUHOLD#{sku}",
   sk: "HOLD#{orderId}",
   patterns: [
@@ -105,11 +105,11 @@ export const StockPublication = defineEntity({
   owner: "stock",
   description: "What the storefront was last told about a SKU (version, page stock) and the publisher lease; kept apart from the hot counters",
   schema: z.object({
-    publishedVersion: z.number().int().optional(),
-    publishedPage: z.number().int().nullable().optional(),
-    publishedAt: z.string().nullable().optional(),
-    leaseOwner: z.string().optional(),
-    leaseUntil: z.number().optional(),
+    publishedVersion: z.optional(z.number().check(z.int())),
+    publishedPage: z.optional(z.nullable(z.number().check(z.int()))),
+    publishedAt: z.optional(z.nullable(z.string())),
+    leaseOwner: z.optional(z.string()),
+    leaseUntil: z.optional(z.number()),
   }),
   pk: "SKUPUB#{sku}",
   sk: "PUBLISHED",
