@@ -2,14 +2,16 @@
  * Campaign-change notices: the rules, with no AWS in sight (unit tested).
  *
  * - A campaign's content (name, rules, window, target skills) is versioned; a PUT whose content
- *   equals the current version is a no-op, any other PUT makes version n+1 and a notice whose
- *   summary is the field-level diff (`rules.threshold: 300 → 200`).
+ *   equals the current version is a no-op, any other PUT makes version n+1 and a notice that says
+ *   what changed in sentences (render.ts: `满300减40 → 满300减50, 20:00 起`, zh-CN and en), with
+ *   the field-level diff kept as data (`changes`).
  * - A notice targets agents on duty whose skills meet its `targetSkills` (or everyone).
  * - The inbox shows, per campaign, only the newest version the agent holds (supersede), and
  *   orders unacknowledged before acknowledged, then urgent → important → info, newest first.
  */
 import * as z from "zod/mini";
 import { skillSchema, type Skill } from "../agents/domain.js";
+import { defaultLocale, renderCampaignNotice, type Locale } from "./render.js";
 
 export const urgencies = ["info", "important", "urgent"] as const;
 export const urgencySchema = z.enum(urgencies);
@@ -216,7 +218,8 @@ export function canonical(value: unknown): string {
 function diffValue(path: string, from: unknown, to: unknown, out: FieldChange[]): void {
   if (isPlainObject(from) && isPlainObject(to)) {
     for (const key of [...new Set([...Object.keys(from), ...Object.keys(to)])].sort()) {
-      diffValue(path ? `${path}.${key}` : key, from[key], to[key], out);
+      // Own keys only: a rule named `constructor` must not read Object's.
+      diffValue(path ? `${path}.${key}` : key, Object.hasOwn(from, key) ? from[key] : undefined, Object.hasOwn(to, key) ? to[key] : undefined, out);
     }
     return;
   }
@@ -236,16 +239,6 @@ export function diffCampaign(before: CampaignContent | undefined, after: Campaig
   return out;
 }
 
-function show(value: unknown): string {
-  if (value === null || value === undefined) return "(none)";
-  return typeof value === "string" ? value : canonical(value);
-}
-
-/** One line per changed field: `rules.threshold: 300 → 200`. */
-export function changeSummary(changes: readonly FieldChange[]): string {
-  return changes.map((c) => `${c.field}: ${show(c.from)} → ${show(c.to)}`).join("\n");
-}
-
 export function campaignNoticeId(campaignId: string, version: number): string {
   return `c.${campaignId}.v${version}`;
 }
@@ -255,6 +248,8 @@ export function campaignNoticeExpiry(content: CampaignContent, now: Date): strin
   const floor = new Date(now.getTime() + 60 * 60 * 1000).toISOString();
   return content.endsAt > floor ? content.endsAt : floor;
 }
+
+const noticeTextSchema = z.object({ title: z.string(), body: z.string() });
 
 /** A notice as published; its snapshot is also what an inbox entry carries. */
 export const noticeSchema = z.object({
@@ -270,22 +265,37 @@ export const noticeSchema = z.object({
   campaignId: z.optional(z.string()),
   campaignVersion: z.optional(z.number().check(z.int())),
   changes: z.optional(z.array(fieldChangeSchema)),
+  /** Campaign notices: title and body in each locale (`title`/`body` are the zh-CN ones). */
+  texts: z.optional(z.object({ "zh-CN": noticeTextSchema, en: noticeTextSchema })),
+  /** Campaign notices: the zone their times are shown in (the shop's when published). */
+  timeZone: z.optional(z.string()),
 });
 export type Notice = z.infer<typeof noticeSchema>;
 
-export function campaignNotice(campaignId: string, version: number, content: CampaignContent, changes: FieldChange[], urgency: Urgency, actor: string, now: Date): Notice {
+/**
+ * A campaign version's change notice, rendered in both locales at publication (times in the shop's
+ * `timeZone`); `title`/`body` are the zh-CN rendering, `changes` the raw diff for clients.
+ */
+export function campaignNotice(
+  campaign: { campaignId: string; version: number; before: CampaignContent | undefined; content: CampaignContent; changes: FieldChange[] },
+  options: { urgency: Urgency; actor: string; now: Date; timeZone: string },
+): Notice {
+  const { campaignId, version, before, content, changes } = campaign;
+  const publishedAt = options.now.toISOString();
+  const texts = renderCampaignNotice({ version, before, after: content, changes, publishedAt, timeZone: options.timeZone });
   return {
     noticeId: campaignNoticeId(campaignId, version),
-    title: version === 1 ? `New campaign "${content.name}"` : `Campaign "${content.name}" changed (v${version})`,
-    body: changeSummary(changes),
-    urgency,
+    ...texts[defaultLocale],
+    urgency: options.urgency,
     targetSkills: content.targetSkills,
-    publishedAt: now.toISOString(),
-    publishedBy: actor,
-    expiresAt: campaignNoticeExpiry(content, now),
+    publishedAt,
+    publishedBy: options.actor,
+    expiresAt: campaignNoticeExpiry(content, options.now),
     campaignId,
     campaignVersion: version,
     changes,
+    texts,
+    timeZone: options.timeZone,
   };
 }
 
@@ -318,13 +328,23 @@ export function noticeFields(notice: Notice): Notice {
     publishedBy: notice.publishedBy,
     expiresAt: notice.expiresAt,
     ...(notice.campaignId ? { campaignId: notice.campaignId, campaignVersion: notice.campaignVersion, changes: notice.changes ?? [] } : {}),
+    ...(notice.texts ? { texts: notice.texts } : {}),
+    ...(notice.timeZone ? { timeZone: notice.timeZone } : {}),
   };
 }
 
-/** What the agent's phone shows (and what the WebSocket push carries): the notice without who published it. */
-export function noticeView(notice: Notice) {
-  const { publishedBy: _publishedBy, ...view } = noticeFields(notice);
-  return view;
+/**
+ * What a reader sees: the notice without who published it, its title and body in `locale` (an
+ * ad-hoc notice reads as its publisher wrote it, in every locale).
+ */
+export function noticeView(notice: Notice, locale: Locale = defaultLocale) {
+  const { publishedBy: _publishedBy, texts, ...view } = noticeFields(notice);
+  return { ...view, ...(texts ? texts[locale] : {}) };
+}
+
+/** The WebSocket push: the default view plus every rendering, since the server does not know the reader's locale. */
+export function noticePush(notice: Notice) {
+  return { ...noticeView(notice), ...(notice.texts ? { texts: notice.texts } : {}) };
 }
 
 export interface InboxEntry {
@@ -379,6 +399,25 @@ export function receiptsView(rows: readonly ReceiptRow[], superseded: boolean) {
     counts: { targeted: agents.length, delivered: agents.length, acknowledged, pending: superseded ? 0 : agents.length - acknowledged },
     agents,
   };
+}
+
+/** A notice's receipt counters as the table keeps them (absent: none yet). */
+export interface ReceiptCounters {
+  deliveredByFanout?: number | undefined;
+  deliveredLate?: number | undefined;
+  acknowledgedCount?: number | undefined;
+  supersededBy?: string | undefined;
+}
+
+/**
+ * The counts a list shows, from the notice's counters alone (no receipt is read): delivered is the
+ * fan-out's entries plus the late joiners', and a superseded notice has nothing pending (as in
+ * {@link receiptsView}).
+ */
+export function receiptCounts(counters: ReceiptCounters): { delivered: number; acknowledged: number; pending: number } {
+  const delivered = (counters.deliveredByFanout ?? 0) + (counters.deliveredLate ?? 0);
+  const acknowledged = counters.acknowledgedCount ?? 0;
+  return { delivered, acknowledged, pending: counters.supersededBy ? 0 : Math.max(0, delivered - acknowledged) };
 }
 
 /** Urgent reminders are due once `intervalMinutes` have passed since the last one (or publish). */

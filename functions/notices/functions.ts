@@ -7,10 +7,12 @@ export const noticesApi: FunctionSpec = {
   name: "NoticesApi",
   entry: "functions/notices/notices.http.ts",
   handler: "handler",
-  description: "Campaigns, notices, agent inbox/ack and receipts",
+  description: "Campaigns, notices (lists with receipt counts), agent inbox/ack and receipts",
   triggers: [
+    { kind: "http", method: "GET", path: "/campaigns", auth: supervisor },
     { kind: "http", method: "PUT", path: "/campaigns/{campaignId}", auth: supervisor },
     { kind: "http", method: "GET", path: "/campaigns/{campaignId}", auth: supervisor },
+    { kind: "http", method: "GET", path: "/notices", auth: supervisor },
     { kind: "http", method: "POST", path: "/notices", auth: supervisor },
     { kind: "http", method: "GET", path: "/notices/{noticeId}/receipts", auth: supervisor },
     { kind: "http", method: "GET", path: "/notices/inbox", auth: agent },

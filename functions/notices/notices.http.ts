@@ -1,16 +1,21 @@
 /**
- * Notices HTTP API. Supervisors publish (campaign changes, ad-hoc notices) and read receipts;
- * agents read and acknowledge only their own inbox — the token's `sub` is the agent id, so no
- * path can name another agent.
+ * Notices HTTP API. Supervisors publish (campaign changes, ad-hoc notices), list campaigns and
+ * sent notices and read receipts; agents read and acknowledge only their own inbox — the token's
+ * `sub` is the agent id, so no path can name another agent.
+ *
+ * Locale: campaign notices are rendered in zh-CN and en when published; a read picks one with
+ * `?lang=en|zh-CN` or, without it, `Accept-Language` (zh-CN by default).
  */
 import * as z from "zod/mini";
 import { knownSkillIds, requireKnownSkills } from "../agents/skills.js";
 import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { NotFoundError } from "../shared/errors.js";
+import { pageQuery } from "../shared/table/index.js";
 import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputAt, noticeView } from "./domain.js";
 import { noticesApi } from "./functions.js";
-import { getCampaign, getCampaignVersion, type CampaignRecord } from "./store/index.js";
-import { acknowledge, inbox, publishNotice, putCampaign, receipts } from "./use-cases/index.js";
+import { pickLocale, type Locale } from "./render.js";
+import { getCampaign, getCampaignVersion } from "./store/index.js";
+import { acknowledge, campaignView, inbox, listCampaigns, listSentNotices, publishNotice, putCampaign, receipts } from "./use-cases/index.js";
 
 function campaignIdOf(request: HttpRequest): string {
   return validate(z.object({ campaignId: campaignIdSchema }), request.params, "path").campaignId;
@@ -20,9 +25,17 @@ function noticeIdOf(request: HttpRequest): string {
   return validate(z.object({ noticeId: noticeIdSchema }), request.params, "path").noticeId;
 }
 
-function campaignView(c: CampaignRecord) {
-  return { campaignId: c.campaignId, version: c.version, ...c.content, noticeId: c.noticeId, updatedAt: c.updatedAt, updatedBy: c.updatedBy };
+/** `?lang=`: the locale a reader asks for (`zh` and `zh-CN` alike); other query fields are the route's. */
+const langField = { lang: z.optional(z.enum(["zh-CN", "zh", "en"], { error: "must be zh-CN or en" })) };
+
+function localeOf(request: HttpRequest): Locale {
+  const { lang } = validate(z.object(langField), request.query, "query");
+  return pickLocale(lang, request.headers["accept-language"]);
 }
+
+export const listPageSizes = { default: 50, max: 200 } as const;
+const campaignsQuery = z.strictObject(pageQuery(listPageSizes));
+const noticesQuery = z.strictObject({ ...pageQuery(listPageSizes), ...langField });
 
 const versionQuery = z.object({ version: z.optional(z.coerce.number().check(z.int(), z.minimum(1))) });
 
@@ -38,8 +51,13 @@ export const handler = httpApi(noticesApi, {
     const created = result.changed && result.campaign.version === 1;
     return {
       status: created ? 201 : 200,
-      body: { ...campaignView(result.campaign), changed: result.changed, changes: result.changes, notice: result.notice ? noticeView(result.notice) : null },
+      body: { ...campaignView(result.campaign), changed: result.changed, changes: result.changes, notice: result.notice ? noticeView(result.notice, localeOf(request)) : null },
     };
+  },
+
+  "GET /campaigns": async (request) => {
+    const { limit, cursor } = validate(campaignsQuery, request.query, "query");
+    return { status: 200, body: await listCampaigns(limit, cursor) };
   },
 
   "GET /campaigns/{campaignId}": async (request) => {
@@ -62,12 +80,17 @@ export const handler = httpApi(noticesApi, {
     return { status: replayed ? 200 : 201, body: { ...noticeView(notice), publishedBy: notice.publishedBy, ...(replayed ? { replayed: true } : {}) } };
   },
 
+  "GET /notices": async (request) => {
+    const { limit, cursor } = validate(noticesQuery, request.query, "query");
+    return { status: 200, body: await listSentNotices(limit, cursor, localeOf(request), request.now) };
+  },
+
   "GET /notices/{noticeId}/receipts": async (request) => {
-    return { status: 200, body: await receipts(noticeIdOf(request), request.now) };
+    return { status: 200, body: await receipts(noticeIdOf(request), request.now, localeOf(request)) };
   },
 
   "GET /notices/inbox": async (request) => {
-    return { status: 200, body: await inbox(userOf(request).sub, request.now) };
+    return { status: 200, body: await inbox(userOf(request).sub, request.now, localeOf(request)) };
   },
 
   "POST /notices/{noticeId}/ack": async (request) => {

@@ -63,7 +63,8 @@ describe("campaign change notices", () => {
     const v2 = await s.api("PUT", `/campaigns/${campaignId}`, { as: sup, body: campaign(200) });
     expect(v2.status).toBe(200);
     expect(v2.body).toMatchObject({ version: 2, changed: true, changes: [{ field: "rules.coupon.threshold", from: 300, to: 200 }] });
-    expect(v2.body.notice.body).toBe("rules.coupon.threshold: 300 → 200");
+    // A sentence in the shop's zone (Asia/Shanghai by default), effective at the campaign's start; the raw diff stays in `changes`.
+    expect(v2.body.notice.body).toBe("满300减30 → 满200减30, 2030年11月11日 00:00 起");
     const v2Notice = v2.body.notice.noticeId as string;
     await fannedOut(s, v2Notice);
 

@@ -2,7 +2,7 @@
  * Agents' inboxes (see the NoticeDelivery and NoticeAck entities): fan-out and late-joiner
  * deliveries, acknowledgements, an agent's inbox and a notice's receipts.
  */
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import {
   NoticeAck,
@@ -10,16 +10,19 @@ import {
   batchGet,
   batchWrite,
   dynamo,
-  isConditionalCheckFailed,
   parseInboxItem,
   parseReceiptRow,
+  TransactionCancelledError,
+  jitter,
   queryAll,
   receiptsProjection,
   tableName,
+  transact,
   type CapacityMeter,
   type TransactItem,
 } from "../../shared/table/index.js";
 import { noticeFields, type InboxEntry, type Notice, type ReceiptRow } from "../domain.js";
+import { countReceiptOp } from "./notices.js";
 
 /** Inbox entries and acks outlive the notice by this long, so receipts stay readable. */
 const retentionSeconds = 30 * 86_400;
@@ -52,24 +55,32 @@ export async function writeDeliveries(agentIds: readonly string[], notice: Notic
   await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-/** One inbox entry, only if the agent does not have it yet (late joiners). Returns whether it was created. */
+/**
+ * One inbox entry, only if the agent does not have it yet (late joiners), counted on the notice in
+ * the same transaction, so the count grows exactly once per entry created. Returns whether it was
+ * created. Arrivals at a shift start deliver the same notices at once: a transaction that collides
+ * with another on the notice's counter is retried.
+ */
 export async function putDeliveryIfAbsent(agentId: string, notice: Notice, deliveredAt: string, via: string, meter?: CapacityMeter): Promise<boolean> {
-  try {
-    const result = await dynamo.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: deliveryItem(agentId, notice, deliveredAt, via),
-        ConditionExpression: "attribute_not_exists(pk)",
-        ...(meter ? { ReturnConsumedCapacity: "TOTAL" } : {}),
-      }),
-    );
-    meter?.add(result.ConsumedCapacity);
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
+  const ops: TransactItem[] = [
+    { Put: { TableName: tableName, Item: deliveryItem(agentId, notice, deliveredAt, via), ConditionExpression: "attribute_not_exists(pk)" } },
+    countReceiptOp(notice.noticeId, "deliveredLate"),
+  ];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transact(ops, meter ? { meter } : {});
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelledError)) throw error;
+      if (error.conditionFailedAt(0)) return false;
+      if (!error.reasons.includes("TransactionConflict") || attempt >= receiptRetries) throw error;
+      await jitter(attempt);
+    }
   }
 }
+
+/** Attempts of a receipt transaction that keeps colliding on the notice's counters before it gives up. */
+export const receiptRetries = 10;
 
 const heldProjection = z.object({ notice: z.object({ noticeId: z.string() }) });
 
@@ -129,7 +140,38 @@ export async function receiptRows(noticeId: string, meter?: CapacityMeter): Prom
   });
 }
 
-/** Transaction items for an ack: the delivery must exist (item 0), the ack is written once (item 1). */
+const viaSchema = z.object({ agentId: z.string(), via: z.string() });
+
+/**
+ * Agents who got the notice as late joiners (their entries are counted as `deliveredLate`), from
+ * the receipts index: before a fan-out writes, that is the few who arrived since publishing.
+ */
+export async function lateRecipients(noticeId: string, meter?: CapacityMeter): Promise<Set<string>> {
+  const receipts = NoticeDelivery.index.receipts;
+  const items = await queryAll(
+    {
+      IndexName: receipts.index,
+      KeyConditionExpression: `${receipts.attributeNames.pk} = :pk`,
+      FilterExpression: "#type = :delivery AND begins_with(via, :arrival)",
+      ExpressionAttributeValues: { ":pk": receipts.partition({ noticeId }), ":delivery": NoticeDelivery.type, ":arrival": lateVia("") },
+      ProjectionExpression: "agentId, via",
+      ExpressionAttributeNames: { "#type": "type" },
+      ...(meter ? { ReturnConsumedCapacity: "TOTAL" } : {}),
+    },
+    meter,
+  );
+  return new Set(items.map((item) => NoticeDelivery.parseAs(viaSchema, item).agentId));
+}
+
+/** The `via` of a late joiner's entry (`arrival:duty`). */
+export function lateVia(reason: string): string {
+  return `arrival:${reason}`;
+}
+
+/**
+ * Transaction items for an ack: the delivery must exist (item 0), the ack is written once
+ * (item 1), and the notice counts it (item 2), so the count is exactly the acks written.
+ */
 export function ackOps(agentId: string, notice: Notice, at: string): TransactItem[] {
   return [
     { ConditionCheck: { TableName: tableName, Key: NoticeDelivery.key({ agentId, noticeId: notice.noticeId }), ConditionExpression: "attribute_exists(pk)" } },
@@ -143,6 +185,7 @@ export function ackOps(agentId: string, notice: Notice, at: string): TransactIte
         ConditionExpression: "attribute_not_exists(pk)",
       },
     },
+    countReceiptOp(notice.noticeId, "acknowledgedCount"),
   ];
 }
 

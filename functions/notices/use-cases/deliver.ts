@@ -3,15 +3,15 @@ import type { ArrivalReason } from "../../agents/arrival.js";
 import { getAgent, listAgents } from "../../agents/store.js";
 import { pushToAgent } from "../../shared/push.js";
 import { CapacityMeter } from "../../shared/table/index.js";
-import { isExpired, isTargeted, noticeView, type Notice } from "../domain.js";
-import { activeNotices, getCampaign, getNotice, getNotices, heldNoticeIds, markActive, putDeliveryIfAbsent, writeDeliveries } from "../store/index.js";
+import { isExpired, isTargeted, noticePush, type Notice } from "../domain.js";
+import { activeNotices, getCampaign, getNotice, getNotices, heldNoticeIds, lateRecipients, lateVia, markActive, putDeliveryIfAbsent, setFanoutCount, writeDeliveries } from "../store/index.js";
 import { pushToAgents } from "./push.js";
 
 export interface FanoutResult {
   noticeId: string;
   /** On-duty agents in the notice's audience. */
   targeted: number;
-  /** Inbox entries written (equal to targeted unless skipped). */
+  /** Inbox entries written: the audience less the late joiners who got it since publishing. */
   delivered: number;
   pushed: number;
   /** Stale connections removed (410) during the pushes. */
@@ -24,9 +24,10 @@ export interface FanoutResult {
 
 /**
  * Primary course: read the notice → skip if expired or superseded → select on-duty agents in the
- * audience (the agents capability's list) → BatchWrite their inbox entries (deterministic keys:
- * redelivery adds nothing) → push a nudge to each (410s delete that connection, never fail the
- * fan-out) → mark fanned out.
+ * audience (the agents capability's list) less those who got it as late joiners since publishing
+ * → BatchWrite their inbox entries (deterministic keys: redelivery adds nothing) → push a nudge
+ * to each (410s delete that connection, never fail the fan-out) → record the count on the notice
+ * (SET: a redelivered run states it again) → mark fanned out.
  */
 export async function fanOutNotice(noticeId: string, now: Date): Promise<FanoutResult> {
   const started = Date.now();
@@ -40,11 +41,14 @@ export async function fanOutNotice(noticeId: string, now: Date): Promise<FanoutR
     if (campaign && notice.campaignVersion !== undefined && campaign.version > notice.campaignVersion) return result({ skipped: "superseded" });
   }
   const audience = (await listAgents()).filter((a) => a.onDuty && isTargeted(notice.targetSkills, a.skills));
-  const agentIds = audience.map((a) => a.agentId);
+  // Late joiners who got it since publishing are counted already (and were pushed): leave their entries alone.
+  const late = await lateRecipients(noticeId, meter);
+  const agentIds = audience.map((a) => a.agentId).filter((agentId) => !late.has(agentId));
   await writeDeliveries(agentIds, notice, now.toISOString(), meter);
-  const { pushed, gone } = await pushToAgents(agentIds, { type: "notice", notice: noticeView(notice) });
+  const { pushed, gone } = await pushToAgents(agentIds, { type: "notice", notice: noticePush(notice) });
+  await setFanoutCount(noticeId, agentIds.length, meter);
   await markActive(notice, "fannedOutAt", now.toISOString(), meter);
-  return result({ targeted: agentIds.length, delivered: agentIds.length, pushed, gone });
+  return result({ targeted: audience.length, delivered: agentIds.length, pushed, gone });
 }
 
 /**
@@ -71,10 +75,10 @@ export async function deliverOnArrival(agentId: string, now: Date, reason: Arriv
   if (missing.length === 0) return { delivered: [], capacityUnits: meter.units };
   const delivered: Notice[] = [];
   for (const notice of await getNotices(missing, meter)) {
-    if (await putDeliveryIfAbsent(agentId, notice, now.toISOString(), `arrival:${reason}`, meter)) delivered.push(notice);
+    if (await putDeliveryIfAbsent(agentId, notice, now.toISOString(), lateVia(reason), meter)) delivered.push(notice);
   }
   if (reason !== "connect") {
-    for (const notice of delivered) await pushToAgent(agentId, { type: "notice", notice: noticeView(notice) });
+    for (const notice of delivered) await pushToAgent(agentId, { type: "notice", notice: noticePush(notice) });
   }
   return { delivered: delivered.map((n) => n.noticeId), capacityUnits: meter.units };
 }

@@ -2,7 +2,7 @@
 import { settings } from "../../shared/env.js";
 import { logger } from "../../shared/logger.js";
 import { sendMessage } from "../../shared/sqs.js";
-import { noticeView, reminderDue } from "../domain.js";
+import { noticePush, reminderDue } from "../domain.js";
 import { activeNotices, getNotice, markActive, receiptRows } from "../store/index.js";
 import { fanoutMessage } from "./publish.js";
 import { pushToAgents } from "./push.js";
@@ -39,7 +39,7 @@ export async function runReminders(now: Date): Promise<ReminderRun> {
     const notice = await getNotice(entry.noticeId);
     if (!notice) continue;
     const pending = (await receiptRows(entry.noticeId)).filter((r) => !r.acknowledgedAt).map((r) => r.agentId);
-    await pushToAgents(pending, { type: "notice", reminder: true, notice: noticeView(notice) });
+    await pushToAgents(pending, { type: "notice", reminder: true, notice: noticePush(notice) });
     await markActive(entry, "lastRemindedAt", now.toISOString());
     run.reminded.push({ noticeId: entry.noticeId, agentIds: pending });
   }

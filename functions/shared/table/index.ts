@@ -17,3 +17,4 @@ export * from "./entities/stock.js";
 export * from "./entities/supervision.js";
 export { MalformedItemError, type AnyEntity } from "./entity.js";
 export * from "./client.js";
+export * from "./page.js";

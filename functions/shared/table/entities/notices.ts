@@ -11,17 +11,40 @@ import { campaignContentSchema, fieldChangeSchema, noticeSchema, urgencySchema }
 import { skillSchema } from "../../../agents/domain.js";
 import { defineEntity } from "../entity.js";
 
+/**
+ * A notice as stored: as published, plus its receipt counters (kept by the writes that create
+ * receipts, so a list shows counts without reading any receipt) and, for a campaign version that
+ * a newer one replaced, which notice superseded it.
+ */
+export const noticeRecordSchema = z.extend(noticeSchema, {
+  /** Inbox entries the last fan-out run wrote (SET, so a redelivered run does not add twice). */
+  deliveredByFanout: z.optional(z.number().check(z.int(), z.minimum(0))),
+  /** Inbox entries created for late joiners (ADD 1 in the transaction that creates each). */
+  deliveredLate: z.optional(z.number().check(z.int(), z.minimum(0))),
+  /** Acknowledgements (ADD 1 in the transaction that writes each, once per agent). */
+  acknowledgedCount: z.optional(z.number().check(z.int(), z.minimum(0))),
+  supersededBy: z.optional(z.string()),
+});
+
 export const Notice = defineEntity({
   type: "Notice",
   owner: "notices",
-  description: "A notice as published (ad hoc or a campaign version's change notice); never deleted",
-  schema: noticeSchema,
+  description: "A notice as published (ad hoc or a campaign version's change notice) with its receipt counters; never deleted",
+  schema: noticeRecordSchema,
   pk: "NOTICE#{noticeId}",
   sk: "NOTICE",
+  indexes: {
+    sent: { index: "gsi2", pk: "NOTICES", sk: "{publishedAt}#{noticeId}", why: "every sent notice, newest first (GET /notices); one partition written once per publish, tens a day" },
+  },
   patterns: [
     { name: "Notice.get", operation: "GetItem NOTICE#{noticeId} / NOTICE, consistent", cost: "1 RRU" },
     { name: "Notice.getMany", operation: "BatchGetItem of NOTICE#{noticeId} (late joiners' missing notices)", cost: "0.5 RRU each" },
-    { name: "Notice.publish", operation: "TransactWriteItems: Put notice (attribute_not_exists) + Put active record + audit", cost: "2 × 3 WRU" },
+    { name: "Notice.publish", operation: "TransactWriteItems: Put notice (attribute_not_exists, gsi2 NOTICES) + Put active record + audit", cost: "2 × 3 WRU + 1 (gsi2)" },
+    { name: "Notice.sent", operation: "Query gsi2 NOTICES, newest first, Limit n+1 from the cursor", cost: "0.5 RRU per 4 KB of notices (a page of 50 campaign notices ≈ 3–8 RRU)" },
+    { name: "Notice.countAck", operation: "Update ADD acknowledgedCount :1 (condition exists), inside the ack transaction", cost: "2 × 1 WRU + 1 (gsi2)" },
+    { name: "Notice.countLate", operation: "Update ADD deliveredLate :1, inside the late joiner's delivery transaction", cost: "2 × 1 WRU + 1 (gsi2)" },
+    { name: "Notice.countFanout", operation: "UpdateItem SET deliveredByFanout (after the fan-out's writes)", cost: "1 WRU + 1 (gsi2)" },
+    { name: "Notice.supersede", operation: "Update SET supersededBy (condition exists), inside the next campaign version's transaction", cost: "2 × 1 WRU + 1 (gsi2)" },
   ],
 });
 
@@ -71,9 +94,13 @@ export const Campaign = defineEntity({
   schema: campaignRecordSchema,
   pk: "CAMPAIGN#{campaignId}",
   sk: "CURRENT",
+  indexes: {
+    all: { index: "gsi2", pk: "CAMPAIGNS", sk: "{campaignId}", why: "every campaign's current version by id (GET /campaigns); a shop runs tens, not thousands" },
+  },
   patterns: [
     { name: "Campaign.get", operation: "GetItem CAMPAIGN#{campaignId} / CURRENT, consistent", cost: "0.5–1 RRU" },
-    { name: "Campaign.write", operation: "TransactWriteItems: Put current (version = :v) + Put version + Delete old active record + notice + active + audit", cost: "2 × ~6 WRU" },
+    { name: "Campaign.write", operation: "TransactWriteItems: Put current (version = :v, gsi2 CAMPAIGNS) + Put version + Delete old active record + supersede old notice + notice + active + audit", cost: "2 × ~7 WRU + 2 (gsi2)" },
+    { name: "Campaign.list", operation: "Query gsi2 CAMPAIGNS, by id, Limit n+1 from the cursor", cost: "0.5 RRU per 4 KB of campaigns" },
   ],
 });
 
