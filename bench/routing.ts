@@ -591,9 +591,15 @@ export async function checkInvariants(ctx: RoutingContext, settleMs: number): Pr
     } else if (assignedDecisions.length > 1) replayedDecisions++;
     if (c.status === "assigned" && c.agentId) assignedPerAgent.set(c.agentId, (assignedPerAgent.get(c.agentId) ?? 0) + 1);
   }
-  const listed = await ctx.bench.api("GET", "/agents", { as: ctx.supervisor });
-  if (listed.status !== 200) throw new Error(`GET /agents answered ${listed.status}`);
-  const agents = (listed.body as { agents: { agentId: string; load: number; maxConcurrent: number }[] }).agents;
+  // GET /agents is paginated: follow `next` to the end.
+  const agents: { agentId: string; load: number; maxConcurrent: number }[] = [];
+  for (let next: string | undefined, first = true; first || next; first = false) {
+    const listed = await ctx.bench.api("GET", `/agents?limit=500${next ? `&cursor=${encodeURIComponent(next)}` : ""}`, { as: ctx.supervisor });
+    if (listed.status !== 200) throw new Error(`GET /agents answered ${listed.status}`);
+    const page = listed.body as { agents: { agentId: string; load: number; maxConcurrent: number }[]; next?: string };
+    agents.push(...page.agents);
+    next = page.next;
+  }
   let overCapacity = 0;
   let loadMismatch = 0;
   for (const a of agents) {

@@ -53,6 +53,13 @@ export const agentSchema = z.object({
   /** When presence / duty last changed (stamped by the store): handover timeouts start here. */
   presenceChangedAt: z.optional(z.string()),
   dutyChangedAt: z.optional(z.string()),
+  /**
+   * Set while the agent is deactivated (`DELETE /agents/{id}`): kept for history and audit, in no
+   * pool, never assigned (the assignment's condition checks this attribute is absent), no
+   * presence, no WebSocket sign-in. `POST /agents/{id}/reactivate` removes it.
+   */
+  deactivatedAt: z.optional(z.string()),
+  deactivatedBy: z.optional(z.string()),
   /** Optimistic-concurrency version: every write is conditional on it. */
   version: z._default(z.number().check(z.int()), 0),
   updatedAt: z.string(),
@@ -98,16 +105,22 @@ export function onDutyAt(agent: Pick<Agent, "onDuty" | "shift" | "nextShift">, a
  * a little before its shift starts, or until the duty clock tidies it after the shift ended.
  */
 export function isEligible(agent: Agent): boolean {
-  return agent.presence === "online" && agent.load < agent.maxConcurrent && (routingWindow(agent) !== undefined || agent.onDuty);
+  return isActive(agent) && agent.presence === "online" && agent.load < agent.maxConcurrent && (routingWindow(agent) !== undefined || agent.onDuty);
 }
 
 /** Invariant 3 at an instant: on duty (exactly), online and below capacity. */
 export function isEligibleAt(agent: Agent, at: Date): boolean {
-  return agent.presence === "online" && agent.load < agent.maxConcurrent && onDutyAt(agent, at);
+  return isActive(agent) && agent.presence === "online" && agent.load < agent.maxConcurrent && onDutyAt(agent, at);
 }
 
-/** Why the agent cannot take new work at `at` (duty, presence), or undefined. Capacity is separate. */
+/** Not deactivated (a profile kept for history only takes no work, presence or sign-in). */
+export function isActive(agent: Pick<Agent, "deactivatedAt">): boolean {
+  return agent.deactivatedAt === undefined;
+}
+
+/** Why the agent cannot take new work at `at` (deactivated, duty, presence), or undefined. Capacity is separate. */
 export function unavailableReason(agent: Agent, at: Date): string | undefined {
+  if (!isActive(agent)) return "deactivated";
   if (!onDutyAt(agent, at)) return "off duty";
   if (agent.presence !== "online") return `presence ${agent.presence}`;
   return undefined;
@@ -151,6 +164,29 @@ export function overCapacityBy(agent: Pick<Agent, "load" | "maxConcurrent">): nu
   return Math.max(0, agent.load - agent.maxConcurrent);
 }
 
+/** The profile fields `PATCH /agents/{id}` changes one at a time. */
+export type ProfilePatch = Partial<Pick<Agent, "name" | "skills" | "maxConcurrent">>;
+
+export type ProfileChanges = Partial<{ [F in keyof ProfilePatch]-?: { from: NonNullable<ProfilePatch[F]>; to: NonNullable<ProfilePatch[F]> } }>;
+
+/**
+ * Each field of `patch` whose value differs from the agent's, as `{ from, to }` (the audit
+ * record's details); empty when nothing would change. Skills compare as a set.
+ *
+ * @example
+ * patchChanges(agent, { maxConcurrent: 8 }); // { maxConcurrent: { from: 5, to: 8 } }
+ */
+export function patchChanges(agent: Pick<Agent, "name" | "skills" | "maxConcurrent">, patch: ProfilePatch): ProfileChanges {
+  const changes: ProfileChanges = {};
+  if (patch.name !== undefined && patch.name !== agent.name) changes.name = { from: agent.name, to: patch.name };
+  if (patch.maxConcurrent !== undefined && patch.maxConcurrent !== agent.maxConcurrent) changes.maxConcurrent = { from: agent.maxConcurrent, to: patch.maxConcurrent };
+  if (patch.skills !== undefined) {
+    const same = patch.skills.length === agent.skills.length && patch.skills.every((s) => agent.skills.includes(s));
+    if (!same) changes.skills = { from: agent.skills, to: patch.skills };
+  }
+  return changes;
+}
+
 /** What supervisors and agents see of an agent. */
 export function agentView(agent: Agent) {
   return {
@@ -165,6 +201,8 @@ export function agentView(agent: Agent) {
     shift: agent.shift,
     nextShift: agent.nextShift,
     available: isEligible(agent),
+    active: isActive(agent),
+    deactivatedAt: agent.deactivatedAt ?? null,
     lastAssignedAt: agent.lastAssignedAt,
     updatedAt: agent.updatedAt,
     updatedBy: agent.updatedBy,

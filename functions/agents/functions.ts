@@ -6,17 +6,21 @@ export const agentsApi: FunctionSpec = {
   name: "AgentsApi",
   entry: "functions/agents/agents.http.ts",
   handler: "handler",
-  description: "Agent profiles, presence and skills",
+  description: "Agent profiles, lifecycle, presence and skills",
   triggers: [
     { kind: "http", method: "PUT", path: "/agents/{agentId}", auth: supervisor },
+    { kind: "http", method: "PATCH", path: "/agents/{agentId}", auth: supervisor },
+    { kind: "http", method: "DELETE", path: "/agents/{agentId}", auth: supervisor },
+    { kind: "http", method: "POST", path: "/agents/{agentId}/reactivate", auth: supervisor },
     { kind: "http", method: "GET", path: "/agents", auth: supervisor },
     { kind: "http", method: "GET", path: "/agents/{agentId}", auth: supervisor },
     { kind: "http", method: "PUT", path: "/agents/{agentId}/presence", auth: { kind: "jwt", roles: ["supervisor", "agent"] } },
     { kind: "http", method: "GET", path: "/skills", auth: { kind: "jwt", roles: ["supervisor", "agent"] } },
     { kind: "http", method: "PUT", path: "/skills/{skillId}", auth: supervisor },
   ],
-  // Presence -> online is an arrival: late-joiner notices are pushed from here.
-  access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
+  // Presence -> online is an arrival: late-joiner notices are pushed from here. Deactivation hands
+  // open conversations over in-process (routing: drain, assignment callbacks) and closes sockets.
+  access: { table: "write", sends: ["conversations", "notices", "callbacks"], pushesToAgents: true, assignmentCallbacks: "enqueue" },
 };
 
 export const agentFunctions: FunctionSpec[] = [agentsApi];

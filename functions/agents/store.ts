@@ -9,8 +9,23 @@
  * disagree with the profile.
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { Agent as AgentEntity, Seat, dynamo, isWriteConflict, jitter, queryAll, seatViewSchema, tableName, transact, type SeatView, type TransactItem } from "../shared/table/index.js";
-import { ContentionError } from "../shared/errors.js";
+import {
+  Agent as AgentEntity,
+  Seat,
+  decodeCursor,
+  dynamo,
+  encodeCursor,
+  isWriteConflict,
+  jitter,
+  queryAll,
+  queryPage,
+  seatViewSchema,
+  tableName,
+  transact,
+  type SeatView,
+  type TransactItem,
+} from "../shared/table/index.js";
+import { ContentionError, ValidationError } from "../shared/errors.js";
 import { isEligible, poolRank, routingWindow, type Agent, type Skill } from "./domain.js";
 
 export type { SeatView, TransactItem };
@@ -30,8 +45,12 @@ function profileItem(agent: Agent) {
   return AgentEntity.item(agent, AgentEntity.index.all.attributes({ agentId: agent.agentId }));
 }
 
-/** The condition that the agent is on duty at `at` (its routing window covers it), for a transaction. */
-export const onDutyCondition = { expression: "dutyFrom <= :dutyNow AND dutyTo > :dutyNow", value: (at: string) => ({ ":dutyNow": at }) };
+/**
+ * The condition that the agent may be given work at `at`: its routing window covers it and it is
+ * not deactivated. Every path that hands an agent a conversation (pool seat, known agent, transfer,
+ * reassign) carries it, so a deactivation racing with an assignment can never lose.
+ */
+export const onDutyCondition = { expression: "dutyFrom <= :dutyNow AND dutyTo > :dutyNow AND attribute_not_exists(deactivatedAt)", value: (at: string) => ({ ":dutyNow": at }) };
 
 /**
  * Condition + puts that move an agent from `before` to `after` (version + 1) with its seats.
@@ -141,6 +160,62 @@ export async function listAgents(): Promise<Agent[]> {
     ExpressionAttributeValues: { ":p": all.partition({}) },
   });
   return items.map(fromItem);
+}
+
+export interface AgentPage {
+  agents: Agent[];
+  /** Opaque cursor of the next page; absent on the last page. */
+  next?: string;
+}
+
+/** The key attributes of a profile in the `all` index: what a list cursor carries. */
+function listCursorOf(item: Record<string, unknown>): string {
+  const names = AgentEntity.index.all.attributeNames;
+  return encodeCursor({ pk: item.pk, sk: item.sk, [names.pk]: item[names.pk], [names.sk]: item[names.sk] });
+}
+
+/** A cursor we issued for this list, or a 400: a forged start key would be a 500 from DynamoDB. */
+function checkListCursor(cursor: string): void {
+  const all = AgentEntity.index.all;
+  const start = decodeCursor(cursor);
+  const agentId = start[all.attributeNames.sk];
+  const expected = typeof agentId === "string" ? { ...AgentEntity.key({ agentId }), ...all.attributes({ agentId }) } : undefined;
+  const same = expected !== undefined && Object.keys(start).length === Object.keys(expected).length && Object.entries(expected).every(([k, v]) => start[k] === v);
+  if (!same) throw new ValidationError("The cursor is not one GET /agents issued; start again without it.", { errors: [{ field: "cursor", message: "not a cursor of this list" }] });
+}
+
+/**
+ * One page of agents in id order (stable: the `all` index is sorted by agent id), optionally only
+ * the active or only the deactivated ones. With a filter DynamoDB may return short pages, so
+ * pages are read until `limit + 1` matches are found or the index ends: the extra one says
+ * whether `next` is needed, and `next` never leads to an empty page.
+ */
+export async function listAgentsPage(options: { limit: number; cursor?: string; active?: boolean }): Promise<AgentPage> {
+  const all = AgentEntity.index.all;
+  if (options.cursor !== undefined) checkListCursor(options.cursor);
+  const filter =
+    options.active === undefined ? {} : { FilterExpression: options.active ? "attribute_not_exists(deactivatedAt)" : "attribute_exists(deactivatedAt)" };
+  const found: Record<string, unknown>[] = [];
+  let cursor = options.cursor;
+  do {
+    const page = await queryPage(
+      {
+        IndexName: all.index,
+        KeyConditionExpression: "#p = :p",
+        ExpressionAttributeNames: { "#p": all.attributeNames.pk },
+        ExpressionAttributeValues: { ":p": all.partition({}) },
+        Limit: options.limit + 1 - found.length,
+        ...filter,
+      },
+      cursor,
+    );
+    found.push(...page.items);
+    cursor = page.next;
+  } while (cursor !== undefined && found.length <= options.limit);
+  const items = found.slice(0, options.limit);
+  const last = items.at(-1);
+  const more = found.length > options.limit;
+  return { agents: items.map(fromItem), ...(more && last ? { next: listCursorOf(last) } : {}) };
 }
 
 export interface AgentChange {

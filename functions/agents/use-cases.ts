@@ -1,14 +1,15 @@
 /**
  * Agents use cases: profiles (supervisor) and presence (the agent itself or a supervisor).
  * Every change commits with its audit record; changes that free capacity wake the router.
+ * Deactivation and reactivation, which reach into routing and the rota, are in lifecycle.ts.
  */
 import { auditPut } from "../shared/audit.js";
-import { NotFoundError } from "../shared/errors.js";
+import { ConflictError, NotFoundError } from "../shared/errors.js";
 import { requestDrain } from "../shared/wake-router.js";
 import { onAgentArrival } from "./arrival.js";
-import { isEligible, newAgent, type Agent, type Presence, type Skill } from "./domain.js";
+import { isActive, isEligible, newAgent, patchChanges, type Agent, type Presence, type ProfilePatch, type Skill } from "./domain.js";
 import { requireKnownSkills } from "./skills.js";
-import { getAgent, listAgents, mutateAgent } from "./store.js";
+import { getAgent, listAgentsPage, mutateAgent, type AgentPage } from "./store.js";
 
 /** Who acts, when, and the request's correlation id (for the router wake-up). */
 export interface Actor {
@@ -23,10 +24,20 @@ export type Profile = {
   maxConcurrent: number;
 };
 
-/** Wake the router when a change can let waiting conversations through. */
-async function wakeIfCapacityFreed(before: Agent | undefined, after: Agent, correlationId: string) {
-  const gained = isEligible(after) && (!before || !isEligible(before) || after.maxConcurrent > before.maxConcurrent);
+/** Wake the router when a change can let waiting conversations through (more room, or a new skill). */
+export async function wakeIfCapacityFreed(before: Agent | undefined, after: Agent, correlationId: string) {
+  const newSkill = before !== undefined && after.skills.some((s) => !before.skills.includes(s));
+  const gained = isEligible(after) && (!before || !isEligible(before) || after.maxConcurrent > before.maxConcurrent || newSkill);
   if (gained) await requestDrain(after.skills, `agent ${after.agentId} gained capacity`, correlationId);
+}
+
+const unknownAgent = (agentId: string) => new NotFoundError(`No agent "${agentId}". Create it with PUT /agents/${agentId}.`);
+
+/** A deactivated agent is kept for history only: changing it needs an explicit reactivation first. */
+export function deactivatedConflict(agent: Agent, what: string): ConflictError {
+  return new ConflictError(`Agent ${agent.agentId} is deactivated (since ${agent.deactivatedAt ?? "?"}); ${what}. Reactivate it first with POST /agents/${agent.agentId}/reactivate.`, {
+    extra: { agentId: agent.agentId, active: false, deactivatedAt: agent.deactivatedAt },
+  });
 }
 
 /**
@@ -41,6 +52,7 @@ export async function saveProfile(agentId: string, profile: Profile, by: Actor):
   await requireKnownSkills(profile.skills, "skills");
   const at = by.now.toISOString();
   const change = await mutateAgent(agentId, (current) => {
+    if (current && !isActive(current)) throw deactivatedConflict(current, "its profile cannot be replaced");
     const after: Agent = current ? { ...current, ...profile, updatedAt: at, updatedBy: by.actor } : newAgent({ agentId, ...profile }, by.actor, by.now);
     return { after, extra: [auditPut({ entity: "agent", entityId: agentId, action: current ? "agent.updated" : "agent.created", actor: by.actor, at, details: { ...profile } })] };
   });
@@ -49,24 +61,58 @@ export async function saveProfile(agentId: string, profile: Profile, by: Actor):
   return { created: !change.before, agent: change.after };
 }
 
-/** Every agent (supervisor view). */
-export function allAgents(): Promise<Agent[]> {
-  return listAgents();
+/**
+ * Changes single profile fields (`PATCH /agents/{id}`, merge-patch semantics).
+ *
+ * Primary course: check new skills are known (400 naming each unknown one); read the agent (404
+ * unknown, 409 deactivated); keep only the fields whose value changes; commit them with an audit
+ * record of each `from → to`, the seats rewritten in the same transaction (a dropped skill's seat
+ * deleted, a new one added, every seat in or out of the pool as the new capacity says); wake the
+ * router when the agent gained room or a skill. Nothing differs: no write, no audit record.
+ * A capacity below the current load is accepted: the agent takes no new work until the load
+ * falls below it, and its view shows `overCapacityBy`.
+ */
+export async function patchProfile(agentId: string, patch: ProfilePatch, by: Actor): Promise<{ agent: Agent; changed: boolean }> {
+  if (patch.skills !== undefined) await requireKnownSkills(patch.skills, "skills");
+  const at = by.now.toISOString();
+  let seen: Agent | undefined;
+  const change = await mutateAgent(agentId, (current) => {
+    if (!current) throw unknownAgent(agentId);
+    if (!isActive(current)) throw deactivatedConflict(current, "its profile cannot be changed");
+    seen = current;
+    const changes = patchChanges(current, patch);
+    if (Object.keys(changes).length === 0) return undefined;
+    const after: Agent = { ...current, ...patch, updatedAt: at, updatedBy: by.actor };
+    return { after, extra: [auditPut({ entity: "agent", entityId: agentId, action: "agent.updated", actor: by.actor, at, details: { changes } })] };
+  });
+  if (!change) {
+    if (!seen) throw unknownAgent(agentId);
+    return { agent: seen, changed: false };
+  }
+  await wakeIfCapacityFreed(change.before, change.after, by.correlationId);
+  return { agent: change.after, changed: true };
 }
 
-/** One agent, or a 404 naming it. */
+/** One page of agents in id order (supervisor view), optionally only active or deactivated ones. */
+export function agentsPage(options: { limit: number; cursor?: string; active?: boolean }): Promise<AgentPage> {
+  return listAgentsPage(options);
+}
+
+/** One agent (deactivated ones too, for history), or a 404 naming it. */
 export async function agentById(agentId: string): Promise<Agent> {
   const agent = await getAgent(agentId);
-  if (!agent) throw new NotFoundError(`No agent "${agentId}". Create it with PUT /agents/${agentId}.`);
+  if (!agent) throw unknownAgent(agentId);
   return agent;
 }
 
 /**
  * Sets an agent's presence.
  *
- * Primary course: read the agent (404 if unknown); if the presence changes, commit it with an
- * audit record, wake the router if the agent can now take work, and on `online` deliver what an
- * arriving agent is owed (late-joiner notices). Setting the current presence again changes nothing.
+ * Primary course: read the agent (404 if unknown, 409 if deactivated); if the presence changes,
+ * commit it with an audit record naming who set it (the agent itself, or the supervisor who
+ * paused or resumed it), wake the router if the agent can now take work, and on `online` deliver
+ * what an arriving agent is owed (late-joiner notices). Setting the current presence again
+ * changes nothing.
  */
 export async function setPresence(agentId: string, status: Presence, by: Actor): Promise<Agent> {
   const at = by.now.toISOString();
@@ -74,6 +120,7 @@ export async function setPresence(agentId: string, status: Presence, by: Actor):
   let seen: Agent | undefined;
   const change = await mutateAgent(agentId, (current) => {
     seen = current;
+    if (current && !isActive(current)) throw deactivatedConflict(current, "its presence cannot be set");
     if (!current || current.presence === status) return undefined;
     return {
       after: { ...current, presence: status, updatedAt: at, updatedBy: by.actor },
@@ -81,7 +128,7 @@ export async function setPresence(agentId: string, status: Presence, by: Actor):
     };
   });
   const agent = change?.after ?? seen;
-  if (!agent) throw new NotFoundError(`No agent "${agentId}". Create it with PUT /agents/${agentId}.`);
+  if (!agent) throw unknownAgent(agentId);
   if (change) await wakeIfCapacityFreed(change.before, change.after, by.correlationId);
   if (change && status === "online") await onAgentArrival(agentId, by.now, "online");
   return agent;

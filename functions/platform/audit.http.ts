@@ -1,7 +1,8 @@
 /**
  * `GET /audit/{entity}/{entityId}?limit=&cursor=&order=` (supervisor): the audit trail of one
  * thing — who changed it, when, and what — a page at a time with a `next` cursor.
- * Conversations carry their own trail in `history` (`GET /conversations/{id}`).
+ * Conversations carry their full trail in `history` (`GET /conversations/{id}`); their moves
+ * (transfer, reassign, handover, re-offer) are audit records here too (`conversation`).
  */
 import * as z from "zod/mini";
 import { httpApi, validate } from "../shared/http.js";
@@ -9,7 +10,7 @@ import { auditApi } from "./functions.js";
 import { auditTrailOf } from "./use-cases.js";
 
 /** Entities whose changes write audit records (see each capability's store). */
-export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", "stock"] as const;
+export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", "stock", "conversation"] as const;
 
 export const auditPageSizes = { default: 100, max: 500 } as const;
 

@@ -26,7 +26,7 @@ export const handler = middy<unknown, SocketResult>()
     switch (routeKey) {
       case "$connect": {
         const outcome = await connect(connectionId, event.queryStringParameters?.token ?? undefined, nowMs);
-        return outcome.accepted ? { statusCode: 200 } : { statusCode: 401, body: outcome.reason };
+        return outcome.accepted ? { statusCode: 200 } : { statusCode: outcome.status ?? 401, body: outcome.reason };
       }
       case "$disconnect":
         await disconnect(connectionId);

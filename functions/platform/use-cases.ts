@@ -4,6 +4,8 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { onAgentArrival } from "../agents/arrival.js";
+import { isActive } from "../agents/domain.js";
+import { getAgent } from "../agents/store.js";
 import { auditTrailPage, type AuditPage } from "../shared/audit.js";
 import { callerFromClaims } from "../shared/auth.js";
 import { verifyBearer } from "../shared/auth-token.js";
@@ -63,14 +65,14 @@ export function failingParts(health: Health): Part[] {
   return (Object.keys(health.parts) as Part[]).filter((part) => health.parts[part] !== "ok");
 }
 
-export type ConnectOutcome = { accepted: true } | { accepted: false; reason: string };
+export type ConnectOutcome = { accepted: true } | { accepted: false; reason: string; status?: 401 | 403 };
 
 /**
  * An agent or supervisor opens the WebSocket.
  *
  * Primary course: verify the token (browsers cannot set headers on a WebSocket, so it comes as
- * a query parameter); record the connection under its holder; an agent connecting "arrives"
- * (late-joiner notices are delivered).
+ * a query parameter); refuse a deactivated agent (403); record the connection under its holder;
+ * an agent connecting "arrives" (late-joiner notices are delivered).
  */
 export async function connect(connectionId: string, token: string | undefined, nowMs: number): Promise<ConnectOutcome> {
   if (!token) return { accepted: false, reason: "token query parameter required" };
@@ -81,6 +83,10 @@ export async function connect(connectionId: string, token: string | undefined, n
     return { accepted: false, reason: "invalid token" };
   }
   if (caller.kind !== "user") return { accepted: false, reason: "not a user token" };
+  if (caller.role === "agent") {
+    const agent = await getAgent(caller.sub);
+    if (agent && !isActive(agent)) return { accepted: false, reason: "agent deactivated", status: 403 };
+  }
   await recordConnection(connectionId, caller, nowMs);
   if (caller.role === "agent") await onAgentArrival(caller.sub, new Date(nowMs), "connect");
   return { accepted: true };

@@ -19,7 +19,7 @@
  * Cost: four small queries for the rota plus one agent-list query, and writes only on change.
  */
 import { mutateAgent, getAgent, listAgents } from "../agents/store.js";
-import { routingWindow, type Agent } from "../agents/domain.js";
+import { isActive, routingWindow, type Agent } from "../agents/domain.js";
 import { onAgentArrival } from "../agents/arrival.js";
 import { requestDrain } from "../shared/wake-router.js";
 import { logger } from "../shared/logger.js";
@@ -116,8 +116,10 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
   const result: DutyRunResult = { at, checked: agents.length, started: [], ended: [], moved: [], viewRepaired: 0, upcoming: [] };
 
   await forEachLimited(agents, 8, async (agent) => {
-    const want = desired.get(agent.agentId) ?? null;
-    const next = upcoming.get(agent.agentId) ?? null;
+    // A deactivated agent (kept for history) is never on duty, whatever the rota still says.
+    const active = isActive(agent);
+    const want = active ? (desired.get(agent.agentId) ?? null) : null;
+    const next = active ? (upcoming.get(agent.agentId) ?? null) : null;
     const dutySame = agent.onDuty === (want !== null) && sameWindow(agent.shift, want);
     if (dutySame && sameWindow(agent.nextShift, next) && windowStored(agent)) {
       if (!viewMatches(viewByAgent.get(agent.agentId), want, agent)) {

@@ -3,7 +3,7 @@
  * assignment) is the source of truth. A connection that is gone (410) is deleted — exactly that
  * connection id — and never fails the caller.
  */
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { connectionIdsOf, forgetConnectionOf, type ConnectionHolder } from "../platform/store.js";
 import { baseEnv, perFunction, pushEndpoint } from "./env.js";
 import { logger } from "./logger.js";
@@ -53,4 +53,25 @@ async function pushTo(holder: ConnectionHolder, message: unknown): Promise<PushO
     }
   }
   return outcome;
+}
+
+/**
+ * Closes every open connection of the agent (a deactivated agent is signed out); the closed
+ * sockets' `$disconnect` forgets them, and a connection already gone is forgotten here. Never
+ * throws: returns how many were closed.
+ */
+export async function disconnectAgent(agentId: string): Promise<number> {
+  const holder: ConnectionHolder = { role: "agent", agentId };
+  const client = managementClient();
+  let closed = 0;
+  for (const connectionId of await connectionIdsOf(holder)) {
+    try {
+      await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      closed++;
+    } catch (error) {
+      if (isGone(error)) await forgetConnectionOf(holder, connectionId);
+      else logger.warn("Disconnect failed", { holder, connectionId, error: error as Error });
+    }
+  }
+  return closed;
 }

@@ -165,6 +165,8 @@ export interface HandoverConfig {
 /** Why an agent's open work should be handed over now, or undefined to leave it with them. */
 export function handoverReason(agent: Agent, now: Date, config: HandoverConfig): string | undefined {
   if (agent.load === 0) return undefined;
+  // Deactivation hands work over at once; this is the backstop for a handover it could not finish.
+  if (agent.deactivatedAt !== undefined) return "agent deactivated";
   if (!agent.onDuty && config.shiftEndPolicy === "handover") {
     const since = Date.parse(agent.dutyChangedAt ?? agent.updatedAt);
     if (now.getTime() - since >= config.handoverGraceMs) return "shift ended";

@@ -31,7 +31,7 @@ async function readAgents(agentIds: readonly string[], now: Date, read: (agentId
 }
 
 /** An agent's rota version, once any change its dead writer left on the agent is settled; a live one is a 409. */
-async function versionToChange(agentId: string, now: Date): Promise<number> {
+export async function versionToChange(agentId: string, now: Date): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     const state = await getRotaVersion(agentId);
     if (!state.changeId) return state.version;

@@ -7,6 +7,7 @@
 import { canServe, unavailableReason, type Agent, type Skill } from "../../agents/domain.js";
 import { agentWriteOps, getAgent } from "../../agents/store.js";
 import { assignmentCallback } from "../../integrations/outbox.js";
+import { auditPut } from "../../shared/audit.js";
 import { ConflictError, ContentionError, NotFoundError } from "../../shared/errors.js";
 import { isWriteConflict, jitter, transact } from "../../shared/table/index.js";
 import { requestDrain } from "../../shared/wake-router.js";
@@ -59,7 +60,9 @@ export async function moveToAgent(request: MoveRequest & { toAgentId: string; fo
     const entry: HistoryEntry = { at, action: request.action, actor: request.actor, agentId: to.agentId, detail: `from ${conversation.agentId}${request.force ? (overCapacity ? " (forced over capacity)" : " (forced)") : ""}` };
     try {
       const callback = assignmentCallback({ conversation, agentId: to.agentId, previousAgentId: conversation.agentId, reason: request.action, at });
-      await transact([...releaseSlotOps(from, conversation), ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }, { onDutyAt: at }), ...moveToAgentOps(conversation, to.agentId, entry), ...callback.ops]);
+      // Audited with its actor in the same transaction (invariant 6), beside the conversation's history.
+      const audit = auditPut({ entity: "conversation", entityId: conversation.conversationId, action: `conversation.${request.action}`, actor: request.actor, at, details: { from: conversation.agentId, to: to.agentId, force: request.force, overCapacity } });
+      await transact([...releaseSlotOps(from, conversation), ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }, { onDutyAt: at }), ...moveToAgentOps(conversation, to.agentId, entry), ...callback.ops, audit]);
       await callback.send();
       if (from) await requestDrain(from.skills, `conversation ${conversation.conversationId} moved away from ${from.agentId}`);
       return (await getConversation(conversation.conversationId)) ?? conversation;
@@ -87,7 +90,8 @@ export async function moveToQueue(request: MoveRequest & { skill?: Skill | "any"
     // `agentId` is the agent it left, `toSkill` the line it went to: nobody is credited with an assignment.
     const entry: HistoryEntry = { at, action: request.action, actor: request.actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}), toSkill: skill, ...(request.detail ? { detail: request.detail } : {}) };
     try {
-      await transact([...releaseSlotOps(from, conversation), moveToQueueOp(conversation, skill, excluded, entry)]);
+      const audit = auditPut({ entity: "conversation", entityId: conversation.conversationId, action: `conversation.${request.action}`, actor: request.actor, at, details: { from: conversation.agentId, toSkill: skill, ...(request.detail ? { detail: request.detail } : {}) } });
+      await transact([...releaseSlotOps(from, conversation), moveToQueueOp(conversation, skill, excluded, entry), audit]);
       // Serve the line now: this conversation keeps its place by priority and arrival.
       await drainWaiting([skill, ...(from?.skills ?? [])], decisionClock(request.now));
       return (await getConversation(conversation.conversationId)) ?? conversation;

@@ -10,18 +10,28 @@ import { defineEntity } from "../entity.js";
 export const Agent = defineEntity({
   type: "Agent",
   owner: "agents",
-  description: "An agent's profile: skills, capacity, presence, load, duty window; `version` guards every write",
+  description: "An agent's profile: skills, capacity, presence, load, duty window, `deactivatedAt` while deactivated (kept for history); `version` guards every write",
   schema: agentSchema,
   pk: "AGENT#{agentId}",
   sk: "PROFILE",
   indexes: {
-    all: { index: "gsi2", pk: "AGENTS", sk: "{agentId}", why: "lists every agent (supervisor views, reconciler)" },
+    all: { index: "gsi2", pk: "AGENTS", sk: "{agentId}", why: "lists every agent, deactivated ones too, in id order (supervisor views a page at a time, reconciler)" },
   },
   patterns: [
     { name: "Agent.get", operation: "GetItem AGENT#{agentId} / PROFILE, consistent", cost: "1 RRU" },
     { name: "Agent.list", operation: "Query gsi2 AGENTS", cost: "~1 RRU per 8 agents (4 KB pages, eventually consistent)" },
+    {
+      name: "Agent.listPage",
+      operation: "Query gsi2 AGENTS, Limit n + 1 after the cursor (GET /agents); ?active= filters on deactivatedAt, reading on until n + 1 match",
+      cost: "~1 RRU per 8 agents read (filtered-out agents are read and billed too)",
+    },
     { name: "Agent.write", operation: "TransactWriteItems: Put profile (version = :v) + Put each seat, Delete dropped seats (+ audit)", cost: "2 × (1 + skills + 1) WRU" },
-    { name: "Agent.assignOne", operation: "TransactWriteItems: Update profile load (version = :v AND dutyFrom <= :now AND dutyTo > :now) + Put each seat (+ the routing items)", cost: "2 × (1 + skills) WRU" },
+    {
+      name: "Agent.assignOne",
+      operation: "TransactWriteItems: Update profile load (version = :v AND dutyFrom <= :now AND dutyTo > :now AND attribute_not_exists(deactivatedAt)) + Put each seat (+ the routing items)",
+      cost: "2 × (1 + skills) WRU",
+    },
+    { name: "Agent.deactivate", operation: "Agent.write with deactivatedAt set and every seat out of the pool (+ audit), then each open conversation handed over", cost: "2 × (1 + skills + 1) WRU, + one move per open conversation" },
   ],
 });
 
