@@ -1,0 +1,143 @@
+/**
+ * The live wall's state. The supervisors' WebSocket pushes escalations; the queue itself is not
+ * pushed yet, so the wall re-reads `GET /queue` (one request, never one per agent) every 5 s
+ * while the tab is visible, at once after each push, reconnect or action of this supervisor —
+ * coalesced, at most one read in flight. The 3-minute rate (`GET /metrics/routing`, today in
+ * the shop's zone) is re-read every 30 s.
+ */
+import { computed, signal } from "@preact/signals";
+import { api, ApiError, consoleConfig } from "../api/client.js";
+import type { AgentView, LiveMessage, LiveQueue, Metrics, Presence, QueueAgent, ReassignRequest, Skill } from "../api/types.js";
+import type { Session } from "../auth/session.js";
+import { now } from "../live/clock.js";
+import { refresher } from "../live/refresher.js";
+import { connectLive } from "../live/socket.js";
+
+export type WallState = ReturnType<typeof createWall>;
+
+const describe = (error: unknown) => (error instanceof ApiError ? error.describe() : String(error));
+
+/** Midnight today in `timeZone`, as an instant. */
+export function startOfDay(at: Date, timeZone: string): Date {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(at).map((p) => [p.type, p.value]),
+  );
+  const sinceMidnight = (Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second)) * 1000 + at.getMilliseconds();
+  return new Date(at.getTime() - sinceMidnight);
+}
+
+export interface SkillLine {
+  skill: string;
+  name: string;
+  waiting: number;
+  escalated: number;
+  longestWaitSeconds: number | null;
+}
+
+export function createWall(session: Session) {
+  const queue = signal<LiveQueue | null>(null);
+  const readAt = signal(0);
+  const metrics = signal<Metrics | null>(null);
+  const skills = signal<Skill[]>([]);
+  const failure = signal<string | null>(null);
+  const onError = (error: unknown) => (failure.value = describe(error));
+
+  const queueReader = refresher(
+    async () => {
+      const read = await api.queue();
+      queue.value = read;
+      readAt.value = Date.now();
+    },
+    { everyMs: 5_000, minGapMs: 1_000, onError },
+  );
+  const metricsReader = refresher(
+    async () => {
+      const to = new Date();
+      metrics.value = await api.routingMetrics(startOfDay(to, consoleConfig().shopTimeZone), to);
+    },
+    { everyMs: 30_000, minGapMs: 5_000, onError },
+  );
+  const skillsReader = refresher(
+    async () => {
+      skills.value = (await api.skills()).skills;
+    },
+    { onError },
+  );
+
+  const live = connectLive({
+    url: consoleConfig().wsUrl,
+    token: session.token,
+    onMessage: (message: LiveMessage) => {
+      if (message.type === "escalation") queueReader.request();
+    },
+    onOpen: () => {
+      queueReader.request();
+      metricsReader.request();
+      skillsReader.request();
+    },
+  });
+
+  /** Seconds the server's figures have aged since the read (timers keep running between reads). */
+  const age = () => Math.max(0, (now.value - readAt.value) / 1000);
+
+  const agents = computed<QueueAgent[]>(() => [...(queue.value?.agents ?? [])].sort((a, b) => a.name.localeCompare(b.name) || a.agentId.localeCompare(b.agentId)));
+  const onDuty = computed(() => agents.value.filter((a) => a.onDuty));
+  const online = computed(() => onDuty.value.filter((a) => a.presence === "online"));
+  const freeSlots = computed(() => online.value.reduce((n, a) => n + Math.max(0, a.maxConcurrent - a.load), 0));
+  const skillNames = computed(() => new Map(skills.value.map((s) => [s.skillId, s.name])));
+  const lines = computed<SkillLine[]>(() => {
+    const waiting = queue.value?.waiting ?? {};
+    return Object.entries(waiting)
+      .filter(([skill, list]) => skill !== "any" || list.length > 0)
+      .map(([skill, list]) => ({
+        skill,
+        name: skillNames.value.get(skill) ?? skill,
+        waiting: list.length,
+        escalated: list.filter((c) => c.escalated).length,
+        longestWaitSeconds: list.length > 0 ? Math.max(...list.map((c) => c.waitSeconds)) : null,
+      }));
+  });
+  const longestWaitSeconds = computed(() => {
+    const all = lines.value.map((l) => l.longestWaitSeconds).filter((s): s is number => s !== null);
+    return all.length > 0 ? Math.max(...all) : null;
+  });
+
+  async function act(run: () => Promise<unknown>) {
+    failure.value = null;
+    try {
+      await run();
+    } catch (error) {
+      onError(error);
+    }
+    await queueReader.now();
+  }
+
+  const profileOf = (agent: Pick<AgentView, "name" | "skills">, maxConcurrent: number) => ({ name: agent.name, skills: agent.skills, maxConcurrent });
+
+  return {
+    queue,
+    metrics,
+    skills,
+    failure,
+    agents,
+    onDuty,
+    online,
+    freeSlots,
+    lines,
+    longestWaitSeconds,
+    age,
+    readAt,
+    live: live.status,
+    refresh: () => queueReader.request(),
+    setPresence: (agentId: string, status: Presence) => act(() => api.setPresence(agentId, status)),
+    setCapacity: (agent: QueueAgent, maxConcurrent: number) => act(() => api.saveAgent(agent.agentId, profileOf(agent, Math.min(50, Math.max(1, maxConcurrent))))),
+    reassign: (conversationId: string, request: ReassignRequest) => act(() => api.reassign(conversationId, request)),
+    conversationsOf: (agentId: string) => api.conversationsOf(agentId).then((r) => r.conversations),
+    dispose() {
+      live.close();
+      queueReader.stop();
+      metricsReader.stop();
+      skillsReader.stop();
+    },
+  };
+}
