@@ -7,6 +7,8 @@
  *   calls; its stage path carries a random token only the functions' WS_ENDPOINT knows (in AWS
  *   the API takes IAM-signed calls only), so no other local caller can push to or close a socket;
  * - serves `/.well-known/jwks.json` for functions that verify tokens themselves;
+ * - in front of the API, the local-only routes it is given (the console and its sign-in, local/console.ts);
+ * - answers a token signed by another key with a 401 naming this stack's key file;
  * - mirrors API Gateway's limits: a request body over 10 MB is a 413, an event over Lambda's 6 MB
  *   payload a 413, a body still arriving after 30 s a 408 (all problem+json, answered before the
  *   connection closes);
@@ -55,6 +57,10 @@ export interface GatewayOptions {
   runSchedule: (functionName: string, at: Date) => Promise<unknown>;
   isReady: () => boolean;
   onError: (error: unknown) => void;
+  /** Where the signing key lives (e.g. `/tmp/x/jwt-keys.json`): a 401 for a token signed by another key names it. */
+  keySource?: string;
+  /** Local-only routes tried before the API's (the console and its sign-in: local/console.ts). */
+  localRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 function compile(path: string): { pattern: RegExp; paramNames: string[] } {
@@ -148,6 +154,17 @@ function httpApiClaims(payload: Record<string, unknown>): Record<string, string 
   return claims;
 }
 
+/** Why the local stack refused a bearer token, in words that lead to the fix. */
+function tokenRejection(error: unknown, keySource: string): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") {
+    return `The token was signed with another key than this local stack's (${keySource}), e.g. by \`npm run token\` reading another DATA_DIR. Mint one for this stack: \`PORT=<its port> npm run token -- ...\` asks the running stack, or sign in at /console/.`;
+  }
+  if (code === "ERR_JWT_EXPIRED") return "The bearer token has expired; mint a new one (`npm run token`, or sign in again).";
+  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") return "The bearer token's issuer or audience is not this local stack's; mint one with `npm run token`.";
+  return "The bearer token is not a valid JWT (three base64url parts, ES256); mint one with `npm run token`.";
+}
+
 export function createGateway(options: GatewayOptions) {
   const routes: GatewayRoute[] = [];
   let socketFunction: FunctionSpec | undefined;
@@ -183,8 +200,8 @@ export function createGateway(options: GatewayOptions) {
       if (!token) return problem(res, 401, "Unauthorized", "A bearer token is required (Authorization: Bearer <JWT>). Mint one with `npm run token`.");
       try {
         authorizer = { jwt: { claims: httpApiClaims(await verifyLocalToken(options.keys, token)), scopes: null } };
-      } catch {
-        return problem(res, 401, "Unauthorized", "The bearer token is invalid or expired.");
+      } catch (error) {
+        return problem(res, 401, "Unauthorized", tokenRejection(error, options.keySource ?? "its data dir's jwt-keys.json"));
       }
     }
     const read = await readBody(req, options.limits);
@@ -267,6 +284,7 @@ export function createGateway(options: GatewayOptions) {
       const connectionId = url.pathname.slice(`${options.managementStage}/@connections/`.length);
       if (connectionId && !connectionId.includes("/")) return handleConnections(req, res, decodeURIComponent(connectionId));
     }
+    if (options.localRoutes && (await options.localRoutes(req, res, url))) return;
     const schedule = /^\/_local\/schedules\/([^/]+)$/.exec(url.pathname);
     if (schedule?.[1] && options.adminToken !== undefined) return handleScheduleRun(req, res, decodeURIComponent(schedule[1]), options.adminToken);
     return handleApi(req, res, url);

@@ -17,8 +17,11 @@ export interface LocalKeys {
   publicKey: CryptoKey;
 }
 
+/** Where the key pair of a data dir lives. */
+export const keyFile = (dataDir: string) => join(dataDir, "jwt-keys.json");
+
 export async function loadOrCreateKeys(dataDir: string): Promise<LocalKeys> {
-  const file = join(dataDir, "jwt-keys.json");
+  const file = keyFile(dataDir);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
     const pair = await generateKeyPair("ES256", { extractable: true });

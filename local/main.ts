@@ -3,6 +3,7 @@
  * so a restart loses nothing; Ctrl-C stops every part.
  */
 import { resolve } from "node:path";
+import { ensureConsoleBuilt } from "./console-build.js";
 import { startLocalStack, defaultWebhookSecret } from "./stack.js";
 
 // Node 20 is supported by the SDK versions we pin; the notice about 2027 releases is noise here.
@@ -12,9 +13,12 @@ const port = Number(process.env.PORT ?? "3000");
 const dataDir = resolve(process.env.DATA_DIR ?? ".data");
 
 try {
+  // The console is built when missing or stale (a second or two), so `npm start` alone serves it.
+  const consoleDir = await ensureConsoleBuilt({ log: (line) => console.error(line) });
   const stack = await startLocalStack({
     port,
     dataDir,
+    consoleDir,
     prefix: process.env.STACK_PREFIX ?? "local",
     schedules: "auto",
     webhookSecret: process.env.WEBHOOK_SECRET ?? defaultWebhookSecret,
@@ -22,12 +26,14 @@ try {
     testMode: process.env.LOCAL_TEST_MODE === "1",
     log: (line) => console.error(line),
   });
+  const portHint = port === 3000 ? "" : `PORT=${port} `;
   console.log(`Shift & queue routing backend is up.
+  Console    ${stack.consoleUrl}   (sign in: Role 角色 supervisor or agent, any User ID 用户 ID)
   HTTP API   ${stack.url}        (GET ${stack.url}/health)
   WebSocket  ${stack.wsUrl}?token=<JWT>
   DynamoDB   ${stack.dynamoEndpoint}  table ${stack.tableName}  (data in ${dataDir})
   SQS        ${stack.sqsEndpoint}
-  Tokens     npm run token -- --role supervisor --sub alice${stack.adminToken ? `\n  Test mode  X-Local-Admin-Token: ${stack.adminToken}` : ""}
+  Tokens     ${portHint}npm run token -- --role supervisor --sub alice   (signed by this stack, key ${stack.keyFile})${stack.adminToken ? `\n  Test mode  X-Local-Admin-Token: ${stack.adminToken}` : ""}
 Press Ctrl-C to stop.`);
   let stopping = false;
   const shutdown = async () => {

@@ -9,7 +9,8 @@ import { pathToFileURL } from "node:url";
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb.js";
 import { apiGatewayLimits, createGateway, type GatewayLimits } from "./gateway.js";
 import { lambdaContext, type LambdaHandler } from "./invoke.js";
-import { loadOrCreateKeys, localAudience, localIssuer, mintToken, type TokenRole } from "./keys.js";
+import { createConsoleRoutes } from "./console.js";
+import { keyFile, loadOrCreateKeys, localAudience, localIssuer, mintToken, type TokenRole } from "./keys.js";
 import { startPollers } from "./pollers.js";
 import { freePort } from "./ports.js";
 import { sqsClient, startLocalQueues } from "./sqs.js";
@@ -40,6 +41,8 @@ export interface LocalStackOptions {
    * `adminToken` (header `X-Local-Admin-Token`). Off by default, as in AWS where they do not exist.
    */
   testMode?: boolean;
+  /** Serve the built console from this folder at `/console/` (local/console-build.ts builds it). */
+  consoleDir?: string;
   /** API Gateway / Lambda limits to mirror (tests lower them); defaults to the real ones. */
   limits?: Partial<GatewayLimits>;
   log?: (line: string) => void;
@@ -48,6 +51,10 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   wsUrl: string;
+  /** The console's URL when `consoleDir` was given. */
+  consoleUrl: string | undefined;
+  /** The file holding the key this stack signs and verifies tokens with. */
+  keyFile: string;
   tableName: string;
   dynamoEndpoint: string;
   sqsEndpoint: string;
@@ -109,6 +116,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return run;
   };
 
+  // The shop's zone for the console's times; set once the functions' environment is known.
+  let shopTimeZone = "Asia/Shanghai";
+  const consoleRoutes = createConsoleRoutes({
+    keys,
+    dir: options.consoleDir,
+    config: () => ({ apiUrl: "", wsUrl: `${url.replace(/^http/, "ws")}/ws`, signIn: { kind: "local" }, shopTimeZone }),
+  });
   const adminToken = options.testMode ? randomBytes(24).toString("base64url") : undefined;
   // The management API's stage path is a secret of the functions' WS_ENDPOINT: no other local caller can push or close sockets.
   const managementStage = `/_connections/${randomBytes(18).toString("base64url")}`;
@@ -122,6 +136,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     runSchedule,
     isReady: () => ready,
     onError: (error) => log(`[gateway] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    keySource: keyFile(options.dataDir),
+    localRoutes: consoleRoutes,
   });
   const port = await listen(gateway.server, options.port);
   const url = `http://127.0.0.1:${port}`;
@@ -161,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // assignmentCallbacks get them (local/function-env.ts).
     const callbackUrl = options.env?.ASSIGNMENT_CALLBACK_URL ?? process.env.ASSIGNMENT_CALLBACK_URL ?? "";
     const callbackSecret = options.env?.CALLBACK_SECRET ?? process.env.CALLBACK_SECRET ?? webhookSecret;
+    shopTimeZone = shared.SHOP_TIME_ZONE ?? shopTimeZone;
     for (const name of Object.keys(process.env)) if (isPerFunctionVariable(name)) delete process.env[name];
     Object.assign(process.env, Object.fromEntries(Object.entries(shared).filter(([name]) => !isPerFunctionVariable(name))));
     const resources: LocalResources = { tableName, queueUrls: sqs.urls, gatewayUrl: url, managementEndpoint: `${url}${managementStage}`, webhookSecret, assignmentCallbackUrl: callbackUrl, callbackSecret, jwtIssuer: localIssuer, jwtAudience: localAudience };
@@ -214,6 +231,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       url,
       wsUrl: `${url.replace(/^http/, "ws")}/ws`,
+      consoleUrl: options.consoleDir ? `${url}/console/` : undefined,
+      keyFile: keyFile(options.dataDir),
       tableName,
       dynamoEndpoint,
       sqsEndpoint: sqs.endpoint,
