@@ -36,6 +36,16 @@ export default tseslint.config(
     },
   },
   {
+    // The console takes the backend's types, never its code: a value import would bundle it.
+    files: ["console/src/**/*.{ts,tsx}"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/functions/**", "**/local/**"], allowTypeImports: true, message: "Import only types from the backend (import type): the console must not bundle it." }] },
+      ],
+    },
+  },
+  {
     files: ["tests/**/*.ts"],
     plugins: { vitest },
     rules: {

@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Three kinds of test: unit (pure, no network), integration (against the local stack the
-// global setup starts: DynamoDB Local + fauxqs), infra (CDK template assertions + cdk-nag).
+// Four kinds of test: unit (pure, no network), integration (against the local stack the
+// global setup starts: DynamoDB Local + fauxqs), infra (CDK template assertions + cdk-nag),
+// browser (the console in Debian's chromium via playwright-core, against a local stack).
 export default defineConfig({
   test: {
     reporters: ["default", "./tests/support/summary-reporter.ts"],
@@ -20,6 +21,17 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: "infra", include: ["tests/infra/**/*.test.ts"], pool: "forks" } },
+      {
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["tests/browser/**/*.test.ts"],
+          // DynamoDB Local as for integration tests, then the console built once for every file.
+          globalSetup: ["tests/integration/global-setup.ts", "tests/browser/global-setup.ts"],
+          pool: "forks",
+          testTimeout: 180_000,
+        },
+      },
     ],
   },
 });

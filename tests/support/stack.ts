@@ -48,7 +48,13 @@ export interface TestStack extends LocalStack {
   eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
 }
 
-export function useLocalStack(options: { env?: Record<string, string>; /** A DynamoDB Local of the file's own (outage tests pause it). */ dynamoEndpoint?: () => string } = {}): () => TestStack {
+export function useLocalStack(
+  options: {
+    env?: Record<string, string>;
+    /** A DynamoDB Local of the file's own (outage tests pause it). */ dynamoEndpoint?: () => string;
+    /** Serve the built console from this folder (browser tests). */ consoleDir?: string;
+  } = {},
+): () => TestStack {
   let stack: TestStack | undefined;
   let dataDir = "";
   beforeAll(async () => {
@@ -59,6 +65,7 @@ export function useLocalStack(options: { env?: Record<string, string>; /** A Dyn
       dynamoEndpoint: options.dynamoEndpoint?.() ?? inject("dynamoEndpoint"),
       prefix: `t${randomUUID().slice(0, 8)}`,
       schedules: "manual",
+      ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
       // X-Local-Time and the schedule triggers exist only in test mode, with the admin token.
       testMode: true,
       // Function logs are silent unless DEBUG_STACK is set (expected failures, e.g. poison messages, are noisy).
