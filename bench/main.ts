@@ -234,6 +234,7 @@ function report(r: Results): string {
       rows.push([`CU per conversation, ${num(tier.agents)} agents`, `${num(tier.router.capacityUnits, 1)} CU`, `naive ${num(tier.naive.capacityUnits, 1)} CU (txn ${num(tier.naive.transactionUnits, 1)})`, x(tier.naive.capacityUnits ? tier.router.capacityUnits / tier.naive.capacityUnits : undefined), "", ""]);
     }
     const lastTier = cost.tiers[cost.tiers.length - 1];
+    if (lastTier) rows.push(["  live settings reads per conversation (amortised)", `${num(lastTier.liveSettings.unitsPerConversation, 4)} CU`, `${num(lastTier.liveSettings.readsPerConversation, 4)} GetItem, every function, ${num(lastTier.agents)} agents`, x(lastTier.router.capacityUnits ? lastTier.liveSettings.unitsPerConversation / lastTier.router.capacityUnits : undefined, 4), "", ""]);
     if (lastTier) rows.push(["  one conversation at a time (no contention)", `${num(1000 / lastTier.router.msPerConversation, 1)} conv/s`, `${num(lastTier.router.msPerConversation, 1)} ms each, ${num(lastTier.agents)} agents`, x(raw ? 1000 / lastTier.router.msPerConversation / raw.perSecond : undefined), "", ""]);
     rows.push(["  growth largest/smallest tier", x(cost.flatness), `naive ${x(cost.naiveGrowth)}`, "", "≤ 1.2×", yes(r.goals.costFlat?.met)]);
   }

@@ -260,6 +260,8 @@ export interface CostTier {
   agents: number;
   /** `msPerConversation`: webhook POST → assignment committed, one conversation at a time (no contention). */
   router: { conversations: number; capacityUnits: number; candidatesTried: number; msPerConversation: number };
+  /** Live settings (functions/settings/current.ts): GetItems of the settings item by every function of the stack during the router's conversations, and their units, per routed conversation (amortised; not in `router.capacityUnits`). */
+  liveSettings: { readsPerConversation: number; unitsPerConversation: number };
   /** `transactionUnits`: what DynamoDB Local reported for the assignment transaction alone (the rest is reads). */
   naive: { conversations: number; capacityUnits: number; transactionUnits: number };
 }
@@ -287,6 +289,8 @@ export async function benchCost(ctx: RoutingContext, tiers: readonly number[], p
     const routerUnits: number[] = [];
     const tried: number[] = [];
     const elapsed: number[] = [];
+    const { liveSettingsReads } = await import("../functions/settings/store.js");
+    const settingsBefore = { ...liveSettingsReads };
     for (let i = 0; i < perTier; i++) {
       const t = Date.now();
       const id = await postConversation(ctx);
@@ -298,6 +302,8 @@ export async function benchCost(ctx: RoutingContext, tiers: readonly number[], p
         elapsed.push(decision.at - t);
       }
     }
+    const perRouted = (n: number) => (routerUnits.length > 0 ? round(n / routerUnits.length, 4) : 0);
+    const liveSettings = { readsPerConversation: perRouted(liveSettingsReads.reads - settingsBefore.reads), unitsPerConversation: perRouted(liveSettingsReads.units - settingsBefore.units) };
     const naiveUnits: number[] = [];
     const naiveWrites: number[] = [];
     for (let i = 0; i < perTier; i++) {
@@ -312,6 +318,7 @@ export async function benchCost(ctx: RoutingContext, tiers: readonly number[], p
       agents,
       router: { conversations: routerUnits.length, capacityUnits: round(summarize(routerUnits).mean), candidatesTried: round(summarize(tried).mean), msPerConversation: round(summarize(elapsed).mean, 1) },
       naive: { conversations: naiveUnits.length, capacityUnits: round(summarize(naiveUnits).mean), transactionUnits: round(summarize(naiveWrites).mean) },
+      liveSettings,
     });
   }
   const first = out[0];

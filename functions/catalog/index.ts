@@ -10,6 +10,7 @@ import { rotaFunctions } from "../rota/functions.js";
 import { routingFunctions } from "../routing/functions.js";
 import { noticeFunctions } from "../notices/functions.js";
 import { stockFunctions } from "../stock/functions.js";
+import { settingsFunctions } from "../settings/functions.js";
 import { supervisionFunctions } from "../supervision/functions.js";
 
 export const functionList: readonly FunctionSpec[] = [
@@ -21,6 +22,7 @@ export const functionList: readonly FunctionSpec[] = [
   ...noticeFunctions,
   ...stockFunctions,
   ...integrationFunctions,
+  ...settingsFunctions,
 ];
 
 export type { FunctionSpec, Trigger, HttpTrigger, QueueTrigger, ScheduleTrigger, WebSocketTrigger, Role, RouteAuth } from "./types.js";

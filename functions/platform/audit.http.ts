@@ -10,7 +10,7 @@ import { auditApi } from "./functions.js";
 import { auditTrailOf } from "./use-cases.js";
 
 /** Entities whose changes write audit records (see each capability's store). */
-export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", "stock", "conversation"] as const;
+export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", "stock", "conversation", "settings"] as const;
 
 export const auditPageSizes = { default: 100, max: 500 } as const;
 

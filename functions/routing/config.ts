@@ -1,9 +1,9 @@
-/** Routing thresholds, from the settings parsed once per container (functions/catalog/settings.ts). */
-import { settings } from "../shared/env.js";
+/** Routing thresholds: the settings in force (live, else the environment's; functions/settings/current.ts). */
+import { currentSettings } from "../settings/current.js";
 import type { RoutingConfig } from "./policy.js";
 
-export function routingConfig(): RoutingConfig {
-  const { LARGE_ORDER_AMOUNT, KNOWN_AGENT_WINDOW_HOURS } = settings();
+export async function routingConfig(): Promise<RoutingConfig> {
+  const { LARGE_ORDER_AMOUNT, KNOWN_AGENT_WINDOW_HOURS } = await currentSettings();
   return {
     largeOrderAmount: LARGE_ORDER_AMOUNT,
     knownAgentWindowMs: KNOWN_AGENT_WINDOW_HOURS * 3_600_000,
@@ -11,7 +11,7 @@ export function routingConfig(): RoutingConfig {
 }
 
 /** Conversations still `queued` this long after arrival are re-driven by the sweeper. */
-export const requeueAfterSeconds = () => settings().REQUEUE_AFTER_SECONDS;
+export const requeueAfterSeconds = async () => (await currentSettings()).REQUEUE_AFTER_SECONDS;
 
 /**
  * The clock a routing decision is made by: the later of the time it was asked for (the request

@@ -3,7 +3,7 @@
  * supervisor), reads. Parses each request with its schema and hands it to a use case.
  */
 import * as z from "zod/mini";
-import { settings } from "../shared/env.js";
+import { currentSettings } from "../settings/current.js";
 import { actorOf, jsonBody, validate, type HttpRequest } from "../shared/http.js";
 import { httpApi } from "../shared/http-signed.js";
 import { bulkWarehouseSchema, maxUnits, orderIdSchema, policySchema, ratioToBp, reservationSchema, skuSchema, warehouseUpdateSchema } from "./domain.js";
@@ -50,7 +50,7 @@ export const handler = httpApi(stockApi, {
   "POST /stock/reservations": async (request) => {
     const body = jsonBody(request, reservationSchema);
     // How long an unpaid order's hold lasts before the expiry job releases it.
-    const expiresAt = new Date(request.now.getTime() + settings().STOCK_HOLD_MINUTES * 60_000).toISOString();
+    const expiresAt = new Date(request.now.getTime() + (await currentSettings()).STOCK_HOLD_MINUTES * 60_000).toISOString();
     // A replay answers like the original call: same status, same reservation, no second hold.
     return { status: 201, body: await reserveStock(body, actorOf(request, "order-system"), request.now.toISOString(), expiresAt, request.correlationId) };
   },

@@ -1,14 +1,15 @@
 /**
- * Supervision thresholds, from the settings parsed once per container (names, ranges and
- * defaults in functions/catalog/settings.ts). Locally they are environment variables; the CDK app
- * sets them from the `functionSettings` context (`-c functionSettings='{"HANDOVER_GRACE_MINUTES":"10"}'`).
+ * Supervision thresholds: the settings in force (functions/settings/current.ts: live values a
+ * supervisor set with `PUT /settings`, else the environment's). Names, ranges and defaults in
+ * functions/catalog/settings.ts; locally the defaults are environment variables, the CDK app sets
+ * them from the `functionSettings` context (`-c functionSettings='{"HANDOVER_GRACE_MINUTES":"10"}'`).
  */
-import { settings } from "../shared/env.js";
+import { currentSettings } from "../settings/current.js";
 
 export type HandoverPolicy = "handover" | "keep";
 
-export function supervisionConfig() {
-  const s = settings();
+export async function supervisionConfig() {
+  const s = await currentSettings();
   return {
     /** After a shift ends, open conversations stay this long before they are handed over. */
     handoverGraceMs: s.HANDOVER_GRACE_MINUTES * 60_000,

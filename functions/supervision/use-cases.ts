@@ -61,8 +61,9 @@ function failed(failures: Failures, rule: string, conversationId: string, error:
  */
 export async function handOver(now: Date, failures: Failures = []) {
   let handedOver = 0;
+  const config = await supervisionConfig();
   for (const agent of await listAgents()) {
-    const reason = handoverReason(agent, now, supervisionConfig());
+    const reason = handoverReason(agent, now, config);
     if (!reason) continue;
     for (const open of await openAssignments(agent.agentId)) {
       try {
@@ -90,7 +91,7 @@ async function anotherEligible(conversation: Conversation, now: Date): Promise<b
  * are put back in line, excluding the silent agent — only if someone else could take them now.
  */
 export async function reofferUnanswered(now: Date, failures: Failures = []) {
-  const { firstResponseTimeoutMs } = supervisionConfig();
+  const { firstResponseTimeoutMs } = await supervisionConfig();
   const before = new Date(now.getTime() - firstResponseTimeoutMs).toISOString();
   let reoffered = 0;
   for (const conversation of await awaitingReplySince(before)) {
@@ -115,7 +116,7 @@ export async function reofferUnanswered(now: Date, failures: Failures = []) {
  * skill: an agent with neither the skill nor a fallback never gets it (invariant 8).
  */
 export async function escalateWaiting(now: Date, failures: Failures = []) {
-  const { escalateAfterMs, escalationMode } = supervisionConfig();
+  const { escalateAfterMs, escalationMode } = await supervisionConfig();
   const useFallbacks = escalationMode !== "notify";
   const notify = escalationMode !== "fallback";
   const known = await listSkills();

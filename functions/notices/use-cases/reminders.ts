@@ -1,5 +1,5 @@
 /** The minute job: urgent reminders and the sweep for fan-outs that never finished. */
-import { settings } from "../../shared/env.js";
+import { currentSettings } from "../../settings/current.js";
 import { logger } from "../../shared/logger.js";
 import { sendMessage } from "../../shared/sqs.js";
 import { noticePush, reminderDue } from "../domain.js";
@@ -7,8 +7,8 @@ import { activeNotices, getNotice, markActive, receiptRows } from "../store/inde
 import { fanoutMessage } from "./publish.js";
 import { pushToAgents } from "./push.js";
 
-/** Reminder interval for unacknowledged urgent notices, minutes (env `NOTICE_REMINDER_MINUTES`). */
-export const reminderMinutes = () => settings().NOTICE_REMINDER_MINUTES;
+/** Reminder interval for unacknowledged urgent notices, minutes (setting `NOTICE_REMINDER_MINUTES`, live). */
+export const reminderMinutes = async () => (await currentSettings()).NOTICE_REMINDER_MINUTES;
 /** A notice whose fan-out has not finished this long after publishing is enqueued again. */
 const fanoutSweepMinutes = 2;
 
@@ -23,7 +23,7 @@ export interface ReminderRun {
  * active set); re-enqueue, once, any notice whose fan-out never completed.
  */
 export async function runReminders(now: Date): Promise<ReminderRun> {
-  const interval = reminderMinutes();
+  const interval = await reminderMinutes();
   const run: ReminderRun = { reminded: [], reenqueued: [] };
   for (const entry of await activeNotices(now)) {
     if (!entry.fannedOutAt) {

@@ -12,7 +12,7 @@ import { writtenAfterClose } from "../../integrations/domain.js";
 import { seenBefore, seenOp, recordSeen, type SeenRecord } from "../../integrations/store.js";
 import { routingConfig } from "../config.js";
 import type { Conversation, IncomingConversation } from "../conversation.js";
-import { effectivePriority } from "../policy.js";
+import { effectivePriority, type RoutingConfig } from "../policy.js";
 import { createConversationOp, getConversation, reopenOp, requireConversation } from "../store/index.js";
 
 const maxAttempts = 8;
@@ -39,14 +39,14 @@ async function enqueue(conversation: Conversation, correlationId: string): Promi
   }
 }
 
-function newConversation(input: IncomingConversation, at: string): Conversation {
+function newConversation(input: IncomingConversation, at: string, config: RoutingConfig): Conversation {
   return {
     conversationId: input.conversationId,
     customerId: input.customerId,
     channel: input.channel,
     skill: input.skill,
     requestedSkill: input.skill,
-    priority: effectivePriority(input, routingConfig()),
+    priority: effectivePriority(input, config),
     ...(input.customerTier ? { customerTier: input.customerTier } : {}),
     ...(input.orderAmount !== undefined ? { orderAmount: input.orderAmount } : {}),
     status: "queued",
@@ -73,7 +73,7 @@ export async function acceptConversation(input: IncomingConversation, arrival: A
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const existing = await getConversation(input.conversationId);
     if (!existing) {
-      const conversation = newConversation(input, at);
+      const conversation = newConversation(input, at, await routingConfig());
       try {
         await transact([createConversationOp(conversation), seenOp(seen("created"))]);
         await enqueue(conversation, arrival.correlationId);

@@ -115,7 +115,7 @@ async function candidates(conversation: Conversation, pools: readonly Skill[], k
   for (const e of entries) if (!excluded.has(e.agentId)) bySeat.set(e.agentId, { agent: agentFromSeat(e.seat), seat: e.seat });
   // A returning customer's agent outside the window is read from its profile (it may be busier).
   if (usableKnown && !bySeat.has(usableKnown.agentId)) for (const agent of await agentsById([usableKnown.agentId], meter)) bySeat.set(agent.agentId, { agent });
-  const ordered = orderCandidates([...bySeat.values()].map((c) => c.agent), conversation.skill, usableKnown, now, routingConfig(), allowedFallbacks(conversation));
+  const ordered = orderCandidates([...bySeat.values()].map((c) => c.agent), conversation.skill, usableKnown, now, await routingConfig(), allowedFallbacks(conversation));
   return ordered.map((agent) => bySeat.get(agent.agentId)).filter((c): c is Candidate => c !== undefined);
 }
 

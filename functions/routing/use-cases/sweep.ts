@@ -25,7 +25,7 @@ const pageSize = 100;
  */
 export async function sweep(now: Date, budgetMs = redriveBudgetMs): Promise<{ requeued: number; pages: number; complete: boolean; drained: number }> {
   const deadline = Date.now() + budgetMs;
-  const before = new Date(now.getTime() - requeueAfterSeconds() * 1000).toISOString();
+  const before = new Date(now.getTime() - (await requeueAfterSeconds()) * 1000).toISOString();
   let requeued = 0;
   let pages = 0;
   let cursor: string | undefined;
