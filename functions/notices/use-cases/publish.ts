@@ -2,14 +2,14 @@
 import { createHash, randomUUID } from "node:crypto";
 import { auditPut } from "../../shared/audit.js";
 import { ConflictError, ContentionError, ValidationError } from "../../shared/errors.js";
-import { settings } from "../../shared/env.js";
 import { sendMessage } from "../../shared/sqs.js";
 import { TransactionCancelledError, isWriteConflict, jitter, transact } from "../../shared/table/index.js";
 import { campaignNotice, contentOf, diffCampaign, expiryProblem, type CampaignInput, type FieldChange, type Notice, type NoticeInput } from "../domain.js";
 import { activeSk, campaignVersionOps, getCampaign, getNotice, publishOps, type CampaignRecord } from "../store/index.js";
+import { currentSettings } from "../../settings/current.js";
 
-/** The zone campaign notices show their times in. */
-const shopTimeZone = () => settings().SHOP_TIME_ZONE;
+/** The zone campaign notices show their times in (a live setting). */
+const shopTimeZone = async () => (await currentSettings()).SHOP_TIME_ZONE;
 
 /** The `notices` queue message that asks for a notice's fan-out. */
 export function fanoutMessage(noticeId: string, correlationId?: string) {
@@ -86,7 +86,7 @@ export async function putCampaign(campaignId: string, input: CampaignInput, acto
     const changes = diffCampaign(before?.content, content);
     if (before && changes.length === 0) return { campaign: before, changed: false, changes };
     const version = (before?.version ?? 0) + 1;
-    const notice = campaignNotice({ campaignId, version, before: before?.content, content, changes }, { urgency: input.urgency, actor, now, timeZone: shopTimeZone() });
+    const notice = campaignNotice({ campaignId, version, before: before?.content, content, changes }, { urgency: input.urgency, actor, now, timeZone: await shopTimeZone() });
     const after: CampaignRecord = { campaignId, version, content, noticeId: notice.noticeId, activeSk: activeSk(notice), updatedAt: notice.publishedAt, updatedBy: actor };
     try {
       await transact([
