@@ -75,6 +75,7 @@ export const en: Record<MessageKey, string> = {
   "skills.any": "Any skill",
   "agents.heading": "On-duty agents ({count})",
   "agents.filter": "Filter agents",
+  "agents.list": "Agent list (scrollable)",
   "agents.empty": "No agent is on duty.",
   "agents.agent": "Agent",
   "agents.presence": "Status",

@@ -73,6 +73,7 @@ export const zhCN = {
   "skills.any": "任意技能",
   "agents.heading": "在班客服（{count}）",
   "agents.filter": "筛选客服",
+  "agents.list": "客服列表（可滚动）",
   "agents.empty": "当前没有在班客服。",
   "agents.agent": "客服",
   "agents.presence": "状态",

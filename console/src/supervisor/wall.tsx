@@ -113,7 +113,7 @@ function AgentsTable({ state, onOpen }: { state: WallState; onOpen: (agent: Queu
         <p class="empty">{t("agents.empty")}</p>
       ) : (
         <VirtualTable
-          label={t("agents.heading", { count: state.onDuty.value.length })}
+          label={t("agents.list")}
           rows={rows.value}
           rowHeight={48}
           height={528}
