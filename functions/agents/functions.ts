@@ -21,6 +21,9 @@ export const agentsApi: FunctionSpec = {
   // Presence -> online is an arrival: late-joiner notices are pushed from here. Deactivation hands
   // open conversations over in-process (routing: drain, assignment callbacks) and closes sockets.
   access: { table: "write", sends: ["conversations", "notices", "callbacks"], pushesToAgents: true, assignmentCallbacks: "enqueue" },
+  // DELETE hands over every open conversation and commits a rota change (whose 60 s lease assumes
+  // a writer of at most 30 s, as RotaApi): API Gateway's own limit is 30 s.
+  timeoutSeconds: 30,
 };
 
 export const agentFunctions: FunctionSpec[] = [agentsApi];
