@@ -17,9 +17,10 @@ export async function readLiveSettings(): Promise<StoredSettings | undefined> {
 
 /**
  * Writes `next` with its audit record in one transaction, only if the item is still at
- * `expectedVersion` (0: it does not exist yet). `"stale"` when another change came first.
+ * `expectedVersion` (0: it does not exist yet). `"stale"`: another change came first;
+ * `"conflict"`: a concurrent transaction held the item (nobody may have won: read again).
  */
-export async function writeLiveSettings(next: StoredSettings, expectedVersion: number, audit: AuditEntry): Promise<"written" | "stale"> {
+export async function writeLiveSettings(next: StoredSettings, expectedVersion: number, audit: AuditEntry): Promise<"written" | "stale" | "conflict"> {
   const condition =
     expectedVersion === 0
       ? { ConditionExpression: "attribute_not_exists(pk)" }
@@ -28,7 +29,8 @@ export async function writeLiveSettings(next: StoredSettings, expectedVersion: n
     await transact([{ Put: { TableName: tableName, Item: LiveSettings.item(next), ...condition } }, auditPut(audit)]);
     return "written";
   } catch (error) {
-    if (error instanceof TransactionCancelledError && (error.conditionFailedAt(0) || error.reasons.includes("TransactionConflict"))) return "stale";
+    if (error instanceof TransactionCancelledError && error.conditionFailedAt(0)) return "stale";
+    if (error instanceof TransactionCancelledError && error.isConflict) return "conflict";
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 /** Live settings use cases: show them, change them. */
 import { ConflictError, ContentionError } from "../shared/errors.js";
 import { functionEnv } from "../shared/env.js";
+import { jitter } from "../shared/table/index.js";
 import { cacheSeconds } from "./current.js";
 import { applyUpdate, settingsView, type SettingsUpdate } from "./domain.js";
 import { readLiveSettings, writeLiveSettings } from "./store.js";
@@ -30,7 +31,8 @@ export async function showSettings() {
  * the current one; work out the new live values and what changes in force; write them as the
  * next version with one audit record (old → new per changed setting, who, when) in one
  * transaction conditional on the version read. A concurrent change makes that condition fail:
- * a 409 for a caller who named a version, else the change is applied again on top (3 tries).
+ * a 409 for a caller who named a version, else the change is applied again on top; a concurrent
+ * transaction that held the item is retried from the read (3 tries in all).
  * Naming only values already in force live changes nothing and writes nothing.
  */
 export async function changeSettings(update: SettingsUpdate, by: { actor: string; now: Date }) {
@@ -44,8 +46,10 @@ export async function changeSettings(update: SettingsUpdate, by: { actor: string
     if (changed.length === 0) return { changed, ...settingsView(environment, stored, cacheSeconds()) };
     const next = { version: version + 1, values, updatedAt: by.now.toISOString(), updatedBy: by.actor };
     const audit = { ...settingsAudit, action: "settings.changed", actor: by.actor, at: next.updatedAt, details: { version: next.version, previousVersion: version, changes } };
-    if ((await writeLiveSettings(next, version, audit)) === "written") return { changed, ...settingsView(environment, next, cacheSeconds()) };
-    if (update.version !== undefined) throw stale(update.version, (await readLiveSettings())?.version ?? version);
+    const written = await writeLiveSettings(next, version, audit);
+    if (written === "written") return { changed, ...settingsView(environment, next, cacheSeconds()) };
+    if (written === "stale" && update.version !== undefined) throw stale(update.version, (await readLiveSettings())?.version ?? version + 1);
+    await jitter(attempt);
   }
   throw new ContentionError("The settings kept changing under this request; nothing was changed. Read them again and retry.");
 }

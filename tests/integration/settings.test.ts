@@ -187,16 +187,19 @@ describe("live settings", () => {
     async () => {
       const s = stack();
       const sup = await s.supervisor();
+      // Orders arrive in a skill of their own (no fallbacks, nobody serves it): the escalation
+      // below concerns only the one conversation waiting in `skill`.
+      const orders = s.uid("orders");
       const skill = s.uid("sk");
       const fallback = s.uid("fb");
-      expect((await s.api("PUT", `/skills/${fallback}`, { as: sup, body: { name: fallback } })).status).toBe(201);
+      for (const id of [orders, fallback]) expect((await s.api("PUT", `/skills/${id}`, { as: sup, body: { name: id } })).status).toBe(201);
       expect((await s.api("PUT", `/skills/${skill}`, { as: sup, body: { name: skill, fallbackSkills: [fallback] } })).status).toBe(201);
       const helper = await makeAgent(s, { skills: [fallback], maxConcurrent: 5 });
       const inSeconds = (n: number) => new Date(Date.now() + n * 1000);
 
       // Old values in force, and cached by the functions that apply them: 7,000 is below the
       // environment's 10,000, and 60 s of waiting is under its 120 s threshold (mode notify).
-      const normal = await sendConversation(s, { skill, orderAmount: 7000 });
+      const normal = await sendConversation(s, { skill: orders, orderAmount: 7000 });
       expect((await settled(s, normal.id)).priority).toBe("normal");
       const waiting = await sendConversation(s, { skill });
       expect((await settled(s, waiting.id)).status).toBe("waiting");
@@ -210,13 +213,13 @@ describe("live settings", () => {
 
       // The webhook function: each new conversation of 7,000 is high priority once the change is in force.
       const priority = await within(inForceWithinMs, async () => {
-        const next = await sendConversation(s, { skill, orderAmount: 7000 });
+        const next = await sendConversation(s, { skill: orders, orderAmount: 7000 });
         const c = await settled(s, next.id);
         return c.priority === "high" ? c : undefined;
       });
       // Stays in force: the next one too, and one below the new amount stays normal.
-      expect((await settled(s, (await sendConversation(s, { skill, orderAmount: 6000 })).id)).priority).toBe("high");
-      expect((await settled(s, (await sendConversation(s, { skill, orderAmount: 5999 })).id)).priority).toBe("normal");
+      expect((await settled(s, (await sendConversation(s, { skill: orders, orderAmount: 6000 })).id)).priority).toBe("high");
+      expect((await settled(s, (await sendConversation(s, { skill: orders, orderAmount: 5999 })).id)).priority).toBe("normal");
 
       // The supervision clock: 60 s of waiting is now past the threshold, and in mode fallback the
       // conversation is offered to the agent with the fallback skill (not only announced).
