@@ -127,7 +127,11 @@ export const handler = httpApi(agentsApi, {
     return { status: 200, body: { agents: page.agents.map(agentView), ...(page.next ? { next: page.next } : {}) } };
   },
 
-  "GET /agents/{agentId}": async (request) => ({ status: 200, body: agentView(await agentById(agentIdOf(request))) }),
+  "GET /agents/{agentId}": async (request) => {
+    const agentId = agentIdOf(request);
+    requireSelfOrSupervisor(request, agentId);
+    return { status: 200, body: agentView(await agentById(agentId)) };
+  },
 
   "GET /skills": async () => ({ status: 200, body: { skills: await listSkills() } }),
 

@@ -13,7 +13,8 @@ export const agentsApi: FunctionSpec = {
     { kind: "http", method: "DELETE", path: "/agents/{agentId}", auth: supervisor },
     { kind: "http", method: "POST", path: "/agents/{agentId}/reactivate", auth: supervisor },
     { kind: "http", method: "GET", path: "/agents", auth: supervisor },
-    { kind: "http", method: "GET", path: "/agents/{agentId}", auth: supervisor },
+    // An agent reads its own profile (the console's presence switch); requireSelfOrSupervisor in the handler.
+    { kind: "http", method: "GET", path: "/agents/{agentId}", auth: { kind: "jwt", roles: ["supervisor", "agent"] } },
     { kind: "http", method: "PUT", path: "/agents/{agentId}/presence", auth: { kind: "jwt", roles: ["supervisor", "agent"] } },
     { kind: "http", method: "GET", path: "/skills", auth: { kind: "jwt", roles: ["supervisor", "agent"] } },
     { kind: "http", method: "PUT", path: "/skills/{skillId}", auth: supervisor },
