@@ -98,11 +98,13 @@ export function parseEnv<T extends z.core.$ZodType>(schema: T, source: NodeJS.Pr
 }
 
 /**
- * The thresholds of functions/catalog/settings.ts, parsed once per container with their ranges
- * and defaults. `baseEnv()` parses them too, so a bad value fails the function at cold start.
+ * The thresholds of functions/catalog/settings.ts as this function's environment sets them,
+ * parsed once per container with their ranges and defaults. `baseEnv()` parses them too, so a bad
+ * value fails the function at cold start. These are only the defaults: a supervisor may have
+ * changed any of them live, so use cases read `currentSettings()` (functions/settings/current.ts).
  *
  * @example
- * const graceMs = settings().HANDOVER_GRACE_MINUTES * 60_000;
+ * const deployed = settings().HANDOVER_GRACE_MINUTES; // the default; in force: (await currentSettings()).HANDOVER_GRACE_MINUTES
  */
 export const settings: () => FunctionSettings = perFunction(() => parseSettings(functionEnv(), `environment of ${functionName()}`));
 
