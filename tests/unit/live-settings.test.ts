@@ -3,6 +3,8 @@
  * (functions/shared/ttl-cache.ts): which value is in force and where it comes from, the checks a
  * requested value passes, what a change changes, and how often the item is read.
  */
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { settingNames } from "../../functions/catalog/settings.js";
 import { ValidationError } from "../../functions/shared/errors.js";
@@ -111,6 +113,18 @@ describe("GET /settings view", () => {
     expect(view.settings.ESCALATION_MODE).toMatchObject({ value: "notify", source: "default", default: "notify", defaultSource: "default", kind: "choice", choices: ["notify", "fallback", "fallback-and-notify"] });
     expect(view.settings.SHOP_TIME_ZONE).toMatchObject({ value: "Asia/Shanghai", kind: "time-zone" });
     expect(settingsView({}, undefined, 10)).toMatchObject({ version: 0, updatedAt: null, updatedBy: null });
+  });
+});
+
+describe("use sites", () => {
+  it("read the settings in force (currentSettings), never the cold-start environment's settings() directly", () => {
+    const root = join(import.meta.dirname, "..", "..");
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : name.endsWith(".ts") ? [join(dir, name)] : []));
+    const allowed = new Set(["functions/shared/env.ts", "functions/settings/current.ts"]);
+    const offenders = files(join(root, "functions"))
+      .map((file) => relative(root, file))
+      .filter((file) => !allowed.has(file) && /(^|[^\w.])settings\(\)/.test(readFileSync(join(root, file), "utf8").replace(/^\s*(\*|\/\/).*$/gm, "")));
+    expect(offenders).toEqual([]);
   });
 });
 
