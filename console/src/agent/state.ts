@@ -2,8 +2,8 @@
  * The agent's workspace state: presence, open conversations and the inbox, in signals fed by the
  * WebSocket. A push updates the screen at once (the assignment carries the conversation, the
  * notice carries the notice) and asks for one coalesced re-read; each (re)connect re-reads once.
- * Conversations closed on the platform side are not pushed, so the list is also re-read every
- * 30 s while the tab is visible.
+ * Conversations closed on the platform side and presence set by a supervisor are not pushed, so
+ * both are also re-read every 30 s while the tab is visible.
  */
 import { computed, signal } from "@preact/signals";
 import { api, ApiError, consoleConfig } from "../api/client.js";
@@ -59,7 +59,8 @@ export function createAgentWorkspace(session: Session) {
     async () => {
       presence.value = (await api.agent(agentId)).presence;
     },
-    { onError },
+    // A supervisor may pause the agent: not pushed yet, so re-read with the conversations.
+    { everyMs: 30_000, onError },
   );
 
   const upsertNotice = (notice: NoticeView, reminder: boolean) => {
