@@ -71,9 +71,15 @@ function SkillLines({ state }: { state: WallState }) {
         <thead>
           <tr>
             <th scope="col">{t("skills.skill")}</th>
-            <th scope="col">{t("skills.waiting")}</th>
-            <th scope="col">{t("skills.longest")}</th>
-            <th scope="col">{t("skills.escalated")}</th>
+            <th scope="col" class="num">
+              {t("skills.waiting")}
+            </th>
+            <th scope="col" class="num">
+              {t("skills.longest")}
+            </th>
+            <th scope="col" class="num">
+              {t("skills.escalated")}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -148,7 +154,8 @@ function AgentCells({ agent: a, state, zone, onOpen }: { agent: QueueAgent; stat
         <span class={`badge presence-${a.presence}`}>{t(`presence.${a.presence}`)}</span>
         {!a.onDuty && <span class="badge off-duty">{t("agents.offDuty")}</span>}
       </td>
-      <td class="load-cell">
+      <td>
+        <span class="load-cell">
         <button type="button" class="icon" aria-label={t("action.capacityDown", { name: a.name })} disabled={a.maxConcurrent <= 1} onClick={() => void state.setCapacity(a, a.maxConcurrent - 1)}>
           −
         </button>
@@ -159,6 +166,7 @@ function AgentCells({ agent: a, state, zone, onOpen }: { agent: QueueAgent; stat
           +
         </button>
         {a.overCapacityBy > 0 && <span class="badge over">{t("agents.over", { count: a.overCapacityBy })}</span>}
+        </span>
       </td>
       <td class="skills-cell">{a.skills.join(", ")}</td>
       <td>{formatTime(a.shiftEnd, zone)}</td>
