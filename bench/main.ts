@@ -2,7 +2,10 @@
  * `npm run bench [-- --quick] [-- --json <file>]`: starts its own local stack, measures routing,
  * notices, stock and cold start, checks the invariants, prints a table (stdout) with progress on
  * stderr. Speed figures are ratios against a baseline measured in the same run, because these
- * machines are shared and noisy. Exit code 1 when an invariant is broken or a section failed.
+ * machines are shared and noisy. Cost per routed conversation, stock reservation and notice
+ * receipt is also priced by AWS's billing rules from the items actually written and read
+ * (bench/billing.ts), beside DynamoDB Local's own figure, with dollars per million at list
+ * prices. Exit code 1 when an invariant is broken or a section failed.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -30,6 +33,8 @@ import {
 } from "./routing.js";
 import { benchNoticeFanout, type NoticeFanoutBench } from "./notices.js";
 import { benchStock, type StockBench } from "./stock.js";
+import { billNoticeReceipts, billRouting, billStockReservations, createBilling, type BilledFigures, type Billing } from "./billing.js";
+import { postConversation } from "./routing.js";
 
 interface Plan {
   tiers: number[];
@@ -43,12 +48,14 @@ interface Plan {
   stockPhaseMs: number;
   coldStartRepeats: number;
   settleMs: number;
+  /** Conversations per tier, reservations, and notice receipts priced by AWS's rules, one at a time with the recorder on. */
+  billed: { conversationsPerTier: number; reservations: number; noticeAgents: number };
 }
 
 const plans: Record<"full" | "quick", Plan> = {
-  full: { tiers: [10, 100, 1000], perTier: 30, rawMs: 6_000, throughputMs: 25_000, webhookClients: 16, latencyMs: 12_000, noticeAgents: 1000, stockPhaseMs: 4_000, coldStartRepeats: 3, settleMs: 60_000 },
+  full: { tiers: [10, 100, 1000], perTier: 30, rawMs: 6_000, throughputMs: 25_000, webhookClients: 16, latencyMs: 12_000, noticeAgents: 1000, stockPhaseMs: 4_000, coldStartRepeats: 3, settleMs: 60_000, billed: { conversationsPerTier: 10, reservations: 10, noticeAgents: 100 } },
   // Putting 1,000 agents on duty through the API takes 30-90 s here: the quick run stops at 50.
-  quick: { tiers: [10, 50], perTier: 10, rawMs: 2_500, throughputMs: 8_000, webhookClients: 16, latencyMs: 4_000, noticeAgents: 1000, stockPhaseMs: 1_500, coldStartRepeats: 1, settleMs: 30_000 },
+  quick: { tiers: [10, 50], perTier: 10, rawMs: 2_500, throughputMs: 8_000, webhookClients: 16, latencyMs: 4_000, noticeAgents: 1000, stockPhaseMs: 1_500, coldStartRepeats: 1, settleMs: 30_000, billed: { conversationsPerTier: 5, reservations: 5, noticeAgents: 100 } },
 };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -70,10 +77,17 @@ interface Results {
     ratioToRaw?: number;
     latency?: LatencyFigures;
     cost?: CostFigures;
+    /** DynamoDB Local's figure, by on-duty agents (its accounting of transactions is not AWS's). */
     capacityUnitsPerConversation?: Record<string, number>;
+    /** Billed DynamoDB units (WRU + RRU, AWS's rules) per routed conversation, webhook included, by on-duty agents. */
+    billedUnitsPerConversation?: Record<string, number>;
+    /** Dollars per million routed conversations, all-in at list prices, by on-duty agents. */
+    dollarsPerMillionConversations?: Record<string, number>;
+    /** The priced conversations of each tier: units by item and operation, SQS, Lambda, dollars. */
+    billing?: Record<string, BilledFigures>;
   };
-  notices?: NoticeFanoutBench;
-  stock?: StockBench;
+  notices?: NoticeFanoutBench & { billedUnitsPerReceipt?: number; dollarsPerMillionReceipts?: number; billing?: BilledFigures & { targeted: number } };
+  stock?: StockBench & { billedUnitsPerReservation?: number; dollarsPerMillionReservations?: number; billing?: BilledFigures };
   invariants?: InvariantFigures & { oversoldUnits: number | undefined };
   coldStart?: ColdStartFigures;
   errors: Record<string, string>;
@@ -117,8 +131,19 @@ async function main(args: BenchArgs): Promise<number> {
   try {
     const ctx = await routingContext(bench, progress);
     results.routing.routerConcurrency = ctx.routerConcurrency;
+    const billing = await section(results, "billing", () => createBilling(bench));
     try {
-      const cost = await section(results, "routing.cost", () => benchCost(ctx, plan.tiers, plan.perTier));
+      const priceTier = async (agents: number) => {
+        if (!billing) return;
+        progress.step(`cost: ${plan.billed.conversationsPerTier} conversations priced by AWS's rules (recorder on, one at a time), ${agents} agents`);
+        const figures = await section(results, `routing.billing.${agents}`, () => billRouting({ postConversation: () => postConversation(ctx), waitDecision: ctx.waitDecision }, billing, plan.billed.conversationsPerTier));
+        if (!figures) return;
+        const key = String(agents);
+        results.routing.billing = { ...results.routing.billing, [key]: figures };
+        results.routing.billedUnitsPerConversation = { ...results.routing.billedUnitsPerConversation, [key]: figures.billedUnits };
+        results.routing.dollarsPerMillionConversations = { ...results.routing.dollarsPerMillionConversations, [key]: figures.dollarsPerMillion.total };
+      };
+      const cost = await section(results, "routing.cost", () => benchCost(ctx, plan.tiers, plan.perTier, priceTier));
       if (cost) {
         results.routing.cost = cost;
         results.routing.capacityUnitsPerConversation = cost.capacityUnitsPerConversation;
@@ -153,14 +178,17 @@ async function main(args: BenchArgs): Promise<number> {
       progress.step(`notices: fan-out of one notice to ${plan.noticeAgents} on-duty agents (baseline: 10 agents)`);
       const notices = await section(results, "notices", () => benchNoticeFanout(bench.stack, { agents: plan.noticeAgents }));
       if (notices) results.notices = notices;
+      if (billing && results.notices) await priceNotices(results, billing, bench, plan, progress);
       progress.step(`stock: reservations on one hot SKU, on many SKUs, raw conditional write; oversell race`);
       const stock = await section(results, "stock", () => benchStock(bench.stack, { phaseMs: plan.stockPhaseMs }));
       if (stock) results.stock = stock;
+      if (billing && results.stock) await priceStock(results, billing, bench, plan, progress);
       progress.step("invariants: settling the queue, then checking every accepted conversation and every agent");
       const invariants = await section(results, "invariants", () => checkInvariants(ctx, plan.settleMs));
       if (invariants) results.invariants = { ...invariants, oversoldUnits: stock?.oversell.oversoldUnits };
     } finally {
       ctx.stopListening();
+      billing?.stop();
     }
   } finally {
     progress.step("stopping the local stack");
@@ -182,11 +210,32 @@ async function main(args: BenchArgs): Promise<number> {
   return broken || Object.keys(results.errors).length > 0 ? 1 : 0;
 }
 
+async function priceNotices(results: Results, billing: Billing, bench: Awaited<ReturnType<typeof startBenchStack>>, plan: Plan, progress: Progress): Promise<void> {
+  progress.step(`notices: one notice to ${plan.billed.noticeAgents} agents priced per receipt by AWS's rules (recorder on)`);
+  const figures = await section(results, "notices.billing", () => billNoticeReceipts(bench.stack, billing, plan.billed.noticeAgents));
+  if (!figures || !results.notices) return;
+  results.notices = { ...results.notices, billedUnitsPerReceipt: figures.billedUnits, dollarsPerMillionReceipts: figures.dollarsPerMillion.total, billing: figures };
+}
+
+async function priceStock(results: Results, billing: Billing, bench: Awaited<ReturnType<typeof startBenchStack>>, plan: Plan, progress: Progress): Promise<void> {
+  progress.step(`stock: ${plan.billed.reservations} reservations priced by AWS's rules (recorder on, one at a time)`);
+  const figures = await section(results, "stock.billing", () => billStockReservations(bench.stack, billing, plan.billed.reservations));
+  if (!figures || !results.stock) return;
+  results.stock = { ...results.stock, billedUnitsPerReservation: figures.billedUnits, dollarsPerMillionReservations: figures.dollarsPerMillion.total, billing: figures };
+}
+
+/** Billing goals of the routing path (issue 15): at most 6 billed units and $7 per million conversations, all-in. */
+const billingGoals = { unitsPerConversation: 6, dollarsPerMillion: 7 } as const;
+
 function goals(r: Results): Results["goals"] {
   const cost = r.routing.cost;
   const cold = r.coldStart;
   const inv = r.invariants;
+  const billed = r.routing.billedUnitsPerConversation ? Object.values(r.routing.billedUnitsPerConversation) : [];
+  const dollarFigures = r.routing.dollarsPerMillionConversations ? Object.values(r.routing.dollarsPerMillionConversations) : [];
   return {
+    routingBilledUnits: { goal: `≤ ${billingGoals.unitsPerConversation} billed units per routed conversation at every tier (AWS rules, webhook included)`, met: billed.length === 0 ? undefined : billed.every((u) => u <= billingGoals.unitsPerConversation) },
+    routingDollars: { goal: `≤ $${billingGoals.dollarsPerMillion} per million routed conversations, all-in`, met: dollarFigures.length === 0 ? undefined : dollarFigures.every((d) => d <= billingGoals.dollarsPerMillion) },
     routingRatioToRaw: { goal: "≥ 0.5", met: r.routing.ratioToRaw === undefined ? undefined : r.routing.ratioToRaw >= 0.5 },
     costFlat: { goal: "largest-tier CU/conversation ≤ 1.2 × 10-agent figure", met: cost?.flatness === undefined ? undefined : cost.flatness <= 1.2 },
     invariants: { goal: "over-capacity, lost, duplicates, load mismatch, oversold all 0", met: inv ? inv.overCapacity + inv.lost + inv.duplicates + inv.loadMismatch + (inv.oversoldUnits ?? 0) === 0 && inv.oversoldUnits !== undefined : undefined },
@@ -238,15 +287,29 @@ function report(r: Results): string {
     if (lastTier) rows.push(["  one conversation at a time (no contention)", `${num(1000 / lastTier.router.msPerConversation, 1)} conv/s`, `${num(lastTier.router.msPerConversation, 1)} ms each, ${num(lastTier.agents)} agents`, x(raw ? 1000 / lastTier.router.msPerConversation / raw.perSecond : undefined), "", ""]);
     rows.push(["  growth largest/smallest tier", x(cost.flatness), `naive ${x(cost.naiveGrowth)}`, "", "≤ 1.2×", yes(r.goals.costFlat?.met)]);
   }
+  for (const [agents, b] of Object.entries(rt.billing ?? {})) {
+    rows.push([`billed units per routed conversation, ${num(Number(agents))} agents`, `${num(b.billedUnits, 1)} units`, `${num(b.wru, 1)} WRU + ${num(b.rru, 1)} RRU (AWS rules); DynamoDB Local ${num(b.localUnits, 1)} CU, same calls`, x(b.localUnits ? b.billedUnits / b.localUnits : undefined), `≤ ${billingGoals.unitsPerConversation}`, yes(b.billedUnits <= billingGoals.unitsPerConversation)]);
+    rows.push(["  $ per million routed conversations, all-in", `$${num(b.dollarsPerMillion.total, 2)}`, dollarParts(b), "", `≤ $${billingGoals.dollarsPerMillion}`, yes(b.dollarsPerMillion.total <= billingGoals.dollarsPerMillion)]);
+  }
   const n = r.notices;
   if (n) {
     rows.push([`notice fan-out to ${num(n.result.targeted)} agents`, `${ms(n.result.ms)}, ${num(n.result.capacityUnits, 1)} CU`, `${num(n.baseline.targeted)} agents: ${ms(n.baseline.ms)}, ${num(n.baseline.capacityUnits, 1)} CU`, `${x(n.ratios.ms, 1)} time`, "", ""]);
     rows.push(["  CU per targeted agent", `${num(n.result.capacityPerAgent, 2)} CU`, `${num(n.baseline.capacityPerAgent, 2)} CU`, x(n.ratios.capacityPerAgent), "", ""]);
+    const b = n.billing;
+    if (b) {
+      rows.push([`  billed units per notice receipt (${num(b.targeted)} targeted)`, `${num(b.billedUnits, 2)} units`, `${num(b.wru, 2)} WRU + ${num(b.rru, 2)} RRU (AWS rules); DynamoDB Local ${num(b.localUnits, 2)} CU`, x(b.localUnits ? b.billedUnits / b.localUnits : undefined), "", ""]);
+      rows.push(["  $ per million notice receipts, all-in", `$${num(b.dollarsPerMillion.total, 2)}`, dollarParts(b), "", "", ""]);
+    }
   }
   const s = r.stock;
   if (s) {
     rows.push(["stock reservations, one hot SKU", `${num(s.hotSku.perSecond)} /s`, `raw cond. write ${num(s.rawConditionalWrite.perSecond)}/s @${s.concurrency}`, x(s.ratios.hotVsRaw), "", ""]);
     rows.push(["stock reservations, many SKUs", `${num(s.manySkus.perSecond)} /s`, "same", x(s.ratios.manyVsRaw), "", ""]);
+    const b = s.billing;
+    if (b) {
+      rows.push(["  billed units per reservation (one line)", `${num(b.billedUnits, 1)} units`, `${num(b.wru, 1)} WRU + ${num(b.rru, 1)} RRU (AWS rules); DynamoDB Local ${num(b.localUnits, 1)} CU`, x(b.localUnits ? b.billedUnits / b.localUnits : undefined), "", ""]);
+      rows.push(["  $ per million reservations, all-in", `$${num(b.dollarsPerMillion.total, 2)}`, dollarParts(b), "", "", ""]);
+    }
   }
   const inv = r.invariants;
   if (inv) {
@@ -271,9 +334,30 @@ function report(r: Results): string {
       ),
     );
   }
+  const billedTiers = Object.entries(rt.billing ?? {});
+  const lastBilled = billedTiers[billedTiers.length - 1];
+  if (lastBilled) out.push("", ...billingBreakdown(`routed conversation, ${num(Number(lastBilled[0]))} agents`, lastBilled[1]));
   if (inv && inv.examples.length > 0) out.push("", "Invariant violations (first few):", ...inv.examples.map((e) => `  ${e}`));
   if (Object.keys(r.errors).length > 0) out.push("", "Sections that failed:", ...Object.entries(r.errors).map(([k, v]) => `  ${k}: ${v.split("\n")[0] ?? ""}`));
   return out.join("\n");
+}
+
+function dollarParts(b: BilledFigures): string {
+  const d = b.dollarsPerMillion;
+  return `DynamoDB $${num(d.dynamoDb, 2)} + SQS $${num(d.sqs, 2)} + Lambda $${num(d.lambda, 2)} + API Gateway $${num(d.apiGateway, 2)}`;
+}
+
+/** The priced unit of work line by line: which function wrote or read which item, on the table or an index. */
+function billingBreakdown(title: string, b: BilledFigures): string[] {
+  const rows: Cell[][] = b.breakdown.map((l) => [l.fn, l.operation, `${l.action} ${l.entity}`, l.target === "table" ? "table" : `${l.target} ${l.change ?? ""}`.trim(), l.wru ? num(l.wru, 2) : "", l.rru ? num(l.rru, 2) : ""]);
+  rows.push(["total", "", "", "", num(b.wru, 2), num(b.rru, 2)]);
+  const lambda = b.lambda.map((f) => `${f.name} ${num(f.invocations, 2)} × ${f.memoryMb} MB × ${num(f.durationMs, 0)} ms modelled (${num(f.measuredMs, 0)} ms in calls here)`).join(", ");
+  return [
+    `Billed per ${title} (AWS rules, mean of ${b.samples}; DynamoDB Local reported ${num(b.localUnits, 1)} CU for the same calls${b.amortisedUnits ? `; live-settings cache reads ${num(b.amortisedUnits, 3)} RRU apart` : ""})`,
+    formatTable([{ header: "function" }, { header: "operation" }, { header: "item" }, { header: "where" }, { header: "WRU", align: "right" }, { header: "RRU", align: "right" }], rows),
+    `SQS: ${num(b.sqs.sent, 1)} message(s) sent (${num(b.sqs.sendRequests, 1)} requests) + ${num(b.sqs.consumeRequests, 1)} receive/delete (one each per message, batches of one); Lambda arm64: ${lambda || "none"}; HTTP API ${num(b.httpApiRequests, 0)}, WebSocket ${num(b.webSocketMessages, 0)} (modelled: one open console)`,
+    `Dollars per million: ${dollarParts(b)} = $${num(b.dollarsPerMillion.total, 2)}`,
+  ];
 }
 
 let args: BenchArgs;

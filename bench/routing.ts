@@ -162,7 +162,7 @@ export async function ensureAgents(ctx: RoutingContext, count: number): Promise<
 }
 
 /** Posts one signed conversation webhook; returns its id when accepted (202). */
-async function postConversation(ctx: RoutingContext): Promise<string | undefined> {
+export async function postConversation(ctx: RoutingContext): Promise<string | undefined> {
   const conversationId = `bench-${ctx.run}-${randomUUID()}`;
   const res = await ctx.bench.api("POST", "/webhooks/conversations", {
     signed: true,
@@ -280,7 +280,7 @@ export interface CostFigures {
  * For each agent count: `perTier` conversations through the real pipeline (one at a time, so the
  * figure is a decision's cost without contention retries) and `perTier` through the naive router.
  */
-export async function benchCost(ctx: RoutingContext, tiers: readonly number[], perTier: number): Promise<CostFigures> {
+export async function benchCost(ctx: RoutingContext, tiers: readonly number[], perTier: number, afterTier?: (agents: number) => Promise<void>): Promise<CostFigures> {
   const out: CostTier[] = [];
   for (const agents of tiers) {
     ctx.progress.step(`cost: putting ${agents} agents on duty (PUT /agents, duty, PUT presence)`);
@@ -320,6 +320,7 @@ export async function benchCost(ctx: RoutingContext, tiers: readonly number[], p
       naive: { conversations: naiveUnits.length, capacityUnits: round(summarize(naiveUnits).mean), transactionUnits: round(summarize(naiveWrites).mean) },
       liveSettings,
     });
+    await afterTier?.(agents);
   }
   const first = out[0];
   const last = out[out.length - 1];

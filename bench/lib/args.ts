@@ -14,7 +14,9 @@ export const usage = `Usage: npm run bench -- [--quick] [--json <file>] [--help]
 Starts its own local stack (in-memory DynamoDB Local, fauxqs, the functions in this process),
 measures routing throughput, latency, cost per conversation, notice fan-out, stock reservations
 and cold start, checks the invariants, and prints a table. Speed figures are ratios against a
-baseline measured in the same run.
+baseline measured in the same run. Cost is shown twice: DynamoDB Local's consumed capacity, and
+the units AWS would bill by its rules for the items actually written and read, with dollars per
+million at list prices (bench/lib/aws-billing.ts); billed units do not depend on machine load.
 
   --quick          short run (about a minute): fewer conversations, shorter phases
   --json <file>    also write every figure as JSON to <file>

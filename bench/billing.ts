@@ -1,0 +1,197 @@
+/**
+ * Billed units and dollars per unit of work, as AWS would bill them: a routed conversation
+ * (webhook included), a stock reservation, a notice receipt. Each unit runs alone with the
+ * billing recorder on (bench/lib/billing-recorder.ts), its calls priced by AWS's rules
+ * (bench/lib/aws-billing.ts), DynamoDB Local's own figure beside them. Billed units are
+ * deterministic for a given code path and data (item sizes, indexes touched), unlike the speed
+ * figures; only the amortised live-settings reads depend on timing and are shown apart.
+ *
+ * Function modules read their environment when first imported, so everything under
+ * `functions/` is imported dynamically, after the stack started.
+ *
+ * @example
+ * const billing = await createBilling(bench);
+ * const routed = await billRouting(ctx, billing, 10);
+ */
+import { randomUUID } from "node:crypto";
+import type { LocalStack } from "../local/stack.js";
+import { installBillingRecorder, type BillingRecorder, type EntityKeys, type RecordedCall, type RecordedSend } from "./lib/billing-recorder.js";
+import { summarizeWindows, type BilledFigures, type FunctionInfo, type Window, type WorkModel } from "./lib/billing-report.js";
+import type { TableSchema } from "./lib/aws-billing.js";
+import type { BenchStack } from "./lib/stack.js";
+
+export interface Billing {
+  recorder: BillingRecorder;
+  functionInfo(name: string): FunctionInfo;
+  consumerOf(queue: string): FunctionInfo | undefined;
+  /** The function serving an HTTP route, e.g. `POST /webhooks/conversations`. */
+  routeFunction(method: string, path: string): FunctionInfo;
+  stop(): void;
+}
+
+/** Item types read through a per-container cache (functions/settings/current.ts): amortised, shown apart. */
+const amortisedEntities = new Set(["LiveSettings"]);
+
+export async function createBilling(bench: BenchStack): Promise<Billing> {
+  const table = await import("../functions/shared/table/index.js");
+  const { sqs } = await import("../functions/shared/sqs.js");
+  const { functionEnv } = await import("../functions/shared/env.js");
+  const { functionList } = await import("../functions/catalog/index.js");
+  const { appTable } = await import("../functions/catalog/resources.js");
+  const { planFunction } = await import("../infra/function-plan.js");
+
+  // Every index projects ALL (infra/stateful-stack.ts, local/dynamodb.ts); an index entry that
+  // declares `projection` in appTable is priced by it instead.
+  const schema: TableSchema = {
+    partitionKey: appTable.partitionKey,
+    sortKey: appTable.sortKey,
+    indexes: appTable.globalSecondaryIndexes.map((i) => {
+      const declared = (i as { projection?: TableSchema["indexes"][number]["projection"] }).projection;
+      return { name: i.indexName, partitionKey: i.partitionKey, sortKey: i.sortKey, projection: declared ?? { type: "ALL" as const } };
+    }),
+  };
+  const entities: EntityKeys[] = table.registry.map((e) => ({ type: e.type, pk: e.pk, sk: e.sk, indexes: Object.values((e.indexes ?? {}) as Record<string, { index: string; pk: string; sk: string }>).map((i) => ({ index: i.index, pk: i.pk, sk: i.sk })) }));
+  const urls = Object.entries(bench.stack.queueUrls) as [string, string][];
+  const recorder = installBillingRecorder({
+    dynamo: table.dynamo,
+    sqs,
+    endpoint: bench.stack.dynamoEndpoint,
+    tableName: bench.stack.tableName,
+    table: schema,
+    entities,
+    functionName: () => functionEnv().AWS_LAMBDA_FUNCTION_NAME,
+    queueOf: (url) => urls.find(([, u]) => u === url)?.[0] ?? url.split("/").pop() ?? url,
+  });
+  const info = (name: string): FunctionInfo => {
+    const spec = functionList.find((f) => f.name === name);
+    if (!spec) throw new Error(`No function ${name} in the function list`);
+    return { name, memoryMb: planFunction(spec).memoryMb };
+  };
+  return {
+    recorder,
+    functionInfo: info,
+    consumerOf: (queue) => {
+      const spec = functionList.find((f) => f.triggers.some((t) => t.kind === "queue" && t.queue === queue));
+      return spec ? info(spec.name) : undefined;
+    },
+    routeFunction: (method, path) => {
+      const spec = functionList.find((f) => f.triggers.some((t) => t.kind === "http" && t.method === method && t.path === path));
+      if (!spec) throw new Error(`No function serves ${method} ${path}`);
+      return info(spec.name);
+    },
+    stop: () => recorder.uninstall(),
+  };
+}
+
+/** Runs `work` alone with the recorder on and returns what it recorded, once the stack is quiet again. */
+async function recordOne(billing: Billing, work: () => Promise<boolean>): Promise<Window | undefined> {
+  const { recorder } = billing;
+  // Let any earlier activity (a drain, a late push) finish before the window opens.
+  await recorder.quiet(200, 5_000);
+  recorder.active = true;
+  try {
+    const mark = recorder.mark();
+    const counted = await work();
+    await recorder.quiet(300, 10_000);
+    const window = recorder.since(mark);
+    return counted ? window : undefined;
+  } finally {
+    recorder.active = false;
+  }
+}
+
+export interface RoutingBillingContext {
+  postConversation(): Promise<string | undefined>;
+  waitDecision(conversationId: string, timeoutMs: number): Promise<{ outcome: string } | undefined>;
+}
+
+/**
+ * `count` conversations, one at a time, webhook → router → assignment committed → push, each
+ * priced. The push is modelled as one WebSocket message (an agent with one console open; the
+ * bench's agents have none).
+ */
+export async function billRouting(ctx: RoutingBillingContext, billing: Billing, count: number): Promise<BilledFigures> {
+  const windows: Window[] = [];
+  for (let i = 0; i < count; i++) {
+    const window = await recordOne(billing, async () => {
+      const id = await ctx.postConversation();
+      if (!id) return false;
+      return (await ctx.waitDecision(id, 15_000))?.outcome === "assigned";
+    });
+    if (window) windows.push(window);
+  }
+  return summarizeWindows(windows, { ...model(billing), http: { function: billing.routeFunction("POST", "/webhooks/conversations"), requests: 1 }, webSocketMessages: 1 });
+}
+
+function model(billing: Billing): Pick<WorkModel, "consumerOf" | "amortisedEntities"> {
+  return { consumerOf: billing.consumerOf, amortisedEntities };
+}
+
+/** `count` single-line reservations of one unit on a fresh SKU, one at a time, through `POST /stock/reservations`. */
+export async function billStockReservations(stack: Pick<LocalStack, "url" | "webhookSecret">, billing: Billing, count: number): Promise<BilledFigures> {
+  const { signBody } = await import("../functions/shared/auth.js");
+  const run = randomUUID().slice(0, 8);
+  const signed = async (method: string, path: string, body: unknown) => {
+    const raw = JSON.stringify(body);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const response = await fetch(`${stack.url}${path}`, {
+      method,
+      headers: { "content-type": "application/json", "x-signature-timestamp": timestamp, "x-signature": signBody(stack.webhookSecret, timestamp, raw) },
+      body: raw,
+      signal: AbortSignal.timeout(30_000),
+    });
+    await response.text();
+    return response.status;
+  };
+  const sku = `bill-${run}`;
+  const stocked = await signed("PUT", `/stock/${sku}/warehouse`, { onHand: 1_000_000, seq: 1 });
+  if (stocked !== 200) throw new Error(`billing: warehouse update for ${sku} answered ${stocked}`);
+  const windows: Window[] = [];
+  for (let i = 0; i < count; i++) {
+    const window = await recordOne(billing, async () => (await signed("POST", "/stock/reservations", { orderId: `bill-${run}-${i}`, lines: [{ sku, qty: 1 }] })) === 201);
+    if (window) windows.push(window);
+  }
+  return summarizeWindows(windows, { ...model(billing), http: { function: billing.routeFunction("POST", "/stock/reservations"), requests: 1 } });
+}
+
+/**
+ * One notice fanned out to `agents` on-duty agents of their own skill, priced per receipt
+ * (delivery). The fan-out reads every on-duty profile in the table, so the figure depends on how
+ * many are on duty: `onDuty` says how many were. One WebSocket nudge per receipt is modelled.
+ */
+export async function billNoticeReceipts(stack: LocalStack, billing: Billing, agents: number): Promise<BilledFigures & { targeted: number }> {
+  const { newAgent } = await import("../functions/agents/domain.js");
+  const { agentWriteOps } = await import("../functions/agents/store.js");
+  const { batchWrite, transact } = await import("../functions/shared/table/index.js");
+  const { publishOps } = await import("../functions/notices/store/index.js");
+  const { fanOutNotice } = await import("../functions/notices/use-cases/index.js");
+  const now = new Date();
+  const run = randomUUID().slice(0, 8);
+  const skill = "aftersale" as const;
+  const profiles: Record<string, unknown>[] = [];
+  for (let i = 0; i < agents; i++) {
+    const agent = {
+      ...newAgent({ agentId: `bill-${run}-${i}`, name: `Billing ${i}`, skills: [skill], maxConcurrent: 5 }, "bench", now),
+      onDuty: true,
+      shift: { shiftId: "bench", from: now.toISOString(), to: new Date(now.getTime() + 8 * 3_600_000).toISOString() },
+    };
+    const item = agentWriteOps(undefined, agent)[0]?.Put?.Item;
+    if (item) profiles.push(item);
+  }
+  await batchWrite(profiles.map((Item) => ({ PutRequest: { Item } })));
+  const noticeId = `n.bill-${run}`;
+  await transact(
+    publishOps({ noticeId, title: "Billing notice", body: "Coupon threshold 300 → 200 from 20:00", urgency: "important", targetSkills: [skill], publishedAt: now.toISOString(), publishedBy: "bench", expiresAt: new Date(now.getTime() + 3_600_000).toISOString() }),
+  );
+  let targeted = 0;
+  const window = await recordOne(billing, async () => {
+    const result = await stack.runAs("NoticeFanout", () => fanOutNotice(noticeId, new Date()));
+    targeted = result.targeted;
+    return result.targeted > 0;
+  });
+  if (!window) throw new Error("billing: the notice fan-out targeted nobody");
+  const figures = summarizeWindows([window], { ...model(billing), units: targeted, extraInvocations: [{ function: billing.functionInfo("NoticeFanout"), invocations: 1 / targeted }], webSocketMessages: 1 });
+  return { ...figures, targeted };
+}
+
+export type { BilledFigures, RecordedCall, RecordedSend };

@@ -1,0 +1,234 @@
+/**
+ * Turns recorded windows (one unit of work each: a routed conversation, a reservation, a
+ * notice's fan-out) into per-unit billed figures and dollars per million at list prices. Pure;
+ * unit-tested in tests/unit/aws-billing.test.ts.
+ */
+import { dollars, type Dollars } from "./aws-billing.js";
+import type { BillLine, RecordedCall, RecordedSend } from "./billing-recorder.js";
+
+export interface Window {
+  calls: readonly RecordedCall[];
+  sends: readonly RecordedSend[];
+}
+
+export interface FunctionInfo {
+  name: string;
+  memoryMb: number;
+}
+
+export interface WorkModel {
+  /** What handles the HTTP request(s) of one unit of work (e.g. the webhook's ConversationsApi). */
+  http?: { function: FunctionInfo; requests: number; bytes?: number };
+  /** The consumer of each queue (one invocation per message: batches of one, as when work arrives one at a time). */
+  consumerOf: (queue: string) => FunctionInfo | undefined;
+  /** Other invocations per unit (e.g. one fan-out per notice ÷ its receipts), with their memory. */
+  extraInvocations?: readonly { function: FunctionInfo; invocations: number }[];
+  /** WebSocket messages per unit that the bench cannot see (its agents have no socket open). */
+  webSocketMessages?: number;
+  /** Item types read through a per-container cache: shown apart, not in `billedUnits`. */
+  amortisedEntities?: ReadonlySet<string>;
+  /** Units of work the windows cover in total (default: one per window). */
+  units?: number;
+}
+
+export interface BreakdownLine {
+  fn: string;
+  operation: string;
+  action: BillLine["action"];
+  entity: string;
+  target: string;
+  change?: string;
+  wru: number;
+  rru: number;
+}
+
+export interface LambdaUse {
+  name: string;
+  memoryMb: number;
+  invocations: number;
+  /**
+   * Mean billed duration per invocation, modelled: {@link statedLatencyMs} for each step of its
+   * AWS calls in sequence (calls that overlap in time are one step, the slowest counts) plus its
+   * own CPU. Deterministic for a code path, so the dollars compare designs, not machine load.
+   */
+  durationMs: number;
+  /** The same invocations' time inside AWS calls as measured locally (interval union; shared, loaded machine: information only). */
+  measuredMs: number;
+}
+
+/**
+ * Stated AWS latencies (ms) behind the modelled Lambda duration: DynamoDB answers single items in
+ * single-digit milliseconds, a transaction takes about two round trips, an SQS send ~10 ms; plus
+ * ~5 ms of the function's own work per invocation (parsing, validation, HMAC). Estimates, not
+ * measurements: at 512 MB every 10 ms is $0.083 per million invocations.
+ */
+export const statedLatencyMs = { read: 5, write: 6, batch: 10, transaction: 15, sqsSend: 10, cpu: 5 } as const;
+
+function latencyOf(operation: string): number {
+  if (operation === "TransactWriteItems" || operation === "TransactGetItems") return statedLatencyMs.transaction;
+  if (operation === "BatchWriteItem" || operation === "BatchGetItem") return statedLatencyMs.batch;
+  if (operation === "PutItem" || operation === "UpdateItem" || operation === "DeleteItem") return statedLatencyMs.write;
+  if (operation.startsWith("Send")) return statedLatencyMs.sqsSend;
+  return statedLatencyMs.read;
+}
+
+export interface BilledFigures {
+  /** Units of work measured. */
+  samples: number;
+  /** Billed DynamoDB units per unit of work (WRU + RRU), amortised cache reads excluded. */
+  billedUnits: number;
+  wru: number;
+  rru: number;
+  /** Cache reads (live settings) per unit, as they fell in the sample: in the dollars, not in `billedUnits`. */
+  amortisedUnits: number;
+  /** DynamoDB Local's ConsumedCapacity for the same calls (its accounting, not AWS's). */
+  localUnits: number;
+  /** Calls that returned no consumed capacity from Local (cancelled transactions). */
+  callsWithoutLocalFigure: number;
+  breakdown: BreakdownLine[];
+  sqs: { sent: number; sendRequests: number; consumeRequests: number; requests: number };
+  lambda: LambdaUse[];
+  httpApiRequests: number;
+  webSocketMessages: number;
+  /** Dollars per million units of work, all-in, at list prices. */
+  dollarsPerMillion: Dollars;
+}
+
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/**
+ * A function's AWS calls in one window as steps: calls overlapping in time are one step. Returns
+ * the measured time inside calls (the steps' union) and the modelled one (stated latencies).
+ */
+export function callSteps(calls: readonly { operation: string; startedAt: number; endedAt: number }[]): { steps: number; measuredMs: number; modelledMs: number } {
+  const sorted = [...calls].sort((a, b) => a.startedAt - b.startedAt);
+  let steps = 0;
+  let measuredMs = 0;
+  let modelledMs = 0;
+  let current: { start: number; end: number; latency: number } | undefined;
+  const close = () => {
+    if (!current) return;
+    steps++;
+    measuredMs += current.end - current.start;
+    modelledMs += current.latency;
+  };
+  for (const call of sorted) {
+    if (current && call.startedAt < current.end) {
+      current.end = Math.max(current.end, call.endedAt);
+      current.latency = Math.max(current.latency, latencyOf(call.operation));
+    } else {
+      close();
+      current = { start: call.startedAt, end: call.endedAt, latency: latencyOf(call.operation) };
+    }
+  }
+  close();
+  return { steps, measuredMs, modelledMs };
+}
+
+/**
+ * Per-unit figures over `windows`. SQS consumption is modelled as one ReceiveMessage and one
+ * DeleteMessage per message (Lambda's event source mapping at batch size one); a full batch of
+ * ten shares them, so under load this part falls to a fifth.
+ */
+export function summarizeWindows(windows: readonly Window[], model: WorkModel): BilledFigures {
+  const units = model.units ?? windows.length;
+  const per = (n: number) => (units > 0 ? n / units : 0);
+  const amortised = model.amortisedEntities ?? new Set<string>();
+  const lines = new Map<string, BreakdownLine>();
+  let wru = 0;
+  let rru = 0;
+  let amortisedWru = 0;
+  let amortisedRru = 0;
+  let localUnits = 0;
+  let withoutLocal = 0;
+  let sent = 0;
+  let sendRequests = 0;
+  const invocations = new Map<string, { info: FunctionInfo; invocations: number; modelled: number; measured: number }>();
+  const invoke = (info: FunctionInfo, n: number) => {
+    const entry = invocations.get(info.name) ?? { info, invocations: 0, modelled: 0, measured: 0 };
+    entry.invocations += n;
+    invocations.set(info.name, entry);
+  };
+  for (const extra of model.extraInvocations ?? []) invoke(extra.function, extra.invocations * units);
+  for (const window of windows) {
+    const byFunction = new Map<string, { calls: RecordedCall[]; sends: RecordedSend[] }>();
+    for (const call of window.calls) {
+      if (call.localUnits === undefined) withoutLocal++;
+      else localUnits += call.localUnits;
+      for (const line of call.lines) {
+        if (amortised.has(line.entity)) {
+          amortisedWru += line.wru;
+          amortisedRru += line.rru;
+          continue;
+        }
+        wru += line.wru;
+        rru += line.rru;
+        const key = [call.fn, call.operation, line.action, line.entity, line.target, line.change ?? "", line.failed ? "failed" : ""].join("|");
+        const entry = lines.get(key) ?? { fn: call.fn, operation: call.operation, action: line.action, entity: line.entity, target: line.target, ...(line.change ? { change: line.change } : {}), wru: 0, rru: 0 };
+        entry.wru += line.wru;
+        entry.rru += line.rru;
+        lines.set(key, entry);
+      }
+      const f = byFunction.get(call.fn) ?? { calls: [], sends: [] };
+      f.calls.push(call);
+      byFunction.set(call.fn, f);
+    }
+    for (const send of window.sends) {
+      sent += send.messages;
+      sendRequests += send.requests;
+      const f = byFunction.get(send.fn) ?? { calls: [], sends: [] };
+      f.sends.push(send);
+      byFunction.set(send.fn, f);
+      for (let i = 0; i < send.messages; i++) {
+        const consumer = model.consumerOf(send.queue);
+        if (consumer) invoke(consumer, 1);
+      }
+    }
+    if (model.http) invoke(model.http.function, model.http.requests);
+    for (const [fn, activity] of byFunction) {
+      const entry = invocations.get(fn);
+      if (!entry) continue;
+      const steps = callSteps([...activity.calls, ...activity.sends]);
+      entry.modelled += steps.modelledMs;
+      entry.measured += steps.measuredMs;
+    }
+  }
+  // Each invocation adds its own CPU; its calls' steps are spread over its invocations.
+  const lambda: LambdaUse[] = [...invocations.values()].map(({ info, invocations: n, modelled, measured }) => ({
+    name: info.name,
+    memoryMb: info.memoryMb,
+    invocations: round(per(n), 4),
+    durationMs: round(n > 0 ? statedLatencyMs.cpu + modelled / n : 0, 1),
+    measuredMs: round(n > 0 ? measured / n : 0, 1),
+  }));
+  const consumeRequests = 2 * sent;
+  // HTTP API requests are metered in 512 KB increments.
+  const httpPerWindow = model.http ? model.http.requests * Math.max(1, Math.ceil((model.http.bytes ?? 0) / (512 * 1024))) : 0;
+  const webSocketMessages = model.webSocketMessages ?? 0;
+  const perUnit = {
+    wru: per(wru + amortisedWru),
+    rru: per(rru + amortisedRru),
+    sqsRequests: per(sendRequests + consumeRequests),
+    lambda: lambda.map((l) => ({ invocations: l.invocations, memoryMb: l.memoryMb, durationMs: l.durationMs })),
+    httpApiRequests: per(httpPerWindow * windows.length),
+    webSocketMessages,
+  };
+  const one = dollars(perUnit);
+  const million = (v: number) => round(v * 1e6, 3);
+  return {
+    samples: units,
+    billedUnits: round(per(wru + rru)),
+    wru: round(per(wru)),
+    rru: round(per(rru)),
+    amortisedUnits: round(per(amortisedWru + amortisedRru), 4),
+    localUnits: round(per(localUnits)),
+    callsWithoutLocalFigure: withoutLocal,
+    breakdown: [...lines.values()].map((l) => ({ ...l, wru: round(per(l.wru)), rru: round(per(l.rru)) })).sort((a, b) => b.wru + b.rru - (a.wru + a.rru)),
+    sqs: { sent: round(per(sent)), sendRequests: round(per(sendRequests)), consumeRequests: round(per(consumeRequests)), requests: round(per(sendRequests + consumeRequests)) },
+    lambda,
+    httpApiRequests: round(perUnit.httpApiRequests, 4),
+    webSocketMessages,
+    dollarsPerMillion: { dynamoDb: million(one.dynamoDb), sqs: million(one.sqs), lambda: million(one.lambda), apiGateway: million(one.apiGateway), total: million(one.total) },
+  };
+}
+
