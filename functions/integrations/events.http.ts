@@ -3,7 +3,7 @@
  * effect is the routing capability's (use-cases/events.ts); this entry wires signature + zod.
  */
 import { jsonBody } from "../shared/http.js";
-import { httpApi } from "../shared/http-signed.js";
+import { httpApi } from "../shared/http-webhook.js";
 import { applyPlatformEvent } from "../routing/use-cases/index.js";
 import { platformEventSchema } from "./domain.js";
 import { platformEventsApi } from "./functions.js";

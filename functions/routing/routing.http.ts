@@ -6,7 +6,7 @@
 import * as z from "zod/mini";
 import { agentIdSchema } from "../agents/domain.js";
 import { actorOf, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
-import { httpApi } from "../shared/http-signed.js";
+import { httpApi } from "../shared/http-webhook.js";
 import { dedupeKey, occurredAtOf } from "../integrations/domain.js";
 import { knownSkillIds } from "../agents/skills.js";
 import { conversationIdSchema, conversationView, incomingConversationSchemaFor } from "./conversation.js";

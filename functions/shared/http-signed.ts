@@ -1,8 +1,9 @@
 /**
- * The HTTP chain for functions with routes that authenticate in the function: a webhook signature
- * (`signature`) or either a signature or a bearer token (`signature-or-jwt`). It is `httpApi` with
- * the verifiers, kept apart so that only these functions bundle and load jose and the Secrets
- * Manager client; `httpApi` from http.ts refuses such routes at cold start.
+ * The HTTP chain for functions with routes that accept either a webhook signature or a bearer
+ * token verified in the function (`signature-or-jwt`). It is `httpApi` with both verifiers, kept
+ * apart so that only these functions bundle and load jose and the Secrets Manager client;
+ * `httpApi` from http.ts refuses such routes at cold start. Functions whose signed routes are
+ * signatures alone use shared/http-webhook.ts (no jose).
  *
  * @example
  * export const handler = httpApi(stockApi, routes); // imported from "../shared/http-signed.js"

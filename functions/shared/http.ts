@@ -56,15 +56,20 @@ function requireRole(caller: Caller, roles: readonly string[]): Caller {
 
 /**
  * How a function checks machine callers and tokens it verifies itself. Only functions with such
- * routes get one (shared/http-signed.ts), so the others bundle neither jose nor Secrets Manager.
+ * routes get one, so the others bundle neither jose nor Secrets Manager: shared/http-signed.ts
+ * (signatures and bearer tokens) or shared/http-webhook.ts (signatures only, no jose).
  */
 export interface RequestVerifiers {
   webhookSecret(): Promise<string>;
-  verifyBearer(token: string): Promise<Record<string, unknown>>;
+  /** Only for `signature-or-jwt` routes. */
+  verifyBearer?(token: string): Promise<Record<string, unknown>>;
 }
 
-function needsVerifiers(auth: RouteAuth): boolean {
-  return auth.kind === "signature" || auth.kind === "signature-or-jwt";
+/** What a route needs verified in the function: nothing, a signature, or a signature or a bearer token. */
+function needsVerifiers(auth: RouteAuth, verifiers: RequestVerifiers | undefined): boolean {
+  if (auth.kind === "signature") return !verifiers;
+  if (auth.kind === "signature-or-jwt") return !verifiers?.verifyBearer;
+  return false;
 }
 
 async function authenticate(auth: RouteAuth, event: HttpEvent, headers: Record<string, string | undefined>, rawBody: string, nowMs: number, verifiers: RequestVerifiers | undefined): Promise<Caller> {
@@ -83,7 +88,7 @@ async function authenticate(auth: RouteAuth, event: HttpEvent, headers: Record<s
       return { kind: "machine" };
     }
     case "signature-or-jwt": {
-      if (!verifiers) throw new Error("A signature-or-jwt route needs the verifiers of shared/http-signed.ts");
+      if (!verifiers?.verifyBearer) throw new Error("A signature-or-jwt route needs the verifiers of shared/http-signed.ts");
       const authorization = headers.authorization;
       if (authorization) {
         const match = /^Bearer\s+(.+)$/i.exec(authorization);
@@ -121,9 +126,9 @@ export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>
   // Fail fast at cold start if the route table and the function list disagree.
   for (const key of Object.keys(routes)) if (!triggers.has(key)) throw new Error(`${spec.name}: route "${key}" has a handler but is not in the function list`);
   for (const key of triggers.keys()) if (!routes[key]) throw new Error(`${spec.name}: route "${key}" is in the function list but has no handler`);
-  const signed = [...triggers.entries()].filter(([, t]) => needsVerifiers(t.auth)).map(([key]) => key);
-  if (signed.length > 0 && !verifiers) {
-    throw new Error(`${spec.name}: routes ${signed.join(", ")} verify signatures or tokens in the function; build it with httpApi from shared/http-signed.ts`);
+  const unverified = [...triggers.entries()].filter(([, t]) => needsVerifiers(t.auth, verifiers)).map(([key]) => key);
+  if (unverified.length > 0) {
+    throw new Error(`${spec.name}: routes ${unverified.join(", ")} verify signatures or tokens in the function; build it with httpApi from shared/http-signed.ts (or shared/http-webhook.ts when every such route is a signature alone)`);
   }
 
   const dispatch = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
