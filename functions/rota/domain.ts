@@ -74,6 +74,8 @@ const patternInputSchema = z.strictObject({
 export const rotaInputSchema = z.strictObject({
     assignments: z.optional(z.array(assignmentInputSchema).check(z.maxLength(2000))),
     patterns: z.optional(z.array(patternInputSchema).check(z.maxLength(500))),
+    /** Accept shifts of one agent that overlap (otherwise a 409 names them). */
+    allowOverlap: z.optional(z.boolean()),
   }).check(z.superRefine((body, ctx) => {
     const seen = new Map<string, number>();
     body.assignments?.forEach((a, i) => {

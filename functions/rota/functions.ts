@@ -10,6 +10,8 @@ export const rotaApi: FunctionSpec = {
   triggers: [
     { kind: "http", method: "PUT", path: "/shifts/{shiftId}", auth: supervisor },
     { kind: "http", method: "GET", path: "/shifts", auth: supervisor },
+    { kind: "http", method: "GET", path: "/shifts/{shiftId}", auth: supervisor },
+    { kind: "http", method: "DELETE", path: "/shifts/{shiftId}", auth: supervisor },
     { kind: "http", method: "PUT", path: "/rota", auth: supervisor },
     { kind: "http", method: "GET", path: "/rota", auth: supervisor },
     { kind: "http", method: "POST", path: "/rota/import", auth: supervisor },

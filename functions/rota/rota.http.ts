@@ -10,7 +10,7 @@ import { parseDate } from "./time.js";
 import { importRota, putRota } from "./use-cases/changes.js";
 import type { Actor } from "./use-cases/common.js";
 import { createException, deleteException, exceptionsIn } from "./use-cases/exceptions.js";
-import { allShifts, saveShift } from "./use-cases/shifts.js";
+import { allShifts, deleteShift, saveShift, shiftById } from "./use-cases/shifts.js";
 import { coverage, onDuty, resolvedRota } from "./use-cases/views.js";
 
 const rotaQuerySchema = z.object({
@@ -20,6 +20,8 @@ const rotaQuerySchema = z.object({
 });
 
 const onDutyQuerySchema = z.object({ at: z.optional(instantSchema), skill: z.optional(skillSchema) });
+
+const importQuerySchema = z.object({ allowOverlap: z.optional(z.enum(["true", "false"])) });
 
 const exceptionsQuerySchema = z.object({ from: z.optional(dateSchema), to: z.optional(dateSchema), agentId: z.optional(z.string()) });
 
@@ -49,6 +51,17 @@ export const handler = httpApi(rotaApi, {
 
   "GET /shifts": async () => ({ status: 200, body: { shifts: await allShifts() } }),
 
+  "GET /shifts/{shiftId}": async (request) => {
+    const { shiftId } = validate(z.object({ shiftId: shiftIdSchema }), request.params, "path");
+    return { status: 200, body: await shiftById(shiftId) };
+  },
+
+  "DELETE /shifts/{shiftId}": async (request) => {
+    const { shiftId } = validate(z.object({ shiftId: shiftIdSchema }), request.params, "path");
+    await deleteShift(shiftId, by(request));
+    return { status: 204 };
+  },
+
   "PUT /rota": async (request) => ({ status: 200, body: await putRota(jsonBody(request, rotaInputSchema), by(request)) }),
 
   "GET /rota": async (request) => {
@@ -60,7 +73,8 @@ export const handler = httpApi(rotaApi, {
   "POST /rota/import": async (request) => {
     const contentType = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
     if (contentType !== "text/csv") throw new UnsupportedMediaTypeError(`POST /rota/import takes text/csv (columns agent,date,shift); got ${contentType || "no content type"}.`);
-    return { status: 200, body: await importRota(request.rawBody, by(request)) };
+    const { allowOverlap } = queryOf(importQuerySchema, request);
+    return { status: 200, body: await importRota(request.rawBody, by(request), { allowOverlap: allowOverlap === "true" }) };
   },
 
   "POST /rota/exceptions": async (request) => {

@@ -46,27 +46,82 @@ export function auditOp(entry: AuditEntry, id: string = randomUUID()): TransactI
 
 // ---- shifts
 
+/**
+ * Creates a shift (with `uses = 0`) or replaces its fields, keeping its use count: an Update,
+ * not a Put, which would drop the count the rota's changes keep.
+ */
 export function shiftPut(shift: Shift, before: Shift | undefined): TransactItem {
+  const { pk: _pk, sk: _sk, ...fields } = ShiftEntity.item(shift, ShiftEntity.index.all.attributes({ shiftId: shift.shiftId }));
+  const entries = Object.entries(fields);
+  const names = Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name]));
+  const values: Record<string, unknown> = Object.fromEntries(entries.map(([, value], i) => [`:f${i}`, value]));
+  const sets = entries.map((_, i) => `#f${i} = :f${i}`);
+  if (!before) {
+    sets.push("uses = :zero");
+    values[":zero"] = 0;
+  }
   return {
-    Put: {
+    Update: {
       TableName: tableName,
-      Item: ShiftEntity.item(shift, ShiftEntity.index.all.attributes({ shiftId: shift.shiftId })),
+      Key: ShiftEntity.key({ shiftId: shift.shiftId }),
+      UpdateExpression: `SET ${sets.join(", ")}`,
       // Created only if still new, replaced only if unchanged since read: a concurrent edit is a conflict, not a lost update.
       ...(before
-        ? { ConditionExpression: "updatedAt = :at AND updatedBy = :by", ExpressionAttributeValues: { ":at": before.updatedAt, ":by": before.updatedBy } }
-        : { ConditionExpression: "attribute_not_exists(pk)" }),
+        ? { ConditionExpression: "updatedAt = :at AND updatedBy = :by", ExpressionAttributeValues: { ...values, ":at": before.updatedAt, ":by": before.updatedBy } }
+        : { ConditionExpression: "attribute_not_exists(pk)", ExpressionAttributeValues: values }),
+      ExpressionAttributeNames: names,
     },
   };
 }
 
-export async function getShift(shiftId: string): Promise<Shift | undefined> {
+/** Deletes a shift only while no rota entry names it (`uses = 0`) and it is unchanged since read. */
+export function shiftDelete(before: Shift): TransactItem {
+  return {
+    Delete: {
+      TableName: tableName,
+      Key: ShiftEntity.key({ shiftId: before.shiftId }),
+      ConditionExpression: "uses = :zero AND updatedAt = :at AND updatedBy = :by",
+      ExpressionAttributeValues: { ":zero": 0, ":at": before.updatedAt, ":by": before.updatedBy },
+    },
+  };
+}
+
+function readShift(item: Record<string, unknown>): { shift: Shift; uses: number | undefined } {
+  const { uses, ...shift } = ShiftEntity.parse(item);
+  return { shift, uses };
+}
+
+/** A shift with its use count (undefined for a shift stored before counts were kept). */
+export async function getShiftWithUses(shiftId: string): Promise<{ shift: Shift; uses: number | undefined } | undefined> {
   const item = await getItem(ShiftEntity.key({ shiftId }));
-  return item ? ShiftEntity.parse(item) : undefined;
+  return item ? readShift(item) : undefined;
+}
+
+export async function getShift(shiftId: string): Promise<Shift | undefined> {
+  return (await getShiftWithUses(shiftId))?.shift;
 }
 
 export async function listShifts(): Promise<Shift[]> {
   const items = await queryAll({ IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": ShiftEntity.index.all.partition({}) } });
-  return items.map((item) => ShiftEntity.parse(item));
+  return items.map((item) => readShift(item).shift);
+}
+
+/**
+ * Dated assignments naming `shiftId` in the given months (one query each, filtered: it reads the
+ * months' whole partitions, so callers keep the list of months short).
+ */
+export async function assignmentsUsing(shiftId: string, months: readonly string[]): Promise<Assignment[]> {
+  const pages = await Promise.all(
+    months.map((month) =>
+      queryAll({
+        IndexName: "gsi2",
+        KeyConditionExpression: "gsi2pk = :p",
+        FilterExpression: "shiftId = :s OR staged.prev.shiftId = :s",
+        ExpressionAttributeValues: { ":p": RotaAssignment.index.byMonth.partition({ month }), ":s": shiftId },
+      }),
+    ),
+  );
+  return (await visible(pages.flat().map(readAssignment))).filter((a) => a.shiftId === shiftId);
 }
 
 // ---- staged values

@@ -129,3 +129,20 @@ export function localDate(instantMs: number, zoneName: string): string {
 
 export const dayMs = DAY_MS;
 export const minuteMs = MINUTE_MS;
+
+/**
+ * Calendar days in `[fromDay, toDay]` on which `zoneName` changes its UTC offset (DST starts or
+ * ends, or the zone's rules change), as day numbers.
+ */
+export function offsetChangeDays(zoneName: string, fromDay: number, toDay: number): number[] {
+  if (!isValidZone(zoneName)) return [];
+  const days: number[] = [];
+  // Sampled at UTC midnights: a change during day d shows between d and d + 1 (zones are within ±14 h).
+  let previous = offsetAt(zoneName, fromDay * DAY_MS);
+  for (let day = fromDay; day <= toDay; day++) {
+    const next = offsetAt(zoneName, (day + 1) * DAY_MS);
+    if (next !== previous) days.push(day);
+    previous = next;
+  }
+  return days;
+}

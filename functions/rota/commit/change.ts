@@ -20,8 +20,10 @@ import { ContentionError } from "../../shared/errors.js";
 import { logger } from "../../shared/logger.js";
 import { RotaChange, RotaChangePart, TransactionCancelledError, batchWrite, dynamo, isConditionalCheckFailed, maxTransactItems, queryAll, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { AgentVersion, RotaChangeOp, RotaChangeSet, RotaChangeStatus } from "../change-set.js";
+import { shiftUsageDeltas } from "../usage.js";
 import { chunks, inLanes, lanes } from "./batches.js";
 import { asTransactItem, auditOps, requestFor, stagedPut, stillStaged } from "./items.js";
+import { checkShiftCount, gainOps, lossOps, netUsageOps, shiftGoneError } from "./usage.js";
 import { transactChecked, unlock, versionBumpOp, versionLockOp } from "./versions.js";
 
 /** How long a writer holds its agents: longer than the function's 30 s timeout, so a live writer is never recovered. */
@@ -34,8 +36,11 @@ const maxPartChars = 350_000;
 
 const epochSeconds = (iso: string, days: number) => Math.floor(Date.parse(iso) / 1000) + days * 86_400;
 
-/** Whether the change fits one transaction: its items, a version bump and an audit record per agent. */
-export const fitsOneTransaction = (change: RotaChangeSet) => change.ops.length + 2 * change.versions.length <= maxTransactItems;
+/** Whether the change fits one transaction: its items, a version bump and an audit record per agent, a use count per shift it moves. */
+export const fitsOneTransaction = (change: RotaChangeSet, shifts: number) => change.ops.length + 2 * change.versions.length + shifts <= maxTransactItems;
+
+/** Audit records that go with a staged change's commit point (the rest go with the unlocks): what the flip and the use-count losses leave room for. */
+const commitPointAudits = (ops: readonly RotaChangeOp[]) => maxTransactItems - 1 - lossOps(shiftUsageDeltas(ops)).length;
 
 /**
  * Applies `change` whole or not at all, with one audit record per changed agent.
@@ -48,9 +53,12 @@ export const fitsOneTransaction = (change: RotaChangeSet) => change.ops.length +
 export async function commitRotaChange(change: RotaChangeSet, now: Date): Promise<void> {
   if (change.ops.length === 0) return;
   const audits = auditOps(change);
-  if (fitsOneTransaction(change)) {
-    const items = [...change.versions.map(versionBumpOp), ...change.ops.map((op) => asTransactItem(requestFor(op, "after"))), ...audits.values()];
-    await transactChecked(items, { offset: 0, list: change.versions });
+  const deltas = shiftUsageDeltas(change.ops);
+  checkShiftCount(deltas);
+  const usage = netUsageOps(deltas);
+  if (fitsOneTransaction(change, usage.ops.length)) {
+    const items = [...change.versions.map(versionBumpOp), ...change.ops.map((op) => asTransactItem(requestFor(op, "after"))), ...usage.ops, ...audits.values()];
+    await transactChecked(items, { offset: 0, list: change.versions }, (error) => shiftGoneError(error, change.versions.length + change.ops.length, usage.shiftIds));
     return;
   }
   await commitStaged(change, audits, now);
@@ -111,19 +119,24 @@ async function commitStaged(change: RotaChangeSet, audits: Map<string, TransactI
     RotaChange.index.open.attributes({ at: change.at, changeId }),
   );
 
-  // Lock every agent at the version the change was computed from; the first transaction also creates the header.
+  // Lock every agent at the version the change was computed from; the first transaction also
+  // creates the header and counts the uses the change adds (so those shifts cannot be deleted meanwhile).
+  const deltas = shiftUsageDeltas(change.ops);
+  const gains = gainOps(deltas);
+  const firstBatch = maxTransactItems - 1 - gains.ops.length;
+  const batches = [change.versions.slice(0, firstBatch), ...chunks(change.versions.slice(firstBatch), maxTransactItems - 1)].filter((b) => b.length > 0);
   let started = false;
   try {
-    for (const [i, batch] of chunks(change.versions, maxTransactItems - 1).entries()) {
-      const head: TransactItem[] = i === 0 ? [{ Put: { TableName: tableName, Item: header, ConditionExpression: "attribute_not_exists(pk)" } }] : [];
-      await transactChecked([...head, ...batch.map((v) => versionLockOp(v, changeId, leaseUntil))], { offset: head.length, list: batch });
+    for (const [i, batch] of batches.entries()) {
+      const head: TransactItem[] = i === 0 ? [{ Put: { TableName: tableName, Item: header, ConditionExpression: "attribute_not_exists(pk)" } }, ...gains.ops] : [];
+      await transactChecked([...head, ...batch.map((v) => versionLockOp(v, changeId, leaseUntil))], { offset: head.length, list: batch }, (error) => shiftGoneError(error, 1, gains.shiftIds));
       started = true;
     }
     const guard: TransactItem = { ConditionCheck: headerIn(changeId, "applying") };
     await inLanes(chunks(change.ops, maxTransactItems - 1), lanes, (batch) => transactChecked([guard, ...batch.map((op) => stagedPut(op, changeId))], undefined));
-    // The commit point, with as many audit records as fit; the rest follow with the unlocks.
+    // The commit point, with the uses the change removes and as many audit records as fit; the rest follow with the unlocks.
     const flip: TransactItem = { Update: statusMove(changeId, "applying", "committed") };
-    await transactChecked([flip, ...[...audits.values()].slice(0, maxTransactItems - 1)], undefined);
+    await transactChecked([flip, ...lossOps(deltas), ...[...audits.values()].slice(0, commitPointAudits(change.ops))], undefined);
   } catch (error) {
     if (!started) throw error;
     // Undo what we staged, unless the commit point was in fact reached (a lost answer).
@@ -166,8 +179,8 @@ async function setStatus(changeId: string, status: RotaChangeStatus, at: string)
 async function finishChange(changeId: string, versions: readonly AgentVersion[], ops: readonly RotaChangeOp[], audits: Map<string, TransactItem>, options: { known: boolean } = { known: false }): Promise<void> {
   const staged = options.known ? ops : await stillStaged(changeId, ops);
   await inLanes(chunks(staged, 100), lanes, (batch) => batchWrite(batch.map((op) => requestFor(op, "after"))));
-  // The first 99 agents' audit records went with the commit point.
-  const later = new Map([...audits].slice(maxTransactItems - 1));
+  // The first agents' audit records went with the commit point.
+  const later = new Map([...audits].slice(commitPointAudits(ops)));
   await unlock(
     changeId,
     versions.map((v) => v.agentId),
@@ -177,7 +190,7 @@ async function finishChange(changeId: string, versions: readonly AgentVersion[],
   await setStatus(changeId, "done", new Date().toISOString());
 }
 
-/** Before the commit point: every item back to its previous value, agents unlocked, `aborted`. Idempotent. */
+/** Before the commit point: every item back to its previous value, agents unlocked, the uses it added taken back, `aborted`. Idempotent. */
 async function rollBack(changeId: string, versions: readonly AgentVersion[], ops: readonly RotaChangeOp[]): Promise<void> {
   // Only items this change marked: an agent it never locked is someone else's.
   await inLanes(chunks(await stillStaged(changeId, ops), 100), lanes, (batch) => batchWrite(batch.map((op) => requestFor(op, "before"))));
@@ -187,7 +200,20 @@ async function rollBack(changeId: string, versions: readonly AgentVersion[], ops
     false,
     new Map(),
   );
-  await setStatus(changeId, "aborted", new Date().toISOString());
+  // The uses go back with the move to `aborted`, which happens once: a second settler finds it done.
+  const aborted = statusMove(changeId, "aborting", "aborted");
+  const ended: TransactItem = {
+    Update: {
+      ...aborted,
+      UpdateExpression: `${aborted.UpdateExpression}, expiresAtEpoch = :ttl REMOVE gsi2pk, gsi2sk`,
+      ExpressionAttributeValues: { ...aborted.ExpressionAttributeValues, ":ttl": epochSeconds(new Date().toISOString(), headerDays) },
+    },
+  };
+  try {
+    await transactChecked([ended, ...gainOps(shiftUsageDeltas(ops), -1).ops], undefined);
+  } catch (error) {
+    if (!(error instanceof TransactionCancelledError && error.conditionFailedAt(0))) throw error;
+  }
 }
 
 async function getHeader(changeId: string) {

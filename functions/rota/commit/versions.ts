@@ -82,12 +82,20 @@ async function conflictFor(expected: readonly AgentVersion[]): Promise<ConflictE
   return new ConflictError(`${parts.join("; ") || "another change touched the same agents"}. Nothing was changed; read the rota again and retry.`, { extra: { changed } });
 }
 
+/** Pure transaction collisions retried before giving up (shift use counts make a popular shift's item shared by concurrent changes). */
+const conflictAttempts = 8;
+
 /**
  * One transaction; a pure TransactionConflict (another transaction on the same items at that
  * moment, no condition failed) is retried as is, since its conditions still say whether the
- * change may apply. A failed version condition becomes the 409.
+ * change may apply. A failed version condition becomes the 409; any other failed condition goes
+ * to `otherwise` (e.g. a shift deleted meanwhile), else the cancellation is rethrown.
  */
-export async function transactChecked(items: readonly TransactItem[], versions: { offset: number; list: readonly AgentVersion[] } | undefined): Promise<void> {
+export async function transactChecked(
+  items: readonly TransactItem[],
+  versions: { offset: number; list: readonly AgentVersion[] } | undefined,
+  otherwise?: (error: TransactionCancelledError) => Error | undefined,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await transact(items);
@@ -95,12 +103,12 @@ export async function transactChecked(items: readonly TransactItem[], versions: 
     } catch (error) {
       if (!(error instanceof TransactionCancelledError)) throw error;
       const failed = error.reasons.some((r) => r === "ConditionalCheckFailed");
-      if (!failed && error.isConflict && attempt < 4) {
+      if (!failed && error.isConflict && attempt < conflictAttempts) {
         await jitter(attempt + 2);
         continue;
       }
       if (versions && (error.reasons.slice(versions.offset, versions.offset + versions.list.length).some((r) => r === "ConditionalCheckFailed") || !failed)) throw await conflictFor(versions.list);
-      throw error;
+      throw otherwise?.(error) ?? error;
     }
   }
 }

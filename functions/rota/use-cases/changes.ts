@@ -10,8 +10,11 @@ import { getRotaVersion } from "../commit/versions.js";
 import { checkImportRows, parseRotaCsv } from "../csv.js";
 import { OFF, type Pattern, type RotaInput } from "../domain.js";
 import { recomputeDuty } from "../duty.js";
+import type { AgentRota, OverlapSide } from "../overlap.js";
 import { agentPatterns, listAgentAssignments, listShifts } from "../store.js";
+import { formatDate, parseDate } from "../time.js";
 import { rejectIfAny, unknownAgents, type Actor } from "./common.js";
+import { rejectOverlaps } from "./overlaps.js";
 
 /** Reads each agent's rota version, then what `read` needs of its rota, 8 agents at a time. */
 async function readAgents(agentIds: readonly string[], now: Date, read: (agentId: string) => Promise<RotaChangeOp[]>): Promise<{ agentId: string; version: number; ops: RotaChangeOp[] }[]> {
@@ -42,6 +45,11 @@ export async function versionToChange(agentId: string, now: Date): Promise<numbe
   }
 }
 
+/** `date` moved by `days` (the overlap check reads a few days either side of what a change writes). */
+const shifted = (date: string, days: number) => formatDate((parseDate(date) ?? 0) + days);
+/** Anything that can overlap a day's shift is dated within this many days of it (shifts ≤ 24 h, zones span 26 h). */
+const overlapReach = 3;
+
 function changeSet(action: RotaChangeSet["action"], by: Actor, reads: readonly { agentId: string; version: number; ops: RotaChangeOp[] }[], range?: { from: string; to: string }): RotaChangeSet {
   const changed = reads.filter((r) => r.ops.length > 0).sort((a, b) => a.agentId.localeCompare(b.agentId));
   return {
@@ -59,9 +67,11 @@ function changeSet(action: RotaChangeSet["action"], by: Actor, reads: readonly {
  * Sets dated assignments and patterns for some agents, all or nothing.
  *
  * Primary course: check every agent and shift exists (any unknown → 400, nothing changed) →
- * per agent, read its rota version and what is stored, keep only real changes → commit them
- * with one audit record per changed agent, refused with 409 if another change moved or holds
- * one of those agents meanwhile → recompute those agents' duty.
+ * per agent, read its rota version and what is stored, keep only real changes → unless
+ * `allowOverlap`, refuse with 409 any overlap the change would introduce (on the rota as it will
+ * be, naming both shifts) → commit them with one audit record per changed agent, refused with
+ * 409 if another change moved or holds one of those agents meanwhile → recompute those agents'
+ * duty.
  */
 export async function putRota(body: RotaInput, by: Actor) {
   const assignments = body.assignments ?? [];
@@ -84,15 +94,37 @@ export async function putRota(body: RotaInput, by: Actor) {
   rejectIfAny(errors, "The rota refers to unknown agents or shifts; nothing was changed.");
 
   const stamp = { at: by.now.toISOString(), actor: by.actor };
+  const checkOverlaps = body.allowOverlap !== true;
   const agents = [...new Set([...assignments, ...patterns].map((e) => e.agentId))];
+  const stored = new Map<string, AgentRota>();
   const reads = await readAgents(agents, by.now, async (agentId) => {
     const mine = assignments.filter((a) => a.agentId === agentId);
     const dates = mine.map((a) => a.date).sort();
-    const existing = dates.length ? await listAgentAssignments(agentId, dates[0] ?? "", dates[dates.length - 1] ?? "") : [];
     const theirPatterns = patterns.filter((p) => p.agentId === agentId);
-    const storedPatterns = theirPatterns.length ? await agentPatterns(agentId) : new Map<string, Pattern>();
+    // The overlap check needs the neighbours too: a few days either side, and everything a pattern may run into.
+    const reach = checkOverlaps ? overlapReach : 0;
+    const first = [...dates.slice(0, 1), ...(checkOverlaps ? theirPatterns.map((p) => p.startDate) : [])].sort()[0];
+    const last = checkOverlaps && theirPatterns.length ? "9999-12-31" : dates[dates.length - 1];
+    const existing = first !== undefined && last !== undefined ? await listAgentAssignments(agentId, shifted(first, -reach), last === "9999-12-31" ? last : shifted(last, reach)) : [];
+    const storedPatterns = theirPatterns.length || checkOverlaps ? await agentPatterns(agentId) : new Map<string, Pattern>();
+    if (checkOverlaps) stored.set(agentId, { assignments: existing, patterns: [...storedPatterns.values()] });
     return [...assignmentOps(agentId, existing, new Map(mine.map((a) => [a.date, a.shiftId])), stamp), ...patternOps(agentId, storedPatterns, theirPatterns, stamp)];
   });
+  if (checkOverlaps) {
+    const field = (agentId: string, side: OverlapSide) => {
+      if (side.source === "assignment") {
+        const i = assignments.findIndex((a) => a.agentId === agentId && a.date === side.date);
+        return i < 0 ? undefined : `assignments.${i}.shiftId`;
+      }
+      // The pattern in force on that date: the latest start on or before it that has not ended.
+      const i = patterns.reduce<number>((best, p, j) => {
+        if (p.agentId !== agentId || p.startDate > side.date || (p.endDate !== undefined && p.endDate < side.date)) return best;
+        return best < 0 || p.startDate > (patterns[best]?.startDate ?? "") ? j : best;
+      }, -1);
+      return i < 0 ? undefined : `patterns.${i}`;
+    };
+    rejectOverlaps(reads, stored, shifts, field, "send allowOverlap: true");
+  }
   const change = changeSet("rota.updated", by, reads);
   await commitRotaChange(change, by.now);
   const counts = changeCounts(change.ops);
@@ -105,10 +137,12 @@ export async function putRota(body: RotaInput, by: Actor) {
  *
  * Primary course: parse the CSV → check every row (any problem → 400 listing each, nothing
  * changed) → per agent, read its rota version and its assignments in the range; dates missing
- * from the file are removed, changed ones written → commit all or nothing with one audit record
- * per changed agent (409 if another change moved or holds one of them) → recompute their duty.
+ * from the file are removed, changed ones written → unless `allowOverlap`, refuse with 409 any
+ * overlap (within the file or with the rota around it), each named on its rows → commit all or
+ * nothing with one audit record per changed agent (409 if another change moved or holds one of
+ * them) → recompute their duty.
  */
-export async function importRota(csv: string, by: Actor) {
+export async function importRota(csv: string, by: Actor, options: { allowOverlap?: boolean } = {}) {
   const parsed = parseRotaCsv(csv);
   rejectIfAny(parsed.errors, "The CSV file cannot be read; nothing was imported.");
   const [missingAgents, shifts] = await Promise.all([unknownAgents(parsed.rows.map((r) => r.agent).filter((a) => /^[A-Za-z0-9_.-]{1,64}$/.test(a))), listShifts()]);
@@ -119,9 +153,22 @@ export async function importRota(csv: string, by: Actor) {
 
   const stamp = { at: by.now.toISOString(), actor: by.actor };
   const range = { from: fromDate, to: toDate };
-  const reads = await readAgents([...byAgent.keys()], by.now, async (agentId) =>
-    assignmentOps(agentId, await listAgentAssignments(agentId, fromDate, toDate), byAgent.get(agentId) ?? new Map<string, string>(), stamp, range),
-  );
+  const checkOverlaps = options.allowOverlap !== true;
+  const reach = checkOverlaps ? overlapReach : 0;
+  const stored = new Map<string, AgentRota>();
+  const reads = await readAgents([...byAgent.keys()], by.now, async (agentId) => {
+    const [existing, patterns] = await Promise.all([listAgentAssignments(agentId, shifted(fromDate, -reach), shifted(toDate, reach)), checkOverlaps ? agentPatterns(agentId) : new Map<string, Pattern>()]);
+    if (checkOverlaps) stored.set(agentId, { assignments: existing, patterns: [...patterns.values()] });
+    return assignmentOps(agentId, existing, byAgent.get(agentId) ?? new Map<string, string>(), stamp, range);
+  });
+  if (checkOverlaps) {
+    const lines = new Map(parsed.rows.map((r) => [`${r.agent}|${r.date}`, r.line]));
+    const field = (agentId: string, side: OverlapSide) => {
+      const line = side.source === "assignment" ? lines.get(`${agentId}|${side.date}`) : undefined;
+      return line === undefined ? undefined : `row ${line}, shift`;
+    };
+    rejectOverlaps(reads, stored, shifts, field, "import with ?allowOverlap=true");
+  }
   const change = changeSet("rota.imported", by, reads, range);
   await commitRotaChange(change, by.now);
   await recomputeDuty(by.now, [...byAgent.keys()]);

@@ -1,7 +1,9 @@
 /** Exception use cases: leave, overrides and swaps — recorded, listed, removed. */
 import { randomUUID } from "node:crypto";
 import { NotFoundError, type FieldError } from "../../shared/errors.js";
-import { isWriteConflict, transact } from "../../shared/table/index.js";
+import { TransactionCancelledError } from "../../shared/table/index.js";
+import { shiftGoneError, usageOp } from "../commit/usage.js";
+import { transactChecked } from "../commit/versions.js";
 import { exceptionAgents, exceptionOverlaps, maxRangeDays, type ExceptionInput, type RotaException } from "../domain.js";
 import { recomputeDuty } from "../duty.js";
 import { auditOp, exceptionDelete, exceptionPut, getException, getShift, listExceptions } from "../store.js";
@@ -24,7 +26,12 @@ export async function createException(input: ExceptionInput, by: Actor): Promise
   rejectIfAny(errors, "The exception refers to unknown agents or shifts; nothing was changed.");
   const at = by.now.toISOString();
   const exception: RotaException = { ...input, exceptionId: randomUUID(), createdAt: at, createdBy: by.actor };
-  await transact([exceptionPut(exception), ...agents.map((agentId) => auditOp({ entity: "rota", entityId: agentId, action: `rota.${input.kind}.created`, actor: by.actor, at, details: exception }))]);
+  // An override is a use of its shift: counted in the same transaction, refused if the shift was deleted meanwhile.
+  const usage = input.kind === "override" ? [usageOp(input.shiftId, 1)] : [];
+  // transactChecked: a popular shift's count is shared with concurrent rota changes; pure collisions are retried.
+  await transactChecked([exceptionPut(exception), ...usage, ...agents.map((agentId) => auditOp({ entity: "rota", entityId: agentId, action: `rota.${input.kind}.created`, actor: by.actor, at, details: exception }))], undefined, (error) =>
+    input.kind === "override" ? shiftGoneError(error, 1, [input.shiftId]) : undefined,
+  );
   await recomputeDuty(by.now, agents);
   return exception;
 }
@@ -52,9 +59,10 @@ export async function deleteException(exceptionId: string, by: Actor): Promise<v
   const at = by.now.toISOString();
   const agents = exceptionAgents(exception);
   try {
-    await transact([exceptionDelete(exceptionId), ...agents.map((agentId) => auditOp({ entity: "rota", entityId: agentId, action: `rota.${exception.kind}.deleted`, actor: by.actor, at, details: exception }))]);
+    const usage = exception.kind === "override" ? [usageOp(exception.shiftId, -1)] : [];
+    await transactChecked([exceptionDelete(exceptionId), ...usage, ...agents.map((agentId) => auditOp({ entity: "rota", entityId: agentId, action: `rota.${exception.kind}.deleted`, actor: by.actor, at, details: exception }))], undefined);
   } catch (error) {
-    if (isWriteConflict(error)) throw new NotFoundError(`No rota exception "${exceptionId}".`);
+    if (error instanceof TransactionCancelledError && error.conditionFailedAt(0)) throw new NotFoundError(`No rota exception "${exceptionId}".`);
     throw error;
   }
   await recomputeDuty(by.now, agents);

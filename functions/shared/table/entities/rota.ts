@@ -11,11 +11,18 @@ import { assignmentSchema, patternSchema, rotaExceptionSchema, shiftSchema } fro
 import { rotaChangeOpSchema, rotaChangeStatuses } from "../../../rota/change-set.js";
 import { defineEntity } from "../entity.js";
 
+/**
+ * A shift as stored: `uses` counts the rota entries naming it (dated assignments, patterns,
+ * overrides; functions/rota/usage.ts), kept in the transactions that write them, so "is it used?"
+ * is one read and a delete at zero cannot race a change that uses it.
+ */
+export const storedShiftSchema = z.extend(shiftSchema, { uses: z.optional(z.number().check(z.int())) });
+
 export const Shift = defineEntity({
   type: "Shift",
   owner: "rota",
-  description: "A named shift: local start and end (HH:mm) in an IANA zone; end ≤ start crosses midnight",
-  schema: shiftSchema,
+  description: "A named shift: local start and end (HH:mm) in an IANA zone; end ≤ start crosses midnight. `uses`: how many rota entries name it (delete only at 0)",
+  schema: storedShiftSchema,
   pk: "SHIFT#{shiftId}",
   sk: "SHIFT",
   indexes: {
@@ -24,7 +31,13 @@ export const Shift = defineEntity({
   patterns: [
     { name: "Shift.get", operation: "GetItem SHIFT#{shiftId} / SHIFT, consistent", cost: "1 RRU" },
     { name: "Shift.list", operation: "Query gsi2 SHIFTS", cost: "0.5 RRU (few items)" },
-    { name: "Shift.put", operation: "TransactWriteItems: Put shift (new, or unchanged since read) + audit", cost: "2 × 2 WRU (+ 1 WRU index)" },
+    { name: "Shift.put", operation: "TransactWriteItems: Update shift's fields (new with uses = 0, or unchanged since read; uses kept) + audit", cost: "2 × 2 WRU (+ 1 WRU index)" },
+    {
+      name: "Shift.uses",
+      operation: "Update ADD uses :delta IF attribute_exists(pk), inside every rota change, override create/delete (one per shift whose count moves; a staged change: gains with its header, losses at its commit point)",
+      cost: "2 WRU + 1 WRU index (projects all attributes) per shift in the transaction",
+    },
+    { name: "Shift.delete", operation: "TransactWriteItems: Delete IF uses = 0 + audit", cost: "2 × 2 WRU (+ 1 WRU index)" },
   ],
 });
 
