@@ -5,40 +5,12 @@
 import * as z from "zod/mini";
 import { ValidationError, type FieldError } from "../shared/errors.js";
 import { actorOf, fieldErrors, httpApi, jsonBody, requireSelfOrSupervisor, validate, type HttpRequest } from "../shared/http.js";
-import { agentIdSchema, agentView, presenceStatuses, skillSchema } from "./domain.js";
+import { agentPath, listQueryFields, listQuerySchema, patchFields, patchSchemaFor, presenceSchema, profileSchemaFor, skillBodySchema, skillPath } from "./contract.js";
+import { agentView } from "./domain.js";
 import { agentsApi } from "./functions.js";
 import { deactivateAgent, reactivateAgent } from "./lifecycle.js";
 import { knownSkillIds, listSkills, saveSkill } from "./skills.js";
 import { agentById, agentsPage, patchProfile, saveProfile, setPresence, type Actor } from "./use-cases.js";
-
-const nameSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
-const capacitySchema = z.number().check(z.int(), z.minimum(1), z.maximum(50));
-
-/** Skills of a profile: 1-10 known skills (skills are data), no repeats; each unknown one is reported with the other bad fields. */
-function skillsSchemaFor(knownSkills: readonly string[]) {
-  const known = new Set(knownSkills);
-  const knownSkill = skillSchema.check(z.refine((k: string) => known.has(k), { error: (issue) => `unknown skill "${String(issue.input)}"` }));
-  return z.array(knownSkill).check(
-    z.minLength(1),
-    z.maxLength(10),
-    z.refine((s) => new Set(s).size === s.length, { error: "skills must not repeat" }),
-  );
-}
-
-/** The whole profile (`PUT`). */
-function profileSchemaFor(knownSkills: readonly string[]) {
-  return z.strictObject({ name: nameSchema, skills: skillsSchemaFor(knownSkills), maxConcurrent: capacitySchema });
-}
-
-const patchFields = ["name", "skills", "maxConcurrent"] as const;
-
-/**
- * A merge patch of single fields (`PATCH`). None of them can be removed, so a `null` (merge-patch
- * "remove") is a 400 naming the field, like an unknown field or an empty patch.
- */
-function patchSchemaFor(knownSkills: readonly string[]) {
-  return z.strictObject({ name: z.optional(nameSchema), skills: z.optional(skillsSchemaFor(knownSkills)), maxConcurrent: z.optional(capacitySchema) });
-}
 
 /** Field errors a strict schema would fold into one "(body)" issue: each unknown key and each `null`, by name. */
 function shapeErrors(value: unknown, known: readonly string[], nullMeans?: string): FieldError[] {
@@ -61,29 +33,6 @@ function patchBody(request: HttpRequest, knownSkills: readonly string[]) {
   return result.data;
 }
 
-const presenceSchema = z.strictObject({ status: z.enum(presenceStatuses) });
-
-const skillBodySchema = z.strictObject({
-  name: nameSchema,
-  fallbackSkills: z._default(z.array(skillSchema).check(z.maxLength(10)), []),
-});
-
-export const agentPageSizes = { default: 100, max: 500 } as const;
-
-const listQueryFields = ["limit", "cursor", "active"] as const;
-
-const listQuerySchema = z.strictObject({
-  limit: z._default(
-    z.pipe(
-      z.string().check(z.regex(/^\d{1,4}$/, { error: `must be a whole number from 1 to ${agentPageSizes.max}` })),
-      z.pipe(z.transform(Number), z.number().check(z.int(), z.minimum(1, { error: `must be from 1 to ${agentPageSizes.max}` }), z.maximum(agentPageSizes.max, { error: `must be from 1 to ${agentPageSizes.max}` }))),
-    ),
-    agentPageSizes.default,
-  ),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-  active: z.optional(z.enum(["true", "false"])),
-});
-
 function listQuery(request: HttpRequest) {
   const errors = shapeErrors(request.query, listQueryFields);
   const result = z.safeParse(listQuerySchema, request.query);
@@ -94,7 +43,7 @@ function listQuery(request: HttpRequest) {
 }
 
 function agentIdOf(request: HttpRequest): string {
-  return validate(z.object({ agentId: agentIdSchema }), request.params, "path").agentId;
+  return validate(agentPath, request.params, "path").agentId;
 }
 
 const actor = (request: HttpRequest): Actor => ({ actor: actorOf(request), now: request.now, correlationId: request.correlationId });
@@ -136,7 +85,7 @@ export const handler = httpApi(agentsApi, {
   "GET /skills": async () => ({ status: 200, body: { skills: await listSkills() } }),
 
   "PUT /skills/{skillId}": async (request) => {
-    const skillId = validate(z.object({ skillId: skillSchema }), request.params, "path").skillId;
+    const skillId = validate(skillPath, request.params, "path").skillId;
     const { created, skill } = await saveSkill(skillId, jsonBody(request, skillBodySchema), { actor: actorOf(request), now: request.now });
     return { status: created ? 201 : 200, body: skill };
   },

@@ -2,6 +2,7 @@
  * Agent state and the one rule that decides who may receive new work. Pure: no AWS here.
  */
 import * as z from "zod/mini";
+import type { AgentView } from "./responses.js";
 
 /** The five skills seeded by default (GET /skills serves them until a skill item exists). */
 export const skills = ["presale", "aftersale", "vip", "complaint", "logistics"] as const;
@@ -187,8 +188,8 @@ export function patchChanges(agent: Pick<Agent, "name" | "skills" | "maxConcurre
   return changes;
 }
 
-/** What supervisors and agents see of an agent. */
-export function agentView(agent: Agent) {
+/** What supervisors and agents see of an agent (its schema: responses.ts `agentViewSchema`). */
+export function agentView(agent: Agent): AgentView {
   return {
     agentId: agent.agentId,
     name: agent.name,

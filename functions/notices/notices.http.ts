@@ -6,41 +6,28 @@
  * Locale: campaign notices are rendered in zh-CN and en when published; a read picks one with
  * `?lang=en|zh-CN` or, without it, `Accept-Language` (zh-CN by default).
  */
-import * as z from "zod/mini";
 import { knownSkillIds, requireKnownSkills } from "../agents/skills.js";
 import { actorOf, httpApi, jsonBody, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { NotFoundError } from "../shared/errors.js";
-import { pageQuery } from "../shared/table/index.js";
-import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputAt, noticeView } from "./domain.js";
+import { campaignPath, campaignsQuery, idempotencyHeaderSchema, langQuery, noticePath, noticesQuery, versionQuery } from "./contract.js";
+import { campaignInputSchema, noticeInputAt, noticeView } from "./domain.js";
 import { noticesApi } from "./functions.js";
 import { pickLocale, type Locale } from "./render.js";
 import { getCampaign, getCampaignVersion } from "./store/index.js";
 import { acknowledge, campaignView, inbox, listCampaigns, listSentNotices, publishNotice, putCampaign, receipts } from "./use-cases/index.js";
 
 function campaignIdOf(request: HttpRequest): string {
-  return validate(z.object({ campaignId: campaignIdSchema }), request.params, "path").campaignId;
+  return validate(campaignPath, request.params, "path").campaignId;
 }
 
 function noticeIdOf(request: HttpRequest): string {
-  return validate(z.object({ noticeId: noticeIdSchema }), request.params, "path").noticeId;
+  return validate(noticePath, request.params, "path").noticeId;
 }
-
-/** `?lang=`: the locale a reader asks for (`zh` and `zh-CN` alike); other query fields are the route's. */
-const langField = { lang: z.optional(z.enum(["zh-CN", "zh", "en"], { error: "must be zh-CN or en" })) };
 
 function localeOf(request: HttpRequest): Locale {
-  const { lang } = validate(z.object(langField), request.query, "query");
+  const { lang } = validate(langQuery, request.query, "query");
   return pickLocale(lang, request.headers["accept-language"]);
 }
-
-export const listPageSizes = { default: 50, max: 200 } as const;
-const campaignsQuery = z.strictObject(pageQuery(listPageSizes));
-const noticesQuery = z.strictObject({ ...pageQuery(listPageSizes), ...langField });
-
-const versionQuery = z.object({ version: z.optional(z.coerce.number().check(z.int(), z.minimum(1))) });
-
-/** Optional `Idempotency-Key` header: a repeat with the same key returns the first notice. */
-const idempotencyHeaderSchema = z.object({ "idempotency-key": z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -"))) });
 
 export const handler = httpApi(noticesApi, {
   "PUT /campaigns/{campaignId}": async (request) => {

@@ -33,4 +33,14 @@ export const auditApi: FunctionSpec = {
   access: { table: "read" },
 };
 
-export const platformFunctions: FunctionSpec[] = [healthApi, agentSocket, auditApi];
+/** The API's contract, public as a contract is: integrators and the console read it. */
+export const openApiDocument: FunctionSpec = {
+  name: "OpenApiDocument",
+  entry: "functions/platform/openapi.http.ts",
+  handler: "handler",
+  description: "The OpenAPI 3.1 document of the HTTP API (docs/openapi.json, generated from the function list and the routes' schemas)",
+  triggers: [{ kind: "http", method: "GET", path: "/openapi.json", auth: { kind: "public" } }],
+  access: { table: "none" },
+};
+
+export const platformFunctions: FunctionSpec[] = [healthApi, agentSocket, auditApi, openApiDocument];

@@ -3,18 +3,17 @@
  * webhook records the conversation durably (status `queued`) BEFORE answering 202, then enqueues
  * it; a lost message is re-driven by the sweeper, so nothing accepted is lost.
  */
-import * as z from "zod/mini";
-import { agentIdSchema } from "../agents/domain.js";
 import { actorOf, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { httpApi } from "../shared/http-webhook.js";
 import { dedupeKey, occurredAtOf } from "../integrations/domain.js";
 import { knownSkillIds } from "../agents/skills.js";
-import { conversationIdSchema, conversationView, incomingConversationSchemaFor } from "./conversation.js";
+import { agentPath, conversationPath } from "./contract.js";
+import { conversationView, incomingConversationSchemaFor } from "./conversation.js";
 import { conversationsApi } from "./functions.js";
 import { acceptConversation, closeConversation, conversationFor, markFirstResponse, openConversationsOf, type Actor } from "./use-cases/index.js";
 
 function conversationIdOf(request: HttpRequest): string {
-  return validate(z.object({ conversationId: conversationIdSchema }), request.params, "path").conversationId;
+  return validate(conversationPath, request.params, "path").conversationId;
 }
 
 function whoIs(request: HttpRequest): Actor {
@@ -56,7 +55,7 @@ export const handler = httpApi(conversationsApi, {
   },
 
   "GET /agents/{agentId}/conversations": async (request) => {
-    const agentId = validate(z.object({ agentId: agentIdSchema }), request.params, "path").agentId;
+    const agentId = validate(agentPath, request.params, "path").agentId;
     requireSelfOrSupervisor(request, agentId);
     const open = await openConversationsOf(agentId);
     return { status: 200, body: { agentId, conversations: open.map((c) => conversationView(c, request.now)) } };

@@ -2,11 +2,11 @@
  * StockApi: warehouse counts (HMAC webhook), policy (supervisor), reservations (order system or
  * supervisor), reads. Parses each request with its schema and hands it to a use case.
  */
-import * as z from "zod/mini";
 import { currentSettings } from "../settings/current.js";
 import { actorOf, jsonBody, validate, type HttpRequest } from "../shared/http.js";
 import { httpApi } from "../shared/http-signed.js";
-import { bulkWarehouseSchema, maxUnits, orderIdSchema, policySchema, ratioToBp, reservationSchema, skuSchema, warehouseUpdateSchema } from "./domain.js";
+import { availabilityQuery, orderIdPath, skuPath } from "./contract.js";
+import { bulkWarehouseSchema, policySchema, ratioToBp, reservationSchema, warehouseUpdateSchema } from "./domain.js";
 import { stockApi } from "./functions.js";
 import {
   availabilityOf,
@@ -19,10 +19,6 @@ import {
   shipReservation,
   stockOf,
 } from "./use-cases.js";
-
-const skuPath = z.object({ sku: skuSchema });
-const orderIdPath = z.object({ orderId: orderIdSchema });
-const availabilityQuery = z.object({ qty: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(maxUnits)) });
 
 const skuOf = (request: HttpRequest) => validate(skuPath, request.params, "path").sku;
 const orderIdOf = (request: HttpRequest) => validate(orderIdPath, request.params, "path").orderId;

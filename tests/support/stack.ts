@@ -16,6 +16,7 @@ import { afterAll, beforeAll, inject } from "vitest";
 import WebSocket from "ws";
 import { signBody } from "../../functions/shared/auth.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
+import { contractChecker } from "./contract-check.js";
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -97,6 +98,9 @@ export function useLocalStack(
       } catch {
         // not JSON: keep the text
       }
+      // Every response is checked against the published contract (docs/openapi.json, built from the code).
+      const broken = contractChecker().check(method, path, response.status, response.headers.get("content-type"), parsed);
+      if (broken.length > 0) throw new Error(`The response breaks the API contract (docs/openapi.json):\n  ${broken.join("\n  ")}\nbody: ${JSON.stringify(parsed).slice(0, 500)}`);
       return { status: response.status, body: parsed as never, headers: response.headers };
     };
     const eventually: TestStack["eventually"] = async (probe, timeoutMs = 15_000) => {

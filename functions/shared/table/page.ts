@@ -4,7 +4,6 @@
  * at most `limit` items, and an opaque `next` cursor present exactly when more items follow, so a
  * client walking `next` sees every item once and never ends on an empty page.
  */
-import * as z from "zod/mini";
 import type { IndexName } from "../../catalog/resources.js";
 import { ValidationError } from "../errors.js";
 import { decodeCursor, encodeCursor, queryPage } from "./client.js";
@@ -67,17 +66,4 @@ export async function partitionPage(options: PartitionPageOptions): Promise<Part
   return { items, ...(more && last ? { next: encodeCursor(Object.fromEntries(keyNames.map((k) => [k, last[k]]))) } : {}) };
 }
 
-/**
- * The `?limit=&cursor=` query fields of a paginated list: `limit` a whole number from 1 to `max`
- * (`default` when absent), `cursor` the opaque `next` of the previous page.
- *
- * @example
- * const query = z.strictObject({ ...pageQuery({ default: 50, max: 200 }) });
- */
-export function pageQuery(sizes: { default: number; max: number }) {
-  const expects = `must be a whole number from 1 to ${sizes.max}`;
-  return {
-    limit: z._default(z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,6}$/, expects)), z.transform(Number)), z.number().check(z.int(), z.minimum(1, expects), z.maximum(sizes.max, expects))), sizes.default),
-    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-  };
-}
+export { pageQuery } from "./page-query.js";

@@ -1,0 +1,39 @@
+/** Response schemas of the integrations routes (contract: ./contract.ts); generator and tests only. */
+import * as z from "zod/mini";
+import { instant, named } from "../shared/responses.js";
+import { deliveryStatuses } from "../shared/table/entities/integrations.js";
+import { moveReasons } from "./domain.js";
+
+export const assignmentCallbackView = named(
+  "AssignmentCallback",
+  z.strictObject({
+    eventId: z.string(),
+    type: z.literal("conversation.assigned"),
+    conversationId: z.string(),
+    agentId: z.string(),
+    previousAgentId: z.nullable(z.string()),
+    reason: z.enum(moveReasons),
+    sequence: z.number().check(z.int(), z.minimum(1)),
+    occurredAt: instant,
+  }),
+  "The body POSTed (signed) to the chat platform's callback URL, one per move.",
+);
+
+export const deliveryViewSchema = named(
+  "CallbackDelivery",
+  z.strictObject({
+    eventId: z.string(),
+    conversationId: z.string(),
+    sequence: z.number().check(z.int()),
+    status: z.enum(deliveryStatuses),
+    attempts: z.number().check(z.int(), z.minimum(0)),
+    createdAt: instant,
+    updatedAt: instant,
+    deliveredAt: z.optional(instant),
+    lastError: z.optional(z.string()),
+    payload: assignmentCallbackView,
+  }),
+  "One assignment callback and how its delivery went.",
+);
+
+export const deliveryPageSchema = named("CallbackDeliveryPage", z.strictObject({ status: z.enum(["pending", "failed", "skipped"]), deliveries: z.array(deliveryViewSchema), next: z.nullable(z.string()) }));

@@ -1,0 +1,97 @@
+/**
+ * The rota routes' contract: request schemas RotaApi validates with (module level; the bodies'
+ * live in ./domain.ts beside the rules) and, in `contract()`, each route's responses
+ * (./responses.ts; generator only).
+ */
+import * as z from "zod/mini";
+import { skillSchema } from "../agents/domain.js";
+import type { Contract } from "../shared/contract.js";
+import { coverageQuerySchema } from "./coverage.js";
+import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
+import { coverageSchema, exceptionListSchema, onDutySchema, resolvedRotaSchema, rotaChangeResultSchema, rotaExceptionView, rotaImportResultSchema, shiftListSchema, shiftViewSchema, shiftWithUsesSchema } from "./responses.js";
+
+export const shiftPath = z.object({ shiftId: shiftIdSchema });
+export const exceptionPath = z.object({ exceptionId: z.uuid() });
+
+export const rotaQuerySchema = z.object({
+  from: z.union([dateSchema, instantSchema]),
+  to: z.union([dateSchema, instantSchema]),
+  agentId: z.optional(z.string()),
+});
+
+export const onDutyQuerySchema = z.object({ at: z.optional(instantSchema), skill: z.optional(skillSchema) });
+
+export const importQuerySchema = z.object({ allowOverlap: z.optional(z.enum(["true", "false"])) });
+
+export const exceptionsQuerySchema = z.object({ from: z.optional(dateSchema), to: z.optional(dateSchema), agentId: z.optional(z.string()) });
+
+export function contract(): Contract {
+  const change = { description: "Committed.", schema: rotaChangeResultSchema };
+  return {
+    "PUT /shifts/{shiftId}": {
+      summary: "Create or replace a shift",
+      description: "`start`/`end` `HH:mm` local in `timeZone` (end <= start crosses midnight; end = start is 24 hours).",
+      params: shiftPath,
+      body: shiftInputSchema,
+      responses: { 200: { description: "Updated.", schema: shiftViewSchema }, 201: { description: "Created.", schema: shiftViewSchema } },
+      problems: [409],
+    },
+    "GET /shifts": { summary: "Every shift, by id", responses: { 200: { description: "The shifts.", schema: shiftListSchema } } },
+    "GET /shifts/{shiftId}": { summary: "A shift and how many rota entries use it", params: shiftPath, responses: { 200: { description: "The shift.", schema: shiftWithUsesSchema } } },
+    "DELETE /shifts/{shiftId}": {
+      summary: "Delete a shift (409 while the rota uses it)",
+      params: shiftPath,
+      responses: { 204: { description: "Deleted." } },
+      problems: [409],
+    },
+    "PUT /rota": {
+      summary: "Dated assignments and rotation patterns, all or nothing",
+      description: "`assignments` [{agentId, date, shiftId | \"off\" | null}] and `patterns` [{agentId, pattern, startDate, endDate?}]; either may be absent. Overlapping shifts of one agent are a 409 naming both unless `allowOverlap: true`.",
+      body: rotaInputSchema,
+      responses: { 200: change },
+      problems: [409],
+    },
+    "GET /rota": {
+      summary: "The resolved schedule: every shift occurrence in [from, to] (dates, or instants), at most 62 days",
+      query: rotaQuerySchema,
+      responses: { 200: { description: "The occurrences.", schema: resolvedRotaSchema } },
+    },
+    "POST /rota/import": {
+      summary: "Import a rota as CSV (agent,date,shift): all or nothing, each bad row named",
+      description: "Replaces the named agents' assignments between the file's first and last date. `?allowOverlap=true` accepts overlapping shifts.",
+      query: importQuerySchema,
+      body: { mediaType: "text/csv", description: "Header `agent,date,shift`, one row per assignment (`off` for a day off).", example: "agent,date,shift\na1,2030-01-07,early\n" },
+      responses: { 200: { description: "Imported.", schema: rotaImportResultSchema } },
+      problems: [409],
+    },
+    "POST /rota/exceptions": {
+      summary: "Leave, an override or a swap for an agent",
+      body: exceptionInputSchema,
+      responses: { 201: { description: "Created (Location names it).", schema: rotaExceptionView, headers: { location: "/rota/exceptions/{exceptionId}" } } },
+      problems: [409],
+    },
+    "GET /rota/exceptions": {
+      summary: "Exceptions in a date range, optionally of one agent",
+      query: exceptionsQuerySchema,
+      responses: { 200: { description: "The exceptions.", schema: exceptionListSchema } },
+    },
+    "DELETE /rota/exceptions/{exceptionId}": {
+      summary: "Delete an exception",
+      params: exceptionPath,
+      responses: { 204: { description: "Deleted." } },
+      problems: [409],
+    },
+    "GET /rota/on-duty": {
+      summary: "Who is on duty at an instant (default now), optionally with a skill",
+      query: onDutyQuerySchema,
+      responses: { 200: { description: "The agents on duty.", schema: onDutySchema } },
+    },
+    "GET /rota/coverage": {
+      summary: "Coverage of a local day: scheduled vs required agents per interval (Erlang C)",
+      description: "`volumes`: forecast conversations per interval, comma-separated, one per interval of the day. A forecast no staffing can meet is a 422.",
+      query: coverageQuerySchema,
+      responses: { 200: { description: "Per interval.", schema: coverageSchema } },
+      problems: [422],
+    },
+  };
+}
