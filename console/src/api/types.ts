@@ -33,7 +33,15 @@ export type Conversation = Json<ReturnType<typeof conversationView>>;
  */
 export type WaitingConversation = Pick<Conversation, "conversationId" | "priority" | "requestedSkill" | "arrivedAt" | "fallbackSkills" | "waitSeconds"> & { escalated: boolean };
 type ServerQueue = Json<Awaited<ReturnType<typeof liveQueue>>>;
-export type LiveQueue = Omit<ServerQueue, "waiting"> & { waiting: Record<string, WaitingConversation[]> };
+/**
+ * `lines` (per line: how many wait, who is first) comes with the paged `GET /queue`; until then
+ * the wall counts the `waiting` lists. Both are read so the wall is right on either.
+ */
+export interface QueueLine {
+  waiting: number;
+  head: WaitingConversation | null;
+}
+export type LiveQueue = Omit<ServerQueue, "waiting"> & { waiting: Record<string, WaitingConversation[]>; lines?: Record<string, QueueLine> };
 export type QueueAgent = LiveQueue["agents"][number];
 export type Metrics = Json<Awaited<ReturnType<typeof routingMetricsBetween>>>;
 

@@ -85,17 +85,28 @@ export function createWall(session: Session) {
   const online = computed(() => onDuty.value.filter((a) => a.presence === "online"));
   const freeSlots = computed(() => online.value.reduce((n, a) => n + Math.max(0, a.maxConcurrent - a.load), 0));
   const skillNames = computed(() => new Map(skills.value.map((s) => [s.skillId, s.name])));
+  /**
+   * Per line: the count from `lines` when the queue is paged (the `waiting` lists then hold one page
+   * only), else the list's length; the longest wait of what was read (the line's head and its page).
+   */
   const lines = computed<SkillLine[]>(() => {
     const waiting = queue.value?.waiting ?? {};
-    return Object.entries(waiting)
-      .filter(([skill, list]) => skill !== "any" || list.length > 0)
-      .map(([skill, list]) => ({
-        skill,
-        name: skillNames.value.get(skill) ?? skill,
-        waiting: list.length,
-        escalated: list.filter((c) => c.escalated).length,
-        longestWaitSeconds: list.length > 0 ? Math.max(...list.map((c) => c.waitSeconds)) : null,
-      }));
+    const summaries = queue.value?.lines;
+    const skills = summaries ? Object.keys(summaries) : Object.keys(waiting);
+    return skills
+      .map((skill) => {
+        const list = waiting[skill] ?? [];
+        const head = summaries?.[skill]?.head;
+        const seen = head ? [head, ...list] : list;
+        return {
+          skill,
+          name: skillNames.value.get(skill) ?? skill,
+          waiting: summaries?.[skill]?.waiting ?? list.length,
+          escalated: list.filter((c) => c.escalated).length,
+          longestWaitSeconds: seen.length > 0 ? Math.max(...seen.map((c) => c.waitSeconds)) : null,
+        };
+      })
+      .filter((line) => line.skill !== "any" || line.waiting > 0);
   });
   const longestWaitSeconds = computed(() => {
     const all = lines.value.map((l) => l.longestWaitSeconds).filter((s): s is number => s !== null);
