@@ -41,7 +41,7 @@ describe("the live wall at scale", () => {
     const agents = Array.from({ length: 1000 }, (_, i) => fakeAgent(i + 1));
     // The queue as a 1,000-agent floor would answer it (the rest of the API is the real stack's).
     await page.route("**/queue", (route) =>
-      route.fulfill({ contentType: "application/json", body: JSON.stringify({ at: new Date().toISOString(), totalWaiting: 0, waiting: { presale: [] }, agents }) }),
+      route.fulfill({ contentType: "application/json", body: JSON.stringify({ at: new Date().toISOString(), totalWaiting: 0, lines: { presale: { waiting: 0, escalated: 0, longestWaitSeconds: null, head: null } }, waiting: {}, agents }) }),
     );
     await signIn(page, "supervisor", "sup-scale", en);
     await page.getByRole("heading", { name: "On-duty agents (1000)" }).waitFor();

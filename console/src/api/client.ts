@@ -1,11 +1,11 @@
 /**
- * Every call the console makes to the backend, typed from the backend's own shapes (./types.ts).
- * Adding a screen adds its calls here; switching to the generated OpenAPI types touches only
- * ./types.ts. Tokens are sent as `Authorization: Bearer` and never stored outside memory.
+ * Every call the console makes to the backend, typed from the published contract (./types.ts
+ * over the generated ./schema.d.ts). Adding a screen adds its calls here. Tokens are sent as `Authorization: Bearer` and never stored outside memory.
  */
 import type {
   Acknowledgement,
-  AgentProfile,
+  AgentChange,
+  AgentConversations,
   AgentView,
   Conversation,
   ConsoleConfig,
@@ -63,7 +63,7 @@ export function useCredentials(token: () => string | undefined, unauthorized: ()
   onUnauthorized = unauthorized;
 }
 
-type Method = "GET" | "PUT" | "POST" | "DELETE";
+type Method = "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
 
 async function call<T>(method: Method, path: string, body?: unknown, options: { anonymous?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
@@ -94,10 +94,10 @@ export const api = {
   skills: () => call<{ skills: Skill[] }>("GET", "/skills"),
   agents: () => call<{ agents: AgentView[] }>("GET", "/agents"),
   agent: (agentId: string) => call<AgentView>("GET", `/agents/${id(agentId)}`),
-  saveAgent: (agentId: string, profile: AgentProfile) => call<AgentView>("PUT", `/agents/${id(agentId)}`, profile),
+  changeAgent: (agentId: string, change: AgentChange) => call<AgentView>("PATCH", `/agents/${id(agentId)}`, change),
   setPresence: (agentId: string, status: Presence) => call<AgentView>("PUT", `/agents/${id(agentId)}/presence`, { status }),
 
-  conversationsOf: (agentId: string) => call<{ agentId: string; conversations: Conversation[] }>("GET", `/agents/${id(agentId)}/conversations`),
+  conversationsOf: (agentId: string) => call<AgentConversations>("GET", `/agents/${id(agentId)}/conversations`),
   firstResponse: (conversationId: string) => call<Conversation>("POST", `/conversations/${id(conversationId)}/first-response`),
   close: (conversationId: string) => call<Conversation>("POST", `/conversations/${id(conversationId)}/close`),
   reassign: (conversationId: string, request: ReassignRequest) => call<Conversation>("POST", `/conversations/${id(conversationId)}/reassign`, request),

@@ -1,13 +1,14 @@
 /**
  * The live wall's state. The supervisors' WebSocket pushes escalations; the queue itself is not
- * pushed yet, so the wall re-reads `GET /queue` (one request, never one per agent) every 5 s
+ * pushed yet, so the wall re-reads `GET /queue` (one request, never one per agent; its line
+ * summaries count every waiting conversation, its waiting list is one page) every 5 s
  * while the tab is visible, at once after each push, reconnect or action of this supervisor —
  * coalesced, at most one read in flight. The 3-minute rate (`GET /metrics/routing`, today in
  * the shop's zone) is re-read every 30 s.
  */
 import { computed, signal } from "@preact/signals";
 import { api, ApiError, consoleConfig } from "../api/client.js";
-import type { AgentView, LiveMessage, LiveQueue, Metrics, Presence, QueueAgent, ReassignRequest, Skill } from "../api/types.js";
+import type { LiveMessage, LiveQueue, Metrics, Presence, QueueAgent, ReassignRequest, Skill } from "../api/types.js";
 import type { Session } from "../auth/session.js";
 import { now } from "../live/clock.js";
 import { refresher } from "../live/refresher.js";
@@ -85,29 +86,12 @@ export function createWall(session: Session) {
   const online = computed(() => onDuty.value.filter((a) => a.presence === "online"));
   const freeSlots = computed(() => online.value.reduce((n, a) => n + Math.max(0, a.maxConcurrent - a.load), 0));
   const skillNames = computed(() => new Map(skills.value.map((s) => [s.skillId, s.name])));
-  /**
-   * Per line: the count from `lines` when the queue is paged (the `waiting` lists then hold one page
-   * only), else the list's length; the longest wait of what was read (the line's head and its page).
-   */
-  const lines = computed<SkillLine[]>(() => {
-    const waiting = queue.value?.waiting ?? {};
-    const summaries = queue.value?.lines;
-    const skills = summaries ? Object.keys(summaries) : Object.keys(waiting);
-    return skills
-      .map((skill) => {
-        const list = waiting[skill] ?? [];
-        const head = summaries?.[skill]?.head;
-        const seen = head ? [head, ...list] : list;
-        return {
-          skill,
-          name: skillNames.value.get(skill) ?? skill,
-          waiting: summaries?.[skill]?.waiting ?? list.length,
-          escalated: list.filter((c) => c.escalated).length,
-          longestWaitSeconds: seen.length > 0 ? Math.max(...seen.map((c) => c.waitSeconds)) : null,
-        };
-      })
-      .filter((line) => line.skill !== "any" || line.waiting > 0);
-  });
+  /** Per line (each skill, then `any` when someone waits there): the queue's own summary. */
+  const lines = computed<SkillLine[]>(() =>
+    Object.entries(queue.value?.lines ?? {})
+      .filter(([skill, line]) => skill !== "any" || line.waiting > 0)
+      .map(([skill, line]) => ({ skill, name: skillNames.value.get(skill) ?? skill, waiting: line.waiting, escalated: line.escalated, longestWaitSeconds: line.longestWaitSeconds })),
+  );
   const longestWaitSeconds = computed(() => {
     const all = lines.value.map((l) => l.longestWaitSeconds).filter((s): s is number => s !== null);
     return all.length > 0 ? Math.max(...all) : null;
@@ -122,8 +106,6 @@ export function createWall(session: Session) {
     }
     await queueReader.now();
   }
-
-  const profileOf = (agent: Pick<AgentView, "name" | "skills">, maxConcurrent: number) => ({ name: agent.name, skills: agent.skills, maxConcurrent });
 
   return {
     queue,
@@ -141,7 +123,7 @@ export function createWall(session: Session) {
     live: live.status,
     refresh: () => queueReader.request(),
     setPresence: (agentId: string, status: Presence) => act(() => api.setPresence(agentId, status)),
-    setCapacity: (agent: QueueAgent, maxConcurrent: number) => act(() => api.saveAgent(agent.agentId, profileOf(agent, Math.min(50, Math.max(1, maxConcurrent))))),
+    setCapacity: (agent: QueueAgent, maxConcurrent: number) => act(() => api.changeAgent(agent.agentId, { maxConcurrent: Math.min(50, Math.max(1, maxConcurrent)) })),
     reassign: (conversationId: string, request: ReassignRequest) => act(() => api.reassign(conversationId, request)),
     conversationsOf: (agentId: string) => api.conversationsOf(agentId).then((r) => r.conversations),
     dispose() {
