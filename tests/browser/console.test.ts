@@ -103,7 +103,9 @@ describe("the console", () => {
   it("pauses the agent and changes its capacity in one click from the wall", async () => {
     const page = supervisor.page;
     await row(page).getByRole("button", { name: `挂起：${name}` }).click();
-    await row(page).getByText("挂起", { exact: true }).waitFor();
+    // The badge says paused (the pause button's own text is 挂起 too: look at the badge) and the row offers resume.
+    await row(page).locator(".badge", { hasText: /^挂起$/ }).waitFor();
+    await row(page).getByRole("button", { name: `恢复在线：${name}` }).waitFor();
     await row(page).getByRole("button", { name: `提高 ${name} 的接待上限` }).click();
     await row(page).getByText("2/3", { exact: true }).waitFor();
     await row(page).getByRole("button", { name: `恢复在线：${name}` }).click();
