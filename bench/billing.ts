@@ -18,6 +18,7 @@ import type { LocalStack } from "../local/stack.js";
 import { installBillingRecorder, type BillingRecorder, type EntityKeys, type RecordedCall, type RecordedSend } from "./lib/billing-recorder.js";
 import { summarizeWindows, type BilledFigures, type FunctionInfo, type Window, type WorkModel } from "./lib/billing-report.js";
 import type { TableSchema } from "./lib/aws-billing.js";
+import { retryUnavailable } from "./lib/retry.js";
 import type { BenchStack } from "./lib/stack.js";
 
 export interface Billing {
@@ -178,11 +179,11 @@ export async function billNoticeReceipts(stack: LocalStack, billing: Billing, ag
     const item = agentWriteOps(undefined, agent)[0]?.Put?.Item;
     if (item) profiles.push(item);
   }
-  await batchWrite(profiles.map((Item) => ({ PutRequest: { Item } })));
+  await retryUnavailable(() => batchWrite(profiles.map((Item) => ({ PutRequest: { Item } }))));
   const noticeId = `n.bill-${run}`;
-  await transact(
+  await retryUnavailable(() => transact(
     publishOps({ noticeId, title: "Billing notice", body: "Coupon threshold 300 → 200 from 20:00", urgency: "important", targetSkills: [skill], publishedAt: now.toISOString(), publishedBy: "bench", expiresAt: new Date(now.getTime() + 3_600_000).toISOString() }),
-  );
+  ));
   let targeted = 0;
   const window = await recordOne(billing, async () => {
     const result = await stack.runAs("NoticeFanout", () => fanOutNotice(noticeId, new Date()));

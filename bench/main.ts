@@ -66,6 +66,8 @@ interface Results {
   seconds: number;
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   quick: boolean;
+  /** Assignment callbacks on (`--callbacks`): their outbox, queue and delivery are in the conversation's figures. */
+  callbacks: boolean;
   plan: Plan;
   routing: {
     routerConcurrency: number;
@@ -115,6 +117,7 @@ async function main(args: BenchArgs): Promise<number> {
     seconds: 0,
     machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? "unknown", memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform}-${process.arch}` },
     quick: args.quick,
+    callbacks: args.callbacks === true,
     plan,
     routing: { routerConcurrency: 0 },
     errors: {},
@@ -127,7 +130,7 @@ async function main(args: BenchArgs): Promise<number> {
   if (coldStart) results.coldStart = coldStart;
 
   progress.step(`starting the local stack (in-memory DynamoDB Local, fauxqs, functions in this process)${args.quick ? " — quick run" : ""}`);
-  const bench = await startBenchStack();
+  const bench = await startBenchStack({ callbacks: args.callbacks === true });
   try {
     const ctx = await routingContext(bench, progress);
     results.routing.routerConcurrency = ctx.routerConcurrency;
@@ -320,7 +323,7 @@ function report(r: Results): string {
     rows.push(["invariant: load ≠ assigned conversations", `${inv.loadMismatch}`, "", "", "0", zero(inv.loadMismatch)]);
     rows.push(["invariant: oversold stock units", inv.oversoldUnits === undefined ? "-" : `${inv.oversoldUnits}`, s ? `${s.oversell.attempts} orders for ${s.oversell.stock} units` : "-", "", "0", zero(inv.oversoldUnits)]);
   }
-  out.push(`Benchmark — ${r.command} — ${r.startedAt} — ${r.machine.cpus} CPU (${r.machine.cpuModel}), Node ${r.machine.node}, ${r.seconds} s`);
+  out.push(`Benchmark — ${r.command} — ${r.startedAt} — ${r.machine.cpus} CPU (${r.machine.cpuModel}), Node ${r.machine.node}, ${r.seconds} s — assignment callbacks ${r.callbacks ? "on" : "off (--callbacks prices their path too)"}`);
   out.push("");
   out.push(formatTable([{ header: "figure" }, { header: "value", align: "right" }, { header: "baseline (same run)" }, { header: "ratio", align: "right" }, { header: "goal" }, { header: "met" }], rows));
   const cold = r.coldStart;

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { LocalStack } from "../local/stack.js";
+import { retryUnavailable } from "./lib/retry.js";
 
 export interface FanoutFigures {
   agents: number;
@@ -68,7 +69,7 @@ export async function benchNoticeFanout(stack: LocalStack, options: { agents?: n
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-          await batchWrite(chunk.map((Item) => ({ PutRequest: { Item } })));
+          await retryUnavailable(() => batchWrite(chunk.map((Item) => ({ PutRequest: { Item } }))));
         }
       }),
     );
@@ -79,7 +80,7 @@ export async function benchNoticeFanout(stack: LocalStack, options: { agents?: n
     await seed(count, skill, label);
     const seedMs = Date.now() - seedStarted;
     const noticeId = `n.bench-${run}-${label}`;
-    await transact(
+    await retryUnavailable(() => transact(
       publishOps({
         noticeId,
         title: "Benchmark notice",
@@ -90,7 +91,7 @@ export async function benchNoticeFanout(stack: LocalStack, options: { agents?: n
         publishedBy: "bench",
         expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
       }),
-    );
+    ));
     // As the NoticeFanout function: the local runtime gives the push endpoint only to functions that declare it.
     const result = await stack.runAs("NoticeFanout", () => fanOutNotice(noticeId, new Date()));
     return {

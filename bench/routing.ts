@@ -22,6 +22,7 @@ import type { Conversation, HistoryEntry } from "../functions/routing/conversati
 import type { RoutingDecision } from "../functions/routing/decisions.js";
 import type { BenchStack } from "./lib/stack.js";
 import { closedLoop, mapLimit, openLoop, waitUntil } from "./lib/load.js";
+import { retryUnavailable } from "./lib/retry.js";
 import type { Progress } from "./lib/progress.js";
 import { ratio, round, summarize } from "./lib/stats.js";
 
@@ -148,12 +149,14 @@ export async function ensureAgents(ctx: RoutingContext, count: number): Promise<
   const fresh = Array.from({ length: Math.max(0, count - ctx.agentIds.length) }, (_, i) => `bench-${ctx.run}-a${ctx.agentIds.length + i}`);
   if (fresh.length === 0) return;
   let done = 0;
+  // A loaded machine makes DynamoDB Local miss the functions' 2 s timeout: the API answers 503
+  // "retry shortly", and so does the benchmark (a retried create may find its first try applied: 200).
   await mapLimit(fresh, 16, async (id) => {
-    const created = await ctx.bench.api("PUT", `/agents/${id}`, { as: ctx.supervisor, body: { name: id, skills: [skill], maxConcurrent } });
-    if (created.status !== 201) throw new Error(`creating agent ${id} answered ${created.status}: ${JSON.stringify(created.body)}`);
+    const created = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}`, { as: ctx.supervisor, body: { name: id, skills: [skill], maxConcurrent } }));
+    if (created.status !== 201 && created.status !== 200) throw new Error(`creating agent ${id} answered ${created.status}: ${JSON.stringify(created.body)}`);
     // The rota's duty clock would do this at shift start; the benchmark sets the duty window directly.
-    await ctx.agents.mutateAgent(id, (a) => (a ? { after: { ...a, onDuty: true, shift: { shiftId: "bench", from, to } } } : undefined));
-    const online = await ctx.bench.api("PUT", `/agents/${id}/presence`, { as: ctx.supervisor, body: { status: "online" } });
+    await retryUnavailable(() => ctx.agents.mutateAgent(id, (a) => (a ? { after: { ...a, onDuty: true, shift: { shiftId: "bench", from, to } } } : undefined)));
+    const online = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}/presence`, { as: ctx.supervisor, body: { status: "online" } }));
     if (online.status !== 200) throw new Error(`presence of ${id} answered ${online.status}: ${JSON.stringify(online.body)}`);
     done++;
     ctx.progress.tick(() => `agents on duty: ${ctx.agentIds.length + done}/${count}`);

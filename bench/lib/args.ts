@@ -7,9 +7,11 @@ export interface BenchArgs {
   quick: boolean;
   /** Where to write the figures as JSON (`--json <file>`). */
   json?: string;
+  /** Assignment callbacks on (`--callbacks`): a local platform endpoint takes them, so their path is measured and priced too. */
+  callbacks?: boolean;
 }
 
-export const usage = `Usage: npm run bench -- [--quick] [--json <file>] [--help]
+export const usage = `Usage: npm run bench -- [--quick] [--callbacks] [--json <file>] [--help]
 
 Starts its own local stack (in-memory DynamoDB Local, fauxqs, the functions in this process),
 measures routing throughput, latency, cost per conversation, notice fan-out, stock reservations
@@ -19,6 +21,8 @@ the units AWS would bill by its rules for the items actually written and read, w
 million at list prices (bench/lib/aws-billing.ts); billed units do not depend on machine load.
 
   --quick          short run (about a minute): fewer conversations, shorter phases
+  --callbacks      assignment callbacks on (a local endpoint answers them 200): the outbox record,
+                   its queue and the deliverer are measured and priced with each conversation
   --json <file>    also write every figure as JSON to <file>
   --help           this text
 
@@ -35,6 +39,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") args.help = true;
     else if (arg === "--quick") args.quick = true;
+    else if (arg === "--callbacks") args.callbacks = true;
     else if (arg === "--json" || arg?.startsWith("--json=")) {
       const value = arg === "--json" ? argv[++i] : arg.slice("--json=".length);
       if (!value || value.startsWith("--")) throw new UsageError("--json needs a file name, e.g. --json bench.json");

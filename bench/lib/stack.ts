@@ -5,6 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signBody } from "../../functions/shared/auth.js";
@@ -19,9 +21,21 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
+/** A chat platform's callback endpoint that takes every assignment callback (200), so deliveries succeed. */
+async function startCallbackSink(): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end("{}"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks` };
+}
+
+/** `callbacks`: assignment callbacks on, delivered to a local endpoint that answers 200. */
+export async function startBenchStack(options: { callbacks?: boolean } = {}): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "sqr-bench-"));
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  const sink = options.callbacks ? await startCallbackSink() : undefined;
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -30,13 +44,14 @@ export async function startBenchStack(): Promise<BenchStack> {
       dynamoEndpoint: dynamo.endpoint,
       prefix: `bench${randomUUID().slice(0, 6)}`,
       schedules: "manual",
-      env: { POWERTOOLS_LOG_LEVEL: process.env.DEBUG_STACK ? "INFO" : "SILENT" },
+      env: { POWERTOOLS_LOG_LEVEL: process.env.DEBUG_STACK ? "INFO" : "SILENT", ...(sink ? { ASSIGNMENT_CALLBACK_URL: sink.url } : {}) },
       log: (line) => {
         if (process.env.DEBUG_STACK) process.stderr.write(`${line}\n`);
       },
     });
   } catch (error) {
     await dynamo.stop();
+    sink?.server.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -66,6 +81,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     stop: async () => {
       await stack.stop();
       await dynamo.stop();
+      await new Promise<void>((resolve) => (sink ? sink.server.close(() => resolve()) : resolve()));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -81,6 +81,7 @@ describe("parseArgs", () => {
     expect(parseArgs([])).toEqual({ help: false, quick: false });
     expect(parseArgs(["--quick", "--json", "out.json"])).toEqual({ help: false, quick: true, json: "out.json" });
     expect(parseArgs(["--json=out.json", "-h"])).toEqual({ help: true, quick: false, json: "out.json" });
+    expect(parseArgs(["--callbacks", "--quick"])).toEqual({ help: false, quick: true, callbacks: true });
   });
 
   it("rejects unknown options and a --json without a file", () => {
