@@ -9,7 +9,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleDist } from "../../local/console-build.js";
-import { sendConversation } from "../support/routing.js";
+import { sendConversation, setDuty } from "../support/routing.js";
 import { useLocalStack } from "../support/stack.js";
 import { en, expectAccessible, openConsole, signIn, today, useBrowser, waitMs, type ConsolePage } from "./support.js";
 
@@ -110,6 +110,32 @@ describe("the console", () => {
     await row(page).getByText("2/3", { exact: true }).waitFor();
     await row(page).getByRole("button", { name: `恢复在线：${name}` }).click();
     await row(page).getByText("在线", { exact: true }).waitFor();
+  });
+
+  it("reassigns one of the agent's conversations to another on-duty agent from the wall", async () => {
+    const sup = await s().supervisor();
+    const helper = s().uid("zhang.wei");
+    const helperName = `Zhang Wei ${helper.slice(-4)}`;
+    expect((await s().api("PUT", `/agents/${helper}`, { as: sup, body: { name: helperName, skills: ["presale"], maxConcurrent: 3 } })).status).toBe(201);
+    await setDuty(helper, true);
+    expect((await s().api("PUT", `/agents/${helper}/presence`, { as: sup, body: { status: "online" } })).status).toBe(200);
+    const page = supervisor.page;
+    const helperRow = page.getByRole("row", { name: new RegExp(helperName) });
+    await helperRow.getByText("0/3", { exact: true }).waitFor();
+
+    const open = (await s().api("GET", `/agents/${agentId}/conversations`, { as: sup })).body.conversations as { conversationId: string }[];
+    const moved = open[0]?.conversationId ?? "";
+    expect(moved).not.toBe("");
+    await row(page).getByRole("button", { name: `会话：${name}（查看、转派）` }).click();
+    const panel = page.getByRole("dialog", { name: `${name} 的会话` });
+    const item = panel.getByRole("listitem").filter({ hasText: moved });
+    await item.getByLabel("转派给").selectOption(`agent:${helper}`);
+    await item.getByRole("button", { name: "转派" }).click();
+    await panel.getByText(`已转派 ${moved}`).waitFor();
+    await expectAccessible(page, "the reassign panel");
+    await panel.getByRole("button", { name: "关闭" }).click();
+    await helperRow.getByText("1/3", { exact: true }).waitFor();
+    expect((await s().api("GET", `/conversations/${moved}`, { as: sup })).body).toMatchObject({ agentId: helper, status: "assigned" });
   });
 
   it("publishes a notice from the supervisor's screen, acknowledged on the agent's, its receipt turning read", async () => {
