@@ -10,6 +10,7 @@ import { requireKnownSkills } from "../agents/skills.js";
 import { conversationIdSchema, conversationView } from "../routing/conversation.js";
 import { moveToAgent, moveToQueue } from "../routing/use-cases/index.js";
 import { supervisionApi } from "./functions.js";
+import { queueQuery } from "./contract.js";
 import { liveQueue, routingMetricsBetween } from "./use-cases.js";
 
 /** Exactly one target: an agent, or a skill's waiting line. Each wrong shape says what to send. */
@@ -67,7 +68,11 @@ export const handler = httpApi(supervisionApi, {
     return { status: 200, body: conversationView(moved, request.now) };
   },
 
-  "GET /queue": async (request) => ({ status: 200, body: await liveQueue(request.now) }),
+  "GET /queue": async (request) => {
+    const { limit, cursor, skill } = validate(queueQuery, request.query, "query");
+    if (skill !== undefined && skill !== "any") await requireKnownSkills([skill], "skill");
+    return { status: 200, body: await liveQueue(request.now, { limit, cursor, skill }) };
+  },
 
   "GET /metrics/routing": async (request) => {
     const range = validate(rangeSchema, request.query, "query");

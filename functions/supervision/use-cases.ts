@@ -13,15 +13,15 @@
 import { agentView, type Skill } from "../agents/domain.js";
 import { knownSkillIds, listSkills } from "../agents/skills.js";
 import { agentWriteOps, getAgent, listAgents } from "../agents/store.js";
-import { AppError, ConflictError, ContentionError, NotFoundError } from "../shared/errors.js";
+import { AppError, ConflictError, ContentionError, NotFoundError, ValidationError } from "../shared/errors.js";
 import { auditPut } from "../shared/audit.js";
 import { logger } from "../shared/logger.js";
 import { emitCount } from "../shared/metrics.js";
 import { pushToSupervisors } from "../shared/push.js";
-import { isWriteConflict, transact } from "../shared/table/index.js";
+import { decodeCursor, encodeCursor, isWriteConflict, transact } from "../shared/table/index.js";
 import { allowedFallbacks, type Conversation } from "../routing/conversation.js";
 import { orderCandidates } from "../routing/policy.js";
-import { awaitingReplySince, conversationsArrivedBetween, escalateConversation, getConversation, openAssignments, waitingConversations } from "../routing/store/index.js";
+import { awaitingReplySince, conversationsArrivedBetween, escalateConversation, getConversation, openAssignments, waitingConversations, waitingPage, waitingSummary } from "../routing/store/index.js";
 import { drainWaiting, moveToQueue } from "../routing/use-cases/index.js";
 import { supervisionConfig } from "./config.js";
 import { handoverReason, routingMetrics } from "./domain.js";
@@ -198,26 +198,76 @@ export async function reconcileLoads(now: Date) {
 /**
  * The live queue.
  *
- * Primary course: every skill's waiting line (and the widened `any` one) in service order with
- * wait times, and every agent on duty or still holding work with load and capacity.
+ * Primary course: per line (every skill's, then the widened `any` one; or the one asked for) how
+ * many wait, how many are escalated, the longest wait and who is first → one page of the waiting
+ * conversations in service order, line after line from the cursor, with wait times and a `next`
+ * cursor while more wait → every agent on duty or still holding work with load and capacity.
  */
-export async function liveQueue(now: Date) {
+export async function liveQueue(now: Date, page: QueuePageRequest) {
+  const lines: (Skill | "any")[] = page.skill ? [page.skill] : [...(await knownSkillIds()), "any"];
+  const waitSeconds = (arrivedAt: string) => Math.round((now.getTime() - Date.parse(arrivedAt)) / 1000);
+  const entry = (c: Conversation) => ({
+    conversationId: c.conversationId,
+    priority: c.priority,
+    requestedSkill: c.requestedSkill,
+    escalated: c.escalated ?? false,
+    ...(c.fallbackSkills ? { fallbackSkills: c.fallbackSkills } : {}),
+    arrivedAt: c.arrivedAt,
+    waitSeconds: waitSeconds(c.arrivedAt),
+  });
+  const summaries = await Promise.all(lines.map(async (line) => ({ line, ...(await waitingSummary(line)), head: (await waitingPage(line, 1)).conversations[0] })));
+  const start = queueCursorStart(page.cursor, lines);
+  // The page walks the lines in order from the cursor's, continuing a line where the last page stopped.
   const waiting: Record<string, unknown[]> = {};
-  for (const skill of [...(await knownSkillIds()), "any" as const] satisfies (Skill | "any")[]) {
-    const list = await waitingConversations(skill);
-    waiting[skill] = list.map((c) => ({
-      conversationId: c.conversationId,
-      priority: c.priority,
-      requestedSkill: c.requestedSkill,
-      escalated: c.escalated ?? false,
-      ...(c.fallbackSkills ? { fallbackSkills: c.fallbackSkills } : {}),
-      arrivedAt: c.arrivedAt,
-      waitSeconds: Math.round((now.getTime() - Date.parse(c.arrivedAt)) / 1000),
-    }));
+  let remaining = page.limit;
+  let next: string | undefined;
+  let line = start.line;
+  for (; line < lines.length && remaining > 0; line++) {
+    const skill = lines[line];
+    if (skill === undefined) break;
+    const part = await waitingPage(skill, remaining, line === start.line ? start.after : undefined);
+    waiting[skill] = part.conversations.map(entry);
+    remaining -= part.conversations.length;
+    if (part.next) {
+      next = encodeCursor({ line: skill, after: part.next });
+      break;
+    }
   }
+  // A full page that ended with a line: the next page starts at the next line with anyone waiting.
+  const following = next === undefined && remaining === 0 ? summaries.slice(line).find((s) => s.count > 0) : undefined;
+  if (following) next = encodeCursor({ line: following.line });
   const agents = (await listAgents()).filter((a) => a.onDuty || a.load > 0).map((a) => ({ ...agentView(a), shiftEnd: a.shift?.to ?? null }));
-  const totalWaiting = Object.values(waiting).reduce((n, l) => n + l.length, 0);
-  return { at: now.toISOString(), totalWaiting, waiting, agents };
+  return {
+    at: now.toISOString(),
+    totalWaiting: summaries.reduce((n, s) => n + s.count, 0),
+    lines: Object.fromEntries(
+      summaries.map((s) => [
+        s.line,
+        { waiting: s.count, escalated: s.escalated, longestWaitSeconds: s.oldestArrivedAt ? waitSeconds(s.oldestArrivedAt) : null, head: s.head ? entry(s.head) : null },
+      ]),
+    ),
+    waiting,
+    ...(next ? { next } : {}),
+    agents,
+  };
+}
+
+/** A page of `GET /queue`'s waiting list (sizes: `queuePageSizes` in contract.ts), optionally of one line. */
+export interface QueuePageRequest {
+  limit: number;
+  cursor?: string | undefined;
+  skill?: Skill | "any" | undefined;
+}
+
+/** Where a page of the queue starts: a line, and within it after the previous page's last entry. */
+function queueCursorStart(cursor: string | undefined, lines: readonly string[]): { line: number; after?: string } {
+  if (cursor === undefined) return { line: 0 };
+  const { line, after, ...rest } = decodeCursor(cursor);
+  const index = lines.indexOf(String(line));
+  if (index < 0 || Object.keys(rest).length > 0 || (after !== undefined && typeof after !== "string")) {
+    throw new ValidationError("The cursor is not one of this queue's pages; start again without it.", { errors: [{ field: "cursor", message: "not a cursor of the queue (or of another skill's line)" }] });
+  }
+  return typeof after === "string" ? { line: index, after } : { line: index };
 }
 
 /** Routing metrics of the conversations that arrived in [from, to] (read hour by hour). */

@@ -146,7 +146,8 @@ describe("routing hardening (issue 12)", () => {
     // Nobody has the skill: every one of them is routed to the waiting line, none left queued.
     const sup = await s.supervisor();
     await s.eventually(async () => {
-      const queue = (await s.api("GET", "/queue", { as: sup })).body as { waiting: Record<string, { conversationId: string }[]> };
+      // The waiting list is paged (default 100): ask for the whole complaint line.
+      const queue = (await s.api("GET", "/queue?skill=complaint&limit=500", { as: sup })).body as { waiting: Record<string, { conversationId: string }[]> };
       const waiting = new Set((queue.waiting.complaint ?? []).map((w) => w.conversationId));
       return ids.every((id) => waiting.has(id));
     }, 60_000);

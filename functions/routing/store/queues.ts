@@ -1,7 +1,7 @@
 /** The conversation index queries: waiting lines, the sweeper's and re-offer lists, arrivals by hour. */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
-import { Conversation as ConversationItem, arrivalHour, awaitingReplyShards, decodeCursor, dynamo, encodeCursor, queryAll, tableName, type CapacityMeter } from "../../shared/table/index.js";
+import { Conversation as ConversationItem, arrivalHour, awaitingReplyShards, decodeCursor, dynamo, encodeCursor, partitionPage, queryAll, tableName, type CapacityMeter } from "../../shared/table/index.js";
 import { conversationSchema, type Conversation } from "../conversation.js";
 import { waitingKey } from "../policy.js";
 import { arrived, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
@@ -93,3 +93,32 @@ export async function conversationsArrivedBetween(from: Date, to: Date): Promise
   return out;
 }
 
+const lineEntrySchema = z.pick(conversationSchema, { arrivedAt: true, escalated: true });
+
+/**
+ * How many conversations wait in a skill's line, how many of them are escalated and the oldest
+ * arrival. One query of the line projected to two attributes: DynamoDB bills a Query by the
+ * entries it reads, not what it returns, so this costs what a COUNT would.
+ */
+export async function waitingSummary(skill: Skill | "any"): Promise<{ count: number; escalated: number; oldestArrivedAt?: string }> {
+  const items = await queryAll({
+    IndexName: waiting.index,
+    KeyConditionExpression: `${waiting.attributeNames.pk} = :p`,
+    ExpressionAttributeValues: { ":p": waiting.partition({ skill }) },
+    ProjectionExpression: "arrivedAt, escalated",
+  });
+  let escalated = 0;
+  let oldest: string | undefined;
+  for (const item of items) {
+    const entry = ConversationItem.parseAs(lineEntrySchema, item);
+    if (entry.escalated) escalated++;
+    if (oldest === undefined || entry.arrivedAt < oldest) oldest = entry.arrivedAt;
+  }
+  return { count: items.length, escalated, ...(oldest ? { oldestArrivedAt: oldest } : {}) };
+}
+
+/** One page of a skill's waiting line in service order; `next` continues it (a foreign cursor is a 400). */
+export async function waitingPage(skill: Skill | "any", limit: number, cursor?: string): Promise<{ conversations: Conversation[]; next?: string }> {
+  const page = await partitionPage({ index: waiting.index, partition: waiting.partition({ skill }), limit, cursor, listName: `${skill} waiting line` });
+  return { conversations: page.items.map((item) => ConversationItem.parse(item)), ...(page.next ? { next: page.next } : {}) };
+}
