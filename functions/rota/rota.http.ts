@@ -1,14 +1,14 @@
-/** Rota HTTP API (supervisors only): wires routes to the rota use cases. */
+/** Rota HTTP API (supervisors only): wires routes to the rota use cases (the CSV import is import.http.ts). */
 import * as z from "zod/mini";
 import { skillSchema } from "../agents/domain.js";
-import { UnsupportedMediaTypeError, ValidationError, type FieldError } from "../shared/errors.js";
-import { actorOf, fieldErrors, httpApi, jsonBody, validate, type HttpRequest } from "../shared/http.js";
+import { ValidationError } from "../shared/errors.js";
+import { httpApi, jsonBody, validate } from "../shared/http.js";
 import { coverageQuerySchema } from "./coverage.js";
 import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
 import { rotaApi } from "./functions.js";
+import { by, queryOf } from "./http-query.js";
 import { parseDate } from "./time.js";
-import { importRota, putRota } from "./use-cases/changes.js";
-import type { Actor } from "./use-cases/common.js";
+import { putRota } from "./use-cases/changes.js";
 import { createException, deleteException, exceptionsIn } from "./use-cases/exceptions.js";
 import { allShifts, deleteShift, saveShift, shiftById } from "./use-cases/shifts.js";
 import { coverage, onDuty, resolvedRota } from "./use-cases/views.js";
@@ -21,26 +21,8 @@ const rotaQuerySchema = z.object({
 
 const onDutyQuerySchema = z.object({ at: z.optional(instantSchema), skill: z.optional(skillSchema) });
 
-const importQuerySchema = z.object({ allowOverlap: z.optional(z.enum(["true", "false"])) });
-
 const exceptionsQuerySchema = z.object({ from: z.optional(dateSchema), to: z.optional(dateSchema), agentId: z.optional(z.string()) });
 
-/**
- * The query, validated: every invalid field and every unknown parameter named at once (an
- * unknown one is a 400, not silently ignored — a misspelt option would otherwise be its default).
- */
-function queryOf<S extends z.ZodMiniObject>(schema: S, request: HttpRequest): z.infer<S> {
-  const known = Object.keys(schema.shape);
-  const unknown: FieldError[] = Object.keys(request.query)
-    .filter((name) => !known.includes(name))
-    .map((name) => ({ field: name, message: `unknown query parameter (known: ${known.join(", ")})` }));
-  const result = schema.safeParse(request.query);
-  const errors = [...unknown, ...(result.success ? [] : fieldErrors(result.error.issues))];
-  if (errors.length > 0 || !result.success) throw new ValidationError("The query is invalid.", { errors });
-  return result.data;
-}
-
-const by = (request: HttpRequest): Actor => ({ actor: actorOf(request), now: request.now });
 
 export const handler = httpApi(rotaApi, {
   "PUT /shifts/{shiftId}": async (request) => {
@@ -68,13 +50,6 @@ export const handler = httpApi(rotaApi, {
     const q = queryOf(rotaQuerySchema, request);
     if ((parseDate(q.from) === undefined) !== (parseDate(q.to) === undefined)) throw new ValidationError("The query is invalid.", { errors: [{ field: "to", message: "from and to must both be dates or both be instants" }] });
     return { status: 200, body: await resolvedRota(q) };
-  },
-
-  "POST /rota/import": async (request) => {
-    const contentType = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-    if (contentType !== "text/csv") throw new UnsupportedMediaTypeError(`POST /rota/import takes text/csv (columns agent,date,shift); got ${contentType || "no content type"}.`);
-    const { allowOverlap } = queryOf(importQuerySchema, request);
-    return { status: 200, body: await importRota(request.rawBody, by(request), { allowOverlap: allowOverlap === "true" }) };
   },
 
   "POST /rota/exceptions": async (request) => {

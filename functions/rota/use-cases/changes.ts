@@ -1,13 +1,13 @@
 /**
- * Rota change use cases: dated assignments and patterns (`PUT /rota`) and the CSV import, each
- * one change set committed all or nothing (commit/change.ts), then duty recomputed for its agents.
+ * Rota change use cases: dated assignments and patterns (`PUT /rota`), and what the CSV import
+ * (./import.ts) shares with it: each change is one change set committed all or nothing
+ * (commit/change.ts), then duty recomputed for its agents.
  */
 import { randomUUID } from "node:crypto";
 import { ConflictError, ValidationError, type FieldError } from "../../shared/errors.js";
 import { assignmentOps, changeCounts, patternOps, type RotaChangeOp, type RotaChangeSet } from "../change-set.js";
 import { commitRotaChange, settleChange } from "../commit/change.js";
 import { getRotaVersion } from "../commit/versions.js";
-import { checkImportRows, parseRotaCsv } from "../csv.js";
 import { OFF, type Pattern, type RotaInput } from "../domain.js";
 import { recomputeDuty } from "../duty.js";
 import type { AgentRota, OverlapSide } from "../overlap.js";
@@ -17,7 +17,7 @@ import { rejectIfAny, unknownAgents, type Actor } from "./common.js";
 import { rejectOverlaps } from "./overlaps.js";
 
 /** Reads each agent's rota version, then what `read` needs of its rota, 8 agents at a time. */
-async function readAgents(agentIds: readonly string[], now: Date, read: (agentId: string) => Promise<RotaChangeOp[]>): Promise<{ agentId: string; version: number; ops: RotaChangeOp[] }[]> {
+export async function readAgents(agentIds: readonly string[], now: Date, read: (agentId: string) => Promise<RotaChangeOp[]>): Promise<{ agentId: string; version: number; ops: RotaChangeOp[] }[]> {
   const out: { agentId: string; version: number; ops: RotaChangeOp[] }[] = [];
   let next = 0;
   const lane = async () => {
@@ -46,11 +46,11 @@ export async function versionToChange(agentId: string, now: Date): Promise<numbe
 }
 
 /** `date` moved by `days` (the overlap check reads a few days either side of what a change writes). */
-const shifted = (date: string, days: number) => formatDate((parseDate(date) ?? 0) + days);
+export const shifted = (date: string, days: number) => formatDate((parseDate(date) ?? 0) + days);
 /** Anything that can overlap a day's shift is dated within this many days of it (shifts ≤ 24 h, zones span 26 h). */
-const overlapReach = 3;
+export const overlapReach = 3;
 
-function changeSet(action: RotaChangeSet["action"], by: Actor, reads: readonly { agentId: string; version: number; ops: RotaChangeOp[] }[], range?: { from: string; to: string }): RotaChangeSet {
+export function changeSet(action: RotaChangeSet["action"], by: Actor, reads: readonly { agentId: string; version: number; ops: RotaChangeOp[] }[], range?: { from: string; to: string }): RotaChangeSet {
   const changed = reads.filter((r) => r.ops.length > 0).sort((a, b) => a.agentId.localeCompare(b.agentId));
   return {
     changeId: randomUUID(),
@@ -130,48 +130,4 @@ export async function putRota(body: RotaInput, by: Actor) {
   const counts = changeCounts(change.ops);
   const duty = await recomputeDuty(by.now, agents);
   return { changed: { assignments: counts.assignments, patterns: counts.patterns }, agents, duty: { started: duty.started, ended: duty.ended } };
-}
-
-/**
- * Replaces the named agents' assignments between the file's first and last date with the file.
- *
- * Primary course: parse the CSV → check every row (any problem → 400 listing each, nothing
- * changed) → per agent, read its rota version and its assignments in the range; dates missing
- * from the file are removed, changed ones written → unless `allowOverlap`, refuse with 409 any
- * overlap (within the file or with the rota around it), each named on its rows → commit all or
- * nothing with one audit record per changed agent (409 if another change moved or holds one of
- * them) → recompute their duty.
- */
-export async function importRota(csv: string, by: Actor, options: { allowOverlap?: boolean } = {}) {
-  const parsed = parseRotaCsv(csv);
-  rejectIfAny(parsed.errors, "The CSV file cannot be read; nothing was imported.");
-  const [missingAgents, shifts] = await Promise.all([unknownAgents(parsed.rows.map((r) => r.agent).filter((a) => /^[A-Za-z0-9_.-]{1,64}$/.test(a))), listShifts()]);
-  const shiftIds = new Set(shifts.map((s) => s.shiftId));
-  const checked = checkImportRows(parsed.rows, (id) => !missingAgents.has(id), (id) => shiftIds.has(id));
-  if (!checked.plan) throw new ValidationError(`${checked.errors.length} problem(s) in the file; nothing was imported.`, { errors: checked.errors });
-  const { fromDate, toDate, byAgent } = checked.plan;
-
-  const stamp = { at: by.now.toISOString(), actor: by.actor };
-  const range = { from: fromDate, to: toDate };
-  const checkOverlaps = options.allowOverlap !== true;
-  const reach = checkOverlaps ? overlapReach : 0;
-  const stored = new Map<string, AgentRota>();
-  const reads = await readAgents([...byAgent.keys()], by.now, async (agentId) => {
-    const [existing, patterns] = await Promise.all([listAgentAssignments(agentId, shifted(fromDate, -reach), shifted(toDate, reach)), checkOverlaps ? agentPatterns(agentId) : new Map<string, Pattern>()]);
-    if (checkOverlaps) stored.set(agentId, { assignments: existing, patterns: [...patterns.values()] });
-    return assignmentOps(agentId, existing, byAgent.get(agentId) ?? new Map<string, string>(), stamp, range);
-  });
-  if (checkOverlaps) {
-    const lines = new Map(parsed.rows.map((r) => [`${r.agent}|${r.date}`, r.line]));
-    const field = (agentId: string, side: OverlapSide) => {
-      const line = side.source === "assignment" ? lines.get(`${agentId}|${side.date}`) : undefined;
-      return line === undefined ? undefined : `row ${line}, shift`;
-    };
-    rejectOverlaps(reads, stored, shifts, field, "import with ?allowOverlap=true");
-  }
-  const change = changeSet("rota.imported", by, reads, range);
-  await commitRotaChange(change, by.now);
-  await recomputeDuty(by.now, [...byAgent.keys()]);
-  const { written, removed } = changeCounts(change.ops);
-  return { from: fromDate, to: toDate, rows: parsed.rows.length, agents: byAgent.size, written, removed };
 }
