@@ -31,6 +31,12 @@ export interface InfraSettings {
   readonly assignmentCallbackUrl: string | undefined;
   /** Thresholds passed to every function as environment variables (see functions/catalog/settings.ts). */
   readonly functionSettings: Partial<Record<FunctionSettingName, string>>;
+  /**
+   * Prefix of the console's Cognito managed login domain (`<prefix>.auth.<region>.amazoncognito.com`):
+   * unique in its region, so give each deployment its own (`-c consoleDomainPrefix=myshop-console`).
+   * Default: the stack prefix in lower case, `-console`.
+   */
+  readonly consoleDomainPrefix: string;
 }
 
 export const defaultSettings: InfraSettings = {
@@ -45,6 +51,7 @@ export const defaultSettings: InfraSettings = {
   manageApiGatewayAccountRole: true,
   assignmentCallbackUrl: undefined,
   functionSettings: {},
+  consoleDomainPrefix: "shiftqueue-console",
 };
 
 /**
@@ -123,10 +130,10 @@ function contextBoolean(scope: Construct, key: string, fallback: boolean): boole
  */
 export function settingsFromContext(scope: Construct): InfraSettings {
   const isPositiveInt = (n: number) => Number.isInteger(n) && n > 0;
+  const stackPrefix =
+    contextString(scope, "stackPrefix", defaultSettings.stackPrefix, /^[A-Za-z][A-Za-z0-9-]{0,40}$/, "a letter followed by up to 40 letters, digits or hyphens") ?? defaultSettings.stackPrefix;
   return {
-    stackPrefix:
-      contextString(scope, "stackPrefix", defaultSettings.stackPrefix, /^[A-Za-z][A-Za-z0-9-]{0,40}$/, "a letter followed by up to 40 letters, digits or hyphens") ??
-      defaultSettings.stackPrefix,
+    stackPrefix,
     queueAgeAlarmSeconds: contextNumber(scope, "queueAgeAlarmSeconds", defaultSettings.queueAgeAlarmSeconds, isPositiveInt, "a positive whole number of seconds"),
     functionErrorsAlarmThreshold: contextNumber(
       scope,
@@ -148,5 +155,16 @@ export function settingsFromContext(scope: Construct): InfraSettings {
     manageApiGatewayAccountRole: contextBoolean(scope, "manageApiGatewayAccountRole", defaultSettings.manageApiGatewayAccountRole),
     assignmentCallbackUrl: contextString(scope, "assignmentCallbackUrl", defaultSettings.assignmentCallbackUrl, /^https:\/\/[^\s]+$/, "an https:// URL"),
     functionSettings: contextFunctionSettings(scope),
+    consoleDomainPrefix: consoleDomainPrefix(scope, stackPrefix),
   };
+}
+
+/** Cognito's rule for a domain prefix: lower-case letters, digits and hyphens, no reserved words. */
+function consoleDomainPrefix(scope: Construct, stackPrefix: string): string {
+  const fallback = `${stackPrefix.toLowerCase()}-console`;
+  const value = contextString(scope, "consoleDomainPrefix", fallback, /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "1-63 lower-case letters, digits or hyphens (not at either end)") ?? fallback;
+  if (/aws|amazon|cognito/.test(value)) {
+    throw new Error(`CDK context "consoleDomainPrefix" must not contain aws, amazon or cognito (Cognito refuses it), got "${value}". Pass -c consoleDomainPrefix=<prefix>.`);
+  }
+  return value;
 }

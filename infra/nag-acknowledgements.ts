@@ -7,7 +7,7 @@
  *
  * Kept in one module so a reviewer sees the whole exception list at once.
  */
-import { Stack, Token, Validations } from "aws-cdk-lib";
+import { DefaultStackSynthesizer, Stack, Token, Validations } from "aws-cdk-lib";
 import type * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as iam from "aws-cdk-lib/aws-iam";
@@ -15,6 +15,7 @@ import type * as lambda from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { appTable } from "../functions/catalog/resources.js";
 import type { FunctionPlan, HttpRoutePlan } from "./function-plan.js";
+import type { ConsoleContentStack, ConsoleStack } from "./console-stack.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
 const pack = "AwsSolutions";
@@ -140,4 +141,51 @@ export function acknowledgeApiGatewayAccount(role: iam.IRole): void {
     "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
     "AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy for API Gateway's account-level logging role, required for WebSocket access logs.",
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Console stacks (infra/console-stack.ts)
+// ---------------------------------------------------------------------------------------------
+
+export function acknowledgeConsoleFindings(stack: ConsoleStack): void {
+  acknowledge(
+    stack.distribution,
+    "CFR1",
+    "No geo restriction: the console's users are the shop's agents and supervisors, who work wherever the shop does (remote agents, travelling supervisors); every call it makes needs a Cognito sign-in.",
+  );
+  acknowledge(
+    stack.distribution,
+    "CFR2",
+    "No WAF in front of the console: it serves static files only (GET/HEAD from a private bucket, nothing dynamic to attack); the API it calls is API Gateway's, throttled and authorised per route. A web ACL costs a fixed monthly fee per distribution for no protection these files need.",
+  );
+  acknowledge(
+    stack.distribution,
+    "CFR4",
+    "The distribution uses CloudFront's default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; HTTPS is enforced (HTTP redirects). With a custom domain and ACM certificate the configured TLSv1.2_2021 minimum applies.",
+  );
+}
+
+/** The bootstrap's asset bucket, as the deployment role's grant names it. */
+function assetBucketObjects(stack: Stack): string {
+  const qualifier = (stack.node.tryGetContext("@aws-cdk/core:bootstrapQualifier") as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  return `IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*]`;
+}
+
+export function acknowledgeConsoleContentFindings(stack: ConsoleContentStack): void {
+  // The deployment custom resource (aws-s3-deployment's singleton function and its role).
+  const deployer = stack.node.findAll().find((c) => c.node.id.startsWith("Custom::CDKBucketDeployment"));
+  if (!deployer) throw new Error("The console content stack has no bucket deployment to acknowledge");
+  acknowledge(deployer, "L1", "aws-s3-deployment's own custom-resource function: CDK pins its runtime to the one its bundled AWS CLI layer supports, and upgrades it with aws-cdk-lib.");
+  acknowledge(
+    deployer,
+    "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    "The deployment function only writes its own logs with this managed policy (CloudWatch Logs create/put); it runs once per deploy.",
+  );
+  const s3Actions = ["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"];
+  for (const action of s3Actions) {
+    acknowledge(deployer, `IAM5[Action::${action}]`, `aws-s3-deployment's grant to copy the console's files: ${action} is CDK's read/write grant on the asset bucket and the console bucket only, as the resources below name them.`);
+  }
+  acknowledge(deployer, wildcardResourceFinding(stack, `${stack.bucketArn}/*`), "The deployment copies the built console into its own bucket: every object of that one bucket (the console's files and config.json).");
+  acknowledge(deployer, assetBucketObjects(stack), "The deployment reads the console's zipped build from the CDK bootstrap asset bucket, whose object keys are content hashes known only at deploy time.");
+  acknowledge(deployer, "IAM5[Resource::*]", "CloudFront invalidations (CreateInvalidation/GetInvalidation) after a deploy: the deployment's custom resource grants them on `*`, as CloudFront's invalidation actions support no narrower resource in CDK's grant.");
 }

@@ -52,6 +52,10 @@ export interface StatelessStackProps extends StackProps {
   /** Signs assignment callbacks; read only by the deliverer. Absent: callbacks cannot be signed (a synth error if a function delivers). */
   readonly callbackSecret?: secretsmanager.ISecret;
   readonly userPoolClient: cognito.IUserPoolClient;
+  /** The console's app client (infra/console-stack.ts): its tokens are accepted too. */
+  readonly consoleClient?: cognito.IUserPoolClient;
+  /** The console's origin (`https://<distribution>.cloudfront.net`): the HTTP API answers its CORS preflights. */
+  readonly consoleOrigin?: string;
   readonly jwtIssuer: string;
   readonly alarmTopic: sns.ITopic;
   /**
@@ -96,6 +100,7 @@ export class StatelessStack extends Stack {
     const webSocketStage = webSocketApi ? this.webSocketStage(webSocketApi, settings) : undefined;
     this.webSocketApi = webSocketApi;
 
+    const audiences = [props.userPoolClient.userPoolClientId, ...(props.consoleClient ? [props.consoleClient.userPoolClientId] : [])];
     const resolveEnv = (source: EnvSource): string => {
       switch (source.kind) {
         case "literal":
@@ -119,7 +124,8 @@ export class StatelessStack extends Stack {
         case "jwksUrl":
           return `${props.jwtIssuer}/.well-known/jwks.json`;
         case "jwtAudience":
-          return props.userPoolClient.userPoolClientId;
+          // Comma-separated: the app client's tokens and the console's (functions/shared/auth-token.ts).
+          return audiences.join(",");
       }
     };
 
@@ -267,7 +273,22 @@ export class StatelessStack extends Stack {
     settings: InfraSettings,
   ): apigwv2.HttpApi | undefined {
     if (!plans.some((p) => p.httpRoutes.length > 0)) return undefined;
-    const api = new apigwv2.HttpApi(this, "HttpApi", { apiName: `${settings.stackPrefix}-http`, createDefaultStage: false });
+    const api = new apigwv2.HttpApi(this, "HttpApi", {
+      apiName: `${settings.stackPrefix}-http`,
+      createDefaultStage: false,
+      // The console calls the API from its CloudFront origin, with a bearer token.
+      ...(props.consoleOrigin
+        ? {
+            corsPreflight: {
+              allowOrigins: [props.consoleOrigin],
+              allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.PUT, apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.PATCH, apigwv2.CorsHttpMethod.DELETE],
+              allowHeaders: ["authorization", "content-type", "idempotency-key", "if-match", "x-correlation-id"],
+              exposeHeaders: ["etag", "location", "retry-after", "x-correlation-id"],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
     const accessLogs = new logs.LogGroup(this, "HttpApiAccessLogs", { retention: settings.logRetentionDays });
     const stage = api.addStage("DefaultStage", {
       stageName: "$default",
@@ -290,7 +311,7 @@ export class StatelessStack extends Stack {
       },
     });
     const authorizer = new HttpJwtAuthorizer("CognitoJwtAuthorizer", props.jwtIssuer, {
-      jwtAudience: [props.userPoolClient.userPoolClientId],
+      jwtAudience: [props.userPoolClient.userPoolClientId, ...(props.consoleClient ? [props.consoleClient.userPoolClientId] : [])],
       identitySource: ["$request.header.Authorization"],
     });
 

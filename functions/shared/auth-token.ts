@@ -21,7 +21,8 @@ export async function verifyBearer(token: string): Promise<JWTPayload> {
   try {
     const { payload } = await jwtVerify(token, keySet(), {
       issuer: env.JWT_ISSUER,
-      ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+      // Comma-separated: the app client's tokens and the console's (infra/console-stack.ts).
+      ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE.split(",") } : {}),
     });
     return payload;
   } catch (error) {

@@ -25,7 +25,7 @@ describe("local-only routes", () => {
 
   it("the synthesized stacks hold no /local route and never mention the token endpoint", () => {
     const stacks = buildApp({ bundle: false });
-    const templates = [stacks.stateful, stacks.stateless].map((stack) => Template.fromStack(stack));
+    const templates = [stacks.stateful, stacks.stateless, stacks.console, stacks.consoleContent].map((stack) => Template.fromStack(stack));
     const routeKeys = templates.flatMap((t) => Object.values(t.findResources("AWS::ApiGatewayV2::Route")).map((r) => String(r.Properties.RouteKey)));
     expect(routeKeys.some((k) => k.startsWith("GET /agents"))).toBe(true);
     expect(routeKeys.filter((k) => localPath.test(k.split(" ")[1] ?? ""))).toEqual([]);

@@ -270,13 +270,13 @@ describe("stateless stack", () => {
     expect(httpRouteCount).toBe(httpTriggers.length);
   });
 
-  it("binds the JWT authorizer to the Cognito pool's issuer and app client", () => {
+  it("binds the JWT authorizer to the Cognito pool's issuer and app clients (the app's and the console's)", () => {
     all.stateless.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
       AuthorizerType: "JWT",
       IdentitySource: ["$request.header.Authorization"],
       JwtConfiguration: {
         Issuer: { "Fn::Join": ["", Match.arrayWith(["https://cognito-idp."])] },
-        Audience: [{ "Fn::ImportValue": Match.stringLikeRegexp("UserPoolAppClient") }],
+        Audience: [{ "Fn::ImportValue": Match.stringLikeRegexp("UserPoolAppClient") }, { "Fn::ImportValue": Match.stringLikeRegexp("ConsoleClient") }],
       },
     });
   });
