@@ -24,7 +24,7 @@ export function contract(): Contract {
       description: "`agent-replied` records the first response; `customer-left` abandons a waiting one or closes an assigned one; `closed` frees the slot. The same `eventId` twice, or an event older than the current episode, is acknowledged with no effect; an unknown conversation is a 404.",
       body: platformEventSchema,
       responses: { 200: { description: "Applied, ignored, stale or a duplicate.", schema: platformEventResultSchema } },
-      problems: [409],
+      problems: [404, 409],
     },
     "GET /integrations/deliveries": {
       summary: "Assignment-callback deliveries in a status (default failed), oldest change first",
