@@ -11,6 +11,8 @@ import type { WallState } from "./state.js";
 
 export function ReassignPanel({ state, agent, onClose }: { state: WallState; agent: QueueAgent; onClose: () => void }) {
   const conversations = useSignal<Conversation[] | null>(null);
+  /** Said at the panel's level: the moved conversation's row leaves the list with the re-read. */
+  const done = useSignal<string | null>(null);
   const load = () => state.conversationsOf(agent.agentId).then((list) => (conversations.value = list), () => (conversations.value = []));
   useEffect(() => {
     void load();
@@ -24,31 +26,41 @@ export function ReassignPanel({ state, agent, onClose }: { state: WallState; age
           {t("panel.close")}
         </button>
       </header>
+      <p role="status">{done.value && t("reassign.done", { id: done.value })}</p>
+      {state.failure.value && (
+        <p class="error" role="alert">
+          {t("action.failed", { detail: state.failure.value })}
+        </p>
+      )}
       {conversations.value?.length === 0 && <p class="empty">{t("reassign.none")}</p>}
       <ul class="cards">
         {(conversations.value ?? []).map((c) => (
-          <ReassignRow key={c.conversationId} conversation={c} from={agent} state={state} onDone={() => void load()} />
+          <ReassignRow
+            key={c.conversationId}
+            conversation={c}
+            from={agent}
+            state={state}
+            onDone={(id) => {
+              done.value = id;
+              void load();
+            }}
+          />
         ))}
       </ul>
     </div>
   );
 }
 
-function ReassignRow({ conversation: c, from, state, onDone }: { conversation: Conversation; from: QueueAgent; state: WallState; onDone: () => void }) {
+function ReassignRow({ conversation: c, from, state, onDone }: { conversation: Conversation; from: QueueAgent; state: WallState; onDone: (conversationId: string) => void }) {
   const target = useSignal("");
   const force = useSignal(false);
-  const done = useSignal(false);
   const others = state.onDuty.value.filter((a) => a.agentId !== from.agentId);
   const selectId = `target-${c.conversationId}`;
   const submit = async (event: Event) => {
     event.preventDefault();
     const [kind, value] = target.value.split(":", 2) as [string, string];
     const request: ReassignRequest = kind === "skill" ? { toSkill: value } : { toAgentId: value, force: force.value };
-    await state.reassign(c.conversationId, request);
-    if (!state.failure.value) {
-      done.value = true;
-      onDone();
-    }
+    if (await state.reassign(c.conversationId, request)) onDone(c.conversationId);
   };
   return (
     <li class="card">
@@ -82,7 +94,6 @@ function ReassignRow({ conversation: c, from, state, onDone }: { conversation: C
           {t("reassign.submit")}
         </button>
       </form>
-      {done.value && <p role="status">{t("reassign.done", { id: c.conversationId })}</p>}
     </li>
   );
 }

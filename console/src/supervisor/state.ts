@@ -97,14 +97,18 @@ export function createWall(session: Session) {
     return all.length > 0 ? Math.max(...all) : null;
   });
 
-  async function act(run: () => Promise<unknown>) {
+  /** Runs a supervisor's action, then re-reads the queue; true when the action succeeded. */
+  async function act(run: () => Promise<unknown>): Promise<boolean> {
     failure.value = null;
+    let ok = true;
     try {
       await run();
     } catch (error) {
+      ok = false;
       onError(error);
     }
     await queueReader.now();
+    return ok;
   }
 
   return {
