@@ -1,10 +1,9 @@
 /** Rota HTTP API (supervisors only): wires routes to the rota use cases (the CSV import is import.http.ts). */
-import * as z from "zod/mini";
-import { skillSchema } from "../agents/domain.js";
 import { ValidationError } from "../shared/errors.js";
 import { httpApi, jsonBody, validate } from "../shared/http.js";
 import { coverageQuerySchema } from "./coverage.js";
-import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
+import { exceptionPath, exceptionsQuerySchema, onDutyQuerySchema, rotaQuerySchema, shiftPath } from "./contract.js";
+import { exceptionInputSchema, rotaInputSchema, shiftInputSchema } from "./domain.js";
 import { rotaApi } from "./functions.js";
 import { by, queryOf } from "./http-query.js";
 import { parseDate } from "./time.js";
@@ -13,20 +12,11 @@ import { createException, deleteException, exceptionsIn } from "./use-cases/exce
 import { allShifts, deleteShift, saveShift, shiftById } from "./use-cases/shifts.js";
 import { coverage, onDuty, resolvedRota } from "./use-cases/views.js";
 
-const rotaQuerySchema = z.object({
-  from: z.union([dateSchema, instantSchema]),
-  to: z.union([dateSchema, instantSchema]),
-  agentId: z.optional(z.string()),
-});
-
-const onDutyQuerySchema = z.object({ at: z.optional(instantSchema), skill: z.optional(skillSchema) });
-
-const exceptionsQuerySchema = z.object({ from: z.optional(dateSchema), to: z.optional(dateSchema), agentId: z.optional(z.string()) });
 
 
 export const handler = httpApi(rotaApi, {
   "PUT /shifts/{shiftId}": async (request) => {
-    const { shiftId } = validate(z.object({ shiftId: shiftIdSchema }), request.params, "path");
+    const { shiftId } = validate(shiftPath, request.params, "path");
     const { created, shift } = await saveShift(shiftId, jsonBody(request, shiftInputSchema), by(request));
     return { status: created ? 201 : 200, body: shift };
   },
@@ -34,12 +24,12 @@ export const handler = httpApi(rotaApi, {
   "GET /shifts": async () => ({ status: 200, body: { shifts: await allShifts() } }),
 
   "GET /shifts/{shiftId}": async (request) => {
-    const { shiftId } = validate(z.object({ shiftId: shiftIdSchema }), request.params, "path");
+    const { shiftId } = validate(shiftPath, request.params, "path");
     return { status: 200, body: await shiftById(shiftId) };
   },
 
   "DELETE /shifts/{shiftId}": async (request) => {
-    const { shiftId } = validate(z.object({ shiftId: shiftIdSchema }), request.params, "path");
+    const { shiftId } = validate(shiftPath, request.params, "path");
     await deleteShift(shiftId, by(request));
     return { status: 204 };
   },
@@ -60,7 +50,7 @@ export const handler = httpApi(rotaApi, {
   "GET /rota/exceptions": async (request) => ({ status: 200, body: { exceptions: await exceptionsIn(queryOf(exceptionsQuerySchema, request)) } }),
 
   "DELETE /rota/exceptions/{exceptionId}": async (request) => {
-    const { exceptionId } = validate(z.object({ exceptionId: z.uuid() }), request.params, "path");
+    const { exceptionId } = validate(exceptionPath, request.params, "path");
     await deleteException(exceptionId, by(request));
     return { status: 204 };
   },
