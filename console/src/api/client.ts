@@ -1,7 +1,12 @@
 /**
- * Every call the console makes to the backend, typed from the published contract (./types.ts
- * over the generated ./schema.d.ts). Adding a screen adds its calls here. Tokens are sent as `Authorization: Bearer` and never stored outside memory.
+ * Every call the console makes to the backend, through openapi-fetch over the contract's
+ * generated types (./schema.d.ts from docs/openapi.json): each path, its parameters, body and
+ * answer are checked against the published contract at compile time, so a call the API does not
+ * have fails `tsc -p console`. Adding a screen adds its calls here. Tokens are sent as
+ * `Authorization: Bearer` and never stored outside memory.
  */
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { paths } from "./schema.js";
 import type {
   Acknowledgement,
   AgentChange,
@@ -63,14 +68,41 @@ export function useCredentials(token: () => string | undefined, unauthorized: ()
   onUnauthorized = unauthorized;
 }
 
-type Method = "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
+/** Every call carries the signed-in user's token; a 401 sends them back to sign-in. */
+const credentials: Middleware = {
+  onRequest({ request }) {
+    const token = currentToken();
+    if (token) request.headers.set("authorization", `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ response }) {
+    if (response.status === 401) onUnauthorized();
+    return response;
+  },
+};
 
-async function call<T>(method: Method, path: string, body?: unknown, options: { anonymous?: boolean } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const token = options.anonymous ? undefined : currentToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${config.apiUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+let client: { apiUrl: string; http: Client<paths> } | undefined;
+
+/** The typed client of the contract (openapi-fetch over the generated `paths`), for the configured API. */
+function http(): Client<paths> {
+  if (client?.apiUrl !== config.apiUrl) {
+    const created = createClient<paths>({ baseUrl: config.apiUrl, headers: { accept: "application/json" } });
+    created.use(credentials);
+    client = { apiUrl: config.apiUrl, http: created };
+  }
+  return client.http;
+}
+
+/** The answer's body, or an ApiError with its problem. */
+async function answer<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw new ApiError(response.status, (typeof error === "object" && error !== null ? error : { detail: String(error ?? "").slice(0, 200) }) as Problem);
+  return data as T;
+}
+
+/** `POST /local/token`: the local stack's own sign-in, not part of the API's contract. */
+async function localToken(request: LocalTokenRequest): Promise<LocalTokenResponse> {
+  const response = await fetch(`${config.apiUrl}/local/token`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(request) });
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -78,35 +110,35 @@ async function call<T>(method: Method, path: string, body?: unknown, options: { 
   } catch {
     parsed = { detail: text.slice(0, 200) };
   }
-  if (!response.ok) {
-    if (response.status === 401 && !options.anonymous) onUnauthorized();
-    throw new ApiError(response.status, (parsed ?? {}) as Problem);
-  }
-  return parsed as T;
+  if (!response.ok) throw new ApiError(response.status, (parsed ?? {}) as Problem);
+  return parsed as LocalTokenResponse;
 }
 
-const id = encodeURIComponent;
+const agentPath = (agentId: string) => ({ params: { path: { agentId } } });
+const conversationPath = (conversationId: string) => ({ params: { path: { conversationId } } });
+const noticePath = (noticeId: string) => ({ params: { path: { noticeId } } });
 
 export const api = {
   /** The local stack's sign-in (local/console.ts); absent in AWS, where Cognito signs in. */
-  localToken: (request: LocalTokenRequest) => call<LocalTokenResponse>("POST", "/local/token", request, { anonymous: true }),
+  localToken,
 
-  skills: () => call<{ skills: Skill[] }>("GET", "/skills"),
-  agents: () => call<{ agents: AgentView[] }>("GET", "/agents"),
-  agent: (agentId: string) => call<AgentView>("GET", `/agents/${id(agentId)}`),
-  changeAgent: (agentId: string, change: AgentChange) => call<AgentView>("PATCH", `/agents/${id(agentId)}`, change),
-  setPresence: (agentId: string, status: Presence) => call<AgentView>("PUT", `/agents/${id(agentId)}/presence`, { status }),
+  skills: (): Promise<{ skills: Skill[] }> => answer(http().GET("/skills")),
+  agents: (): Promise<{ agents: AgentView[] }> => answer(http().GET("/agents")),
+  agent: (agentId: string): Promise<AgentView> => answer(http().GET("/agents/{agentId}", agentPath(agentId))),
+  changeAgent: (agentId: string, change: AgentChange): Promise<AgentView> => answer(http().PATCH("/agents/{agentId}", { ...agentPath(agentId), body: change })),
+  setPresence: (agentId: string, status: Presence): Promise<AgentView> => answer(http().PUT("/agents/{agentId}/presence", { ...agentPath(agentId), body: { status } })),
 
-  conversationsOf: (agentId: string) => call<AgentConversations>("GET", `/agents/${id(agentId)}/conversations`),
-  firstResponse: (conversationId: string) => call<Conversation>("POST", `/conversations/${id(conversationId)}/first-response`),
-  close: (conversationId: string) => call<Conversation>("POST", `/conversations/${id(conversationId)}/close`),
-  reassign: (conversationId: string, request: ReassignRequest) => call<Conversation>("POST", `/conversations/${id(conversationId)}/reassign`, request),
+  conversationsOf: (agentId: string): Promise<AgentConversations> => answer(http().GET("/agents/{agentId}/conversations", agentPath(agentId))),
+  firstResponse: (conversationId: string): Promise<Conversation> => answer(http().POST("/conversations/{conversationId}/first-response", conversationPath(conversationId))),
+  close: (conversationId: string): Promise<Conversation> => answer(http().POST("/conversations/{conversationId}/close", conversationPath(conversationId))),
+  reassign: (conversationId: string, request: ReassignRequest): Promise<Conversation> =>
+    answer(http().POST("/conversations/{conversationId}/reassign", { ...conversationPath(conversationId), body: request })),
 
-  queue: () => call<LiveQueue>("GET", "/queue"),
-  routingMetrics: (from: Date, to: Date) => call<Metrics>("GET", `/metrics/routing?from=${id(from.toISOString())}&to=${id(to.toISOString())}`),
+  queue: (): Promise<LiveQueue> => answer(http().GET("/queue")),
+  routingMetrics: (from: Date, to: Date): Promise<Metrics> => answer(http().GET("/metrics/routing", { params: { query: { from: from.toISOString(), to: to.toISOString() } } })),
 
-  inbox: () => call<Inbox>("GET", "/notices/inbox"),
-  acknowledge: (noticeId: string) => call<Acknowledgement>("POST", `/notices/${id(noticeId)}/ack`),
-  publishNotice: (input: NoticeInput) => call<PublishedNotice>("POST", "/notices", input),
-  receipts: (noticeId: string) => call<Receipts>("GET", `/notices/${id(noticeId)}/receipts`),
+  inbox: (): Promise<Inbox> => answer(http().GET("/notices/inbox")),
+  acknowledge: (noticeId: string): Promise<Acknowledgement> => answer(http().POST("/notices/{noticeId}/ack", noticePath(noticeId))),
+  publishNotice: (input: NoticeInput): Promise<PublishedNotice> => answer(http().POST("/notices", { body: input })),
+  receipts: (noticeId: string): Promise<Receipts> => answer(http().GET("/notices/{noticeId}/receipts", noticePath(noticeId))),
 };
