@@ -1,16 +1,16 @@
 /**
- * Agents HTTP API: profiles and skills (supervisor), the agent lifecycle (deactivate, reactivate)
- * and presence (the agent itself or a supervisor).
+ * Agents HTTP API: profiles and skills (supervisor) and presence (the agent itself or a
+ * supervisor). The lifecycle (deactivate, reactivate) is lifecycle.http.ts.
  */
 import * as z from "zod/mini";
 import { ValidationError, type FieldError } from "../shared/errors.js";
 import { actorOf, fieldErrors, httpApi, jsonBody, requireSelfOrSupervisor, validate, type HttpRequest } from "../shared/http.js";
-import { agentPath, listQueryFields, listQuerySchema, patchFields, patchSchemaFor, presenceSchema, profileSchemaFor, skillBodySchema, skillPath } from "./contract.js";
+import { listQueryFields, listQuerySchema, patchFields, patchSchemaFor, presenceSchema, profileSchemaFor, skillBodySchema, skillPath } from "./contract.js";
 import { agentView } from "./domain.js";
 import { agentsApi } from "./functions.js";
-import { deactivateAgent, reactivateAgent } from "./lifecycle.js";
+import { actor, agentIdOf } from "./http-request.js";
 import { knownSkillIds, listSkills, saveSkill } from "./skills.js";
-import { agentById, agentsPage, patchProfile, saveProfile, setPresence, type Actor } from "./use-cases.js";
+import { agentById, agentsPage, patchProfile, saveProfile, setPresence } from "./use-cases.js";
 
 /** Field errors a strict schema would fold into one "(body)" issue: each unknown key and each `null`, by name. */
 function shapeErrors(value: unknown, known: readonly string[], nullMeans?: string): FieldError[] {
@@ -42,11 +42,6 @@ function listQuery(request: HttpRequest) {
   return { limit, ...(cursor !== undefined ? { cursor } : {}), ...(active !== undefined ? { active: active === "true" } : {}) };
 }
 
-function agentIdOf(request: HttpRequest): string {
-  return validate(agentPath, request.params, "path").agentId;
-}
-
-const actor = (request: HttpRequest): Actor => ({ actor: actorOf(request), now: request.now, correlationId: request.correlationId });
 
 export const handler = httpApi(agentsApi, {
   "PUT /agents/{agentId}": async (request) => {
@@ -58,16 +53,6 @@ export const handler = httpApi(agentsApi, {
   "PATCH /agents/{agentId}": async (request) => {
     const agentId = agentIdOf(request);
     const { agent } = await patchProfile(agentId, patchBody(request, await knownSkillIds()), actor(request));
-    return { status: 200, body: agentView(agent) };
-  },
-
-  "DELETE /agents/{agentId}": async (request) => {
-    const { agent, changed, handedOver, rota, disconnected } = await deactivateAgent(agentIdOf(request), actor(request));
-    return { status: 200, body: { ...agentView(agent), deactivated: { changed, handedOver, rota, disconnected } } };
-  },
-
-  "POST /agents/{agentId}/reactivate": async (request) => {
-    const { agent } = await reactivateAgent(agentIdOf(request), actor(request));
     return { status: 200, body: agentView(agent) };
   },
 
