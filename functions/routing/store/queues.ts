@@ -8,20 +8,21 @@ import { arrived, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
 import * as z from "zod/mini";
 
 
-const headSchema = z.pick(conversationSchema, { conversationId: true, priority: true, arrivedAt: true });
+const headSchema = z.pick(conversationSchema, { conversationId: true, priority: true, arrivedAt: true, escalated: true, fallbackSkills: true });
 
 /**
  * The first `limit` waiting conversations of a skill, in service order, with their position in
- * the line (`key`, comparable across skills).
+ * the line (`key`, comparable across skills) and whether they are `widened` (escalated with
+ * fallback skills: agents of those may take them too).
  */
-export async function waitingHeads(skill: Skill | "any", limit: number, meter?: CapacityMeter): Promise<{ conversationId: string; key: string }[]> {
+export async function waitingHeads(skill: Skill | "any", limit: number, meter?: CapacityMeter): Promise<{ conversationId: string; key: string; widened: boolean }[]> {
   const result = await dynamo.send(
     new QueryCommand({
       TableName: tableName,
       IndexName: waiting.index,
       KeyConditionExpression: `${waiting.attributeNames.pk} = :p`,
       ExpressionAttributeValues: { ":p": waiting.partition({ skill }) },
-      ProjectionExpression: "conversationId, priority, arrivedAt",
+      ProjectionExpression: "conversationId, priority, arrivedAt, escalated, fallbackSkills",
       Limit: limit,
       ReturnConsumedCapacity: "TOTAL",
     }),
@@ -29,7 +30,7 @@ export async function waitingHeads(skill: Skill | "any", limit: number, meter?: 
   meter?.add(result.ConsumedCapacity);
   return (result.Items ?? []).map((item) => {
     const head = ConversationItem.parseAs(headSchema, item);
-    return { conversationId: head.conversationId, key: waitingKey(head.priority, head.arrivedAt, head.conversationId) };
+    return { conversationId: head.conversationId, key: waitingKey(head.priority, head.arrivedAt, head.conversationId), widened: head.escalated === true && (head.fallbackSkills ?? []).length > 0 };
   });
 }
 

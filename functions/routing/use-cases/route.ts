@@ -10,7 +10,10 @@
  * queue, and we re-check once so a slot freed meanwhile is not missed.
  *
  * Drain: when capacity frees, serve the waiting queues of the affected skills, best first,
- * until nobody eligible is left.
+ * until nobody eligible is left. A queue's head that nobody eligible can take right now (it
+ * excludes the only free agent, or only fallback agents are free and it is not escalated) is
+ * passed over for the next servable conversation behind it; it keeps its place, so it is the
+ * first served once someone who may take it has room.
  */
 import { randomUUID } from "node:crypto";
 import { windowCovers, type Agent, type Skill } from "../../agents/domain.js";
@@ -19,7 +22,7 @@ import { assignmentCallback, assignmentReason } from "../../integrations/outbox.
 import { logger } from "../../shared/logger.js";
 import { pushToAgent } from "../../shared/push.js";
 import { CapacityMeter, jitter, transact, TransactionCancelledError } from "../../shared/table/index.js";
-import { routingConfig } from "../config.js";
+import { decisionClock, routingConfig } from "../config.js";
 import { allowedFallbacks, conversationView, type Conversation, type HistoryEntry } from "../conversation.js";
 import { recordDecision } from "../decisions.js";
 import { orderCandidates, spreadWindow, type KnownAgent } from "../policy.js";
@@ -43,11 +46,26 @@ const maxPoolPages = 3;
 
 export type RouteOutcome =
   | { outcome: "assigned"; agentId: string }
-  | { outcome: "waiting" }
+  /**
+   * `nobody-free`: its pools held no seat with room at the decision's clock (nobody behind it with
+   * the same pools can be served either); `not-for-it`: someone had room but not for it (agents
+   * it excludes, a returning customer's agent no longer eligible) or every try lost a race.
+   */
+  | { outcome: "waiting"; blocked: "nobody-free" | "not-for-it" }
   | { outcome: "already"; status: string }
   | { outcome: "missing" };
 
 type AttemptResult = { result: "assigned"; conversation: Conversation } | { result: "agent-conflict" } | { result: "conversation-gone" };
+
+/**
+ * The clock of one assignment attempt: the decision's clock (the instant asked for) or, once real
+ * time has passed it, the process clock (config.ts `decisionClock`). A decision or a drain of many
+ * that is slow — a loaded store, a long line — thus commits each assignment at the instant it is
+ * made, never at one taken seconds before: the duty window is checked against the real instant
+ * (invariant 3), and a move is never dated before the episode it belongs to began. A clock pinned
+ * ahead (a timed drain for a shift's start, a test's X-Local-Time) stays exact.
+ */
+const attemptClock = (now: Date) => decisionClock(now);
 
 /**
  * The pools a conversation may be served from (invariant 8): its skill, and once escalated in a
@@ -68,8 +86,10 @@ export async function poolsOf(conversation: Pick<Conversation, "skill" | "fallba
  * version; so each conversation looks at its own slice of the agents tied with the best load
  * ratio (rotated by a hash of its id).
  */
-async function poolCandidates(pools: readonly Skill[], conversationId: string, now: Date, meter: CapacityMeter): Promise<PoolEntry[]> {
+async function poolCandidates(pools: readonly Skill[], conversationId: string, now: Date, meter: CapacityMeter, excluded: ReadonlySet<string> = new Set()): Promise<PoolEntry[] & { free: number }> {
   const entries: PoolEntry[] = [];
+  /** Seats with room at the clock, the excluded ones included. */
+  let free = 0;
   for (const pool of pools) {
     let cursor: Record<string, unknown> | undefined;
     let usable = 0;
@@ -77,6 +97,10 @@ async function poolCandidates(pools: readonly Skill[], conversationId: string, n
       const head = await poolHead(pool, poolWindow, meter, cursor);
       for (const { seat, rank } of head.seats) {
         if (seat.dutyFrom !== undefined && !windowCovers(seat, now)) continue;
+        free++;
+        // Agents it must not go back to are dropped before the slice, so they never crowd out
+        // the free agents behind them (a conversation handed over twice excludes two).
+        if (excluded.has(seat.agentId)) continue;
         entries.push({ agentId: seat.agentId, rank, seat });
         usable++;
       }
@@ -88,7 +112,10 @@ async function poolCandidates(pools: readonly Skill[], conversationId: string, n
   const byAgent = new Map<string, PoolEntry>();
   for (const e of entries) if (!byAgent.has(e.agentId)) byAgent.set(e.agentId, e);
   const ids = spreadWindow([...byAgent.keys()], entries, conversationId).slice(0, candidatesPerDecision);
-  return ids.map((id) => byAgent.get(id)).filter((e): e is PoolEntry => e !== undefined);
+  return Object.assign(
+    ids.map((id) => byAgent.get(id)).filter((e): e is PoolEntry => e !== undefined),
+    { free },
+  );
 }
 
 interface PoolEntry {
@@ -108,8 +135,8 @@ function agentFromSeat(seat: PoolSeat): Agent {
 }
 
 async function candidates(conversation: Conversation, pools: readonly Skill[], known: KnownAgent | undefined, now: Date, meter: CapacityMeter, pool?: PoolEntry[]): Promise<Candidate[]> {
-  const entries = pool ?? (await poolCandidates(pools, conversation.conversationId, now, meter));
   const excluded = new Set(conversation.excludeAgentIds ?? []);
+  const entries = pool ?? (await poolCandidates(pools, conversation.conversationId, now, meter, excluded));
   const usableKnown = known && !excluded.has(known.agentId) ? known : undefined;
   const bySeat = new Map<string, Candidate>();
   for (const e of entries) if (!excluded.has(e.agentId)) bySeat.set(e.agentId, { agent: agentFromSeat(e.seat), seat: e.seat });
@@ -171,7 +198,8 @@ export async function routeConversation(
 
   // The known agent and the pool head do not depend on each other: read them together.
   const pools = await poolsOf(conversation);
-  const [known, firstPool] = await Promise.all([knownAgentOf(conversation.customerId, meter), poolCandidates(pools, conversation.conversationId, now, meter)]);
+  const excluded = new Set(conversation.excludeAgentIds ?? []);
+  const [known, firstPool] = await Promise.all([knownAgentOf(conversation.customerId, meter), poolCandidates(pools, conversation.conversationId, now, meter, excluded)]);
   let tried = 0;
   for (let round = 0; round < rounds; round++) {
     const ordered = await candidates(conversation, pools, known, now, meter, round === 0 ? firstPool : undefined);
@@ -179,7 +207,7 @@ export async function routeConversation(
     for (const candidate of ordered) {
       const agent = candidate.agent;
       tried++;
-      const attempt = await tryAssign(conversation, candidate, now, actor, meter);
+      const attempt = await tryAssign(conversation, candidate, attemptClock(now), actor, meter);
       if (attempt.result === "assigned") {
         recordDecision({ conversationId, outcome: "assigned", agentId: agent.agentId, capacityUnits: meter.units, candidatesTried: tried });
         await notifyAssigned(attempt.conversation, now);
@@ -194,33 +222,70 @@ export async function routeConversation(
     await jitter(round);
   }
 
+  // Nobody had room in its pools at all (no try, no seat): nobody behind it with the same pools can be served.
+  const blocked = firstPool.free === 0 && tried === 0 ? "nobody-free" : "not-for-it";
   if (conversation.status === "queued" && options.enqueueIfNone !== false) {
-    await markWaiting(conversation, { at: now.toISOString(), action: "waiting", actor, detail: `no eligible ${conversation.skill} agent` }, meter);
+    await markWaiting(conversation, { at: attemptClock(now).toISOString(), action: "waiting", actor, detail: `no eligible ${conversation.skill} agent` }, meter);
     recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
     // A slot may have freed between our read and the waiting write; its drain may have missed us.
     const recheck = new CapacityMeter();
-    if ((await poolCandidates(pools, conversation.conversationId, now, recheck)).length > 0) await drainWaiting([conversation.skill], now);
-    return { outcome: "waiting" };
+    if ((await poolCandidates(pools, conversation.conversationId, now, recheck, excluded)).length > 0) await drainWaiting([conversation.skill], now);
+    return { outcome: "waiting", blocked };
   }
   recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
-  return { outcome: "waiting" };
+  return { outcome: "waiting", blocked };
+}
+
+/**
+ * Heads of one waiting line a drain passes over at most before it stops serving that line: each
+ * costs a routing attempt, so the drain's cost stays bounded however long the line.
+ */
+export const maxPassedHeads = 8;
+
+/** What a drain has learnt about one waiting line. */
+interface LineState {
+  /** Heads tried and not served (or already gone), in service order: looked behind. */
+  passed: Set<string>;
+  /**
+   * Its skill's own pool had nobody free: only widened conversations behind (escalated with
+   * fallback skills, whose agents may take them) can still be served.
+   */
+  widenedOnly: boolean;
 }
 
 /**
  * Serves waiting conversations of these skills (and of the skills that fall back to them, whose
  * escalated conversations their agents may take; and legacy `any` ones), highest priority then
  * earliest arrival first, for as long as someone eligible takes them.
+ *
+ * A head nobody may take now does not stop its line when someone behind it may still be served:
+ * when agents had room but not for it (it excludes them, e.g. handed over or transferred away
+ * from them), the drain looks behind it; when its own skill had nobody free and it is not
+ * widened (escalated with fallback skills), the drain looks only at the widened conversations
+ * behind it (fallback agents may take those, not it). When even a widened head finds nobody free,
+ * the line stops: nobody behind it has more agents to choose from. The head is not starved: it is passed over only when
+ * nobody may take it, keeps its place, and the next drain (every freed slot starts one) tries it
+ * first. At most {@link maxPassedHeads} heads per line are passed over per drain.
  */
 export async function drainWaiting(skillsToDrain: readonly (Skill | "any")[], now: Date, maxAssignments = 500): Promise<number> {
   // Capacity in a skill may also serve escalated conversations of the skills falling back to it.
   const helped = await skillsFallingBackTo(skillsToDrain.filter((s) => s !== "any"));
   const active = new Set<Skill | "any">([...skillsToDrain, ...helped, "any"]);
+  const lines = new Map<Skill | "any", LineState>();
+  const lineOf = (skill: Skill | "any") => {
+    const line = lines.get(skill) ?? { passed: new Set<string>(), widenedOnly: false };
+    lines.set(skill, line);
+    return line;
+  };
   let assigned = 0;
   const meter = new CapacityMeter();
   for (let i = 0; i < maxAssignments && active.size > 0; i++) {
-    const heads: { skill: Skill | "any"; conversationId: string; key: string }[] = [];
+    const heads: { skill: Skill | "any"; conversationId: string; key: string; widened: boolean }[] = [];
     for (const skill of active) {
-      const [head] = await waitingHeads(skill, 1, meter);
+      const line = lineOf(skill);
+      // Untouched line: its first entry. Otherwise a window behind the passed heads.
+      const window = line.passed.size === 0 && !line.widenedOnly ? 1 : maxPassedHeads + 2;
+      const head = (await waitingHeads(skill, window, meter)).find((h) => !line.passed.has(h.conversationId) && (!line.widenedOnly || h.widened));
       if (head) heads.push({ skill, ...head });
       else active.delete(skill);
     }
@@ -228,10 +293,20 @@ export async function drainWaiting(skillsToDrain: readonly (Skill | "any")[], no
     heads.sort((a, b) => (a.key < b.key ? -1 : 1));
     const best = heads[0];
     if (!best) break;
-    const result = await routeConversation(best.conversationId, now, { enqueueIfNone: false });
-    if (result.outcome === "assigned") assigned++;
-    else if (result.outcome === "waiting") active.delete(best.skill);
-    // "already"/"missing": the index lagged behind a concurrent assignment; look again.
+    // Each decision by the clock of its own instant, not the drain's start.
+    const result = await routeConversation(best.conversationId, attemptClock(now), { enqueueIfNone: false });
+    if (result.outcome === "assigned") {
+      assigned++;
+      continue;
+    }
+    const line = lineOf(best.skill);
+    // Already assigned or closed (the index lagged behind a concurrent writer): look behind it.
+    line.passed.add(best.conversationId);
+    if (result.outcome === "waiting" && result.blocked === "nobody-free") {
+      if (best.widened || best.skill === "any") active.delete(best.skill);
+      else line.widenedOnly = true;
+    }
+    if (line.passed.size >= maxPassedHeads) active.delete(best.skill);
   }
   return assigned;
 }
