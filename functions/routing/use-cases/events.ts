@@ -7,12 +7,12 @@
 import { getAgent } from "../../agents/store.js";
 import { ContentionError, NotFoundError } from "../../shared/errors.js";
 import { isWriteConflict, jitter, transact, TransactionCancelledError, type TransactItem } from "../../shared/table/index.js";
-import { requestDrain } from "../../shared/wake-router.js";
 import { dedupeKey, type PlatformEvent } from "../../integrations/domain.js";
 import { recordSeen, seenBefore, seenOp, type SeenRecord } from "../../integrations/store.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { endOp, firstResponseOp, getConversation } from "../store/index.js";
 import { releaseSlotOps } from "./lifecycle.js";
+import { wakeRouter } from "./wake.js";
 
 const maxAttempts = 12;
 const actor = "system:chat-platform";
@@ -87,7 +87,8 @@ export async function applyPlatformEvent(event: PlatformEvent, now: Date, correl
     }
     try {
       await transact([...effect.ops, seenOp(record("applied"))]);
-      if (effect.drain && effect.drain.length > 0) await requestDrain(effect.drain, `conversation ${conversation.conversationId} ${event.type}`, correlationId);
+      // Applied and recorded: the wake-up is best effort, so a retry never sees an error for it.
+      if (effect.drain) await wakeRouter(effect.drain, `conversation ${conversation.conversationId} ${event.type}`, correlationId);
       return { outcome: "applied", conversationId: conversation.conversationId, status: effect.status };
     } catch (error) {
       if (error instanceof TransactionCancelledError && error.conditionFailedAt(effect.ops.length)) return duplicate;

@@ -8,9 +8,9 @@ import type { Agent } from "../../agents/domain.js";
 import { ConflictError, ContentionError, NotFoundError } from "../../shared/errors.js";
 import { logger } from "../../shared/logger.js";
 import { isWriteConflict, jitter, transact, type TransactItem } from "../../shared/table/index.js";
-import { requestDrain } from "../../shared/wake-router.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { assignmentDelete, closeOp, getConversation, openAssignments, recordFirstResponse } from "../store/index.js";
+import { wakeRouter } from "./wake.js";
 
 const maxAttempts = 12;
 
@@ -59,7 +59,8 @@ export async function closeConversation(conversationId: string, who: Actor, now:
     const release = conversation.status === "assigned" ? releaseSlotOps(agent, conversation) : [];
     try {
       await transact([...release, closeOp(conversation, entry)]);
-      if (agent && agent.skills.length > 0) await requestDrain(agent.skills, `conversation ${conversationId} closed`, correlationId);
+      // Committed: the wake-up is best effort (the sweeper drains within a minute).
+      if (agent) await wakeRouter(agent.skills, `conversation ${conversationId} closed`, correlationId);
       // Exactly what the transaction wrote: no read-back on the close path.
       return { ...conversation, status: "closed", closedAt: at, abandoned: conversation.status !== "assigned", history: [...conversation.history, entry] };
     } catch (error) {

@@ -10,12 +10,12 @@ import { assignmentCallback } from "../../integrations/outbox.js";
 import { auditPut } from "../../shared/audit.js";
 import { ConflictError, ContentionError, NotFoundError } from "../../shared/errors.js";
 import { isWriteConflict, jitter, transact } from "../../shared/table/index.js";
-import { requestDrain } from "../../shared/wake-router.js";
 import { allowedFallbacks, type Conversation, type HistoryEntry } from "../conversation.js";
 import { getConversation, moveToAgentOps, moveToQueueOp } from "../store/index.js";
 import { decisionClock } from "../config.js";
 import { conversationFor, releaseSlotOps } from "./lifecycle.js";
 import { drainWaiting } from "./route.js";
+import { drainAfterCommit, readBack, wakeRouter } from "./wake.js";
 
 const maxAttempts = 12;
 
@@ -64,12 +64,15 @@ export async function moveToAgent(request: MoveRequest & { toAgentId: string; fo
       const audit = auditPut({ entity: "conversation", entityId: conversation.conversationId, action: `conversation.${request.action}`, actor: request.actor, at, details: { from: conversation.agentId, to: to.agentId, force: request.force, overCapacity } });
       await transact([...releaseSlotOps(from, conversation), ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }, { onDutyAt: at }), ...moveToAgentOps(conversation, to.agentId, entry), ...callback.ops, audit]);
       await callback.send();
-      if (from) await requestDrain(from.skills, `conversation ${conversation.conversationId} moved away from ${from.agentId}`);
-      return (await getConversation(conversation.conversationId)) ?? conversation;
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
       await jitter(attempt);
+      continue;
     }
+    // Committed: what follows only speeds things up and never fails the move (wake.ts).
+    if (from) await wakeRouter(from.skills, `conversation ${conversation.conversationId} moved away from ${from.agentId}`);
+    const moved: Conversation = { ...conversation, agentId: to.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
+    return readBack(() => getConversation(conversation.conversationId), moved);
   }
   throw new ContentionError(`Conversation ${request.conversationId} is changing concurrently; retry.`);
 }
@@ -92,13 +95,18 @@ export async function moveToQueue(request: MoveRequest & { skill?: Skill | "any"
     try {
       const audit = auditPut({ entity: "conversation", entityId: conversation.conversationId, action: `conversation.${request.action}`, actor: request.actor, at, details: { from: conversation.agentId, toSkill: skill, ...(request.detail ? { detail: request.detail } : {}) } });
       await transact([...releaseSlotOps(from, conversation), moveToQueueOp(conversation, skill, excluded, entry), audit]);
-      // Serve the line now: this conversation keeps its place by priority and arrival.
-      await drainWaiting([skill, ...(from?.skills ?? [])], decisionClock(request.now));
-      return (await getConversation(conversation.conversationId)) ?? conversation;
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
       await jitter(attempt);
+      continue;
     }
+    // Serve the line now: this conversation keeps its place by priority and arrival. Committed:
+    // a failing drain is left to the router (wake.ts), never reported as a failed move.
+    const skills = [skill, ...(from?.skills ?? [])];
+    await drainAfterCommit(skills, `conversation ${conversation.conversationId} back to ${skill}`, () => drainWaiting(skills, decisionClock(request.now)));
+    const { agentId: _left, assignedAt: _at, ...rest } = conversation;
+    const queued: Conversation = { ...rest, status: "waiting", skill, excludeAgentIds: excluded, history: [...conversation.history, entry] };
+    return readBack(() => getConversation(conversation.conversationId), queued);
   }
   throw new ContentionError(`Conversation ${request.conversationId} is changing concurrently; retry.`);
 }
