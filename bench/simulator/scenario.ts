@@ -27,11 +27,11 @@ const agentSchema = z.strictObject({ agentId: agentIdSchema, skills: z.array(ski
 
 /** The rota API's format (what `GET /rota` and `PUT /rota` speak), optionally with the agents. */
 export const rotaFileSchema = z.strictObject({
-    shifts: z.optional(z.array(shiftSchema)),
-    assignments: z.optional(z.array(assignmentSchema)),
-    patterns: z.optional(z.array(patternSchema)),
-    agents: z.optional(z.array(agentSchema)),
-  });
+  shifts: z.optional(z.array(shiftSchema)),
+  assignments: z.optional(z.array(assignmentSchema)),
+  patterns: z.optional(z.array(patternSchema)),
+  agents: z.optional(z.array(agentSchema)),
+});
 
 const handleTimeSchema = z.discriminatedUnion("distribution", [
   z.strictObject({ distribution: z.literal("exponential"), meanSeconds: z.number().check(z.positive(), z.maximum(86_400)) }),
@@ -39,43 +39,43 @@ const handleTimeSchema = z.discriminatedUnion("distribution", [
 ]);
 
 export const scenarioSchema = z.strictObject({
-    name: z.string().check(z.minLength(1)),
-    description: z.optional(z.string()),
-    /** The simulated local day. */
-    date: dateSchema,
-    timeZone: zoneSchema,
-    forecast: z.strictObject({
-        intervalMinutes: z.number().check(z.int(), z.refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60")),
-        /** Expected arrivals per interval of the local day (Poisson means). */
-        arrivals: z.array(z.number().check(z.nonnegative())).check(z.minLength(1)),
-      }),
-    mix: z.prefault(z.strictObject({
-        /** Relative weights of the skills asked for. */
-        skills: z._default(z.partialRecord(skillSchema, z.number().check(z.nonnegative())), { presale: 1 }),
-        /** Shares of VIP customers, large orders and urgent conversations (they jump the line). */
-        vipShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
-        largeOrderShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
-        urgentShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
-      }), {}),
-    handleTime: handleTimeSchema,
-    /** Customers leave after an exponential patience with this mean. Absent: nobody leaves. */
-    abandonment: z.optional(z.strictObject({ meanPatienceSeconds: z.number().check(z.positive()) })),
-    /** The service target the report checks each interval against (and Erlang C sizes for). */
-    target: z.prefault(z.strictObject({ answerSeconds: z._default(z.number().check(z.positive()), 20), serviceLevel: z._default(z.number().check(z.gt(0), z.lt(1)), 0.8) }), {}),
-    /** After midnight, keep serving (no new arrivals) this long so the last waits are measured. */
-    tailHours: z._default(z.number().check(z.minimum(0), z.maximum(24)), 6),
-    agents: z._default(z.array(agentSchema), []),
-    teams: z._default(z.array(
-        z.strictObject({
-            name: agentIdSchema,
-            count: z.number().check(z.int(), z.minimum(1), z.maximum(999)),
-            skills: z.array(skillSchema).check(z.minLength(1)),
-            maxConcurrent: z.number().check(z.int(), z.minimum(1), z.maximum(50)),
-            shifts: z._default(z.array(z.strictObject({ date: dateSchema, shiftId: shiftIdSchema })), []),
-          }),
-      ), []),
-    rota: z.strictObject({ shifts: z.array(shiftSchema).check(z.minLength(1)), assignments: z._default(z.array(assignmentSchema), []), patterns: z._default(z.array(patternSchema), []) }),
-  });
+  name: z.string().check(z.minLength(1)),
+  description: z.optional(z.string()),
+  /** The simulated local day. */
+  date: dateSchema,
+  timeZone: zoneSchema,
+  forecast: z.strictObject({
+      intervalMinutes: z.number().check(z.int(), z.refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60")),
+      /** Expected arrivals per interval of the local day (Poisson means). */
+      arrivals: z.array(z.number().check(z.nonnegative())).check(z.minLength(1)),
+    }),
+  mix: z.prefault(z.strictObject({
+      /** Relative weights of the skills asked for. */
+      skills: z._default(z.partialRecord(skillSchema, z.number().check(z.nonnegative())), { presale: 1 }),
+      /** Shares of VIP customers, large orders and urgent conversations (they jump the line). */
+      vipShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
+      largeOrderShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
+      urgentShare: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
+    }), {}),
+  handleTime: handleTimeSchema,
+  /** Customers leave after an exponential patience with this mean. Absent: nobody leaves. */
+  abandonment: z.optional(z.strictObject({ meanPatienceSeconds: z.number().check(z.positive()) })),
+  /** The service target the report checks each interval against (and Erlang C sizes for). */
+  target: z.prefault(z.strictObject({ answerSeconds: z._default(z.number().check(z.positive()), 20), serviceLevel: z._default(z.number().check(z.gt(0), z.lt(1)), 0.8) }), {}),
+  /** After midnight, keep serving (no new arrivals) this long so the last waits are measured. */
+  tailHours: z._default(z.number().check(z.minimum(0), z.maximum(24)), 6),
+  agents: z._default(z.array(agentSchema), []),
+  teams: z._default(z.array(
+      z.strictObject({
+          name: agentIdSchema,
+          count: z.number().check(z.int(), z.minimum(1), z.maximum(999)),
+          skills: z.array(skillSchema).check(z.minLength(1)),
+          maxConcurrent: z.number().check(z.int(), z.minimum(1), z.maximum(50)),
+          shifts: z._default(z.array(z.strictObject({ date: dateSchema, shiftId: shiftIdSchema })), []),
+        }),
+    ), []),
+  rota: z.strictObject({ shifts: z.array(shiftSchema).check(z.minLength(1)), assignments: z._default(z.array(assignmentSchema), []), patterns: z._default(z.array(patternSchema), []) }),
+});
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioAgent = z.infer<typeof agentSchema>;

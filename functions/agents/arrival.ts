@@ -13,12 +13,12 @@ export type ArrivalReason = (typeof arrivalReasons)[number];
 
 /** The event's message body; its consumers parse it with this schema. */
 export const agentArrivedSchema = z.strictObject({
-    kind: z.literal("agent-arrived"),
-    agentId: z.string().check(z.minLength(1)),
-    /** When the agent arrived (the caller's clock: request time, shift start). */
-    at: z.iso.datetime({ offset: true }),
-    reason: z.enum(arrivalReasons),
-  });
+  kind: z.literal("agent-arrived"),
+  agentId: z.string().check(z.minLength(1)),
+  /** When the agent arrived (the caller's clock: request time, shift start). */
+  at: z.iso.datetime({ offset: true }),
+  reason: z.enum(arrivalReasons),
+});
 export type AgentArrived = z.infer<typeof agentArrivedSchema>;
 
 /**

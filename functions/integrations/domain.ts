@@ -70,12 +70,12 @@ export type PlatformEventType = (typeof platformEventTypes)[number];
 
 /** `POST /webhooks/conversation-events`. */
 export const platformEventSchema = z.strictObject({
-    eventId: platformEventIdSchema,
-    conversationId: z.string().check(z.minLength(1), z.maxLength(128)),
-    type: z.enum(platformEventTypes),
-    occurredAt: z.iso.datetime({ offset: true }),
-    agentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  });
+  eventId: platformEventIdSchema,
+  conversationId: z.string().check(z.minLength(1), z.maxLength(128)),
+  type: z.enum(platformEventTypes),
+  occurredAt: z.iso.datetime({ offset: true }),
+  agentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+});
 export type PlatformEvent = z.infer<typeof platformEventSchema>;
 
 /**
