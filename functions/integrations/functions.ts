@@ -38,9 +38,10 @@ export const callbackRelay: FunctionSpec = {
   name: "CallbackRelay",
   entry: "functions/integrations/relay.schedule.ts",
   handler: "handler",
-  description: "Re-sends pending assignment callbacks whose queue message was lost",
+  description: "Re-sends pending assignment callbacks whose queue message was lost (marks them skipped while callbacks are off)",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],
-  access: { table: "read", sends: ["callbacks"] },
+  // `enqueue`: it reads ASSIGNMENT_CALLBACK_URL to know whether callbacks are on.
+  access: { table: "write", sends: ["callbacks"], assignmentCallbacks: "enqueue" },
   timeoutSeconds: 50,
 };
 

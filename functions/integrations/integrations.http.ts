@@ -5,7 +5,7 @@ import { integrationsApi } from "./functions.js";
 import { listDeliveries, redriveDelivery } from "./use-cases.js";
 
 const listQuery = z.strictObject({
-    status: z._default(z.enum(["failed", "pending"]), "failed"),
+    status: z._default(z.enum(["failed", "pending", "skipped"]), "failed"),
     limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
     cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
   });

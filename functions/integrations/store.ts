@@ -119,7 +119,31 @@ export async function recordDelivered(eventId: string, at: Date): Promise<void> 
   );
 }
 
-/** failed -> pending (a supervisor's redrive); false when it is not failed. */
+/**
+ * pending -> skipped (callbacks are off): listed under `skipped`, never sent by the relay again,
+ * expiring after the retention. False when it is no longer pending (delivered or failed meanwhile).
+ */
+export async function recordSkipped(eventId: string, at: Date, why: string): Promise<boolean> {
+  const updatedAt = at.toISOString();
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: DeliveryItem.key({ eventId }),
+        UpdateExpression: `SET #s = :skipped, lastError = :why, updatedAt = :at, expiresAtEpoch = :exp, ${byStatus.attributeNames.pk} = :ip, ${byStatus.attributeNames.sk} = :ik`,
+        ConditionExpression: "#s = :pending",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: { ":skipped": "skipped", ":pending": "pending", ":why": why, ":at": updatedAt, ":exp": epoch(at, deliveredRetentionSeconds), ":ip": byStatus.partition({ status: "skipped" }), ":ik": byStatus.sortKey({ updatedAt, eventId }) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** failed or skipped -> pending (a supervisor's redrive); false when it is neither. */
 export async function markRedriven(eventId: string, at: Date): Promise<boolean> {
   const updatedAt = at.toISOString();
   try {
@@ -127,10 +151,11 @@ export async function markRedriven(eventId: string, at: Date): Promise<boolean> 
       new UpdateCommand({
         TableName: tableName,
         Key: DeliveryItem.key({ eventId }),
-        UpdateExpression: `SET #s = :pending, updatedAt = :at, ${byStatus.attributeNames.pk} = :ip, ${byStatus.attributeNames.sk} = :ik`,
-        ConditionExpression: "#s = :failed",
+        // A fresh budget of attempts; no expiry while it is being tried again.
+        UpdateExpression: `SET #s = :pending, updatedAt = :at, ${byStatus.attributeNames.pk} = :ip, ${byStatus.attributeNames.sk} = :ik REMOVE expiresAtEpoch`,
+        ConditionExpression: "#s IN (:failed, :skipped)",
         ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":pending": "pending", ":failed": "failed", ":at": updatedAt, ":ip": byStatus.partition({ status: "pending" }), ":ik": byStatus.sortKey({ updatedAt, eventId }) },
+        ExpressionAttributeValues: { ":pending": "pending", ":failed": "failed", ":skipped": "skipped", ":at": updatedAt, ":ip": byStatus.partition({ status: "pending" }), ":ik": byStatus.sortKey({ updatedAt, eventId }) },
       }),
     );
     return true;
@@ -141,7 +166,7 @@ export async function markRedriven(eventId: string, at: Date): Promise<boolean> 
 }
 
 /** One page of deliveries in a status, oldest change first (optionally only changed before `before`). */
-export async function deliveriesByStatus(status: "pending" | "failed", options: { limit: number; cursor?: string; before?: string }): Promise<{ deliveries: CallbackDelivery[]; next?: string }> {
+export async function deliveriesByStatus(status: "pending" | "failed" | "skipped", options: { limit: number; cursor?: string; before?: string }): Promise<{ deliveries: CallbackDelivery[]; next?: string }> {
   const names = byStatus.attributeNames;
   const result = await dynamo.send(
     new QueryCommand({

@@ -32,7 +32,8 @@ export const PlatformEvent = defineEntity({
   ],
 });
 
-export const deliveryStatuses = ["pending", "delivered", "failed"] as const;
+/** `skipped`: callbacks were turned off before it was delivered; it is never sent unless redriven. */
+export const deliveryStatuses = ["pending", "delivered", "failed", "skipped"] as const;
 
 export const callbackDeliverySchema = z.object({
   eventId: z.string(),
@@ -53,7 +54,7 @@ export type CallbackDelivery = z.infer<typeof callbackDeliverySchema>;
 export const CallbackDelivery = defineEntity({
   type: "CallbackDelivery",
   owner: "integrations",
-  description: "An assignment callback to the chat platform (outbox): written pending in the move's transaction, then delivered or failed by the deliverer; delivered ones expire after 30 days",
+  description: "An assignment callback to the chat platform (outbox): written pending in the move's transaction, then delivered or failed by the deliverer, or skipped when callbacks were turned off before it went out; delivered and skipped ones expire after 30 days",
   schema: callbackDeliverySchema,
   pk: "CALLBACK#{eventId}",
   sk: "DELIVERY",
@@ -62,14 +63,14 @@ export const CallbackDelivery = defineEntity({
       index: "gsi1",
       pk: "CALLBACKS#{status}",
       sk: "{updatedAt}#{eventId}",
-      why: "sparse: only while pending or failed; supervisors list failed deliveries, the relay re-sends pending ones whose message was lost",
+      why: "sparse: only while pending, failed or skipped; supervisors list failed (and skipped) deliveries, the relay re-sends pending ones whose message was lost",
     },
   },
-  expires: "30 days after it was delivered",
+  expires: "30 days after it was delivered or skipped",
   patterns: [
     { name: "CallbackDelivery.outbox", operation: "Put attribute_not_exists(pk), inside the move's TransactWriteItems", cost: "2 WRU (+ 2 WRU for the gsi1 entry)" },
     { name: "CallbackDelivery.get", operation: "GetItem CALLBACK#{eventId} / DELIVERY, consistent", cost: "1 RRU" },
-    { name: "CallbackDelivery.attempt / delivered / failed / redrive", operation: "UpdateItem CALLBACK#{eventId} / DELIVERY, moves its gsi1 entry", cost: "1 WRU + 1–2 WRU for gsi1" },
+    { name: "CallbackDelivery.attempt / delivered / failed / skipped / redrive", operation: "UpdateItem CALLBACK#{eventId} / DELIVERY, moves its gsi1 entry", cost: "1 WRU + 1–2 WRU for gsi1" },
     { name: "CallbackDelivery.byStatus", operation: "Query gsi1 CALLBACKS#{status}, pages of ≤ 100 (cursor), oldest first", cost: "1 RRU per 4 KB" },
   ],
 });
