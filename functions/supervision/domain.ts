@@ -167,11 +167,14 @@ export function handoverReason(agent: Agent, now: Date, config: HandoverConfig):
   if (agent.load === 0) return undefined;
   // Deactivation hands work over at once; this is the backstop for a handover it could not finish.
   if (agent.deactivatedAt !== undefined) return "agent deactivated";
+  // Paused (挂起) keeps its open conversations, past its shift's end too: agents pause to finish
+  // the chats they hold, often as a shift ends. Once it is no longer paused the rules below apply
+  // (its shift over: handed over at the next run; on duty and away or offline: the away timeout).
+  if (agent.presence === "paused") return undefined;
   if (!agent.onDuty && config.shiftEndPolicy === "handover") {
     const since = Date.parse(agent.dutyChangedAt ?? agent.updatedAt);
     if (now.getTime() - since >= config.handoverGraceMs) return "shift ended";
   }
-  // Paused (挂起) keeps its open conversations: it only takes no new ones.
   if ((agent.presence === "away" || agent.presence === "offline") && config.awayPolicy === "handover") {
     const since = Date.parse(agent.presenceChangedAt ?? agent.updatedAt);
     if (now.getTime() - since >= config.awayTimeoutMs) return `agent ${agent.presence}`;

@@ -104,6 +104,21 @@ describe("handover rule", () => {
     expect(handoverReason(agent, at(60), { ...config, awayPolicy: "keep" })).toBeUndefined();
   });
 
+  it("leaves a paused agent's work with it, past its shift's end too; away or offline later hands it over", () => {
+    const paused = base({ presence: "paused", presenceChangedAt: at(0).toISOString(), onDuty: false, dutyChangedAt: at(0).toISOString() });
+    expect(handoverReason(paused, at(600), config)).toBeUndefined();
+    // The same agent online again after its shift: the shift-end rule applies.
+    expect(handoverReason({ ...paused, presence: "online" }, at(600), config)).toBe("shift ended");
+    // Paused, then offline after its shift: the shift-end rule, at once (the grace is long over).
+    const offline = { ...paused, presence: "offline" as const, presenceChangedAt: at(30).toISOString() };
+    expect(handoverReason(offline, at(31), config)).toBe("shift ended");
+    // Paused on duty, then offline: the away timeout runs from going offline.
+    const onDuty = { ...offline, onDuty: true };
+    expect(handoverReason({ ...onDuty, presence: "paused" }, at(600), config)).toBeUndefined();
+    expect(handoverReason(onDuty, at(35), config)).toBeUndefined();
+    expect(handoverReason(onDuty, at(40), config)).toBe("agent offline");
+  });
+
   it("has nothing to hand over when the agent holds nothing", () => {
     expect(handoverReason(base({ onDuty: false, load: 0, dutyChangedAt: at(0).toISOString() }), at(60), config)).toBeUndefined();
   });
