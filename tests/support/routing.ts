@@ -5,7 +5,7 @@ export interface AgentSetup {
   skills?: string[];
   maxConcurrent?: number;
   onDuty?: boolean;
-  presence?: "online" | "away" | "offline";
+  presence?: "online" | "paused" | "away" | "offline";
 }
 
 /** Creates an agent through the API and puts it on duty directly (as the rota's duty clock would). */
@@ -65,4 +65,32 @@ export async function settled(s: TestStack, id: string) {
 
 export async function agent(s: TestStack, id: string) {
   return (await s.api("GET", `/agents/${id}`, { as: await s.supervisor() })).body;
+}
+
+/** A platform event (`POST /webhooks/conversation-events`), signed; `at` pins the request clock. */
+export function sendEvent(s: TestStack, body: { eventId: string; conversationId: string; type: "agent-replied" | "customer-left" | "closed"; occurredAt: string; agentId?: string }, at?: Date) {
+  return s.api("POST", "/webhooks/conversation-events", { body, signed: true, ...(at ? { at } : {}) });
+}
+
+/** Runs `task` over `items` with at most `limit` in flight (real concurrency, bounded). */
+export async function inParallel<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await task(items[i] as T, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** A small seeded PRNG (mulberry32): the same plan on every run, whatever the timing. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
