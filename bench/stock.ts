@@ -2,7 +2,9 @@
  * Stock reservation benchmark: reservations per second through the HTTP API on one hot SKU and
  * spread over many SKUs, with N concurrent clients, against a same-run baseline — the raw
  * conditional-write rate of DynamoDB Local (a bare `UpdateItem` with `ADD … IF n >= 1`) at the
- * same concurrency. Figures are ratios, since these machines are shared and noisy. A final
+ * same concurrency, measured right before and right after the hot phase (both warmed up first).
+ * Figures are ratios, since these machines are shared and noisy; CPU per operation of this
+ * process and of DynamoDB Local's JVM says which side saturates. A final
  * phase races far more orders than there is stock on one SKU and counts oversold units (must be 0).
  *
  * Self-contained: give it a started local stack (URL, webhook secret, DynamoDB endpoint, table);
@@ -13,6 +15,7 @@
  * console.log(formatStockBench(await benchStock(stack)));
  */
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { signBody } from "../functions/shared/auth.js";
@@ -39,6 +42,12 @@ export interface StockBenchOptions {
 export interface PhaseFigures {
   ops: number;
   perSecond: number;
+  /**
+   * CPU per successful operation (ms): this process (bench clients, gateway, functions) and
+   * DynamoDB Local's JVM (a child of this process; absent where /proc is not readable). Says
+   * which of the two saturates; both share the machine's cores.
+   */
+  cpuMsPerOp?: { node: number; dynamo: number | undefined };
   /** Requests answered 409 (out of stock) or 503 (contention); neither is an error. */
   refused: number;
   errors: number;
@@ -51,8 +60,10 @@ export interface StockBench {
   concurrency: number;
   hotSku: PhaseFigures;
   manySkus: PhaseFigures;
-  /** Baseline: bare conditional UpdateItem on one item, same concurrency. */
+  /** Baseline: bare conditional UpdateItem on one item, same concurrency; the mean of the two brackets around the hot phase. */
   rawConditionalWrite: PhaseFigures;
+  /** The baseline measured just before and just after the hot-SKU phase (machine load drifts). */
+  rawBrackets: { before: PhaseFigures; after: PhaseFigures };
   ratios: { hotVsRaw: number; manyVsRaw: number; hotVsMany: number };
   oversell: { stock: number; attempts: number; succeeded: number; reservedAfter: number; oversoldUnits: number };
 }
@@ -60,6 +71,46 @@ export interface StockBench {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** CPU time (ms) of this process's java children (DynamoDB Local), from /proc; undefined where unreadable. */
+function dynamoCpuMs(): number | undefined {
+  try {
+    let total = 0;
+    let found = false;
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue;
+      }
+      // pid (comm) state ppid … utime(14) stime(15), in clock ticks; comm may hold spaces.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (!stat.includes("(java)") || Number(fields[1]) !== process.pid) continue;
+      found = true;
+      total += Number(fields[11]) + Number(fields[12]);
+    }
+    return found ? (total * 1000) / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Two measurements of the same thing as one: counts added, rates and latencies averaged. */
+function meanOf(a: PhaseFigures, b: PhaseFigures): PhaseFigures {
+  const mean = (x: number, y: number) => Math.round(((x + y) / 2) * 100) / 100;
+  const cpu = a.cpuMsPerOp && b.cpuMsPerOp ? { node: mean(a.cpuMsPerOp.node, b.cpuMsPerOp.node), dynamo: a.cpuMsPerOp.dynamo === undefined || b.cpuMsPerOp.dynamo === undefined ? undefined : mean(a.cpuMsPerOp.dynamo, b.cpuMsPerOp.dynamo) } : undefined;
+  return {
+    ops: a.ops + b.ops,
+    perSecond: Math.round((a.perSecond + b.perSecond) / 2),
+    ...(cpu ? { cpuMsPerOp: cpu } : {}),
+    refused: a.refused + b.refused,
+    errors: a.errors + b.errors,
+    p50Ms: Math.round((a.p50Ms + b.p50Ms) / 2),
+    p95Ms: Math.round((a.p95Ms + b.p95Ms) / 2),
+  };
 }
 
 /** Runs `op` from `concurrency` loops for `ms`; `op` returns "ok" | "refused" | "error". */
@@ -70,6 +121,8 @@ async function phase(concurrency: number, ms: number, op: (client: number) => Pr
   let errors = 0;
   const started = performance.now();
   const deadline = started + ms;
+  const cpuBefore = process.cpuUsage();
+  const dynamoBefore = dynamoCpuMs();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, client) => {
       while (performance.now() < deadline) {
@@ -83,8 +136,12 @@ async function phase(concurrency: number, ms: number, op: (client: number) => Pr
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const dynamoAfter = dynamoCpuMs();
+  const perOp = (msTotal: number) => Math.round((msTotal / Math.max(1, ops)) * 100) / 100;
+  const cpuMsPerOp = { node: perOp((cpu.user + cpu.system) / 1000), dynamo: dynamoBefore === undefined || dynamoAfter === undefined ? undefined : perOp(dynamoAfter - dynamoBefore) };
   latencies.sort((a, b) => a - b);
-  return { ops, perSecond: Math.round(ops / seconds), refused, errors, p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)) };
+  return { ops, perSecond: Math.round(ops / seconds), cpuMsPerOp, refused, errors, p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)) };
 }
 
 export async function benchStock(stack: StockBenchStack, options: StockBenchOptions = {}): Promise<StockBench> {
@@ -106,35 +163,45 @@ export async function benchStock(stack: StockBenchStack, options: StockBenchOpti
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
   const stockUp = async (sku: string, onHand: number) => {
-    const res = await signed("PUT", `/stock/${sku}/warehouse`, { onHand, seq: 1 });
-    if (res.status !== 200) throw new Error(`benchStock: warehouse update for ${sku} failed with ${res.status}`);
+    // A loaded machine can time a DynamoDB call out (503): setup retries, the phases count it.
+    for (let attempt = 1; ; attempt++) {
+      const res = await signed("PUT", `/stock/${sku}/warehouse`, { onHand, seq: 1 });
+      if (res.status === 200) return;
+      if (res.status !== 503 || attempt === 5) throw new Error(`benchStock: warehouse update for ${sku} failed with ${res.status}`);
+    }
   };
   const reserve = async (sku: string): Promise<"ok" | "refused" | "error"> => {
     const res = await signed("POST", "/stock/reservations", { orderId: `bench-${run}-${randomUUID()}`, lines: [{ sku, qty: 1 }] });
     return res.status === 201 ? "ok" : res.status === 409 || res.status === 503 ? "refused" : "error";
   };
 
-  // (a) one hot SKU, plenty of stock: the rate the single counter item allows.
+  // (b) baseline: bare conditional decrement of one DynamoDB Local item, same concurrency.
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: process.env.AWS_REGION ?? "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }));
+  const rawKey = { pk: `BENCH#stock#${run}`, sk: "RAW" };
+  await dynamo.send(new PutCommand({ TableName: stack.tableName, Item: { ...rawKey, n: 10_000_000 } }));
+  const raw = async (): Promise<"ok"> => {
+    await dynamo.send(
+      new UpdateCommand({ TableName: stack.tableName, Key: rawKey, UpdateExpression: "ADD n :minus", ConditionExpression: "n >= :one", ExpressionAttributeValues: { ":minus": -1, ":one": 1 } }),
+    );
+    return "ok";
+  };
+
+  // (a) one hot SKU, plenty of stock: the rate the single counter item allows. Both paths are
+  // warmed first (JIT, connections), and the baseline is measured right before and right after.
   const hot = `bench-${run}-hot`;
   await stockUp(hot, 10_000_000);
+  await phase(concurrency, phaseMs / 2, () => reserve(hot));
+  await phase(concurrency, phaseMs / 2, raw);
+  const rawBefore = await phase(concurrency, phaseMs / 2, raw);
   const hotSku = await phase(concurrency, phaseMs, () => reserve(hot));
+  const rawAfter = await phase(concurrency, phaseMs / 2, raw);
+  const rawConditionalWrite = meanOf(rawBefore, rawAfter);
+  dynamo.destroy();
 
   // (a') many SKUs: the same load spread, so no item is hot.
   const skus = Array.from({ length: skuCount }, (_, i) => `bench-${run}-s${i}`);
   for (let i = 0; i < skus.length; i += 10) await Promise.all(skus.slice(i, i + 10).map((sku) => stockUp(sku, 10_000_000)));
   const manySkus = await phase(concurrency, phaseMs, () => reserve(skus[Math.floor(Math.random() * skus.length)] ?? hot));
-
-  // (b) baseline: bare conditional decrement of one DynamoDB Local item, same concurrency.
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: process.env.AWS_REGION ?? "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }));
-  const rawKey = { pk: `BENCH#stock#${run}`, sk: "RAW" };
-  await dynamo.send(new PutCommand({ TableName: stack.tableName, Item: { ...rawKey, n: 10_000_000 } }));
-  const rawConditionalWrite = await phase(concurrency, phaseMs, async () => {
-    await dynamo.send(
-      new UpdateCommand({ TableName: stack.tableName, Key: rawKey, UpdateExpression: "ADD n :minus", ConditionExpression: "n >= :one", ExpressionAttributeValues: { ":minus": -1, ":one": 1 } }),
-    );
-    return "ok";
-  });
-  dynamo.destroy();
 
   // (c) scarce stock, 4× the orders racing for it: nothing may be oversold.
   const scarce = `bench-${run}-scarce`;
@@ -162,6 +229,7 @@ export async function benchStock(stack: StockBenchStack, options: StockBenchOpti
     hotSku,
     manySkus,
     rawConditionalWrite,
+    rawBrackets: { before: rawBefore, after: rawAfter },
     ratios: { hotVsRaw: ratio(hotSku.perSecond, rawConditionalWrite.perSecond), manyVsRaw: ratio(manySkus.perSecond, rawConditionalWrite.perSecond), hotVsMany: ratio(hotSku.perSecond, manySkus.perSecond) },
     oversell: { stock: scarceStock, attempts, succeeded, reservedAfter, oversoldUnits: Math.max(0, succeeded - scarceStock, reservedAfter - scarceStock) },
   };
@@ -169,12 +237,14 @@ export async function benchStock(stack: StockBenchStack, options: StockBenchOpti
 
 /** One readable block for `npm run bench`. */
 export function formatStockBench(b: StockBench): string {
-  const line = (name: string, f: PhaseFigures) => `  ${name.padEnd(24)} ${String(f.perSecond).padStart(6)}/s  p50 ${f.p50Ms} ms  p95 ${f.p95Ms} ms  (ok ${f.ops}, refused ${f.refused}, errors ${f.errors})`;
+  const cpu = (f: PhaseFigures) => (f.cpuMsPerOp ? `  cpu/op node ${f.cpuMsPerOp.node} ms, dynamo ${f.cpuMsPerOp.dynamo ?? "?"} ms` : "");
+  const line = (name: string, f: PhaseFigures) => `  ${name.padEnd(24)} ${String(f.perSecond).padStart(6)}/s  p50 ${f.p50Ms} ms  p95 ${f.p95Ms} ms  (ok ${f.ops}, refused ${f.refused}, errors ${f.errors})${cpu(f)}`;
   return [
     `stock reservations, ${b.concurrency} concurrent clients`,
     line("hot SKU (HTTP)", b.hotSku),
     line("many SKUs (HTTP)", b.manySkus),
     line("raw conditional write", b.rawConditionalWrite),
+    `    (raw just before the hot phase ${b.rawBrackets.before.perSecond}/s, just after ${b.rawBrackets.after.perSecond}/s)`,
     `  ratios: hot/raw ${b.ratios.hotVsRaw}, many/raw ${b.ratios.manyVsRaw}, hot/many ${b.ratios.hotVsMany}`,
     `  oversell: ${b.oversell.succeeded} of ${b.oversell.attempts} orders held for ${b.oversell.stock} units, reserved ${b.oversell.reservedAfter}, oversold ${b.oversell.oversoldUnits}`,
   ].join("\n");

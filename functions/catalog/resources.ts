@@ -62,6 +62,17 @@ export const queues = {
     maxReceiveCount: 8,
     description: "Assignment callbacks to the chat platform (routing -> deliverer)",
   },
+  /**
+   * SKUs whose page stock may have changed (stock writers -> StockPublisher). Standard queue: each
+   * message is sent with a 1 s delay, so the changes of a burst that follow it ride on it
+   * (functions/stock/publisher.ts); order does not matter, the publisher reads the counters.
+   */
+  stockChanges: {
+    fifo: false,
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    description: "SKUs whose page stock may have changed (stock writers -> StockPublisher)",
+  },
   /** Page-stock changes for the storefront connector, per-SKU ordered. */
   storefront: {
     fifo: true,

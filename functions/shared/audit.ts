@@ -9,13 +9,16 @@ import { ValidationError } from "./errors.js";
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
-/** A `Put` for `TransactWriteItems`, so the audit record commits with the change. */
-export function auditPut(entry: AuditEntry) {
+/**
+ * A `Put` for `TransactWriteItems`, so the audit record commits with the change. `id` (default
+ * random) is the key's tail: a writer that may repeat the same put passes a stable one.
+ */
+export function auditPut(entry: AuditEntry, id: string = randomUUID()) {
   return {
     Put: {
       TableName: tableName,
       // The random tail keeps two changes in the same millisecond apart and their order stable.
-      Item: { ...entry, ...AuditRecord.key({ entity: entry.entity, entityId: entry.entityId, at: entry.at, uuid: randomUUID() }), type: AuditRecord.type },
+      Item: { ...entry, ...AuditRecord.key({ entity: entry.entity, entityId: entry.entityId, at: entry.at, uuid: id }), type: AuditRecord.type },
     },
   };
 }

@@ -249,11 +249,44 @@ export const storedReservationSchema = z.object({
   expiresAt: z.string(),
   closedAt: z.nullable(z.string()),
   actor: z.string(),
+  /**
+   * The request that wrote the reservation (a random id). A single-line reservation is claimed
+   * before its hold exists; a later request may take over a claim only from an attempt that is
+   * over ({@link attemptIsOver}). Absent on reservations written before attempts were recorded.
+   */
+  attempt: z.optional(z.string()),
 });
 export type Reservation = z.infer<typeof storedReservationSchema>;
 
-export function newReservation(request: ReservationRequest, actor: string, at: string, expiresAt: string): Reservation {
-  return { orderId: request.orderId, lines: request.lines, status: "held", canonical: canonicalLines(request.lines), createdAt: at, expiresAt, closedAt: null, actor };
+export function newReservation(request: ReservationRequest, actor: string, at: string, expiresAt: string, attempt?: string): Reservation {
+  return { orderId: request.orderId, lines: request.lines, status: "held", canonical: canonicalLines(request.lines), createdAt: at, expiresAt, closedAt: null, actor, ...(attempt ? { attempt } : {}) };
+}
+
+/**
+ * How long a reservation request may still be writing after its start (`createdAt`): far longer
+ * than StockApi's 10 s timeout, so an attempt older than this is dead and nothing it started can
+ * still land. Two rules rest on it: a claim without its hold is taken over, or closed without
+ * moving stock, only once its attempt is over; and the reconciler repairs counters only on a SKU
+ * that has not changed for this long (a reservation may sit between its counter write and its
+ * hold for at most the attempt's life).
+ */
+export const attemptGraceMs = 60_000;
+
+/** Whether the request that started at `startedAt` can no longer write (see {@link attemptGraceMs}). */
+export function attemptIsOver(startedAt: string, now: string): boolean {
+  return Date.parse(startedAt) + attemptGraceMs <= Date.parse(now);
+}
+
+/**
+ * What a reservation request does on finding the order already claimed: the same lines held
+ * (hold items present) or closed answer as the first call did (`replay`); other lines are a
+ * `conflict`; a claim whose hold is not there yet belongs to a request still writing (`wait`),
+ * unless that request is over: then its claim never held stock and may be taken over (`takeOver`).
+ */
+export function claimOutcome(existing: Reservation, request: ReservationRequest, holdsPresent: boolean, now: string): "replay" | "conflict" | "wait" | "takeOver" {
+  if (replayOf(existing, request) === "conflict") return "conflict";
+  if (existing.status !== "held" || holdsPresent) return "replay";
+  return attemptIsOver(existing.createdAt, now) ? "takeOver" : "wait";
 }
 
 /**
@@ -344,6 +377,17 @@ export function availability(s: SkuState | undefined, sku: string, qty: number) 
 export class ReservationExistsError extends ConflictError {
   constructor(readonly orderId: string) {
     super(`Order ${orderId} already has a reservation.`, { extra: { orderId } });
+  }
+}
+
+/**
+ * Closing a reservation found a line without its hold item: the reservation was claimed but its
+ * request has not written the hold (still writing, or died before it). Such a reservation holds
+ * no stock, so closing it must not move the counters.
+ */
+export class HoldMissingError extends ConflictError {
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId}'s stock is still being reserved; retry in a moment.`, { extra: { orderId } });
   }
 }
 

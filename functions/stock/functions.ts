@@ -20,7 +20,17 @@ export const stockApi: FunctionSpec = {
     { kind: "http", method: "GET", path: "/stock/{sku}", auth: supervisor },
     { kind: "http", method: "GET", path: "/stock/{sku}/availability", auth: supervisor },
   ],
-  access: { table: "write", sends: ["storefront"], webhookSecret: true },
+  // Page stock is published off the request path: the API only nudges StockPublisher.
+  access: { table: "write", sends: ["stockChanges"], webhookSecret: true },
+};
+
+export const stockPublisher: FunctionSpec = {
+  name: "StockPublisher",
+  entry: "functions/stock/publisher.queue.ts",
+  handler: "handler",
+  description: "Publishes a changed SKU's page stock to the storefront (one publisher per SKU, coalesced)",
+  triggers: [{ kind: "queue", queue: "stockChanges", batchSize: 10, reportBatchItemFailures: true, localConcurrency: 2 }],
+  access: { table: "write", sends: ["storefront"] },
 };
 
 export const stockHoldExpiry: FunctionSpec = {
@@ -43,4 +53,4 @@ export const stockReconciler: FunctionSpec = {
   timeoutSeconds: 120,
 };
 
-export const stockFunctions: FunctionSpec[] = [stockApi, stockHoldExpiry, stockReconciler];
+export const stockFunctions: FunctionSpec[] = [stockApi, stockPublisher, stockHoldExpiry, stockReconciler];

@@ -3,16 +3,21 @@
  * needs, lets `domain.ts` decide, writes through `store/` (every change with its audit records,
  * conditional on what it read) and then publishes the SKU's page stock to the storefront.
  */
-import { ConflictError, ContentionError, NotFoundError, ValidationError } from "../shared/errors.js";
+import { randomUUID } from "node:crypto";
+import { ConflictError, ContentionError, NotFoundError, StoreUnavailableError, ValidationError } from "../shared/errors.js";
+import { logger } from "../shared/logger.js";
 import { isWriteConflict, jitter } from "../shared/table/index.js";
 import {
   afterPolicy,
   afterWarehouse,
+  attemptIsOver,
   availability,
+  claimOutcome,
   closes,
   driftOf,
   emptySku,
   hasDrift,
+  HoldMissingError,
   InsufficientStockError,
   lockHasExpired,
   newReservation,
@@ -27,19 +32,20 @@ import {
   type DriftFinding,
   type ReconcileReport,
   type Reservation,
+  type ReservationLine,
   type ReservationRequest,
   type SkuState,
   type StoredPolicy,
   type WarehouseOutcome,
   type WarehouseUpdate,
 } from "./domain.js";
-import { publishAll, publishPageStock } from "./publisher.js";
-import { createSku, getSku, getSkus, writeLockExpiry, writePolicy, writeRepair, writeWarehouse } from "./store/counters.js";
-import { heldUnits } from "./store/holds.js";
+import { nudgePublisher, publishAll, publishPageStock } from "./publisher.js";
+import { AmbiguousWriteError, createSku, getSku, getSkus, takeUnits, writeLockExpiry, writePolicy, writeRepair, writeWarehouse, type Take } from "./store/counters.js";
+import { heldUnits, holdsPresent } from "./store/holds.js";
 import { deleteLockEntry, expiredLocks, getLockEntry } from "./store/locks.js";
 import { getPublished } from "./store/publication.js";
 import { getDrift, getReport, putDrift, putReport } from "./store/reconciliation.js";
-import { closeReservation, createReservation, expiredHolds, getReservation } from "./store/reservations.js";
+import { claimReservation, closeReservation, closeUnheld, createReservation, dropClaim, expiredHolds, getReservation, recordHold } from "./store/reservations.js";
 import { listSkus } from "./store/sku-registry.js";
 
 /** Attempts at a read-decide-write before a hot SKU answers 503 "busy, retry". */
@@ -111,7 +117,7 @@ export async function recordWarehouseCount(sku: string, update: WarehouseUpdate,
       extra: { sku, seq: update.seq, onHand: update.onHand, appliedOnHand: result.state.warehouseOnHand },
     });
   }
-  if (result.outcome === "applied") await publishPageStock(sku, "warehouse", correlationId);
+  if (result.outcome === "applied") await nudgePublisher([sku], "warehouse", correlationId);
   return { outcome: result.outcome, seq: update.seq, ...(await freshView(sku, result.state)) };
 }
 
@@ -126,6 +132,7 @@ export async function recordWarehouseCounts(updates: readonly (WarehouseUpdate &
   updates.forEach((u, i) => bySku.set(u.sku, [...(bySku.get(u.sku) ?? []), i]));
   const results: { sku: string; seq: number; outcome: WarehouseOutcome; onHand: number }[] = new Array(updates.length);
   const skus = [...bySku.keys()];
+  const changed: string[] = [];
   const worker = async () => {
     for (let sku = skus.shift(); sku !== undefined; sku = skus.shift()) {
       let applied = false;
@@ -136,10 +143,11 @@ export async function recordWarehouseCounts(updates: readonly (WarehouseUpdate &
         applied ||= r.outcome === "applied";
         results[i] = { sku, seq: u.seq, outcome: r.outcome, onHand: r.state.onHand };
       }
-      if (applied) await publishPageStock(sku, "warehouse", correlationId);
+      if (applied) changed.push(sku);
     }
   };
   await Promise.all(Array.from({ length: Math.min(8, skus.length) }, worker));
+  await nudgePublisher(changed, "warehouse", correlationId);
   const counts: Record<WarehouseOutcome, number> = { applied: 0, stale: 0, duplicate: 0, conflict: 0 };
   for (const r of results) counts[r.outcome] += 1;
   return { results, ...counts };
@@ -159,18 +167,102 @@ export async function changePolicy(sku: string, policy: StoredPolicy, actor: str
     await writePolicy(current, next, actor, at);
     return next;
   });
-  await publishPageStock(sku, "policy", correlationId);
+  await nudgePublisher([sku], "policy", correlationId);
   return freshView(sku, state);
 }
 
 /**
- * Primary course: the order system (or a supervisor) reserves every line of an order → one
- * transaction holds all lines or none → the SKUs are published. Alternatives: the same order
- * again answers like the first call (a replay, nothing held twice); different lines for a known
- * order is a conflict; short stock is a conflict naming each short line, and holds nothing.
+ * Primary course: the order system (or a supervisor) reserves an order → a single-line order (a
+ * flash sale's) claims the order, takes its units with one conditional counter write, then writes
+ * the hold and its audit record (`reserveOne`); an order of several lines holds all lines or
+ * none in one transaction (`reserveLines`) → the SKUs are nudged for publication. Alternatives: the
+ * same order again answers like the first call (a replay, nothing held twice); different lines for
+ * a known order is a conflict; short stock is a conflict naming each short line, and holds nothing.
  */
 export async function reserveStock(request: ReservationRequest, actor: string, at: string, expiresAt: string, correlationId?: string) {
-  const reservation = newReservation(request, actor, at, expiresAt);
+  const [line, ...more] = request.lines;
+  const reservation = newReservation(request, actor, at, expiresAt, randomUUID());
+  const result = line && more.length === 0 ? await reserveOne(reservation, request, line, correlationId) : await reserveLines(reservation, request, correlationId);
+  return reservationView(result);
+}
+
+/** How long a duplicate request waits for the request that claimed the order to write its hold (StockApi's timeout is 10 s). */
+const claimWaitMs = 8_000;
+
+/**
+ * One line, three writes and no read: (1) the claim — the reservation, `attribute_not_exists` —
+ * so that of all requests for one order exactly one goes on, before anything is counted; (2) the
+ * counter write, `available >= q`, the only write on the SKU's hot item; (3) the hold and its audit
+ * record in one batch, the publisher nudge beside it. A duplicate never touches the counters: it
+ * answers like the first request once that one's hold is written (it waits up to
+ * {@link claimWaitMs} for it). A refused request drops its claim, so the order may be sent again.
+ * Whatever a crash leaves is one of: a claim without units (taken over once its attempt is over,
+ * or closed without moving stock), or units taken without a hold (given back by the reconciler
+ * once the SKU is quiet) — never a hold without its units, never units taken twice for one order.
+ */
+async function reserveOne(reservation: Reservation, request: ReservationRequest, line: ReservationLine, correlationId: string | undefined): Promise<Reservation> {
+  const { orderId } = reservation;
+  const at = reservation.createdAt;
+  const waitUntil = performance.now() + claimWaitMs;
+  const dropOurClaim = () => dropClaim(reservation).catch((error: unknown) => logger.warn("Claim not dropped; it closes without stock once its attempt is over", { orderId, error: error as Error }));
+  let claimed: boolean;
+  try {
+    claimed = await claimReservation(reservation);
+  } catch (error) {
+    // An SDK retry may have landed it: remove what may be ours, hold nothing, answer 503.
+    await dropOurClaim();
+    throw error;
+  }
+  for (let round = 0; !claimed; round++) {
+    const existing = await getReservation(orderId);
+    if (existing?.attempt === reservation.attempt) {
+      // Our own claim: an SDK retry of a put that had landed lost to it.
+      claimed = true;
+      break;
+    }
+    if (!existing) {
+      // The claim we lost to was refused and dropped: the order is free again.
+      claimed = await claimReservation(reservation);
+      continue;
+    }
+    const holds = existing.status === "held" && (await holdsPresent(orderId, existing.lines));
+    const outcome = claimOutcome(existing, request, holds, at);
+    if (outcome === "conflict") throw conflictOf(orderId, existing);
+    if (outcome === "replay") return existing;
+    if (outcome === "takeOver") {
+      claimed = await claimReservation(reservation, existing);
+      continue;
+    }
+    // "wait": the request that claimed the order is between its claim and its hold.
+    if (performance.now() > waitUntil) throw new ContentionError(`Order ${orderId} is being reserved by another request; retry.`);
+    await jitter(round + 3);
+  }
+  let take: Take;
+  try {
+    take = await takeUnits(line.sku, line.qty, at);
+  } catch (error) {
+    // An ambiguous counter write may have taken the units: they are left to the reconciler, the claim dropped.
+    await dropOurClaim();
+    throw error instanceof AmbiguousWriteError ? new StoreUnavailableError("DynamoDB", { cause: error }) : error;
+  }
+  if (!take.taken) {
+    await dropClaim(reservation);
+    const shortages = [{ sku: line.sku, requested: line.qty, available: take.sellable }];
+    throw new ConflictError(`Not enough stock for ${line.sku}; nothing was reserved.`, { extra: { orderId, shortages } });
+  }
+  // The units are taken: if writing the hold fails they are left to the reconciler, never taken again.
+  await Promise.all([recordHold(reservation), nudgePublisher([line.sku], "reservation", correlationId)]);
+  return reservation;
+}
+
+function conflictOf(orderId: string, existing: Reservation): ConflictError {
+  return new ConflictError(`Order ${orderId} already has a reservation with different lines; use a new orderId or release it first.`, {
+    extra: { orderId, existingLines: existing.lines },
+  });
+}
+
+/** Several lines: one transaction holds all or none (counters, holds and audit with the reservation). */
+async function reserveLines(reservation: Reservation, request: ReservationRequest, correlationId: string | undefined): Promise<Reservation> {
   const outcome = await untilCommitted(`Order ${request.orderId}`, async (): Promise<{ held: boolean; reservation: Reservation } | typeof retry> => {
     try {
       await createReservation(reservation);
@@ -179,11 +271,7 @@ export async function reserveStock(request: ReservationRequest, actor: string, a
       if (error instanceof ReservationExistsError) {
         const existing = await getReservation(request.orderId);
         if (!existing) return retry;
-        if (replayOf(existing, request) === "conflict") {
-          throw new ConflictError(`Order ${request.orderId} already has a reservation with different lines; use a new orderId or release it first.`, {
-            extra: { orderId: request.orderId, existingLines: existing.lines },
-          });
-        }
+        if (replayOf(existing, request) === "conflict") throw conflictOf(request.orderId, existing);
         return { held: false, reservation: existing };
       }
       if (error instanceof InsufficientStockError) {
@@ -195,17 +283,32 @@ export async function reserveStock(request: ReservationRequest, actor: string, a
       throw error;
     }
   });
-  if (outcome.held) await publishAll(request.lines.map((l) => l.sku), "reservation", correlationId);
-  return reservationView(outcome.reservation);
+  if (outcome.held) await nudgePublisher(request.lines.map((l) => l.sku), "reservation", correlationId);
+  return outcome.reservation;
 }
 
-/** Ends a held reservation of kind `kind` (once, however many callers race); returns it and whether this call ended it. */
+/**
+ * Ends a held reservation of kind `kind` (once, however many callers race); returns it and whether
+ * this call moved stock. A claim whose hold was never written holds nothing: while its request may
+ * still be writing, a release or ship is a 503 "retry" and an expiry waits for the next run; once
+ * that request is over, the claim is closed without touching the counters (a ship of it is a 409).
+ */
 async function close(orderId: string, kind: CloseKind, actor: string, at: string): Promise<{ reservation: Reservation; changed: boolean }> {
   return untilCommitted(`Order ${orderId}`, async () => {
     const current = await getReservation(orderId);
     if (!current) throw new NotFoundError(`No reservation for order ${orderId}.`);
     if (!closes(current, kind, at)) return { reservation: current, changed: false };
-    return { reservation: await closeReservation(current, kind, actor, at), changed: true };
+    try {
+      return { reservation: await closeReservation(current, kind, actor, at), changed: true };
+    } catch (error) {
+      if (!(error instanceof HoldMissingError)) throw error;
+      if (!attemptIsOver(current.createdAt, at)) {
+        if (kind === "expired") return { reservation: current, changed: false };
+        throw new ContentionError(error.message, { extra: { orderId } });
+      }
+      if (kind === "shipped") throw new ConflictError(`Order ${orderId}'s reservation never held stock (its request failed); reserve again before shipping.`, { extra: { orderId, status: "unheld" } });
+      return { reservation: await closeUnheld(current, kind, at), changed: false };
+    }
   });
 }
 
@@ -216,7 +319,7 @@ async function close(orderId: string, kind: CloseKind, actor: string, at: string
 export async function releaseReservation(orderId: string, actor: string, at: string, correlationId?: string) {
   const { reservation, changed } = await close(orderId, "released", actor, at);
   if (reservation.status === "shipped") throw new ConflictError(`Order ${orderId} has shipped; its stock can no longer be released.`, { extra: { orderId, status: reservation.status } });
-  if (changed) await publishAll(reservation.lines.map((l) => l.sku), "release", correlationId);
+  if (changed) await nudgePublisher(reservation.lines.map((l) => l.sku), "release", correlationId);
   return reservationView(reservation);
 }
 
@@ -230,7 +333,7 @@ export async function shipReservation(orderId: string, actor: string, at: string
   if (reservation.status !== "shipped") {
     throw new ConflictError(`Order ${orderId}'s hold was ${reservation.status}; reserve again before shipping.`, { extra: { orderId, status: reservation.status } });
   }
-  if (changed) await publishAll(reservation.lines.map((l) => l.sku), "ship", correlationId);
+  if (changed) await nudgePublisher(reservation.lines.map((l) => l.sku), "ship", correlationId);
   return reservationView(reservation);
 }
 
@@ -305,8 +408,11 @@ const maxFindings = 100;
 /**
  * Primary course (StockReconciler, every 5 minutes): for every SKU, the counters are compared
  * with the ledger (the hold items) and what the storefront was told → drifted counters are
- * repaired (conditional on the version read first) → any SKU the storefront is behind on is
- * re-published → the run's report is stored for `GET /stock/drift`.
+ * repaired (conditional on the version read first, and only on a SKU unchanged for the attempt
+ * grace: units taken by a reservation still writing its hold are not drift) → any SKU the
+ * storefront is behind on is re-published → the run's report is stored for `GET /stock/drift`.
+ * The case the repair exists for: a reservation took units and died before writing its hold;
+ * the units are given back (`reserved` from the ledger, `available` follows).
  */
 export async function reconcile(now: Date): Promise<ReconcileReport> {
   const at = now.toISOString();
@@ -315,12 +421,17 @@ export async function reconcile(now: Date): Promise<ReconcileReport> {
   const worker = async () => {
     for (let sku = queue.shift(); sku !== undefined; sku = queue.shift()) {
       report.skus += 1;
-      // Counters first, then the ledger: any hold committed in between bumps the version and the repair's condition fails.
+      // Counters first, then the ledger: a hold committed in between came after its counter write, which bumped the version, so the repair's condition fails.
       const state = await getSku(sku);
       if (!state) continue;
       const [held, published] = await Promise.all([heldUnits(sku), getPublished(sku)]);
       const finding: DriftFinding = driftOf(state, published, held, at);
-      if (hasDrift(finding)) {
+      // A reservation sits between its counter write and its hold for as long as its request lives:
+      // counters that disagree with the ledger are repaired only once the SKU has been quiet longer.
+      const countersDrift = finding.reserved !== 0 || finding.available !== 0;
+      if (countersDrift && !attemptIsOver(state.updatedAt, at)) {
+        report.busy += 1;
+      } else if (hasDrift(finding)) {
         // A repair bumps the version, so even a pure page-stock drift gets a fresh correction message.
         finding.repaired = await repair(state, held, finding, at);
         if (finding.repaired) {

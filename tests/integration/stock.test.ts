@@ -52,7 +52,11 @@ describe("warehouse updates", () => {
     const orderId = s.uid("o");
     expect((await s.api("POST", "/stock/reservations", { body: { orderId, lines: [{ sku, qty: 3 }] }, signed: true })).status).toBe(201);
     expect((await s.api("POST", `/stock/reservations/${orderId}/ship`, { signed: true })).status).toBe(200);
-    const before = await stockOf(s, sku);
+    // Publication runs off the request path: let it settle so `before` is the SKU at rest.
+    const before = await s.eventually(async () => {
+      const read = await stockOf(s, sku);
+      return read.published.version === read.version ? read : undefined;
+    });
     expect(before).toMatchObject({ onHand: 37, reserved: 0, warehouseSeq: 5 });
 
     const reused = await s.api("PUT", `/stock/${sku}/warehouse`, { body: { onHand: 55, seq: 5 }, signed: true });
@@ -216,6 +220,8 @@ describe("reconciliation", () => {
     const clean = s.uid("clean");
     await warehouse(s, sku, 20, 1);
     await warehouse(s, clean, 5, 1);
+    // Publication coalesces changes that come within its 1 s window: wait for each value to show.
+    await storefront.until(sku, 20);
     expect((await s.api("POST", "/stock/reservations", { body: { orderId: s.uid("o"), lines: [{ sku, qty: 4 }] }, signed: true })).status).toBe(201);
     await storefront.until(sku, 16);
     // A lost release: 3 units stuck as reserved with no hold behind them.

@@ -13,7 +13,7 @@ export interface StockAuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** The audit `Put` for one change of one SKU, for the change's transaction. */
-export function stockAuditOp(entry: StockAuditEntry): TransactItem {
-  return auditPut({ entity: "stock", entityId: entry.sku, action: entry.action, actor: entry.actor, at: entry.at, ...(entry.details ? { details: entry.details } : {}) });
+/** The audit `Put` for one change of one SKU, for the change's transaction (`id`: a stable key tail for a put that may be repeated). */
+export function stockAuditOp(entry: StockAuditEntry, id?: string): TransactItem {
+  return auditPut({ entity: "stock", entityId: entry.sku, action: entry.action, actor: entry.actor, at: entry.at, ...(entry.details ? { details: entry.details } : {}) }, id);
 }

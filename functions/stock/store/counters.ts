@@ -8,8 +8,8 @@
  * audit record; a lost condition surfaces as the client's `TransactionCancelledError` (a
  * conflict), and the use case re-reads and decides again.
  */
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { SkuCounters, batchGet, dynamo, tableName, transact, type TransactItem } from "../../shared/table/index.js";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { MalformedItemError, SkuCounters, batchGet, dynamo, isConditionalCheckFailed, tableName, transact, type TransactItem } from "../../shared/table/index.js";
 import { closeDeltas, ratioScale, type CloseKind, type DriftFinding, type ReservationLine, type SkuState, type WarehouseUpdate } from "../domain.js";
 import { stockAuditOp } from "./audit.js";
 import { lockEntryOp } from "./locks.js";
@@ -131,4 +131,88 @@ export function reserveLineOp(line: ReservationLine, at: string): TransactItem {
 export function closeLineOp(kind: CloseKind, line: ReservationLine, at: string): TransactItem {
   const d = closeDeltas(kind, line.qty);
   return countersUpdate(line.sku, at, { add: ["reserved :r", "available :a", "onHand :o"], values: { ":r": d.reserved, ":a": d.available, ":o": d.onHand } });
+}
+
+/**
+ * A counter write that may or may not have been applied (timeout, reset, 5xx): it was not sent
+ * again. The SDK's failure is kept as `original`, not as `cause`: the SDK retries any error whose
+ * cause is transient.
+ */
+export class AmbiguousWriteError extends Error {
+  override name = "AmbiguousWriteError";
+  constructor(
+    message: string,
+    readonly original: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An `ADD` is not idempotent: sent twice it counts twice. The SDK retries a timed-out or 5xx
+ * call, and the first try may have landed (under load a 2 s timeout trips while DynamoDB still
+ * applies the write). This guard sits under the SDK's retry and turns such a failure into a
+ * non-retryable {@link AmbiguousWriteError}; a refusal or a throttle (4xx: surely not applied)
+ * passes through and is retried as usual. A longer timeout than the client's makes the ambiguity rare.
+ */
+function sentOnce<T extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: T): T {
+  const guard = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode;
+      const surelyNotApplied = (status !== undefined && status >= 400 && status < 500) || e.code === "ECONNREFUSED";
+      if (surelyNotApplied) throw error;
+      throw new AmbiguousWriteError(`A counter write may or may not have been applied (${e.name ?? "error"}); not sent again.`, error);
+    }
+  };
+  (command.middlewareStack.add as unknown as (m: typeof guard, o: object) => void)(guard, { step: "deserialize", priority: "high", name: "stockSentOnce", override: true });
+  return command;
+}
+
+/** Time a counter write may take before it is declared ambiguous (the client's default is 2 s). */
+const counterWriteTimeoutMs = 5_000;
+
+/** A single-line reservation's counter write: either the units were taken (new version), or how many could have been. */
+export type Take = { taken: true; version: number } | { taken: false; sellable: number };
+
+/**
+ * Takes `qty` units for a reservation in one conditional update of the counters, no read before
+ * it: `ADD reserved +q, available −q, version +1` IF `available >= q`. DynamoDB applies these one
+ * after another on the item and checks each against the committed value, so no two can take the
+ * same unit. A refusal returns the counters it was refused on (ReturnValuesOnConditionCheckFailure),
+ * so the 409 names what is left without another read; an unknown SKU has 0.
+ */
+export async function takeUnits(sku: string, qty: number, at: string): Promise<Take> {
+  try {
+    const result = await dynamo.send(
+      sentOnce(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: SkuCounters.key({ sku }),
+          UpdateExpression: "SET updatedAt = :at ADD reserved :q, available :nq, version :one",
+          ConditionExpression: "available >= :q",
+          ExpressionAttributeValues: { ":q": qty, ":nq": -qty, ":one": 1, ":at": at },
+          ReturnValues: "UPDATED_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      ),
+      { requestTimeout: counterWriteTimeoutMs },
+    );
+    return { taken: true, version: Number(result.Attributes?.version) };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    return { taken: false, sellable: refusedOn(sku, error) };
+  }
+}
+
+/** Units that were sellable on the counters a refused `takeUnits` returned (marshalled; absent item = unknown SKU = 0). */
+function refusedOn(sku: string, error: unknown): number {
+  const item = (error as { Item?: { available?: { N?: string } } }).Item;
+  if (!item) return 0;
+  const available = Number(item.available?.N);
+  // Not a number: a malformed counters item, a loud error rather than a guessed count.
+  if (!Number.isInteger(available)) throw new MalformedItemError(SkuCounters.type, SkuCounters.key({ sku }), [{ path: ["available"], message: "not an integer" }]);
+  return Math.max(0, available);
 }

@@ -3,15 +3,28 @@
  * must equal the sum of its holds (the reconciler checks it).
  */
 import * as z from "zod/mini";
-import { StockHold, queryAll, tableName, type TransactItem } from "../../shared/table/index.js";
+import { StockHold, batchGet, queryAll, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { ReservationLine } from "../domain.js";
 
 export function holdPutOp(orderId: string, line: ReservationLine, expiresAt: string): TransactItem {
   return { Put: { TableName: tableName, Item: StockHold.item({ sku: line.sku, orderId, qty: line.qty, expiresAt }) } };
 }
 
+/**
+ * Deletes the hold in a close transaction, on condition that it exists: a reservation whose hold
+ * was never written held no stock, and its close must not give back what it never took.
+ */
 export function holdDeleteOp(orderId: string, sku: string): TransactItem {
-  return { Delete: { TableName: tableName, Key: StockHold.key({ sku, orderId }) } };
+  return { Delete: { TableName: tableName, Key: StockHold.key({ sku, orderId }), ConditionExpression: "attribute_exists(pk)" } };
+}
+
+/** Whether every line of the order has its hold item (strongly consistent). */
+export async function holdsPresent(orderId: string, lines: readonly ReservationLine[]): Promise<boolean> {
+  const found = await batchGet(
+    lines.map((l) => StockHold.key({ sku: l.sku, orderId })),
+    { consistent: true, projection: "pk" },
+  );
+  return found.length === lines.length;
 }
 
 const qtyOnly = z.object({ qty: z.number().check(z.int()) });

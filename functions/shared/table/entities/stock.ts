@@ -29,7 +29,8 @@ export const SkuCounters = defineEntity({
     { name: "SkuCounters.get", operation: "GetItem SKU#{sku} / STATE, consistent", cost: "1 RRU" },
     { name: "SkuCounters.getMany", operation: "BatchGetItem SKU#{sku} / STATE × lines, consistent (shortages after a refused reservation)", cost: "1 RRU per SKU" },
     { name: "SkuCounters.create", operation: "TransactWriteItems: Put counters (attribute_not_exists) + Put registry entry", cost: "2 × 2 WRU + 1 WRU index" },
-    { name: "SkuCounters.reserveLine", operation: "Update in the reservation transaction: ADD reserved, available, version IF available >= qty", cost: "2 WRU per line" },
+    { name: "SkuCounters.take", operation: "UpdateItem ADD reserved +q, available −q, version +1 IF available >= q (single-line reservation; UPDATED_NEW, ALL_OLD on refusal), sent once: never retried after a timeout", cost: "1 WRU (a refusal too)" },
+    { name: "SkuCounters.reserveLine", operation: "Update in a multi-line reservation's transaction: ADD reserved, available, version IF available >= qty", cost: "2 WRU per line" },
     { name: "SkuCounters.closeLine", operation: "Update in the release / expiry / ship transaction", cost: "2 WRU per line" },
     { name: "SkuCounters.applyWarehouse / applyPolicy / expireLock / repair", operation: "Update IF the counters it was computed from (seq + onHand, policy, lock, version), with its audit record", cost: "2 × 2 WRU (+ lock entry 2 WRU)" },
   ],
@@ -72,7 +73,9 @@ export const StockHold = defineEntity({
   pk: "SKUHOLD#{sku}",
   sk: "HOLD#{orderId}",
   patterns: [
-    { name: "StockHold.put / delete", operation: "inside the reservation and close transactions", cost: "2 WRU each" },
+    { name: "StockHold.put", operation: "BatchWriteItem with the audit record after a single-line reservation took its units; inside the transaction of a multi-line one", cost: "1 WRU (2 WRU in a transaction)" },
+    { name: "StockHold.delete", operation: "inside the close transaction, IF attribute_exists (a claim without its hold gives nothing back)", cost: "2 WRU" },
+    { name: "StockHold.present", operation: "BatchGetItem of the order's holds, consistent (a duplicate request: is the first one's hold written?)", cost: "1 RRU per line" },
     { name: "StockHold.heldUnits", operation: "Query SKUHOLD#{sku}, begins_with(sk, HOLD#), projection qty, consistent", cost: "~1 RRU per 100 holds" },
   ],
 });
@@ -80,7 +83,8 @@ export const StockHold = defineEntity({
 export const StockReservation = defineEntity({
   type: "StockReservation",
   owner: "stock",
-  description: "An order's reservation: lines, status (held, released, expired, shipped), canonical lines for replays",
+  description:
+    "An order's reservation: lines, status (held, released, expired, shipped), canonical lines for replays, the attempt that wrote it. A single-line order's is its claim, written before its units are taken: its stock is held only once its hold item exists",
   schema: storedReservationSchema,
   pk: "RESV#{orderId}",
   sk: "ORDER",
@@ -93,9 +97,12 @@ export const StockReservation = defineEntity({
     },
   },
   patterns: [
-    { name: "StockReservation.create", operation: "TransactWriteItems: Put reservation (attribute_not_exists) + per line counters ADD + hold Put + audit Put", cost: "2 × (1 + 3 × lines) WRU + 1 WRU index" },
+    { name: "StockReservation.claim", operation: "PutItem IF attribute_not_exists (single-line order, before its units are taken), or IF status = held AND attempt = the dead attempt's (take-over)", cost: "1 WRU + 1 WRU index" },
+    { name: "StockReservation.dropClaim", operation: "DeleteItem IF attempt = ours (the units were refused)", cost: "1 WRU + 1 WRU index" },
+    { name: "StockReservation.create", operation: "TransactWriteItems (multi-line order): Put reservation (attribute_not_exists) + per line counters ADD + hold Put + audit Put", cost: "2 × (1 + 3 × lines) WRU + 1 WRU index" },
     { name: "StockReservation.get", operation: "GetItem RESV#{orderId} / ORDER, consistent", cost: "1 RRU" },
-    { name: "StockReservation.close", operation: "TransactWriteItems: Update status IF held, REMOVE index attributes + per line counters + hold Delete + audit Put", cost: "2 × (1 + 3 × lines) WRU + 1 WRU index" },
+    { name: "StockReservation.close", operation: "TransactWriteItems: Update status IF held, REMOVE index attributes + per line counters + hold Delete IF exists + audit Put", cost: "2 × (1 + 3 × lines) WRU + 1 WRU index" },
+    { name: "StockReservation.closeUnheld", operation: "UpdateItem status IF held AND attempt (a claim whose request died before its hold: no stock moves)", cost: "1 WRU + 1 WRU index" },
     { name: "StockReservation.expired", operation: "Query gsi1 HOLDEXP#{0..7}, gsi1sk <= {now}#\\uffff, projection orderId, ≤ 500 a run", cost: "8 × 0.5 RRU + ~1 RRU per 100 holds" },
   ],
 });
@@ -115,7 +122,7 @@ export const StockPublication = defineEntity({
   sk: "PUBLISHED",
   patterns: [
     { name: "StockPublication.get", operation: "GetItem SKUPUB#{sku} / PUBLISHED, consistent", cost: "1 RRU" },
-    { name: "StockPublication.acquire / release", operation: "UpdateItem IF the lease is free (ALL_NEW) / IF we own it", cost: "1 WRU each" },
+    { name: "StockPublication.acquire / release", operation: "UpdateItem IF the lease is free (ALL_NEW) / IF we own it; by StockPublisher once per nudge (coalesced: about one a second per SKU under a burst), never on the request path", cost: "1 WRU each" },
   ],
 });
 
