@@ -19,6 +19,12 @@ import { drainAfterCommit, readBack, wakeRouter } from "./wake.js";
 
 const maxAttempts = 12;
 
+/** Whether the conversation shows this call's own write (a commit whose answer was lost). */
+async function committed(conversationId: string, mine: (c: Conversation) => boolean): Promise<boolean> {
+  const current = await getConversation(conversationId);
+  return current !== undefined && mine(current);
+}
+
 export interface MoveRequest {
   conversationId: string;
   actor: string;
@@ -58,18 +64,22 @@ export async function moveToAgent(request: MoveRequest & { toAgentId: string; fo
     const at = now.toISOString();
     const overCapacity = to.load + 1 > to.maxConcurrent;
     const entry: HistoryEntry = { at, action: request.action, actor: request.actor, agentId: to.agentId, detail: `from ${conversation.agentId}${request.force ? (overCapacity ? " (forced over capacity)" : " (forced)") : ""}` };
+    const callback = assignmentCallback({ conversation, agentId: to.agentId, previousAgentId: conversation.agentId, reason: request.action, at });
     try {
-      const callback = assignmentCallback({ conversation, agentId: to.agentId, previousAgentId: conversation.agentId, reason: request.action, at });
       // Audited with its actor in the same transaction (invariant 6), beside the conversation's history.
       const audit = auditPut({ entity: "conversation", entityId: conversation.conversationId, action: `conversation.${request.action}`, actor: request.actor, at, details: { from: conversation.agentId, to: to.agentId, force: request.force, overCapacity } });
       await transact([...releaseSlotOps(from, conversation), ...agentWriteOps(to, { ...to, load: to.load + 1, lastAssignedAt: at }, { onDutyAt: at }), ...moveToAgentOps(conversation, to.agentId, entry), ...callback.ops, audit]);
-      await callback.send();
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
-      await jitter(attempt);
-      continue;
+      // Refused — unless by a retry of this very call after it committed (its answer lost): then
+      // the conversation is with the target at this instant, and the move is done.
+      if (!(await committed(conversation.conversationId, (c) => c.status === "assigned" && c.agentId === to.agentId && c.assignedAt === at))) {
+        await jitter(attempt);
+        continue;
+      }
     }
     // Committed: what follows only speeds things up and never fails the move (wake.ts).
+    await callback.send();
     if (from) await wakeRouter(from.skills, `conversation ${conversation.conversationId} moved away from ${from.agentId}`);
     const moved: Conversation = { ...conversation, agentId: to.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
     return readBack(() => getConversation(conversation.conversationId), moved);
@@ -97,8 +107,11 @@ export async function moveToQueue(request: MoveRequest & { skill?: Skill | "any"
       await transact([...releaseSlotOps(from, conversation), moveToQueueOp(conversation, skill, excluded, entry), audit]);
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
-      await jitter(attempt);
-      continue;
+      // Refused — unless by a retry of this very call after it committed (see moveToAgent).
+      if (!(await committed(conversation.conversationId, (c) => c.history.some((h) => h.at === at && h.action === entry.action && h.toSkill === skill && h.agentId === entry.agentId)))) {
+        await jitter(attempt);
+        continue;
+      }
     }
     // Serve the line now: this conversation keeps its place by priority and arrival. Committed:
     // a failing drain is left to the router (wake.ts), never reported as a failed move.

@@ -153,21 +153,25 @@ async function tryAssign(conversation: Conversation, candidate: Candidate, now: 
   // Both paths are conditional on the agent's duty window covering this decision's clock.
   const agentOps = candidate.seat ? seatAssignmentOps(candidate.seat, at) : agentWriteOps(agent, { ...agent, load: agent.load + 1, lastAssignedAt: at }, { onDutyAt: at });
   const entry: HistoryEntry = { at, action: "assigned", actor, agentId: agent.agentId };
+  const callback = assignmentCallback({ conversation, agentId: agent.agentId, at, ...assignmentReason(conversation.history) });
   try {
     // Per attempt: the SDK's own retries of this call are idempotent, while a second router
     // racing for the same conversation is refused by the condition, not "replayed" as a success.
-    const callback = assignmentCallback({ conversation, agentId: agent.agentId, at, ...assignmentReason(conversation.history) });
     await transact([...agentOps, ...assignOps(conversation, agent.agentId, entry), ...callback.ops], { token: randomUUID(), meter });
-    await callback.send();
-    // The first response belongs to the episode: it survives a handover or re-offer.
-    const assigned: Conversation = { ...conversation, status: "assigned", agentId: agent.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
-    return { result: "assigned", conversation: assigned };
   } catch (error) {
     if (!(error instanceof TransactionCancelledError)) throw error;
     // The conversation update follows the agent's items: its condition failing means it was taken.
-    if (error.conditionFailedAt(agentOps.length)) return { result: "conversation-gone" };
-    return { result: "agent-conflict" };
+    if (!error.conditionFailedAt(agentOps.length)) return { result: "agent-conflict" };
+    // Taken — possibly by this very attempt: a call that committed but whose answer was lost and
+    // whose retry was refused (a loaded store). Then it is ours, and its callback must go now,
+    // not when the relay finds it pending minutes later.
+    const current = await getConversation(conversation.conversationId, meter);
+    if (!(current?.status === "assigned" && current.agentId === agent.agentId && current.assignedAt === at)) return { result: "conversation-gone" };
   }
+  await callback.send();
+  // The first response belongs to the episode: it survives a handover or re-offer.
+  const assigned: Conversation = { ...conversation, status: "assigned", agentId: agent.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
+  return { result: "assigned", conversation: assigned };
 }
 
 async function notifyAssigned(assigned: Conversation, now: Date): Promise<void> {
