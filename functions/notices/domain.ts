@@ -10,6 +10,7 @@
  *   orders unacknowledged before acknowledged, then urgent → important → info, newest first.
  */
 import * as z from "zod/mini";
+import type { NoticeView } from "./responses.js";
 import { skillSchema, type Skill } from "../agents/domain.js";
 import { defaultLocale, renderCampaignNotice, type Locale } from "./render.js";
 
@@ -337,7 +338,7 @@ export function noticeFields(notice: Notice): Notice {
  * What a reader sees: the notice without who published it, its title and body in `locale` (an
  * ad-hoc notice reads as its publisher wrote it, in every locale).
  */
-export function noticeView(notice: Notice, locale: Locale = defaultLocale) {
+export function noticeView(notice: Notice, locale: Locale = defaultLocale): NoticeView {
   const { publishedBy: _publishedBy, texts, ...view } = noticeFields(notice);
   return { ...view, ...(texts ? texts[locale] : {}) };
 }

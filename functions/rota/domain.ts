@@ -3,6 +3,7 @@
  * exceptions (leave, override, swap). Pure: schemas and types only, no AWS.
  */
 import * as z from "zod/mini";
+import type { ShiftView } from "./responses.js";
 import { agentIdSchema } from "../agents/domain.js";
 import { isValidDate, isValidZone, parseDate, parseHhmm } from "./time.js";
 
@@ -53,7 +54,7 @@ export function crossesMidnight(shift: Pick<Shift, "start" | "end">): boolean {
   return (parseHhmm(shift.end) ?? 0) <= (parseHhmm(shift.start) ?? 0);
 }
 
-export function shiftView(shift: Shift) {
+export function shiftView(shift: Shift): ShiftView {
   return { ...shift, crossesMidnight: crossesMidnight(shift), plannedMinutes: plannedMinutes(shift) };
 }
 

@@ -22,6 +22,8 @@ export const shiftViewSchema = named(
   "A shift: local `HH:mm` start and end in its time zone (end <= start crosses midnight; end = start is 24 hours).",
 );
 
+export type ShiftView = z.output<typeof shiftViewSchema>;
+
 export const shiftWithUsesSchema = named("ShiftWithUses", z.strictObject({ ...shiftViewSchema.shape, uses: z.nullable(int()) }), "A shift and how many rota entries name it (null: not counted yet).");
 
 export const shiftListSchema = z.strictObject({ shifts: z.array(shiftViewSchema) });

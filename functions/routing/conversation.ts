@@ -1,5 +1,6 @@
 /** The conversation record and its schemas (pure). */
 import * as z from "zod/mini";
+import type { ConversationView } from "./responses.js";
 import { skillSchema } from "../agents/domain.js";
 import { pathIdPattern, pathIdSchema } from "../shared/ids.js";
 import { priorities } from "./policy.js";
@@ -91,7 +92,7 @@ export function allowedFallbacks(conversation: Pick<Conversation, "fallbackSkill
   return conversation.escalated ? (conversation.fallbackSkills ?? []) : [];
 }
 
-export function conversationView(c: Conversation, now: Date) {
+export function conversationView(c: Conversation, now: Date): ConversationView {
   const waitEnd = c.assignedAt ?? c.closedAt;
   return {
     ...c,

@@ -1,10 +1,11 @@
 /** The supervisor's lists: every campaign, and every sent notice with its receipt counts, a page at a time. */
 import { isExpired, noticeView, receiptCounts } from "../domain.js";
 import type { Locale } from "../render.js";
+import type { CampaignView } from "../responses.js";
 import { campaignsPage, sentNoticesPage, type CampaignRecord } from "../store/index.js";
 
 /** A campaign as the API shows it: its current content and version. */
-export function campaignView(c: CampaignRecord) {
+export function campaignView(c: CampaignRecord): CampaignView {
   return { campaignId: c.campaignId, version: c.version, ...c.content, noticeId: c.noticeId, updatedAt: c.updatedAt, updatedBy: c.updatedBy };
 }
 
