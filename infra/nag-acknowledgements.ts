@@ -161,7 +161,7 @@ export function acknowledgeConsoleFindings(stack: ConsoleStack): void {
   acknowledge(
     stack.distribution,
     "CFR4",
-    "The distribution uses CloudFront's default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; HTTPS is enforced (HTTP redirects). With a custom domain and ACM certificate the configured TLSv1.2_2021 minimum applies.",
+    "The distribution uses CloudFront's default *.cloudfront.net certificate, whose TLS policy CloudFront fixes (a minimum protocol version applies only with a custom certificate); HTTPS is enforced (HTTP redirects). A shop that gives the console its own domain adds its ACM certificate with minimumProtocolVersion TLSv1.2_2021 (docs/console.md).",
   );
 }
 
