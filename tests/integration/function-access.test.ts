@@ -19,9 +19,9 @@ describe("function access enforced locally", () => {
   it("a function sending to a queue it does not declare fails, naming the declaration", async () => {
     const { sendMessage } = await functionCode();
     const probe = () => sendMessage("storefront", { body: { probe: true }, groupId: "probe", deduplicationId: stack().uid("probe") });
-    // LoadReconciler declares no queue; StockApi declares "storefront" (a queue no local function consumes).
+    // LoadReconciler declares no queue; StockReconciler declares "storefront" (a queue no local function consumes).
     await expect(stack().runAs("LoadReconciler", probe)).rejects.toThrow('QUEUE_URL_STOREFRONT is not set, so LoadReconciler cannot send to the "storefront" queue. Declare "storefront" in access.sends');
-    await expect(stack().runAs("StockApi", probe)).resolves.toBeUndefined();
+    await expect(stack().runAs("StockReconciler", probe)).resolves.toBeUndefined();
   });
 
   it("pushing to agents without pushesToAgents fails, even with nobody connected", async () => {
