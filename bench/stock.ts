@@ -64,7 +64,12 @@ export interface StockBench {
   rawConditionalWrite: PhaseFigures;
   /** The baseline measured just before and just after the hot-SKU phase (machine load drifts). */
   rawBrackets: { before: PhaseFigures; after: PhaseFigures };
-  ratios: { hotVsRaw: number; manyVsRaw: number; hotVsMany: number };
+  /**
+   * The same signed POST with an invalid body (answered 400 before any store call): what the HTTP
+   * path alone (client, gateway, signature, validation) costs, the floor under any reservation design.
+   */
+  httpFloor: PhaseFigures;
+  ratios: { hotVsRaw: number; manyVsRaw: number; hotVsMany: number; httpFloorVsRaw: number };
   oversell: { stock: number; attempts: number; succeeded: number; reservedAfter: number; oversoldUnits: number };
 }
 
@@ -195,6 +200,10 @@ export async function benchStock(stack: StockBenchStack, options: StockBenchOpti
   const rawBefore = await phase(concurrency, phaseMs / 2, raw);
   const hotSku = await phase(concurrency, phaseMs, () => reserve(hot));
   const rawAfter = await phase(concurrency, phaseMs / 2, raw);
+  const httpFloor = await phase(concurrency, phaseMs / 2, async () => {
+    const res = await signed("POST", "/stock/reservations", { orderId: "floor", lines: [] });
+    return res.status === 400 ? "ok" : "error";
+  });
   const rawConditionalWrite = meanOf(rawBefore, rawAfter);
   dynamo.destroy();
 
@@ -230,7 +239,8 @@ export async function benchStock(stack: StockBenchStack, options: StockBenchOpti
     manySkus,
     rawConditionalWrite,
     rawBrackets: { before: rawBefore, after: rawAfter },
-    ratios: { hotVsRaw: ratio(hotSku.perSecond, rawConditionalWrite.perSecond), manyVsRaw: ratio(manySkus.perSecond, rawConditionalWrite.perSecond), hotVsMany: ratio(hotSku.perSecond, manySkus.perSecond) },
+    httpFloor,
+    ratios: { hotVsRaw: ratio(hotSku.perSecond, rawConditionalWrite.perSecond), manyVsRaw: ratio(manySkus.perSecond, rawConditionalWrite.perSecond), hotVsMany: ratio(hotSku.perSecond, manySkus.perSecond), httpFloorVsRaw: ratio(httpFloor.perSecond, rawConditionalWrite.perSecond) },
     oversell: { stock: scarceStock, attempts, succeeded, reservedAfter, oversoldUnits: Math.max(0, succeeded - scarceStock, reservedAfter - scarceStock) },
   };
 }
@@ -245,7 +255,8 @@ export function formatStockBench(b: StockBench): string {
     line("many SKUs (HTTP)", b.manySkus),
     line("raw conditional write", b.rawConditionalWrite),
     `    (raw just before the hot phase ${b.rawBrackets.before.perSecond}/s, just after ${b.rawBrackets.after.perSecond}/s)`,
-    `  ratios: hot/raw ${b.ratios.hotVsRaw}, many/raw ${b.ratios.manyVsRaw}, hot/many ${b.ratios.hotVsMany}`,
+    line("HTTP floor (400, no store)", b.httpFloor),
+    `  ratios: hot/raw ${b.ratios.hotVsRaw}, many/raw ${b.ratios.manyVsRaw}, hot/many ${b.ratios.hotVsMany}, HTTP floor/raw ${b.ratios.httpFloorVsRaw}`,
     `  oversell: ${b.oversell.succeeded} of ${b.oversell.attempts} orders held for ${b.oversell.stock} units, reserved ${b.oversell.reservedAfter}, oversold ${b.oversell.oversoldUnits}`,
   ].join("\n");
 }
