@@ -3,6 +3,7 @@
  * someone may take, and the head keeps its place (it is served first once someone who may take it
  * has room). Two heads nobody may take: one that excludes the only free agent (it was transferred
  * away from them), and one not yet escalated in front of an escalated one a fallback agent may take.
+ * And a drain's decisions are each made at their own instant, never by a clock taken earlier.
  */
 import { describe, expect, it } from "vitest";
 import { agent, conversation, makeAgent, sendConversation, setDuty, settled } from "../support/routing.js";
@@ -85,5 +86,35 @@ describe("draining past a head nobody may take", () => {
 
     for (const id of [old.id, urgent.id]) await s.api("POST", `/conversations/${id}/close`, { as: sup });
     await setDuty(helper, false);
+  });
+
+  it("dates each assignment by its own instant: a drain asked for an earlier instant assigns nobody whose shift has ended since", async () => {
+    const s = stack();
+    const sup = await s.supervisor();
+    const skill = s.uid("late");
+    await s.api("PUT", `/skills/${skill}`, { as: sup, body: { name: "Late drain" } });
+    // On duty by its flag, but its shift ended a minute ago (the duty clock has not tidied yet).
+    const gone = await makeAgent(s, { skills: [skill], maxConcurrent: 3 });
+    await setDuty(gone, true, { from: new Date(Date.now() - 2 * 3_600_000), to: new Date(Date.now() - 60_000) });
+    const { id } = await sendConversation(s, { skill });
+    expect((await settled(s, id)).status).toBe("waiting");
+    // A drain whose clock was taken five minutes ago (a slow drain, a late message), when the
+    // shift still ran: each decision is made at its own instant, after the shift's end.
+    const { drainWaiting } = await import("../../functions/routing/use-cases/index.js");
+    expect(await s.runAs("Router", () => drainWaiting([skill], new Date(Date.now() - 5 * 60_000)))).toBe(0);
+    expect(await conversation(s, id)).toMatchObject({ status: "waiting" });
+    expect((await agent(s, gone)).load).toBe(0);
+    // Someone on duty now takes it, dated now (not five minutes ago, before it arrived).
+    const here = await makeAgent(s, { skills: [skill], maxConcurrent: 3, presence: "offline" });
+    const before = Date.now();
+    await s.api("PUT", `/agents/${here}/presence`, { as: sup, body: { status: "online" } });
+    const served = await s.eventually(async () => {
+      const c = await conversation(s, id);
+      return c.status === "assigned" ? c : undefined;
+    });
+    expect(served.agentId).toBe(here);
+    expect(Date.parse(served.assignedAt)).toBeGreaterThanOrEqual(before);
+    await s.api("POST", `/conversations/${id}/close`, { as: sup });
+    for (const x of [gone, here]) await setDuty(x, false);
   });
 });
