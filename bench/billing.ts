@@ -19,6 +19,7 @@ import { installBillingRecorder, type BillingRecorder, type EntityKeys, type Rec
 import { summarizeWindows, type BilledFigures, type FunctionInfo, type Window, type WorkModel } from "./lib/billing-report.js";
 import type { TableSchema } from "./lib/aws-billing.js";
 import { retryUnavailable } from "./lib/retry.js";
+import { signedRequest } from "./lib/signed.js";
 import type { BenchStack } from "./lib/stack.js";
 
 export interface Billing {
@@ -130,20 +131,8 @@ function model(billing: Billing): Pick<WorkModel, "consumerOf" | "amortisedEntit
 
 /** `count` single-line reservations of one unit on a fresh SKU, one at a time, through `POST /stock/reservations`. */
 export async function billStockReservations(stack: Pick<LocalStack, "url" | "webhookSecret">, billing: Billing, count: number): Promise<BilledFigures> {
-  const { signBody } = await import("../functions/shared/auth.js");
   const run = randomUUID().slice(0, 8);
-  const signed = async (method: string, path: string, body: unknown) => {
-    const raw = JSON.stringify(body);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers: { "content-type": "application/json", "x-signature-timestamp": timestamp, "x-signature": signBody(stack.webhookSecret, timestamp, raw) },
-      body: raw,
-      signal: AbortSignal.timeout(30_000),
-    });
-    await response.text();
-    return response.status;
-  };
+  const signed = async (method: string, path: string, body: unknown) => (await signedRequest(stack, method, path, body, { timeoutMs: 30_000 })).status;
   const sku = `bill-${run}`;
   const stocked = await signed("PUT", `/stock/${sku}/warehouse`, { onHand: 1_000_000, seq: 1 });
   if (stocked !== 200) throw new Error(`billing: warehouse update for ${sku} answered ${stocked}`);

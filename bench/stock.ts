@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { signBody } from "../functions/shared/auth.js";
+import { signedRequest } from "./lib/signed.js";
 
 export interface StockBenchStack {
   url: string;
@@ -156,17 +156,8 @@ export async function benchStock(stack: StockBenchStack, options: StockBenchOpti
   const scarceStock = options.scarceStock ?? 30;
   const run = randomUUID().slice(0, 8);
 
-  const signed = async (method: string, path: string, body: unknown) => {
-    const raw = JSON.stringify(body);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers: { "content-type": "application/json", "x-signature-timestamp": timestamp, "x-signature": signBody(stack.webhookSecret, timestamp, raw) },
-      body: raw,
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const signed = (method: string, path: string, body: unknown) => signedRequest(stack, method, path, body);
+
   const stockUp = async (sku: string, onHand: number) => {
     // A loaded machine can time a DynamoDB call out (503): setup retries, the phases count it.
     for (let attempt = 1; ; attempt++) {

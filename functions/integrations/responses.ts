@@ -2,20 +2,11 @@
 import * as z from "zod/mini";
 import { instant, named } from "../shared/responses.js";
 import { deliveryStatuses } from "../shared/table/entities/integrations.js";
-import { moveReasons } from "./domain.js";
+import { assignmentCallbackSchema } from "./domain.js";
 
 export const assignmentCallbackView = named(
   "AssignmentCallback",
-  z.strictObject({
-    eventId: z.string(),
-    type: z.literal("conversation.assigned"),
-    conversationId: z.string(),
-    agentId: z.string(),
-    previousAgentId: z.nullable(z.string()),
-    reason: z.enum(moveReasons),
-    sequence: z.number().check(z.int(), z.minimum(1)),
-    occurredAt: instant,
-  }),
+  z.strictObject({ ...assignmentCallbackSchema.shape, occurredAt: instant }),
   "The body POSTed (signed) to the chat platform's callback URL, one per move.",
 );
 

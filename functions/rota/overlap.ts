@@ -48,19 +48,8 @@ export interface AgentRota {
   patterns: readonly Pattern[];
 }
 
-export interface OverlapSide {
-  date: string;
-  shiftId: string;
-  shiftName: string;
-  timeZone: string;
-  /** Real instants (UTC). */
-  from: string;
-  to: string;
-  /** The same instants in the shift's zone. */
-  localFrom: string;
-  localTo: string;
-  source: Occurrence["source"];
-}
+/** One side of an overlap: the occurrence as the 409 names it. */
+export type OverlapSide = Pick<Occurrence, "date" | "shiftId" | "shiftName" | "timeZone" | "from" | "to" | "localFrom" | "localTo" | "source">;
 
 export interface ShiftOverlap {
   agentId: string;

@@ -1,40 +1,26 @@
 /** Response schemas of the conversations routes (contract: ./contract.ts); generator and tests only. */
 import * as z from "zod/mini";
-import { skillSchema } from "../agents/domain.js";
 import { instant, named } from "../shared/responses.js";
-import { conversationStatuses } from "./conversation.js";
+import { conversationSchema, conversationStatuses, historyEntrySchema } from "./conversation.js";
 import { priorities } from "./policy.js";
 
+// The views are the stored shapes (./conversation.ts) with their instants marked as such and the
+// wait computed on read: derived from the stored schemas so a new field cannot be left out of one.
 export const historyEntryView = named(
   "HistoryEntry",
-  z.strictObject({ at: instant, action: z.string(), actor: z.string(), agentId: z.optional(z.string()), detail: z.optional(z.string()), toSkill: z.optional(z.string()) }),
+  z.strictObject({ ...historyEntrySchema.shape, at: instant }),
   "One step of a conversation: arrived, assigned, transferred, reassigned, handed over, re-offered, first response, closed…",
 );
 
 export const conversationViewSchema = named(
   "Conversation",
   z.strictObject({
-    conversationId: z.string(),
-    customerId: z.string(),
-    channel: z.string(),
-    skill: z.union([skillSchema, z.literal("any")]),
-    requestedSkill: skillSchema,
-    priority: z.enum(priorities),
-    customerTier: z.optional(z.enum(["vip", "regular"])),
-    orderAmount: z.optional(z.number()),
-    status: z.enum(conversationStatuses),
-    agentId: z.optional(z.string()),
+    ...conversationSchema.shape,
     arrivedAt: instant,
     assignedAt: z.optional(instant),
     firstResponseAt: z.optional(instant),
     closedAt: z.optional(instant),
-    abandoned: z.optional(z.boolean()),
-    closeReason: z.optional(z.string()),
     episodeStartedAt: z.optional(instant),
-    excludeAgentIds: z.optional(z.array(z.string())),
-    escalated: z.optional(z.boolean()),
-    fallbackSkills: z.optional(z.array(skillSchema)),
-    assignments: z.number().check(z.int()),
     history: z.array(historyEntryView),
     /** Arrival to assignment (or close), or to now while it waits. */
     waitSeconds: z.number().check(z.int(), z.minimum(0)),
