@@ -674,6 +674,8 @@ describe("a rush through the chat-platform contract, both ways", () => {
     expect(reconciled.repairs.filter((r) => byId.has(r.agentId))).toEqual([]);
 
     let fallbackMoves = 0;
+    // Conversations whose escalation still stands and served them: the metrics must count each.
+    let servedEscalated = 0;
     const givingActions = new Set(["assigned", "transferred", "reassigned"]);
     for (const c of plats) {
       const f = finals.get(c.id);
@@ -688,6 +690,7 @@ describe("a rush through the chat-platform contract, both ways", () => {
       // Walk the history as the platform's callbacks must tell it.
       let skill = c.requestedSkill;
       let escalated = false;
+      let servedByFallback = false;
       let holder: string | null = null;
       let pendingReason: string | undefined;
       let sequence = 0;
@@ -695,11 +698,12 @@ describe("a rush through the chat-platform contract, both ways", () => {
         if (h.action === "received" || h.action === "reopened") {
           skill = c.requestedSkill;
           escalated = false;
+          servedByFallback = false;
           holder = null;
           pendingReason = undefined;
         } else if (h.action === "escalated") escalated = true;
         else if (h.toSkill !== undefined) {
-          if (h.toSkill !== skill) escalated = false;
+          if (h.toSkill !== skill) escalated = servedByFallback = false;
           skill = h.toSkill;
           pendingReason = h.action;
         } else if (givingActions.has(h.action) && h.agentId) {
@@ -711,7 +715,10 @@ describe("a rush through the chat-platform contract, both ways", () => {
           const own = a.skills.includes(skill);
           const viaFallback = escalated && (fallbacks[skill] ?? []).some((k) => a.skills.includes(k));
           expect(own || viaFallback, where).toBe(true);
-          if (!own) fallbackMoves++;
+          if (!own) {
+            fallbackMoves++;
+            servedByFallback = true;
+          }
           // Invariant 3 and presence: only serving agents; the paused one only before its pause.
           expect(a.role === "serves" || (a.role === "paused" && h.at < pausedAt), where).toBe(true);
           if (a.key === "P3" && p3Window[0]) expect(h.at > p3Window[0] && h.at < p3Window[1], `${where}: P3 was paused`).toBe(false);
@@ -723,6 +730,7 @@ describe("a rush through the chat-platform contract, both ways", () => {
         }
       }
       expect(sequence, c.id).toBe(f.assignments);
+      if (servedByFallback) servedEscalated++;
       // The platform was told of every move and of nothing else.
       expect([...c.callbacks.keys()].sort((x, y) => x - y), c.id).toEqual(Array.from({ length: sequence }, (_, k) => k + 1));
       if (c.requestedSkill === sk.lone) expect(sequence, `${c.id}: nobody has or falls back for ${sk.lone}`).toBe(0);
@@ -788,8 +796,10 @@ describe("a rush through the chat-platform contract, both ways", () => {
     // Waits: each conversation's wait lies between its arrival request and its answer.
     expect(metrics.waitSeconds.median).toBeGreaterThanOrEqual(figures.waitMedian[0] - 0.1);
     expect(metrics.waitSeconds.median).toBeLessThanOrEqual(figures.waitMedian[1] + 0.1);
-    // A log conversation can only have reached an agent by escalation (nobody has the skill).
-    expect(metrics.escalated).toBeGreaterThanOrEqual(plats.filter((c) => c.requestedSkill === sk.log && c.callbacks.size > 0).length);
+    // Every conversation a fallback skill served in its current episode and line is still escalated
+    // (a reopen or a transfer to another skill clears the flag, so earlier episodes do not count).
+    expect(servedEscalated).toBeGreaterThan(0);
+    expect(metrics.escalated).toBeGreaterThanOrEqual(servedEscalated);
     expect(escalatedByClock).toBeGreaterThan(0);
     const late = plats.filter((c) => c.reply?.late).length;
     expect(late).toBeGreaterThan(0);
