@@ -7,6 +7,10 @@ export default defineConfig({
   test: {
     reporters: ["default", "./tests/support/summary-reporter.ts"],
     testTimeout: 60_000,
+    // Vitest would use cores - 1 = one worker on the 2-core CI machine, running 80 files one after
+    // another (over 10 minutes). Integration files mostly wait on DynamoDB Local and their own
+    // stack's start, so two at once keep both cores busy; each file has its own table and queues.
+    maxWorkers: 2,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     hookTimeout: 120_000,
     projects: [

@@ -149,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const tableName = `${options.prefix}-app`;
     await ensureTable(dynamoEndpoint, tableName);
     const sqs = await startLocalQueues({ port: 0, prefix: options.prefix });
+    // Last of `stops` (pollers and timers are unshifted before it): stop() relies on that order.
     stops.push(sqs.stop);
 
     // What every function gets. Each function then runs with its own environment on top of this
@@ -252,7 +253,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       connectionIds: gateway.connectionIds,
       stop: async () => {
         ready = false;
-        for (const stop of stops) await stop();
+        // Pollers and timers first, all at once (each poller may be in a 1 s long poll), then the queues.
+        await Promise.all(stops.slice(0, -1).map((stop) => stop()));
+        await stops[stops.length - 1]?.();
         await Promise.allSettled(running.values());
         await gateway.close();
         await dynamo?.stop();
