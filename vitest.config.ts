@@ -24,7 +24,8 @@ export default defineConfig({
           pool: "forks",
         },
       },
-      { extends: true, test: { name: "infra", include: ["tests/infra/**/*.test.ts"], pool: "forks" } },
+      // A full synth is seconds of CPU; on a busy 2-core machine it took over a minute once.
+      { extends: true, test: { name: "infra", include: ["tests/infra/**/*.test.ts"], pool: "forks", testTimeout: 180_000 } },
       {
         extends: true,
         test: {
