@@ -5,7 +5,7 @@
  */
 import { auditPut } from "../shared/audit.js";
 import { ConflictError, NotFoundError } from "../shared/errors.js";
-import { requestDrain } from "../shared/wake-router.js";
+import { wakeRouter } from "../shared/wake-router.js";
 import { onAgentArrival } from "./arrival.js";
 import { isActive, isEligible, newAgent, patchChanges, type Agent, type Presence, type ProfilePatch, type Skill } from "./domain.js";
 import { requireKnownSkills } from "./skills.js";
@@ -24,11 +24,11 @@ export type Profile = {
   maxConcurrent: number;
 };
 
-/** Wake the router when a change can let waiting conversations through (more room, or a new skill). */
+/** Wake the router when a committed change can let waiting conversations through (more room, or a new skill); never throws. */
 export async function wakeIfCapacityFreed(before: Agent | undefined, after: Agent, correlationId: string) {
   const newSkill = before !== undefined && after.skills.some((s) => !before.skills.includes(s));
   const gained = isEligible(after) && (!before || !isEligible(before) || after.maxConcurrent > before.maxConcurrent || newSkill);
-  if (gained) await requestDrain(after.skills, `agent ${after.agentId} gained capacity`, correlationId);
+  if (gained) await wakeRouter(after.skills, `agent ${after.agentId} gained capacity`, correlationId);
 }
 
 const unknownAgent = (agentId: string) => new NotFoundError(`No agent "${agentId}". Create it with PUT /agents/${agentId}.`);

@@ -12,7 +12,7 @@ import { recordSeen, seenBefore, seenOp, type SeenRecord } from "../../integrati
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { endOp, firstResponseOp, getConversation } from "../store/index.js";
 import { releaseSlotOps } from "./lifecycle.js";
-import { wakeRouter } from "./wake.js";
+import { wakeRouter } from "../../shared/wake-router.js";
 
 const maxAttempts = 12;
 const actor = "system:chat-platform";

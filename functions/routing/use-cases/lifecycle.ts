@@ -10,7 +10,7 @@ import { logger } from "../../shared/logger.js";
 import { isWriteConflict, jitter, transact, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { assignmentDelete, closeOp, getConversation, openAssignments, recordFirstResponse } from "../store/index.js";
-import { wakeRouter } from "./wake.js";
+import { wakeRouter } from "../../shared/wake-router.js";
 
 const maxAttempts = 12;
 

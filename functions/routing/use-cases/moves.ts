@@ -15,7 +15,8 @@ import { getConversation, moveToAgentOps, moveToQueueOp } from "../store/index.j
 import { decisionClock } from "../config.js";
 import { conversationFor, releaseSlotOps } from "./lifecycle.js";
 import { drainWaiting } from "./route.js";
-import { drainAfterCommit, readBack, wakeRouter } from "./wake.js";
+import { wakeRouter } from "../../shared/wake-router.js";
+import { drainAfterCommit, readBack } from "./wake.js";
 
 const maxAttempts = 12;
 

@@ -6,17 +6,7 @@
  * the sweeper's drain of every queue within a minute.
  */
 import { logger } from "../../shared/logger.js";
-import { requestDrain } from "../../shared/wake-router.js";
-
-/** Sends a drain message for `skills`; logs instead of throwing. */
-export async function wakeRouter(skills: readonly string[], reason: string, correlationId?: string): Promise<void> {
-  if (skills.length === 0) return;
-  try {
-    await requestDrain(skills, reason, correlationId);
-  } catch (error) {
-    logger.warn("Drain request after a commit failed; the sweeper drains within a minute", { skills: [...skills], reason, error: error as Error });
-  }
-}
+import { wakeRouter } from "../../shared/wake-router.js";
 
 /** Runs a drain now (`drain`); if it fails, asks the router for it instead. Never throws. */
 export async function drainAfterCommit(skills: readonly string[], reason: string, drain: () => Promise<unknown>): Promise<void> {
