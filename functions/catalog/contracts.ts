@@ -7,6 +7,7 @@ import type { Contract } from "../shared/contract.js";
 import { contract as agents } from "../agents/contract.js";
 import { contract as integrations } from "../integrations/contract.js";
 import { contract as notices } from "../notices/contract.js";
+import { contract as planning } from "../planning/contract.js";
 import { contract as platform } from "../platform/contract.js";
 import { contract as rota } from "../rota/contract.js";
 import { contract as routing } from "../routing/contract.js";
@@ -15,5 +16,5 @@ import { contract as stock } from "../stock/contract.js";
 import { contract as supervision } from "../supervision/contract.js";
 
 export function contracts(): Contract {
-  return { ...platform(), ...agents(), ...rota(), ...routing(), ...supervision(), ...notices(), ...stock(), ...integrations(), ...settings() };
+  return { ...platform(), ...agents(), ...rota(), ...planning(), ...routing(), ...supervision(), ...notices(), ...stock(), ...integrations(), ...settings() };
 }

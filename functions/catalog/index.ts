@@ -5,6 +5,7 @@
 import type { FunctionSpec } from "./types.js";
 import { agentFunctions } from "../agents/functions.js";
 import { integrationFunctions } from "../integrations/functions.js";
+import { planningFunctions } from "../planning/functions.js";
 import { platformFunctions } from "../platform/functions.js";
 import { rotaFunctions } from "../rota/functions.js";
 import { routingFunctions } from "../routing/functions.js";
@@ -17,6 +18,7 @@ export const functionList: readonly FunctionSpec[] = [
   ...platformFunctions,
   ...agentFunctions,
   ...rotaFunctions,
+  ...planningFunctions,
   ...routingFunctions,
   ...supervisionFunctions,
   ...noticeFunctions,

@@ -7,7 +7,7 @@ import type { Contract } from "../shared/contract.js";
 import { auditPageSchema, healthSchema, openApiDocumentSchema, unhealthySchema } from "./responses.js";
 
 /** Entities whose changes write audit records (see each capability's store). */
-export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", "stock", "conversation", "settings"] as const;
+export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", "stock", "conversation", "settings", "forecast", "swap"] as const;
 
 export const auditPageSizes = { default: 100, max: 500 } as const;
 

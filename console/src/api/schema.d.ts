@@ -295,6 +295,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Arrivals forecast of a local day per interval, from stored arrivals, with the intraday reforecast
+         * @description `base=weeks` (default): the mean of the same weekday over the last `weeks` weeks (1-12, default 6); `base=lastYear`: the same date a year back. Times the day's multiplier (`PUT /forecast/multipliers/{date}`, 1 if none). Once intervals are over (by the request's clock), the rest of the day is rescaled by actual / forecast of the elapsed intervals. `timeZone` defaults to the shop's.
+         *
+         *     Bearer token with the role supervisor.
+         */
+        get: operations["getForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forecast/multipliers/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A day's campaign multiplier
+         * @description Bearer token with the role supervisor.
+         */
+        get: operations["getForecastMultipliersDate"];
+        /**
+         * Set a day's campaign multiplier (and its default base), audited
+         * @description Bearer token with the role supervisor.
+         */
+        put: operations["putForecastMultipliersDate"];
+        post?: never;
+        /**
+         * Remove a day's multiplier (the forecast is the base again), audited
+         * @description Bearer token with the role supervisor.
+         */
+        delete: operations["deleteForecastMultipliersDate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -544,15 +594,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        get?: never;
+        put?: never;
         /**
-         * Coverage of a local day: scheduled vs required agents per interval (Erlang C)
-         * @description `volumes`: forecast conversations per interval, comma-separated, one per interval of the day. A forecast no staffing can meet is a 422.
+         * Coverage of a local day: scheduled vs required chat slots and agents per interval (chat-aware Erlang C)
+         * @description Slots are the scheduled agents' own `maxConcurrent` (or `concurrency` for everyone); handle time `ahtSeconds` may grow per extra chat (`ahtGrowth`) or be given per concurrency (`ahtByConcurrency`); `volumes` and an optional per-interval `shrinkage` give one value per interval of the day; answer time defaults to 180 s. A forecast no staffing within `maxSlots` meets is a 422.
          *
          *     Bearer token with the role supervisor.
          */
-        get: operations["getRotaCoverage"];
-        put?: never;
-        post?: never;
+        post: operations["postRotaCoverage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1292,7 +1342,7 @@ export interface components {
             history: components["schemas"]["HistoryEntry"][];
             waitSeconds: number;
         };
-        /** @description Per interval of a local day: agents scheduled against agents required for the forecast (Erlang C), and the predicted service. */
+        /** @description Per interval of a local day: chat slots scheduled (the agents' own maxConcurrent) against the slots and agents required for the forecast (Erlang C with slots as servers, handle time growing with concurrency), and the service the scheduled slots give. */
         Coverage: {
             /**
              * Format: date
@@ -1302,12 +1352,14 @@ export interface components {
             timeZone: string;
             intervalMinutes: number;
             skill: string | null;
-            forecast: {
+            model: {
                 ahtSeconds: number;
-                concurrency: number;
+                ahtGrowth: number | null;
+                ahtByConcurrency: number[] | null;
+                concurrency: number | null;
                 targetServiceLevel: number;
                 answerSeconds: number;
-                shrinkage: number;
+                maxSlots: number;
             };
             intervals: {
                 /**
@@ -1322,6 +1374,8 @@ export interface components {
                 to: string;
                 localFrom: string;
                 volume: number;
+                shrinkage: number;
+                ahtSeconds: number;
                 trafficErlangs: number;
                 scheduled: number;
                 scheduledBySkill: {
@@ -1432,6 +1486,75 @@ export interface components {
         FieldError: {
             field: string;
             message: string;
+        };
+        /** @description The arrivals forecast of a local day per interval, with the intraday reforecast. */
+        Forecast: {
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            date: string;
+            timeZone: string;
+            skill: string | null;
+            interval: number;
+            /** @enum {string} */
+            base: "weeks" | "lastYear";
+            weeks?: number;
+            historyDates: string[];
+            multiplier: {
+                value: number;
+                setBy: string | null;
+                setAt: string | null;
+                note?: string;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            asOf: string;
+            intraday: {
+                elapsedIntervals: number;
+                actualSoFar: number;
+                forecastSoFar: number;
+                ratio: number | null;
+                method: string;
+            };
+            totals: {
+                base: number;
+                forecast: number;
+                actualSoFar: number;
+                reforecast: number;
+            };
+            intervals: components["schemas"]["ForecastInterval"][];
+        };
+        /** @description One interval: the base (history's mean, or last year's), forecast = base × multiplier, arrivals so far (null before it begins), and the reforecast (elapsed: the actual; later: forecast × ratio). */
+        ForecastInterval: {
+            interval: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            to: string;
+            localFrom: string;
+            base: number;
+            forecast: number;
+            actual: number | null;
+            reforecast: number;
+        };
+        /** @description A day's campaign multiplier and the base it applies to by default. */
+        ForecastMultiplier: {
+            date: string;
+            multiplier: number;
+            /** @enum {string} */
+            base?: "weeks" | "lastYear";
+            note?: string;
+            setBy: string;
+            setAt: string;
         };
         /** @description Every store answers. */
         Health: {
@@ -2537,7 +2660,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                entity: "agent" | "shift" | "rota" | "notice" | "campaign" | "stock" | "conversation" | "settings";
+                entity: "agent" | "shift" | "rota" | "notice" | "campaign" | "stock" | "conversation" | "settings" | "forecast" | "swap";
                 entityId: string;
             };
             cookie?: never;
@@ -2838,6 +2961,140 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getForecast: {
+        parameters: {
+            query: {
+                date: string;
+                skill?: string;
+                interval?: number;
+                timeZone?: string;
+                base?: "weeks" | "lastYear";
+                weeks?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forecast. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Forecast"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getForecastMultipliersDate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The multiplier. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastMultiplier"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putForecastMultipliersDate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    multiplier: number;
+                    /** @enum {string} */
+                    base?: "weeks" | "lastYear";
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastMultiplier"];
+                };
+            };
+            /** @description Set. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastMultiplier"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteForecastMultipliersDate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -3262,25 +3519,37 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    getRotaCoverage: {
+    postRotaCoverage: {
         parameters: {
-            query: {
-                date: string;
-                timeZone: string;
-                interval?: number;
-                skill?: string;
-                volumes: string;
-                aht: number;
-                concurrency?: number;
-                serviceLevel?: number;
-                answerSeconds?: number;
-                shrinkage?: number;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    date: string;
+                    timeZone: string;
+                    /** @default 30 */
+                    intervalMinutes?: 15 | 30 | 60;
+                    skill?: string;
+                    volumes: number[];
+                    ahtSeconds?: number;
+                    ahtGrowth?: number;
+                    ahtByConcurrency?: number[];
+                    concurrency?: number;
+                    /** @default 0.8 */
+                    serviceLevel?: number;
+                    /** @default 180 */
+                    answerSeconds?: number;
+                    /** @default 0 */
+                    shrinkage?: number | number[];
+                    /** @default 100000 */
+                    maxSlots?: number;
+                };
+            };
+        };
         responses: {
             /** @description Per interval. */
             200: {
@@ -3294,6 +3563,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];

@@ -13,7 +13,7 @@ import { seenBefore, seenOp, recordSeen, type SeenRecord } from "../../integrati
 import { routingConfig } from "../config.js";
 import type { Conversation, IncomingConversation } from "../conversation.js";
 import { effectivePriority, type RoutingConfig } from "../policy.js";
-import { createConversationOp, getConversation, reopenOp, requireConversation } from "../store/index.js";
+import { countArrival, createConversationOp, getConversation, reopenOp, requireConversation } from "../store/index.js";
 
 const maxAttempts = 8;
 
@@ -28,6 +28,20 @@ export interface Arrival {
   secondPrecision: boolean;
   now: Date;
   correlationId: string;
+}
+
+/**
+ * Counts the arrival for the forecast (ArrivalCount), after its transaction committed: only a
+ * request that created or reopened the conversation gets here, so a replay never counts. Outside
+ * the transaction (one UpdateItem, 1 WRU): a lost count costs the forecast one conversation, never
+ * the arrival itself.
+ */
+async function count(conversation: Conversation, at: Date, reopened: boolean): Promise<void> {
+  try {
+    await countArrival(at, conversation.requestedSkill, reopened);
+  } catch (error) {
+    logger.warn("Arrival count failed; the forecast misses this conversation", { conversationId: conversation.conversationId, error: error as Error });
+  }
 }
 
 async function enqueue(conversation: Conversation, correlationId: string): Promise<void> {
@@ -76,7 +90,7 @@ export async function acceptConversation(input: IncomingConversation, arrival: A
       const conversation = newConversation(input, at, await routingConfig());
       try {
         await transact([createConversationOp(conversation), seenOp(seen("created"))]);
-        await enqueue(conversation, arrival.correlationId);
+        await Promise.all([enqueue(conversation, arrival.correlationId), count(conversation, arrival.now, false)]);
         return { conversation, outcome: "created" };
       } catch (error) {
         if (!(error instanceof TransactionCancelledError)) throw error;
@@ -91,7 +105,7 @@ export async function acceptConversation(input: IncomingConversation, arrival: A
       const { op, reopened } = reopenOp(existing, at, input.skill, arrival.occurredAt.toISOString());
       try {
         await transact([op, seenOp(seen("reopened"))]);
-        await enqueue(reopened, arrival.correlationId);
+        await Promise.all([enqueue(reopened, arrival.correlationId), count(reopened, arrival.now, true)]);
         return { conversation: reopened, outcome: "reopened" };
       } catch (error) {
         if (!(error instanceof TransactionCancelledError)) throw error;

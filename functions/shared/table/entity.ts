@@ -15,7 +15,7 @@ import * as z from "zod/mini";
 import { appTable, type IndexName } from "../../catalog/resources.js";
 
 /** The capabilities that may own key prefixes. */
-export type Capability = "agents" | "routing" | "rota" | "notices" | "stock" | "supervision" | "platform" | "audit" | "settings" | "integrations";
+export type Capability = "agents" | "routing" | "rota" | "notices" | "stock" | "supervision" | "platform" | "audit" | "settings" | "integrations" | "planning";
 
 /** `"AGENT#{agentId}#{skill}"` → `"agentId" | "skill"`. */
 export type TemplateParams<T extends string> = T extends `${string}{${infer P}}${infer Rest}` ? P | TemplateParams<Rest> : never;
@@ -133,6 +133,8 @@ export type Entity<S extends z.core.$ZodType, PK extends string, SK extends stri
  *   pk: "AGENT#{agentId}", sk: "PROFILE", patterns: [...] });
  * Agent.key({ agentId: "li.na" }); // { pk: "AGENT#li.na", sk: "PROFILE" }
  */
+// Pure (it only builds an object), so esbuild drops the entities a function never uses, and their schemas.
+/* @__NO_SIDE_EFFECTS__ */
 export function defineEntity<S extends z.core.$ZodType, const PK extends string, const SK extends string, const I extends Record<string, IndexDeclaration> = Record<never, IndexDeclaration>>(
   declaration: EntityDeclaration<S, PK, SK, I>,
 ): Entity<S, PK, SK, I> {

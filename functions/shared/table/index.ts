@@ -9,6 +9,7 @@ export * from "./entities/agents.js";
 export * from "./entities/audit.js";
 export * from "./entities/integrations.js";
 export * from "./entities/notices.js";
+export * from "./entities/planning.js";
 export * from "./entities/platform.js";
 export * from "./entities/rota.js";
 export * from "./entities/routing.js";

@@ -4,6 +4,7 @@ import * as agents from "./entities/agents.js";
 import * as audit from "./entities/audit.js";
 import * as integrations from "./entities/integrations.js";
 import * as notices from "./entities/notices.js";
+import * as planning from "./entities/planning.js";
 import * as platform from "./entities/platform.js";
 import * as rota from "./entities/rota.js";
 import * as routing from "./entities/routing.js";
@@ -16,5 +17,5 @@ function entitiesOf(module: Record<string, unknown>): AnyEntity[] {
 }
 
 /** Every declared item type, by capability, in the order the data-model page lists them. */
-export const registry: readonly AnyEntity[] = [agents, platform, routing, supervision, rota, notices, stock, settings, audit, integrations].flatMap(entitiesOf);
+export const registry: readonly AnyEntity[] = [agents, platform, routing, supervision, rota, planning, notices, stock, settings, audit, integrations].flatMap(entitiesOf);
 

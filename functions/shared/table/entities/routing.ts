@@ -82,3 +82,38 @@ export function awaitingReplyShard(conversationId: string): number {
 
 /** The arrival-hour partition value of a timestamp: `2026-11-11T00`. */
 export const arrivalHour = (at: string) => at.slice(0, 13);
+
+/** Width of one arrival-count slot: every IANA offset is a whole number of quarter hours, so local 15/30/60-minute intervals are unions of slots. */
+export const arrivalSlotMinutes = 15;
+
+/** The UTC date (`2026-11-11`) and slot start (`2026-11-11T00:15:00.000Z`) an instant falls in. */
+export function arrivalSlot(at: Date): { day: string; slot: string } {
+  const slotMs = arrivalSlotMinutes * 60_000;
+  const start = new Date(Math.floor(at.getTime() / slotMs) * slotMs).toISOString();
+  return { day: start.slice(0, 10), slot: start };
+}
+
+export const arrivalCountSchema = z.object({
+  slot: z.string(),
+  skill: z.string(),
+  /** Conversations that arrived in the slot with this skill: new ones and reopened episodes. */
+  arrivals: z.number().check(z.int()),
+  /** Of which reopened episodes of a closed conversation. */
+  reopened: z._default(z.number().check(z.int()), 0),
+  expiresAtEpoch: z.optional(z.number()),
+});
+
+export const ArrivalCount = defineEntity({
+  type: "ArrivalCount",
+  owner: "routing",
+  description:
+    "Arrivals per 15-minute UTC slot and requested skill, counted as they happen (one ADD after the arrival's transaction created or reopened the conversation, so a replayed webhook never counts twice): the forecast's history, read without touching conversations. Kept ~2 years by TTL (last year's Double 11 is a forecast base)",
+  schema: arrivalCountSchema,
+  pk: "ARRIVALS#{day}",
+  sk: "{slot}#{skill}",
+  expires: "800 days after the slot",
+  patterns: [
+    { name: "ArrivalCount.add", operation: "UpdateItem ARRIVALS#{day} / {slot}#{skill} ADD arrivals :1 (+ reopened :1), outside the arrival transaction", cost: "1 WRU" },
+    { name: "ArrivalCount.day", operation: "Query ARRIVALS#{day} (a UTC date: a local day reads 2), eventually consistent", cost: "0.5 RRU per 4 KB (96 slots × 5 skills ≈ 40 KB ≈ 5 RRU)" },
+  ],
+});
