@@ -26,6 +26,18 @@ import type {
   ReassignRequest,
   Receipts,
   Skill,
+  Coverage,
+  CoverageInput,
+  Forecast,
+  ForecastQuery,
+  ResolvedRota,
+  RotaChangeResult,
+  RotaException,
+  RotaExceptionInput,
+  RotaImportResult,
+  RotaInput,
+  Shift,
+  ShiftInput,
 } from "./types.js";
 
 /** A 4xx/5xx answer, with its RFC 9457 problem. */
@@ -141,4 +153,24 @@ export const api = {
   acknowledge: (noticeId: string): Promise<Acknowledgement> => answer(http().POST("/notices/{noticeId}/ack", noticePath(noticeId))),
   publishNotice: (input: NoticeInput): Promise<PublishedNotice> => answer(http().POST("/notices", { body: input })),
   receipts: (noticeId: string): Promise<Receipts> => answer(http().GET("/notices/{noticeId}/receipts", noticePath(noticeId))),
+
+  // The rota editor and the coverage chart.
+  shifts: (): Promise<{ shifts: Shift[] }> => answer(http().GET("/shifts")),
+  putShift: (shiftId: string, input: ShiftInput): Promise<Shift> => answer(http().PUT("/shifts/{shiftId}", { params: { path: { shiftId } }, body: input })),
+  rota: (from: string, to: string): Promise<ResolvedRota> => answer(http().GET("/rota", { params: { query: { from, to } } })),
+  putRota: (input: RotaInput): Promise<RotaChangeResult> => answer(http().PUT("/rota", { body: input })),
+  importRota: (csv: string, allowOverlap: boolean): Promise<RotaImportResult> =>
+    answer(
+      http().POST("/rota/import", {
+        params: { query: allowOverlap ? { allowOverlap: "true" } : {} },
+        body: csv,
+        bodySerializer: (body: string) => body,
+        headers: { "content-type": "text/csv" },
+      }),
+    ),
+  rotaExceptions: (from: string, to: string): Promise<{ exceptions: RotaException[] }> => answer(http().GET("/rota/exceptions", { params: { query: { from, to } } })),
+  createException: (input: RotaExceptionInput): Promise<RotaException> => answer(http().POST("/rota/exceptions", { body: input })),
+  deleteException: (exceptionId: string): Promise<void> => answer(http().DELETE("/rota/exceptions/{exceptionId}", { params: { path: { exceptionId } } })).then(() => undefined),
+  coverage: (input: CoverageInput): Promise<Coverage> => answer(http().POST("/rota/coverage", { body: input })),
+  forecast: (query: ForecastQuery): Promise<Forecast> => answer(http().GET("/forecast", { params: { query } })),
 };

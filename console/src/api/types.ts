@@ -7,6 +7,7 @@
  */
 import type { components, operations } from "./schema.js";
 import type { ConsoleConfig, LocalTokenRequest, LocalTokenResponse } from "../../../local/console.js";
+import type { ShiftOverlap } from "../../../functions/rota/overlap.js";
 
 export type { ConsoleConfig, LocalTokenRequest, LocalTokenResponse };
 
@@ -39,6 +40,23 @@ export type InboxNotice = Schemas["InboxNotice"];
 export type Acknowledgement = Schemas["Acknowledgement"];
 export type Receipts = Schemas["Receipts"];
 export type Problem = Schemas["Problem"];
+
+// The rota editor and the coverage chart (console/src/supervisor/rota*, coverage*).
+export type Shift = Schemas["Shift"];
+export type ShiftInput = JsonBody<"putShiftsShiftId">;
+export type ShiftOccurrence = Schemas["ShiftOccurrence"];
+export type ResolvedRota = Schemas["ResolvedRota"];
+export type RotaInput = JsonBody<"putRota">;
+export type RotaChangeResult = Schemas["RotaChangeResult"];
+export type RotaImportResult = Schemas["RotaImportResult"];
+export type RotaException = Schemas["RotaException"];
+export type RotaExceptionInput = JsonBody<"postRotaExceptions">;
+export type Coverage = Schemas["Coverage"];
+export type CoverageInput = JsonBody<"postRotaCoverage">;
+export type Forecast = Schemas["Forecast"];
+export type ForecastQuery = NonNullable<operations["getForecast"]["parameters"]["query"]>;
+/** A 409 `/problems/shift-overlap` names both sides of each overlap (functions/rota/use-cases/overlaps.ts). */
+export type { ShiftOverlap };
 
 /** What the agents' and supervisors' WebSocket pushes (functions/shared/push.ts callers). */
 export type LiveMessage =

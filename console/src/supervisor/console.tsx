@@ -9,7 +9,9 @@ import type { FunctionComponent } from "preact";
 import type { Session } from "../auth/session.js";
 import { t, type MessageKey } from "../i18n/index.js";
 import { liveStatus } from "../ui/live-status.js";
+import { Coverage } from "./coverage.js";
 import { Notices } from "./notices.js";
+import { RotaEditor } from "./rota.js";
 import { createWall, type WallState } from "./state.js";
 import { Wall } from "./wall.js";
 
@@ -22,6 +24,8 @@ interface Screen {
 const screens: Screen[] = [
   { id: "wall", label: "nav.wall", component: Wall },
   { id: "notices", label: "nav.notices", component: Notices },
+  { id: "rota", label: "nav.rota", component: RotaEditor },
+  { id: "coverage", label: "nav.coverage", component: Coverage },
 ];
 
 const screenFromHash = () => screens.find((s) => `#${s.id}` === location.hash) ?? (screens[0] as Screen);
