@@ -36,6 +36,7 @@ import {
   acknowledgeWebSocketRoute,
 } from "./nag-acknowledgements.js";
 import type { QueuePair } from "./stateful-stack.js";
+import { bundleAliases, esmRequireBanner, mainFields } from "./lambda-bundling.js";
 
 /** Repository root: function entries in the list are relative to it. */
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -64,10 +65,6 @@ export interface StatelessStackProps extends StackProps {
    */
   readonly bundle?: boolean;
 }
-
-// ESM output has no `require`, yet CommonJS modules bundled into it still call require() for
-// Node built-ins ("Dynamic require of ... is not supported" at cold start without this).
-const esmRequireBanner = "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);";
 
 export class StatelessStack extends Stack {
   /** Functions by their name in the function list. */
@@ -216,8 +213,9 @@ export class StatelessStack extends Stack {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        mainFields: ["module", "main"],
+        mainFields,
         banner: esmRequireBanner,
+        esbuildArgs: { "--alias": Object.entries(bundleAliases(repoRoot)).map(([from, to]) => `${from}=${to}`) },
         minify: true,
         sourceMap: true,
         sourcesContent: false,
