@@ -35,6 +35,7 @@ import { benchNoticeFanout, type NoticeFanoutBench } from "./notices.js";
 import { benchStock, type StockBench } from "./stock.js";
 import { billNoticeReceipts, billRouting, billStockReservations, createBilling, type BilledFigures, type Billing } from "./billing.js";
 import { postConversation } from "./routing.js";
+import { benchScale, scalePlans, type ScaleBench, type ScaleFigure } from "./scale.js";
 
 interface Plan {
   tiers: number[];
@@ -92,6 +93,8 @@ interface Results {
   stock?: StockBench & { billedUnitsPerReservation?: number; dollarsPerMillionReservations?: number; billing?: BilledFigures };
   invariants?: InvariantFigures & { oversoldUnits: number | undefined };
   coldStart?: ColdStartFigures;
+  /** `--scale`: the scale bench's scenarios, each against its AWS limit (bench/scale.ts). */
+  scale?: ScaleBench;
   errors: Record<string, string>;
   goals: Record<string, { goal: string; met: boolean | undefined }>;
 }
@@ -108,6 +111,7 @@ async function section<T>(results: Results, name: string, run: () => Promise<T>)
 }
 
 async function main(args: BenchArgs): Promise<number> {
+  if (args.scale) return mainScale(args);
   const plan = plans[args.quick ? "quick" : "full"];
   const progress = new Progress();
   const cpu = cpus();
@@ -211,6 +215,65 @@ async function main(args: BenchArgs): Promise<number> {
   if (broken) process.stderr.write("\nInvariant check failed or could not run: exit 1.\n");
   if (Object.keys(results.errors).length > 0) process.stderr.write(`\nSections failed: ${Object.keys(results.errors).join(", ")}: exit 1.\n`);
   return broken || Object.keys(results.errors).length > 0 ? 1 : 0;
+}
+
+/** `--scale`: only the scale bench, on a stack of its own. Exit 1 when a scenario is over a limit or failed. */
+async function mainScale(args: BenchArgs): Promise<number> {
+  const progress = new Progress();
+  const cpu = cpus();
+  const plan = scalePlans[args.quick ? "quick" : "full"];
+  const results = {
+    command: `npm run bench -- ${process.argv.slice(2).join(" ")}`,
+    startedAt: new Date().toISOString(),
+    seconds: 0,
+    machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? "unknown", memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform}-${process.arch}` },
+    quick: args.quick,
+    scale: undefined as ScaleBench | undefined,
+    errors: {} as Record<string, string>,
+  };
+  progress.step(`starting the local stack for the scale bench${args.quick ? " (quick: a tenth of the size)" : ""}`);
+  const bench = await startBenchStack();
+  try {
+    const billing = await createBilling(bench);
+    try {
+      results.scale = await benchScale(bench, billing, plan, progress);
+    } catch (error) {
+      results.errors.scale = error instanceof Error ? (error.stack ?? error.message).split("\n").slice(0, 12).join("\n") : String(error);
+      process.stderr.write(`!! scale failed: ${results.errors.scale}\n`);
+    } finally {
+      billing.stop();
+    }
+  } finally {
+    progress.step("stopping the local stack");
+    await bench.stop();
+  }
+  results.seconds = round(progress.elapsedSeconds(), 1);
+  if (results.scale) process.stdout.write(`\n${scaleReport(results.command, results.startedAt, results.seconds, results.scale.scenarios)}\n`);
+  if (args.json) {
+    writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\nJSON written to ${args.json}\n`);
+  }
+  const over = results.scale?.scenarios.filter((s) => !s.within) ?? [];
+  if (over.length > 0) process.stderr.write(`\nOver a limit: ${over.map((s) => s.scenario).join(", ")}: exit 1.\n`);
+  return results.scale && over.length === 0 && Object.keys(results.errors).length === 0 ? 0 : 1;
+}
+
+function scaleReport(command: string, startedAt: string, seconds: number, scenarios: readonly ScaleFigure[]): string {
+  const kb = (b: number) => (b >= 1024 * 1024 ? `${num(b / 1024 / 1024, 2)} MB` : `${num(b / 1024, 1)} KB`);
+  const rows: Cell[][] = [];
+  for (const s of scenarios) {
+    rows.push([s.scenario, s.size, `${num(s.ms / 1000, 1)} s (rec. ${num(s.recorderOverheadMs / 1000, 1)} s)`, `${num(s.billed.wru, 0)} WRU + ${num(s.billed.rru, 0)} RRU, ${num(s.billed.sqsRequests, 0)} SQS`, s.hottestPartition ? `${s.hottestPartition.partition}: ${num(s.hottestPartition.wru, 0)} WRU = ${num(s.hottestPartition.secondsAt1000Wcu, 1)} s` : "-", kb(s.largestPayload.bytes), `+${num(s.peakHeapGrowthMb, 1)} MB`, `${s.fn.timeoutSeconds} s / ${s.fn.memoryMb} MB`, s.within ? "yes" : "NO"]);
+    for (const l of s.limits.filter((x) => !x.within)) rows.push([`  over: ${l.limit}`, "", `${num(l.value, 1)}`, `max ${num(l.max, 0)}`, "", "", "", "", ""]);
+    if (s.extrapolated) rows.push([`  extrapolated to ${s.extrapolated.to}`, "", `${num(s.extrapolated.ms / 1000, 1)} s`, `${num(s.extrapolated.rru, 0)} RRU`, "", kb(s.extrapolated.largestPayloadBytes), `+${num(s.extrapolated.peakHeapGrowthMb, 0)} MB`, "", ""]);
+    rows.push([`  result`, JSON.stringify(s.result).slice(0, 110), "", "", "", "", "", "", ""]);
+  }
+  return [
+    `Scale bench — ${command} — ${startedAt} — ${seconds} s`,
+    "",
+    formatTable([{ header: "scenario" }, { header: "size" }, { header: "time here", align: "right" }, { header: "billed (AWS rules)" }, { header: "hottest partition (÷ 1,000 WCU/s)" }, { header: "largest payload", align: "right" }, { header: "heap", align: "right" }, { header: "fn limit" }, { header: "within" }], rows),
+    "",
+    "Limits: response 6 MB, SQS message 256 KB, item 400 KB, the function's timeout and memory, 1,000 WCU per partition per second. Heap: growth of this whole process (stack + bench) during the scenario.",
+  ].join("\n");
 }
 
 async function priceNotices(results: Results, billing: Billing, bench: Awaited<ReturnType<typeof startBenchStack>>, plan: Plan, progress: Progress): Promise<void> {

@@ -9,9 +9,11 @@ export interface BenchArgs {
   json?: string;
   /** Assignment callbacks on (`--callbacks`): a local platform endpoint takes them, so their path is measured and priced too. */
   callbacks?: boolean;
+  /** The scale bench (`--scale`): 20,000 agents, 10,000 waiting, a month's rota, metrics, the sweeper's backlog (bench/scale.ts). */
+  scale?: boolean;
 }
 
-export const usage = `Usage: npm run bench -- [--quick] [--callbacks] [--json <file>] [--help]
+export const usage = `Usage: npm run bench -- [--quick] [--callbacks] [--scale] [--json <file>] [--help]
 
 Starts its own local stack (in-memory DynamoDB Local, fauxqs, the functions in this process),
 measures routing throughput, latency, cost per conversation, notice fan-out, stock reservations
@@ -23,6 +25,10 @@ million at list prices (bench/lib/aws-billing.ts); billed units do not depend on
   --quick          short run (about a minute): fewer conversations, shorter phases
   --callbacks      assignment callbacks on (a local endpoint answers them 200): the outbox record,
                    its queue and the deliverer are measured and priced with each conversation
+  --scale          the scale bench instead (bench/scale.ts): notice fan-out to 20,000 agents, a shift
+                   boundary for 10,000, the re-offer sweep, GET /queue with 10,000 waiting, a 500 × 31
+                   rota import, routing metrics, the sweeper's 10,000 backlog, each against its AWS
+                   limit (with --quick: a tenth of the size)
   --json <file>    also write every figure as JSON to <file>
   --help           this text
 
@@ -40,6 +46,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     if (arg === "--help" || arg === "-h") args.help = true;
     else if (arg === "--quick") args.quick = true;
     else if (arg === "--callbacks") args.callbacks = true;
+    else if (arg === "--scale") args.scale = true;
     else if (arg === "--json" || arg?.startsWith("--json=")) {
       const value = arg === "--json" ? argv[++i] : arg.slice("--json=".length);
       if (!value || value.startsWith("--")) throw new UsageError("--json needs a file name, e.g. --json bench.json");
