@@ -56,6 +56,11 @@ export interface EngineInput {
   seed: number;
   handleSeconds: (rng: Rng) => number;
   draw: (rng: Rng) => ConversationDraw;
+  /**
+   * Handle time multiplier for a chat assigned to an agent who then holds `load` chats (its
+   * own included): handle time growing with concurrency. Absent = 1 (independent of load).
+   */
+  handleScale?: ((load: number) => number) | undefined;
   /** Customer patience; absent = nobody abandons. */
   patienceSeconds?: ((rng: Rng) => number) | undefined;
   /** Width of the occupancy / queue buckets; default one minute. */
@@ -240,6 +245,7 @@ export function simulate(input: EngineInput): SimResult {
     c.assignedAt = now;
     c.agentId = agent.agentId;
     busy += 1;
+    if (input.handleScale) c.handleMs *= input.handleScale(agent.load);
     schedule(now + c.handleMs, "done", c.index);
   };
 

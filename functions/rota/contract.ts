@@ -6,7 +6,7 @@
 import * as z from "zod/mini";
 import { skillSchema } from "../agents/domain.js";
 import type { Contract } from "../shared/contract.js";
-import { coverageQuerySchema } from "./coverage.js";
+import { coverageInputSchema } from "./coverage.js";
 import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
 import { coverageSchema, exceptionListSchema, onDutySchema, resolvedRotaSchema, rotaChangeResultSchema, rotaExceptionView, rotaImportResultSchema, shiftListSchema, shiftViewSchema, shiftWithUsesSchema } from "./responses.js";
 
@@ -86,10 +86,10 @@ export function contract(): Contract {
       query: onDutyQuerySchema,
       responses: { 200: { description: "The agents on duty.", schema: onDutySchema } },
     },
-    "GET /rota/coverage": {
-      summary: "Coverage of a local day: scheduled vs required agents per interval (Erlang C)",
-      description: "`volumes`: forecast conversations per interval, comma-separated, one per interval of the day. A forecast no staffing can meet is a 422.",
-      query: coverageQuerySchema,
+    "POST /rota/coverage": {
+      summary: "Coverage of a local day: scheduled vs required chat slots and agents per interval (chat-aware Erlang C)",
+      description: "Slots are the scheduled agents' own `maxConcurrent` (or `concurrency` for everyone); handle time `ahtSeconds` may grow per extra chat (`ahtGrowth`) or be given per concurrency (`ahtByConcurrency`); `volumes` and an optional per-interval `shrinkage` give one value per interval of the day; answer time defaults to 180 s. A forecast no staffing within `maxSlots` meets is a 422.",
+      body: coverageInputSchema,
       responses: { 200: { description: "Per interval.", schema: coverageSchema } },
       problems: [422],
     },

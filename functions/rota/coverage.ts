@@ -1,60 +1,87 @@
 /**
- * Coverage: for each interval of a local day, agents scheduled (from resolved duty) against
- * agents required by an Erlang C forecast. Pure.
+ * Coverage: for each interval of a local day, the chat slots scheduled (from resolved duty and
+ * each agent's own `maxConcurrent`) against the slots and agents a forecast needs
+ * (./staffing.ts: Erlang C with slots as servers, handle time growing with concurrency). Pure.
  *
- * Assumptions (docs/rota.md): chat slots are Erlang servers (an agent with concurrency c is c
- * servers), no abandonment, AHT is how long a chat holds a slot, shrinkage removes a share
- * of scheduled agents (breaks, meetings) before they count as servers.
+ * Assumptions (docs/rota.md "Staffing for chat"): Poisson arrivals, exponential handle times,
+ * no abandonment; agents planned at their full concurrency; shrinkage removes a share of
+ * scheduled agents (breaks, meetings) before they count as servers.
  */
 import * as z from "zod/mini";
 import { skills, skillSchema, type Skill } from "../agents/domain.js";
 import { dateSchema, zoneSchema } from "./domain.js";
-import { averageSpeedOfAnswer, erlangC, requiredServers, serviceLevel } from "./erlang.js";
 import type { Occurrence } from "./resolve.js";
+import { poolOf, predict, requirement, type HandleTimeModel, type SlotGroup, type Target } from "./staffing.js";
 import { localIso, localToInstant, parseDate, minuteMs } from "./time.js";
-
-const numberParam = (schema: z.ZodMiniNumber<number>) => z.pipe(z.coerce.number(), schema);
 
 /** Most conversations one interval's forecast may name (a very large contact centre sees a few thousand). */
 export const maxIntervalVolume = 1_000_000;
-/** Most chat slots the Erlang search tries before calling a forecast unstaffable. */
+/** Most chat slots the Erlang search tries before calling a forecast unstaffable (and the most `maxSlots` may be). */
 export const maxServers = 100_000;
+/** A day has at most 100 quarter-hours (fall-back DST day). */
+export const maxDayIntervals = 100;
+/** Platforms grade shops on the share of chats answered within 3 minutes (e.g. Taobao). */
+export const defaultAnswerSeconds = 180;
 
-/**
- * `timeZone` is required: the day's intervals depend on it, and a silent UTC default gave a
- * Shanghai supervisor a day shifted by 8 hours. (The HTTP entry also refuses unknown parameters,
- * so a misspelt `serviceLevl` is not silently the default.)
- */
-export const coverageQuerySchema = z.object({
+const rate = z.number().check(z.minimum(0), z.lt(1));
+const seconds = z.number().check(z.positive(), z.maximum(86_400));
+
+/** The staffing parameters a forecast is planned with (coverage and plans share them). */
+export const staffingShape = {
+  /** Handle time (s) of a chat when its agent holds one chat. */
+  ahtSeconds: z.optional(seconds),
+  /** Handle time multiplier per extra chat an agent holds (1 = none; 1.1 = +10 % per chat). */
+  ahtGrowth: z.optional(z.number().check(z.minimum(1), z.maximum(3))),
+  /** Handle time (s) at concurrency 1, 2, … (beyond the table: its last entry); replaces ahtSeconds/ahtGrowth. */
+  ahtByConcurrency: z.optional(z.array(seconds).check(z.minLength(1), z.maxLength(50))),
+  /** Slots per agent for everyone instead of each agent's own maxConcurrent. */
+  concurrency: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(50))),
+  serviceLevel: z._default(z.number().check(z.gt(0), z.lt(1)), 0.8),
+  answerSeconds: z._default(z.number().check(z.minimum(0), z.maximum(86_400)), defaultAnswerSeconds),
+  /** One share for the whole day, or one per interval. */
+  shrinkage: z._default(z.union([rate, z.array(rate).check(z.maxLength(7 * maxDayIntervals))]), 0),
+  /** Most slots an interval may need before the forecast is called unstaffable (422). */
+  maxSlots: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(maxServers)), maxServers),
+};
+
+export const volumesSchema = (max: number) => z.array(z.number().check(z.minimum(0), z.maximum(maxIntervalVolume))).check(z.minLength(1), z.maxLength(max));
+
+/** `POST /rota/coverage`: a local day, a forecast per interval and the staffing parameters. */
+export const coverageInputSchema = z.strictObject({
   date: dateSchema,
+  /** Required: the day's intervals depend on it (no silent UTC). */
   timeZone: zoneSchema,
-  interval: z._default(numberParam(z.number().check(z.int())).check(z.refine((n) => [15, 30, 60].includes(n), "must be 15, 30 or 60")), 30),
+  intervalMinutes: z._default(z.union([z.literal(15), z.literal(30), z.literal(60)]), 30),
   skill: z.optional(skillSchema),
-  /** Forecast conversations per interval, comma-separated, one number per interval of the day. */
-  volumes: z.pipe(
-    z.string().check(z.minLength(1, "required: conversations per interval, comma-separated")),
-    z.transform((s: string, ctx) => {
-      const values = s.split(",").map((v) => (v.trim() === "" ? Number.NaN : Number(v.trim())));
-      if (values.some((v) => !Number.isFinite(v) || v < 0)) {
-        ctx.issues.push({ code: "custom", message: "must be non-negative numbers separated by commas", input: s });
-        return z.NEVER;
-      }
-      const tooMany = values.findIndex((v) => v > maxIntervalVolume);
-      if (tooMany >= 0) {
-        ctx.issues.push({ code: "custom", message: `value ${tooMany + 1} (${values[tooMany]}) is above ${maxIntervalVolume} conversations per interval`, input: s });
-        return z.NEVER;
-      }
-      return values;
-    }),
-  ),
-  aht: numberParam(z.number().check(z.positive(), z.maximum(86_400))),
-  concurrency: z._default(numberParam(z.number().check(z.int(), z.minimum(1), z.maximum(50))), 1),
-  serviceLevel: z._default(numberParam(z.number().check(z.gt(0), z.lt(1))), 0.8),
-  answerSeconds: z._default(numberParam(z.number().check(z.minimum(0), z.maximum(86_400))), 20),
-  shrinkage: z._default(numberParam(z.number().check(z.minimum(0), z.lt(1))), 0),
+  /** Forecast conversations per interval of the day, exactly one per interval. */
+  volumes: volumesSchema(maxDayIntervals),
+  ...staffingShape,
 });
 
-export type CoverageQuery = z.infer<typeof coverageQuerySchema>;
+export type CoverageInput = z.infer<typeof coverageInputSchema>;
+export type StaffingInput = Pick<CoverageInput, "ahtSeconds" | "ahtGrowth" | "ahtByConcurrency" | "concurrency" | "serviceLevel" | "answerSeconds" | "shrinkage" | "maxSlots">;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** The handle time model, or the field that is missing or contradictory. */
+export function handleTimeModel(input: StaffingInput): HandleTimeModel | FieldProblem {
+  if (input.ahtByConcurrency) {
+    if (input.ahtSeconds !== undefined || input.ahtGrowth !== undefined) return { field: "ahtByConcurrency", message: "give either ahtByConcurrency or ahtSeconds (with ahtGrowth), not both" };
+    return { ahtSeconds: input.ahtByConcurrency[0] ?? 1, byConcurrency: input.ahtByConcurrency };
+  }
+  if (input.ahtSeconds === undefined) return { field: "ahtSeconds", message: "required (or ahtByConcurrency)" };
+  return { ahtSeconds: input.ahtSeconds, growth: input.ahtGrowth ?? 1 };
+}
+
+/** Shrinkage per interval, or the problem with its length. */
+export function shrinkagePerInterval(shrinkage: number | readonly number[], count: number): number[] | FieldProblem {
+  if (typeof shrinkage === "number") return Array.from({ length: count }, () => shrinkage);
+  if (shrinkage.length !== count) return { field: "shrinkage", message: `needs one share or ${count} values (one per interval), got ${shrinkage.length}` };
+  return [...shrinkage];
+}
 
 export interface DayInterval {
   from: number;
@@ -74,8 +101,8 @@ export function dayIntervals(date: string, timeZone: string, intervalMinutes: nu
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Agent-equivalents on duty in [from, to): each agent counts by the share of the interval on duty. */
-function scheduledIn(occurrences: readonly Occurrence[], interval: DayInterval, eligible: (agentId: string) => boolean): number {
+/** Each agent's share of [from, to) on duty (0..1), for the eligible agents on duty in it. */
+export function dutySharesIn(occurrences: readonly Occurrence[], interval: DayInterval, eligible: (agentId: string) => boolean): Map<string, number> {
   const onDutyMs = new Map<string, number>();
   for (const o of occurrences) {
     if (!eligible(o.agentId)) continue;
@@ -84,89 +111,102 @@ function scheduledIn(occurrences: readonly Occurrence[], interval: DayInterval, 
       if (overlap > 0) onDutyMs.set(o.agentId, Math.min(interval.to - interval.from, (onDutyMs.get(o.agentId) ?? 0) + overlap));
     }
   }
-  let total = 0;
-  for (const ms of onDutyMs.values()) total += ms / (interval.to - interval.from);
-  return total;
+  return new Map([...onDutyMs].map(([id, ms]) => [id, ms / (interval.to - interval.from)]));
 }
 
-/** Slots needed for an interval, or undefined when no staffing up to `maxServers` meets the target. */
-function slotsFor(query: CoverageQuery, trafficErlangs: number): number | undefined {
-  if (trafficErlangs >= maxServers) return undefined;
-  try {
-    return requiredServers({ trafficErlangs, ahtSeconds: query.aht, targetServiceLevel: query.serviceLevel, answerSeconds: query.answerSeconds }, maxServers);
-  } catch (error) {
-    if (error instanceof RangeError) return undefined;
-    throw error;
-  }
+export interface StaffedAgent {
+  skills: readonly Skill[];
+  maxConcurrent: number;
 }
 
-export function computeCoverage(query: CoverageQuery, occurrences: readonly Occurrence[], agentSkills: ReadonlyMap<string, readonly Skill[]>) {
-  const intervals = dayIntervals(query.date, query.timeZone, query.interval);
-  if (query.volumes.length !== intervals.length) {
-    const error: string = `needs ${intervals.length} values (one per ${query.interval}-minute interval of ${query.date} in ${query.timeZone}), got ${query.volumes.length}`;
-    return { error } as const;
+/** Agents grouped by slot count (their own maxConcurrent, or the override), weighted. */
+export function slotGroups(weights: Iterable<[string, number]>, agents: ReadonlyMap<string, StaffedAgent>, concurrency: number | undefined): SlotGroup[] {
+  const bySlots = new Map<number, number>();
+  for (const [id, w] of weights) {
+    const slots = concurrency ?? agents.get(id)?.maxConcurrent ?? 1;
+    bySlots.set(slots, (bySlots.get(slots) ?? 0) + w);
   }
-  // A forecast no staffing can meet is answered as such, naming the first interval, before any work.
-  const required: number[] = [];
-  for (const [i, interval] of intervals.entries()) {
-    const trafficErlangs = ((query.volumes[i] ?? 0) * query.aht) / ((interval.to - interval.from) / 1000);
-    const slots = slotsFor(query, trafficErlangs);
-    if (slots === undefined) {
-      return { unstaffable: { interval: i, localFrom: localIso(interval.from, query.timeZone), trafficErlangs: round(trafficErlangs), maxSlots: maxServers } } as const;
-    }
-    required.push(slots);
+  return [...bySlots].map(([slots, agentsOf]) => ({ slots, agents: agentsOf }));
+}
+
+export interface Unstaffable {
+  interval: number;
+  localFrom: string;
+  trafficErlangs: number;
+  maxSlots: number;
+}
+
+export function computeCoverage(input: CoverageInput, occurrences: readonly Occurrence[], agents: ReadonlyMap<string, StaffedAgent>) {
+  const intervals = dayIntervals(input.date, input.timeZone, input.intervalMinutes);
+  if (input.volumes.length !== intervals.length) {
+    return { error: { field: "volumes", message: `needs ${intervals.length} values (one per ${input.intervalMinutes}-minute interval of ${input.date} in ${input.timeZone}), got ${input.volumes.length}` } } as const;
   }
+  const model = handleTimeModel(input);
+  if ("field" in model) return { error: model } as const;
+  const shrinkage = shrinkagePerInterval(input.shrinkage, intervals.length);
+  if (!Array.isArray(shrinkage)) return { error: shrinkage } as const;
+  const target: Target = { serviceLevel: input.serviceLevel, answerSeconds: input.answerSeconds };
   const hasSkill = (skill: Skill | undefined) => (agentId: string) => {
-    const own = agentSkills.get(agentId);
+    const own = agents.get(agentId)?.skills;
     return own !== undefined && (skill === undefined || own.includes(skill));
   };
-  const productive = 1 - query.shrinkage;
+  const eligible = hasSkill(input.skill);
+  // With nobody scheduled in an interval, the requirement is stated for the team's mix of slots.
+  const team = poolOf(slotGroups([...agents.keys()].filter(eligible).map((id) => [id, 1] as [string, number]), agents, input.concurrency), model, 1);
   let understaffedIntervals = 0;
-  const rows = intervals.map((interval, i) => {
-    const volume = query.volumes[i] ?? 0;
-    const seconds = (interval.to - interval.from) / 1000;
-    const traffic = (volume * query.aht) / seconds;
-    const scheduled = scheduledIn(occurrences, interval, hasSkill(query.skill));
-    const scheduledBySkill = Object.fromEntries(skills.map((s) => [s, round(scheduledIn(occurrences, interval, hasSkill(s)), 2)]));
-    const requiredSlots = required[i] ?? 0;
-    const requiredAgents = requiredSlots === 0 ? 0 : Math.ceil(requiredSlots / query.concurrency / productive - 1e-9);
-    // Fractional agents give fractional slots; Erlang needs whole servers, so round down.
-    const slots = Math.floor(scheduled * productive * query.concurrency + 1e-9);
-    const asa = averageSpeedOfAnswer(traffic, slots, query.aht);
-    const understaffed = scheduled + 1e-9 < requiredAgents;
+  const rows = [];
+  for (const [i, interval] of intervals.entries()) {
+    const volume = input.volumes[i] ?? 0;
+    const intervalSeconds = (interval.to - interval.from) / 1000;
+    const productive = 1 - (shrinkage[i] ?? 0);
+    const shares = dutySharesIn(occurrences, interval, eligible);
+    const pool = poolOf(slotGroups(shares, agents, input.concurrency), model, productive);
+    const mix = pool.slots > 0 ? pool : team;
+    const need = requirement(volume, intervalSeconds, mix.ahtSeconds, mix.slotsPerAgent, productive, target, input.maxSlots);
+    if (!need) {
+      const trafficErlangs = round((volume * mix.ahtSeconds) / intervalSeconds);
+      return { unstaffable: { interval: i, localFrom: localIso(interval.from, input.timeZone), trafficErlangs, maxSlots: input.maxSlots } satisfies Unstaffable } as const;
+    }
+    const predicted = predict(volume, intervalSeconds, pool.slots, mix.ahtSeconds, target);
+    const scheduled = [...shares.values()].reduce((s, w) => s + w, 0);
+    const understaffed = pool.slots < need.slots;
     if (understaffed) understaffedIntervals++;
-    return {
+    rows.push({
       from: new Date(interval.from).toISOString(),
       to: new Date(interval.to).toISOString(),
-      localFrom: localIso(interval.from, query.timeZone),
+      localFrom: localIso(interval.from, input.timeZone),
       volume,
-      trafficErlangs: round(traffic),
+      shrinkage: shrinkage[i] ?? 0,
+      ahtSeconds: round(mix.ahtSeconds, 2),
+      trafficErlangs: round(need.trafficErlangs),
       scheduled: round(scheduled, 2),
-      scheduledBySkill,
-      productiveSlots: slots,
-      requiredSlots,
-      requiredAgents,
+      scheduledBySkill: Object.fromEntries(skills.map((s) => [s, round([...dutySharesIn(occurrences, interval, hasSkill(s)).values()].reduce((a, w) => a + w, 0), 2)])),
+      productiveSlots: pool.slots,
+      requiredSlots: need.slots,
+      requiredAgents: need.agents,
       predicted: {
-        probabilityOfWaiting: round(erlangC(traffic, slots)),
-        serviceLevel: round(serviceLevel(traffic, slots, query.aht, query.answerSeconds)),
+        probabilityOfWaiting: round(predicted.probabilityOfWaiting),
+        serviceLevel: round(predicted.serviceLevel),
         /** null when the scheduled slots cannot keep up (the queue grows without bound). */
-        averageSpeedOfAnswerSeconds: Number.isFinite(asa) ? round(asa, 1) : null,
+        averageSpeedOfAnswerSeconds: Number.isFinite(predicted.averageSpeedOfAnswerSeconds) ? round(predicted.averageSpeedOfAnswerSeconds, 1) : null,
       },
       understaffed,
-    };
-  });
+    });
+  }
   return {
     result: {
-      date: query.date,
-      timeZone: query.timeZone,
-      intervalMinutes: query.interval,
-      skill: query.skill ?? null,
-      forecast: {
-        ahtSeconds: query.aht,
-        concurrency: query.concurrency,
-        targetServiceLevel: query.serviceLevel,
-        answerSeconds: query.answerSeconds,
-        shrinkage: query.shrinkage,
+      date: input.date,
+      timeZone: input.timeZone,
+      intervalMinutes: input.intervalMinutes,
+      skill: input.skill ?? null,
+      model: {
+        ahtSeconds: model.ahtSeconds,
+        ahtGrowth: model.byConcurrency ? null : (model.growth ?? 1),
+        ahtByConcurrency: model.byConcurrency ? [...model.byConcurrency] : null,
+        concurrency: input.concurrency ?? null,
+        targetServiceLevel: input.serviceLevel,
+        answerSeconds: input.answerSeconds,
+        maxSlots: input.maxSlots,
       },
       intervals: rows,
       summary: { intervals: rows.length, understaffedIntervals },

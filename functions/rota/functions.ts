@@ -18,7 +18,7 @@ export const rotaApi: FunctionSpec = {
     { kind: "http", method: "GET", path: "/rota/exceptions", auth: supervisor },
     { kind: "http", method: "DELETE", path: "/rota/exceptions/{exceptionId}", auth: supervisor },
     { kind: "http", method: "GET", path: "/rota/on-duty", auth: supervisor },
-    { kind: "http", method: "GET", path: "/rota/coverage", auth: supervisor },
+    { kind: "http", method: "POST", path: "/rota/coverage", auth: supervisor },
   ],
   // Writes duty state through the agents store; sends drain requests when shifts start.
   access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },

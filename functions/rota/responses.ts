@@ -100,13 +100,24 @@ export const coverageSchema = named(
     timeZone: z.string(),
     intervalMinutes: int(),
     skill: z.nullable(z.string()),
-    forecast: z.strictObject({ ahtSeconds: z.number(), concurrency: int(), targetServiceLevel: rate, answerSeconds: z.number(), shrinkage: rate }),
+    model: z.strictObject({
+      ahtSeconds: z.number(),
+      ahtGrowth: z.nullable(z.number()),
+      ahtByConcurrency: z.nullable(z.array(z.number())),
+      concurrency: z.nullable(int()),
+      targetServiceLevel: rate,
+      answerSeconds: z.number(),
+      maxSlots: int(),
+    }),
     intervals: z.array(
       z.strictObject({
         from: instant,
         to: instant,
         localFrom: z.string(),
         volume: z.number(),
+        shrinkage: rate,
+        /** Handle time of the scheduled mix (slot-weighted), or the team's when nobody is scheduled. */
+        ahtSeconds: z.number(),
         trafficErlangs: z.number(),
         scheduled: z.number(),
         scheduledBySkill: z.record(z.string(), z.number()),
@@ -119,5 +130,5 @@ export const coverageSchema = named(
     ),
     summary: z.strictObject({ intervals: int(), understaffedIntervals: int() }),
   }),
-  "Per interval of a local day: agents scheduled against agents required for the forecast (Erlang C), and the predicted service.",
+  "Per interval of a local day: chat slots scheduled (the agents' own maxConcurrent) against the slots and agents required for the forecast (Erlang C with slots as servers, handle time growing with concurrency), and the service the scheduled slots give.",
 );

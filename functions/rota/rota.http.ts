@@ -1,7 +1,7 @@
 /** Rota HTTP API (supervisors only): wires routes to the rota use cases (the CSV import is import.http.ts). */
 import { ValidationError } from "../shared/errors.js";
 import { httpApi, jsonBody, validate } from "../shared/http.js";
-import { coverageQuerySchema } from "./coverage.js";
+import { coverageInputSchema } from "./coverage.js";
 import { exceptionPath, exceptionsQuerySchema, onDutyQuerySchema, rotaQuerySchema, shiftPath } from "./contract.js";
 import { exceptionInputSchema, rotaInputSchema, shiftInputSchema } from "./domain.js";
 import { rotaApi } from "./functions.js";
@@ -57,5 +57,5 @@ export const handler = httpApi(rotaApi, {
 
   "GET /rota/on-duty": async (request) => ({ status: 200, body: await onDuty(queryOf(onDutyQuerySchema, request), request.now) }),
 
-  "GET /rota/coverage": async (request) => ({ status: 200, body: await coverage(queryOf(coverageQuerySchema, request)) }),
+  "POST /rota/coverage": async (request) => ({ status: 200, body: await coverage(jsonBody(request, coverageInputSchema)) }),
 });

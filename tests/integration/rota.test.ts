@@ -51,7 +51,7 @@ describe("shifts", () => {
     const { s } = await setup();
     expect((await s.api("GET", "/rota/on-duty")).status).toBe(401);
     const agentToken = await s.agentToken("someone");
-    for (const [method, path] of [["GET", "/shifts"], ["PUT", "/rota"], ["GET", "/rota/on-duty"], ["POST", "/rota/exceptions"], ["GET", "/rota/coverage"]] as const) {
+    for (const [method, path] of [["GET", "/shifts"], ["PUT", "/rota"], ["GET", "/rota/on-duty"], ["POST", "/rota/exceptions"], ["POST", "/rota/coverage"]] as const) {
       expect((await s.api(method, path, { as: agentToken, ...(method === "GET" ? {} : { body: {} }) })).status).toBe(403);
     }
   });
@@ -242,41 +242,61 @@ describe("duty clock and on-duty view", () => {
     expect(rota.body.occurrences).toEqual([]);
   });
 
-  it("reports coverage per interval against an Erlang C forecast", async () => {
-    const { s, sup, agent, shift } = await setup(["aftersale"]);
-    const ids = [await agent(), await agent()];
+  it("reports chat-aware coverage per interval: slots from each scheduled agent's maxConcurrent, against Erlang C", async () => {
+    const { s, sup, shift } = await setup(["aftersale"]);
+    const ids: string[] = [];
+    for (const maxConcurrent of [2, 5, 3]) {
+      const id = s.uid("agent");
+      expect((await s.api("PUT", `/agents/${id}`, { as: sup, body: { name: id, skills: ["aftersale"], maxConcurrent } })).status).toBe(201);
+      ids.push(id);
+    }
     const day = await shift("09:00", "17:00", "Asia/Shanghai");
-    await s.api("PUT", "/rota", { as: sup, at: at("2030-01-01T00:00:00Z"), body: { assignments: ids.map((agentId) => ({ agentId, date: "2030-05-20", shiftId: day })) } });
-    const volumes = Array.from({ length: 48 }, (_, i) => (i === 20 ? 30 : 0)).join(",");
-    const res = await s.api("GET", `/rota/coverage?date=2030-05-20&timeZone=Asia/Shanghai&interval=30&skill=aftersale&aht=180&concurrency=2&volumes=${volumes}`, { as: sup });
+    const late = await shift("10:00", "18:00", "Asia/Shanghai");
+    const put = await s.api("PUT", "/rota", { as: sup, at: at("2030-01-01T00:00:00Z"), body: { assignments: [{ agentId: ids[0], date: "2030-05-20", shiftId: day }, { agentId: ids[1], date: "2030-05-20", shiftId: day }, { agentId: ids[2], date: "2030-05-20", shiftId: late }] } });
+    expect(put.status).toBe(200);
+    const volumes = Array.from({ length: 48 }, (_, i) => (i === 19 || i === 20 ? 60 : 0));
+    const res = await s.api("POST", "/rota/coverage", { as: sup, body: { date: "2030-05-20", timeZone: "Asia/Shanghai", skill: "aftersale", ahtSeconds: 180, answerSeconds: 20, volumes } });
     expect(res.status).toBe(200);
-    const slot = res.body.intervals[20];
-    // 30 chats × 180 s / 1800 s = 3 Erlangs → 5 slots for 80/20 → 3 agents at 2 chats each; 2 are scheduled.
-    expect(slot).toMatchObject({ localFrom: "2030-05-20T10:00:00+08:00", trafficErlangs: 3, scheduled: 2, requiredSlots: 5, requiredAgents: 3, understaffed: true });
-    expect(slot.predicted.probabilityOfWaiting).toBeGreaterThan(0.5);
-    const wrong = await s.api("GET", "/rota/coverage?date=2030-05-20&timeZone=UTC&aht=180&volumes=1,2,3", { as: sup });
+    expect(res.body.model).toMatchObject({ ahtSeconds: 180, ahtGrowth: 1, concurrency: null, answerSeconds: 20 });
+    // 09:30: the 2- and 5-slot agents (7 slots); 60 chats × 180 s / 1800 s = 6 Erlangs need 9 slots at 80/20.
+    expect(res.body.intervals[19]).toMatchObject({ localFrom: "2030-05-20T09:30:00+08:00", trafficErlangs: 6, scheduled: 2, productiveSlots: 7, requiredSlots: 9, understaffed: true });
+    // 10:00: the 3-slot agent joins → 10 slots meet it.
+    expect(res.body.intervals[20]).toMatchObject({ scheduled: 3, productiveSlots: 10, requiredSlots: 9, understaffed: false });
+    expect(res.body.intervals[20].predicted.serviceLevel).toBeGreaterThanOrEqual(0.8);
+    expect(res.body.intervals[19].predicted.serviceLevel).toBeLessThan(0.8);
+    // Growth in handle time with concurrency: the same team falls short at 10:00 too.
+    const grown = await s.api("POST", "/rota/coverage", { as: sup, body: { date: "2030-05-20", timeZone: "Asia/Shanghai", skill: "aftersale", ahtSeconds: 180, ahtGrowth: 1.2, answerSeconds: 20, volumes } });
+    expect(grown.status).toBe(200);
+    expect(grown.body.intervals[20].ahtSeconds).toBeGreaterThan(180);
+    expect(grown.body.intervals[20].understaffed).toBe(true);
+    const wrong = await s.api("POST", "/rota/coverage", { as: sup, body: { date: "2030-05-20", timeZone: "UTC", ahtSeconds: 180, volumes: [1, 2, 3] } });
     expect(wrong.status).toBe(400);
     expect(wrong.body.errors[0]).toMatchObject({ field: "volumes", message: expect.stringContaining("needs 48 values") });
   });
 
-  it("answers every bad coverage query with a 4xx problem naming it: no time zone, unknown parameters, overflowing or unstaffable forecasts", async () => {
+  it("answers every bad coverage request with a 4xx problem naming it and changes nothing: no time zone, unknown fields, overflowing or unstaffable forecasts", async () => {
     const { s, sup } = await setup();
-    const ones = Array.from({ length: 48 }, () => 1).join(",");
-    const ask = (query: string) => s.api("GET", `/rota/coverage?date=2030-05-20&${query}`, { as: sup });
-    const noZone = await ask(`aht=180&volumes=${ones}`);
+    const ones = Array.from({ length: 48 }, () => 1);
+    const before = await s.api("GET", "/rota?from=2030-05-19&to=2030-05-21", { as: sup });
+    const ask = (body: Record<string, unknown>) => s.api("POST", "/rota/coverage", { as: sup, body: { date: "2030-05-20", ...body } });
+    const noZone = await ask({ ahtSeconds: 180, volumes: ones });
     expect(noZone.status).toBe(400);
     expect(noZone.body.errors).toEqual([expect.objectContaining({ field: "timeZone" })]);
-    const unknown = await ask(`timeZone=UTC&aht=180&volumes=${ones}&serviceLevl=0.9`);
+    const unknown = await ask({ timeZone: "UTC", ahtSeconds: 180, volumes: ones, serviceLevl: 0.9 });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: "serviceLevl", message: expect.stringContaining("unknown query parameter") })]);
-    const huge = await ask(`timeZone=UTC&aht=180&volumes=${Array.from({ length: 48 }, () => "1e308").join(",")}`);
+    expect(JSON.stringify(unknown.body.errors)).toContain("serviceLevl");
+    const huge = await ask({ timeZone: "UTC", ahtSeconds: 180, volumes: Array.from({ length: 48 }, () => 1e308) });
     expect(huge.status).toBe(400);
     expect(huge.headers.get("content-type")).toContain("application/problem+json");
-    expect(huge.body.errors[0].field).toBe("volumes");
-    const unstaffable = await ask(`timeZone=UTC&aht=3600&volumes=${Array.from({ length: 48 }, () => 100_000).join(",")}`);
+    expect(huge.body.errors[0].field).toMatch(/^volumes/);
+    const unstaffable = await ask({ timeZone: "UTC", ahtSeconds: 3600, volumes: Array.from({ length: 48 }, () => 100_000) });
     expect(unstaffable.status).toBe(422);
     expect(unstaffable.headers.get("content-type")).toContain("application/problem+json");
     expect(unstaffable.body).toMatchObject({ type: "/problems/unstaffable-forecast", interval: 0, trafficErlangs: 200_000, errors: [{ field: "volumes" }] });
+    const withinSlots = await ask({ timeZone: "UTC", ahtSeconds: 180, answerSeconds: 20, maxSlots: 13, volumes: Array.from({ length: 48 }, (_, i) => (i === 5 ? 100 : 0)) });
+    expect(withinSlots.status).toBe(422);
+    expect(withinSlots.body).toMatchObject({ interval: 5, maxSlots: 13 });
+    expect((await s.api("GET", "/rota?from=2030-05-19&to=2030-05-21", { as: sup })).body).toEqual(before.body);
     // Unknown parameters are refused on the other rota queries too.
     expect((await s.api("GET", "/rota/on-duty?skil=vip", { as: sup })).status).toBe(400);
   });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { checkImportRows, parseRotaCsv } from "../../functions/rota/csv.js";
-import { computeCoverage, coverageQuerySchema, dayIntervals } from "../../functions/rota/coverage.js";
+import * as z from "zod/mini";
+import { computeCoverage, coverageInputSchema, dayIntervals } from "../../functions/rota/coverage.js";
+
+const parseInput = (v: unknown) => z.parse(coverageInputSchema, v);
 import type { Shift } from "../../functions/rota/domain.js";
 import { resolveRota } from "../../functions/rota/resolve.js";
 
@@ -51,63 +54,76 @@ describe("coverage", () => {
     expect(dayIntervals("2025-10-26", "Europe/London", 30)).toHaveLength(50);
   });
 
-  it("counts scheduled agents per skill and flags intervals short of the Erlang C requirement", () => {
+  it("counts scheduled slots from each agent's maxConcurrent per skill and flags intervals short of the Erlang C requirement", () => {
     const agents = Array.from({ length: 6 }, (_, i) => `a${i}`);
     const occurrences = resolveRota(
       { shifts, assignments: agents.map((agentId) => ({ agentId, date: "2025-11-11", shiftId: "day", ...who })), patterns: [], exceptions: [] },
       { from: new Date("2025-11-10T00:00:00Z"), to: new Date("2025-11-12T00:00:00Z") },
     );
-    const skills = new Map(agents.map((a, i) => [a, i < 4 ? (["presale"] as const) : (["aftersale"] as const)]));
+    // Presale: two agents of 4 slots and two of 2 (12 slots); aftersale: two of 5.
+    const profiles = new Map(agents.map((a, i) => [a, i < 4 ? { skills: ["presale"], maxConcurrent: i < 2 ? 4 : 2 } : { skills: ["aftersale"], maxConcurrent: 5 }]));
     const volumes = Array.from({ length: 48 }, (_, i) => (i === 20 ? 100 : i === 21 ? 10 : 0));
-    const query = coverageQuerySchema.parse({ date: "2025-11-11", timeZone: "Asia/Shanghai", volumes: volumes.join(","), aht: "180", concurrency: "3", skill: "presale" });
-    const { result } = computeCoverage(query, occurrences, skills);
+    const { result } = computeCoverage(parseInput({ date: "2025-11-11", timeZone: "Asia/Shanghai", volumes, ahtSeconds: 180, answerSeconds: 20, skill: "presale" }), occurrences, profiles);
     if (!result) throw new Error("expected a result");
-    // Interval 20 = 10:00-10:30 local: 10 Erlangs need 14 slots → ceil(14/3) = 5 agents; 4 presale are scheduled.
+    // Interval 20 = 10:00-10:30 local: 10 Erlangs need 14 slots; 12 presale slots are scheduled (3 per agent) → 5 agents.
     const busy = result.intervals[20];
     expect(busy).toMatchObject({ localFrom: "2025-11-11T10:00:00+08:00", scheduled: 4, requiredSlots: 14, requiredAgents: 5, productiveSlots: 12, understaffed: true });
     expect(busy?.scheduledBySkill).toMatchObject({ presale: 4, aftersale: 2, vip: 0 });
     expect(busy?.predicted.probabilityOfWaiting).toBeCloseTo(0.4494, 3);
     expect(result.intervals[21]?.understaffed).toBe(false);
-    // Nobody scheduled at night with no demand is fine; with demand it is understaffed.
+    // Nobody scheduled at night with no demand is fine.
     expect(result.intervals[0]).toMatchObject({ scheduled: 0, requiredAgents: 0, understaffed: false });
     expect(result.summary.understaffedIntervals).toBe(1);
+    // A stated override: every agent 2 slots → 8 presale slots.
+    const flat = computeCoverage(parseInput({ date: "2025-11-11", timeZone: "Asia/Shanghai", volumes, ahtSeconds: 180, answerSeconds: 20, skill: "presale", concurrency: 2 }), occurrences, profiles);
+    expect(flat.result?.intervals[20]).toMatchObject({ productiveSlots: 8, requiredSlots: 14, requiredAgents: 7 });
   });
 
-  it("inflates the requirement by shrinkage and rejects a forecast of the wrong length", () => {
-    const volumes = Array.from({ length: 48 }, () => 100).join(",");
-    const query = coverageQuerySchema.parse({ date: "2025-11-11", timeZone: "UTC", volumes, aht: "180", shrinkage: "0.3" });
-    const { result } = computeCoverage(query, [], new Map());
-    expect(result?.intervals[0]).toMatchObject({ requiredSlots: 14, requiredAgents: 20, understaffed: true });
+  it("inflates the requirement by shrinkage per interval and rejects a forecast or shrinkage of the wrong length", () => {
+    const volumes = Array.from({ length: 48 }, () => 100);
+    const shrinkage = Array.from({ length: 48 }, (_, i) => (i === 1 ? 0.3 : 0));
+    const { result } = computeCoverage(parseInput({ date: "2025-11-11", timeZone: "UTC", volumes, ahtSeconds: 180, answerSeconds: 20, shrinkage }), [], new Map());
+    // Nobody on the team: the requirement is stated for one slot per agent.
+    expect(result?.intervals[0]).toMatchObject({ requiredSlots: 14, requiredAgents: 14, understaffed: true, shrinkage: 0 });
+    expect(result?.intervals[1]).toMatchObject({ requiredSlots: 14, requiredAgents: 20, shrinkage: 0.3 });
     expect(result?.intervals[0]?.predicted.averageSpeedOfAnswerSeconds).toBeNull();
-    const short = coverageQuerySchema.parse({ date: "2025-03-30", timeZone: "Europe/London", volumes, aht: "180" });
-    expect(computeCoverage(short, [], new Map()).error).toMatch(/needs 46 values/);
+    expect(computeCoverage(parseInput({ date: "2025-03-30", timeZone: "Europe/London", volumes, ahtSeconds: 180 }), [], new Map()).error?.message).toMatch(/needs 46 values/);
+    expect(computeCoverage(parseInput({ date: "2025-11-11", timeZone: "UTC", volumes, ahtSeconds: 180, shrinkage: [0.1] }), [], new Map()).error?.field).toBe("shrinkage");
+    expect(computeCoverage(parseInput({ date: "2025-11-11", timeZone: "UTC", volumes, ahtSeconds: 180, ahtByConcurrency: [180] }), [], new Map()).error?.field).toBe("ahtByConcurrency");
+    expect(computeCoverage(parseInput({ date: "2025-11-11", timeZone: "UTC", volumes }), [], new Map()).error?.field).toBe("ahtSeconds");
   });
 
-  it("requires a time zone and bounds each interval's volume (no silent UTC, no overflow)", () => {
-    const volumes = Array.from({ length: 48 }, () => 1).join(",");
-    const missing = coverageQuerySchema.safeParse({ date: "2025-11-11", volumes, aht: "180" });
+  it("requires a time zone, defaults the answer time to 3 minutes and bounds every input (no silent UTC, no overflow, no unknown field)", () => {
+    const volumes = Array.from({ length: 48 }, () => 1);
+    const missing = z.safeParse(coverageInputSchema, { date: "2025-11-11", volumes, ahtSeconds: 180 });
     expect(missing.success).toBe(false);
     expect(missing.error?.issues.map((i) => i.path.join("."))).toEqual(["timeZone"]);
-    for (const bad of ["1e308", "Infinity", "1000001", "-1", "", "1,,2"]) {
-      const parsed = coverageQuerySchema.safeParse({ date: "2025-11-11", timeZone: "UTC", volumes: bad, aht: "180" });
-      expect(parsed.success, bad).toBe(false);
-      expect(parsed.error?.issues[0]?.path).toEqual(["volumes"]);
+    expect(parseInput({ date: "2025-11-11", timeZone: "UTC", volumes, ahtSeconds: 180 })).toMatchObject({ answerSeconds: 180, serviceLevel: 0.8, intervalMinutes: 30, maxSlots: 100_000 });
+    for (const bad of [[1e308], [Number.POSITIVE_INFINITY], [1_000_001], [-1], [], Array.from({ length: 101 }, () => 1)]) {
+      const parsed = z.safeParse(coverageInputSchema, { date: "2025-11-11", timeZone: "UTC", volumes: bad, ahtSeconds: 180 });
+      expect(parsed.success, String(bad.length)).toBe(false);
+      expect(parsed.error?.issues[0]?.path[0]).toBe("volumes");
+    }
+    for (const [field, value] of [["intervalMinutes", 20], ["ahtGrowth", 0.9], ["concurrency", 0], ["maxSlots", 100_001], ["shrinkage", 1], ["serviceLevl", 0.9]] as const) {
+      const parsed = z.safeParse(coverageInputSchema, { date: "2025-11-11", timeZone: "UTC", volumes, ahtSeconds: 180, [field]: value });
+      expect(parsed.success, field).toBe(false);
     }
   });
 
-  it("calls a forecast no staffing can meet unstaffable, naming the interval, instead of failing", () => {
-    const volumes = Array.from({ length: 48 }, (_, i) => (i === 3 ? 100_000 : 1)).join(",");
-    const query = coverageQuerySchema.parse({ date: "2025-11-11", timeZone: "Asia/Shanghai", volumes, aht: "3600" });
-    const outcome = computeCoverage(query, [], new Map());
+  it("calls a forecast no staffing within maxSlots can meet unstaffable, naming the interval, instead of failing", () => {
+    const volumes = Array.from({ length: 48 }, (_, i) => (i === 3 ? 100_000 : 1));
+    const outcome = computeCoverage(parseInput({ date: "2025-11-11", timeZone: "Asia/Shanghai", volumes, ahtSeconds: 3600 }), [], new Map());
     expect(outcome.result).toBeUndefined();
     // 100 000 chats × 3600 s / 1800 s = 200 000 Erlangs.
     expect(outcome.unstaffable).toEqual({ interval: 3, localFrom: "2025-11-11T01:30:00+08:00", trafficErlangs: 200_000, maxSlots: 100_000 });
+    // Within the slots given: 10 Erlangs need 14 slots at 80/20, so maxSlots 13 cannot.
+    const small = computeCoverage(parseInput({ date: "2025-11-11", timeZone: "UTC", volumes: Array.from({ length: 48 }, (_, i) => (i === 5 ? 100 : 0)), ahtSeconds: 180, answerSeconds: 20, maxSlots: 13 }), [], new Map());
+    expect(small.unstaffable).toMatchObject({ interval: 5, trafficErlangs: 10, maxSlots: 13 });
   });
 
   it("staffs tens of thousands of Erlangs in one pass of the recursion", () => {
-    const volumes = Array.from({ length: 48 }, () => 45_000).join(",");
-    const query = coverageQuerySchema.parse({ date: "2025-11-11", timeZone: "UTC", volumes, aht: "1800" });
-    const { result } = computeCoverage(query, [], new Map());
+    const volumes = Array.from({ length: 48 }, () => 45_000);
+    const { result } = computeCoverage(parseInput({ date: "2025-11-11", timeZone: "UTC", volumes, ahtSeconds: 1800 }), [], new Map());
     // 45 000 Erlangs: a little above the traffic, about √A·z more.
     expect(result?.intervals[0]?.requiredSlots).toBeGreaterThan(45_000);
     expect(result?.intervals[0]?.requiredSlots).toBeLessThan(45_300);

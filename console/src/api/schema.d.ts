@@ -3,6 +3,28 @@
  * change the routes' contracts (functions/<capability>/contract.ts, responses.ts) and regenerate.
  */
 export interface paths {
+    "/adherence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Schedule adherence over [from, to) (at most 7 days): per agent and interval, scheduled vs actual presence, minutes out of adherence, the team's rate
+         * @description Scheduled = duty from the resolved rota (shifts minus leave); in adherence while `online`; `paused`, `away` and `offline` scheduled minutes are out of adherence. Online time off the schedule is reported, not counted.
+         *
+         *     Bearer token with the role supervisor.
+         */
+        get: operations["getAdherence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agents": {
         parameters: {
             query?: never;
@@ -1062,6 +1084,58 @@ export interface components {
             acknowledgedAt: string;
             alreadyAcknowledged: boolean;
         };
+        /** @description Schedule adherence of the agents with duty in the range. */
+        Adherence: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            to: string;
+            interval: number;
+            team: {
+                agents: number;
+                scheduledMinutes: number;
+                inAdherenceMinutes: number;
+                outOfAdherenceMinutes: number;
+                adherence: number | null;
+            };
+            agents: {
+                agentId: string;
+                scheduledMinutes: number;
+                inAdherenceMinutes: number;
+                outOfAdherenceMinutes: number;
+                adherence: number | null;
+                unscheduledOnlineMinutes: number;
+                intervals: components["schemas"]["AdherenceInterval"][];
+            }[];
+        };
+        /** @description One interval of one agent: scheduled minutes split by the presence the agent had, minutes out of adherence, and online minutes off the schedule. */
+        AdherenceInterval: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            to: string;
+            scheduledMinutes: number;
+            scheduled: {
+                online: number;
+                paused: number;
+                away: number;
+                offline: number;
+            };
+            outOfAdherenceMinutes: number;
+            unscheduledOnlineMinutes: number;
+        };
         /** @description An agent: profile, presence, load, duty. */
         Agent: {
             agentId: string;
@@ -1635,7 +1709,7 @@ export interface components {
             acknowledged: boolean;
             acknowledgedAt: string | null;
         };
-        /** @description Every line's summary, one page of the waiting conversations line after line, and the agents on duty with load/capacity. */
+        /** @description Every line's summary, one page of the waiting conversations line after line, and the agents on duty with load/capacity (the busiest 1,000, with totals over all). */
         LiveQueue: {
             /**
              * Format: date-time
@@ -1651,6 +1725,7 @@ export interface components {
             };
             next?: string;
             agents: components["schemas"]["QueueAgent"][];
+            agentTotals: components["schemas"]["QueueAgentTotals"];
         };
         /** @description A notice as a reader sees it: title and body in the reader's locale; campaign notices carry their campaign, version, changes and time zone. */
         Notice: {
@@ -1774,6 +1849,15 @@ export interface components {
             updatedAt: string;
             updatedBy: string;
             shiftEnd: string | null;
+        };
+        /** @description Every agent on duty or still holding work, counted (`agents` lists at most the busiest 1,000 of them; GET /agents pages through everyone): on duty, of them online, their free slots, agents holding work, how many are listed. */
+        QueueAgentTotals: {
+            onDuty: number;
+            online: number;
+            freeSlots: number;
+            holdingWork: number;
+            listed: number;
+            truncated: boolean;
         };
         /** @description A waiting line (a skill's, or `any`): how many wait, how many escalated, the longest wait and who is first. */
         QueueLine: {
@@ -2383,6 +2467,36 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getAdherence: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                interval?: number;
+                agentId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adherence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getAgents: {
         parameters: {
             query?: {

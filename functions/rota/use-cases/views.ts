@@ -2,7 +2,7 @@
 import type { Skill } from "../../agents/domain.js";
 import { getAgent, listAgents } from "../../agents/store.js";
 import { AppError, ValidationError } from "../../shared/errors.js";
-import { computeCoverage, dayIntervals, type CoverageQuery } from "../coverage.js";
+import { computeCoverage, dayIntervals, type CoverageInput, type Unstaffable } from "../coverage.js";
 import { maxRangeDays } from "../domain.js";
 import { dutyAt, resolveRota } from "../resolve.js";
 import { listOnDuty, loadRotaData } from "../store.js";
@@ -61,27 +61,30 @@ export async function onDuty(q: { at?: string | undefined; skill?: Skill | undef
   return { at: at.toISOString(), source: "rota", agents };
 }
 
+/** The 422 for a forecast no staffing within `maxSlots` meets, naming its first such interval. */
+export function unstaffable(u: Unstaffable, field = "volumes"): UnstaffableForecastError {
+  return new UnstaffableForecastError(
+    `The forecast cannot be staffed: interval ${u.interval} (${u.localFrom}) offers ${u.trafficErlangs} Erlangs, and no staffing up to ${u.maxSlots} chat slots meets the service level. Check volumes, the handle time and maxSlots.`,
+    { errors: [{ field, message: `interval ${u.interval} (${u.localFrom}): ${u.trafficErlangs} Erlangs needs more than ${u.maxSlots} slots` }], extra: { ...u } },
+  );
+}
+
 /**
- * Coverage of a local day against an Erlang C forecast.
+ * Coverage of a local day against a forecast, chat-aware (slots = the agents' own maxConcurrent).
  *
- * Primary course: cut the day into intervals → load and resolve the rota for it → per interval,
- * scheduled agents against required ones.
+ * Primary course: cut the day into intervals → load and resolve the rota for it and read the
+ * agents (skills, maxConcurrent) → per interval, scheduled slots against required ones, with the
+ * service the scheduled slots give.
  */
-export async function coverage(q: CoverageQuery) {
-  const intervals = dayIntervals(q.date, q.timeZone, q.interval);
+export async function coverage(q: CoverageInput) {
+  const intervals = dayIntervals(q.date, q.timeZone, q.intervalMinutes);
   const first = intervals[0];
   const last = intervals[intervals.length - 1];
   if (!first || !last) throw new ValidationError("The day has no intervals.", { errors: [{ field: "date", message: "empty day" }] });
   const window = { from: new Date(first.from), to: new Date(last.to) };
   const [data, agents] = await Promise.all([loadRotaData(window), listAgents()]);
-  const result = computeCoverage(q, resolveRota(data, window), new Map(agents.map((a) => [a.agentId, a.skills])));
-  if (result.unstaffable) {
-    const { interval, localFrom, trafficErlangs, maxSlots } = result.unstaffable;
-    throw new UnstaffableForecastError(
-      `The forecast cannot be staffed: interval ${interval} (${localFrom}) offers ${trafficErlangs} Erlangs, and no staffing up to ${maxSlots} chat slots meets the service level. Check volumes and aht.`,
-      { errors: [{ field: "volumes", message: `interval ${interval} (${localFrom}): ${trafficErlangs} Erlangs needs more than ${maxSlots} slots` }], extra: result.unstaffable },
-    );
-  }
-  if (!result.result) throw new ValidationError("The forecast does not fit the day.", { errors: [{ field: "volumes", message: result.error ?? "wrong length" }] });
+  const result = computeCoverage(q, resolveRota(data, window), new Map(agents.map((a) => [a.agentId, { skills: a.skills, maxConcurrent: a.maxConcurrent }])));
+  if (result.unstaffable) throw unstaffable(result.unstaffable);
+  if (!result.result) throw new ValidationError("The forecast does not fit the day.", { errors: [result.error ?? { field: "volumes", message: "wrong length" }] });
   return result.result;
 }
