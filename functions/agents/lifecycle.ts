@@ -13,7 +13,7 @@ import { ConflictError, ContentionError, NotFoundError } from "../shared/errors.
 import { logger } from "../shared/logger.js";
 import { disconnectAgent } from "../shared/push.js";
 import { isActive, type Agent } from "./domain.js";
-import { getAgent, mutateAgent } from "./store.js";
+import { getAgent, mutateAgent, presenceChangePut } from "./store.js";
 import type { Actor } from "./use-cases.js";
 
 export interface HandoverResult {
@@ -86,7 +86,8 @@ export async function deactivateAgent(agentId: string, by: Actor): Promise<Deact
     if (!isActive(current)) return undefined;
     const after: Agent = { ...current, deactivatedAt: at, deactivatedBy: by.actor, presence: "offline", updatedAt: at, updatedBy: by.actor };
     const details = { presence: current.presence, load: current.load, onDuty: current.onDuty, skills: current.skills, maxConcurrent: current.maxConcurrent };
-    return { after, extra: [auditPut({ entity: "agent", entityId: agentId, action: "agent.deactivated", actor: by.actor, at, details })] };
+    const presence = current.presence === "offline" ? [] : [presenceChangePut({ agentId, at, presence: "offline", previous: current.presence, by: by.actor })];
+    return { after, extra: [auditPut({ entity: "agent", entityId: agentId, action: "agent.deactivated", actor: by.actor, at, details }), ...presence] };
   });
   const agent = change?.after ?? seen;
   if (!agent) throw unknownAgent(agentId);

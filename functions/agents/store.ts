@@ -8,9 +8,10 @@
  * profile's version, and rewrites the seats in the same transaction — the pool can never
  * disagree with the profile.
  */
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import {
   Agent as AgentEntity,
+  PresenceChange,
   Seat,
   decodeCursor,
   dynamo,
@@ -249,4 +250,44 @@ export async function mutateAgent(
     }
   }
   throw new ContentionError(`Agent ${agentId} is being changed concurrently; retry.`);
+}
+
+const presenceRetentionSeconds = 90 * 86_400;
+
+/** A `Put` of one presence change, for the transaction that changes the presence (adherence's history). */
+export function presenceChangePut(change: { agentId: string; at: string; presence: Agent["presence"]; previous: Agent["presence"]; by: string }): TransactItem {
+  return { Put: { TableName: tableName, Item: PresenceChange.item({ ...change, expiresAtEpoch: Math.floor(Date.parse(change.at) / 1000) + presenceRetentionSeconds }) } };
+}
+
+export type PresenceChangeRecord = ReturnType<typeof PresenceChange.parse>;
+
+/**
+ * An agent's presence changes in [from, to), oldest first, and the last one before `from` (the
+ * state at `from`): two queries of the agent's partition.
+ */
+export async function presenceHistory(agentId: string, from: string, to: string): Promise<{ before: PresenceChangeRecord | undefined; changes: PresenceChangeRecord[] }> {
+  const pk = AgentEntity.partition({ agentId });
+  const sk = (at: string) => PresenceChange.key({ agentId, at }).sk;
+  const [beforePage, changes] = await Promise.all([
+    dynamo.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk AND sk BETWEEN :lo AND :hi", ExpressionAttributeValues: { ":pk": pk, ":lo": PresenceChange.sortPrefix, ":hi": sk(from) }, ScanIndexForward: false, Limit: 2 })),
+    queryAll({ KeyConditionExpression: "pk = :pk AND sk BETWEEN :lo AND :hi", ExpressionAttributeValues: { ":pk": pk, ":lo": sk(from), ":hi": sk(to) } }),
+  ]);
+  const parsed = changes.map((item) => PresenceChange.parse(item)).filter((c) => c.at >= from && c.at < to);
+  const before = (beforePage.Items ?? []).map((item) => PresenceChange.parse(item)).find((c) => c.at < from);
+  return { before, changes: parsed };
+}
+
+/** The agent's latest presence change at or before `at`, if any (one query, Limit 1). */
+export async function lastPresenceChange(agentId: string, at: string): Promise<PresenceChangeRecord | undefined> {
+  const page = await dynamo.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :lo AND :hi",
+      ExpressionAttributeValues: { ":pk": AgentEntity.partition({ agentId }), ":lo": PresenceChange.sortPrefix, ":hi": PresenceChange.key({ agentId, at }).sk },
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  const item = page.Items?.[0];
+  return item ? PresenceChange.parse(item) : undefined;
 }

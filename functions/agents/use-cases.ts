@@ -9,7 +9,7 @@ import { wakeRouter } from "../shared/wake-router.js";
 import { onAgentArrival } from "./arrival.js";
 import { isActive, isEligible, newAgent, patchChanges, type Agent, type Presence, type ProfilePatch, type Skill } from "./domain.js";
 import { requireKnownSkills } from "./skills.js";
-import { getAgent, listAgentsPage, mutateAgent, type AgentPage } from "./store.js";
+import { getAgent, listAgentsPage, mutateAgent, presenceChangePut, type AgentPage } from "./store.js";
 
 /** Who acts, when, and the request's correlation id (for the router wake-up). */
 export interface Actor {
@@ -124,7 +124,10 @@ export async function setPresence(agentId: string, status: Presence, by: Actor):
     if (!current || current.presence === status) return undefined;
     return {
       after: { ...current, presence: status, updatedAt: at, updatedBy: by.actor },
-      extra: [auditPut({ entity: "agent", entityId: agentId, action: "agent.presence", actor: by.actor, at, details: { from: current.presence, to: status } })],
+      extra: [
+        auditPut({ entity: "agent", entityId: agentId, action: "agent.presence", actor: by.actor, at, details: { from: current.presence, to: status } }),
+        presenceChangePut({ agentId, at, presence: status, previous: current.presence, by: by.actor }),
+      ],
     };
   });
   const agent = change?.after ?? seen;

@@ -94,6 +94,7 @@ export const settingsSchema = z.object({
   ESCALATION_MODE: oneOf(["notify", "fallback", "fallback-and-notify"], { default: "notify", description: "notify | fallback | fallback-and-notify: tell supervisors and/or let agents with one of the skill's fallback skills take it (never any skill)" }),
   NOTICE_REMINDER_MINUTES: wholeNumber({ default: 5, min: 1, max: 1440, unit: "minutes", description: "Unacknowledged urgent notices are pushed again at this interval" }),
   STOCK_HOLD_MINUTES: wholeNumber({ default: 15, min: 1, max: 1440, unit: "minutes", description: "Reservations for unpaid orders release themselves after this long" }),
+  ADHERENCE_ALERT_MINUTES: wholeNumber({ default: 5, min: 1, max: 240, unit: "minutes", description: "Supervisors are alerted (WebSocket) when an on-duty agent has not been online for longer than this" }),
   SHOP_TIME_ZONE: ianaZone({ default: "Asia/Shanghai", description: "The shop's time zone (IANA name): notices and views show times in it" }),
 });
 

@@ -3,8 +3,8 @@
  * `contract()`, each route's responses (./responses.ts; generator only).
  */
 import type { Contract } from "../shared/contract.js";
-import { forecastMultiplierInputSchema, forecastQuerySchema, multiplierPath } from "./domain.js";
-import { forecastMultiplierView, forecastSchema } from "./responses.js";
+import { adherenceQuerySchema, forecastMultiplierInputSchema, forecastQuerySchema, multiplierPath } from "./domain.js";
+import { adherenceSchema, forecastMultiplierView, forecastSchema } from "./responses.js";
 
 export function contract(): Contract {
   return {
@@ -30,6 +30,12 @@ export function contract(): Contract {
       summary: "Remove a day's multiplier (the forecast is the base again), audited",
       params: multiplierPath,
       responses: { 204: { description: "Removed." } },
+    },
+    "GET /adherence": {
+      summary: "Schedule adherence over [from, to) (at most 7 days): per agent and interval, scheduled vs actual presence, minutes out of adherence, the team's rate",
+      description: "Scheduled = duty from the resolved rota (shifts minus leave); in adherence while `online`; `paused`, `away` and `offline` scheduled minutes are out of adherence. Online time off the schedule is reported, not counted.",
+      query: adherenceQuerySchema,
+      responses: { 200: { description: "The report.", schema: adherenceSchema } },
     },
   };
 }

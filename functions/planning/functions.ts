@@ -12,6 +12,7 @@ export const planningApi: FunctionSpec = {
     { kind: "http", method: "GET", path: "/forecast/multipliers/{date}", auth: supervisor },
     { kind: "http", method: "PUT", path: "/forecast/multipliers/{date}", auth: supervisor },
     { kind: "http", method: "DELETE", path: "/forecast/multipliers/{date}", auth: supervisor },
+    { kind: "http", method: "GET", path: "/adherence", auth: supervisor },
   ],
   // Writes only the multipliers and their audit records.
   access: { table: "write" },

@@ -2,8 +2,9 @@
 import { NotFoundError } from "../shared/errors.js";
 import { actorOf, httpApi, jsonBody, validate } from "../shared/http.js";
 import { queryOf } from "../rota/http-query.js";
-import { forecastMultiplierInputSchema, forecastQuerySchema, multiplierPath } from "./domain.js";
+import { adherenceQuerySchema, forecastMultiplierInputSchema, forecastQuerySchema, multiplierPath } from "./domain.js";
 import { planningApi } from "./functions.js";
+import { adherenceReport } from "./use-cases/adherence.js";
 import { forecastDay, multiplierOf, removeMultiplier, setMultiplier } from "./use-cases/forecast.js";
 
 export const handler = httpApi(planningApi, {
@@ -27,4 +28,6 @@ export const handler = httpApi(planningApi, {
     await removeMultiplier(date, { actor: actorOf(request), now: request.now });
     return { status: 204 };
   },
+
+  "GET /adherence": async (request) => ({ status: 200, body: await adherenceReport(queryOf(adherenceQuerySchema, request)) }),
 });

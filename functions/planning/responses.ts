@@ -47,3 +47,41 @@ export const forecastSchema = named(
 );
 
 export const forecastMultiplierView = named("ForecastMultiplier", forecastMultiplierSchema, "A day's campaign multiplier and the base it applies to by default.");
+
+const minutes = z.number().check(z.minimum(0));
+const rate = z.nullable(z.number().check(z.minimum(0), z.maximum(1)));
+
+export const adherenceIntervalSchema = named(
+  "AdherenceInterval",
+  z.strictObject({
+    from: instant,
+    to: instant,
+    scheduledMinutes: minutes,
+    scheduled: z.strictObject({ online: minutes, paused: minutes, away: minutes, offline: minutes }),
+    outOfAdherenceMinutes: minutes,
+    unscheduledOnlineMinutes: minutes,
+  }),
+  "One interval of one agent: scheduled minutes split by the presence the agent had, minutes out of adherence, and online minutes off the schedule.",
+);
+
+export const adherenceSchema = named(
+  "Adherence",
+  z.strictObject({
+    from: instant,
+    to: instant,
+    interval: z.number().check(z.int()),
+    team: z.strictObject({ agents: z.number().check(z.int()), scheduledMinutes: minutes, inAdherenceMinutes: minutes, outOfAdherenceMinutes: minutes, adherence: rate }),
+    agents: z.array(
+      z.strictObject({
+        agentId: z.string(),
+        scheduledMinutes: minutes,
+        inAdherenceMinutes: minutes,
+        outOfAdherenceMinutes: minutes,
+        adherence: rate,
+        unscheduledOnlineMinutes: minutes,
+        intervals: z.array(adherenceIntervalSchema),
+      }),
+    ),
+  }),
+  "Schedule adherence of the agents with duty in the range.",
+);

@@ -21,6 +21,7 @@ describe("settings schema", () => {
       ESCALATE_AFTER_SECONDS: 120,
       NOTICE_REMINDER_MINUTES: 5,
       STOCK_HOLD_MINUTES: 15,
+      ADHERENCE_ALERT_MINUTES: 5,
       SHOP_TIME_ZONE: "Asia/Shanghai",
     });
     expect(parseSettings({ HANDOVER_GRACE_MINUTES: "", ESCALATION_MODE: "" })).toEqual(defaults);

@@ -4,7 +4,7 @@
  * connections. Other capabilities (routing, platform) reach them only through these entities.
  */
 import * as z from "zod/mini";
-import { agentSchema, skillSchema } from "../../../agents/domain.js";
+import { agentSchema, presenceStatuses, skillSchema } from "../../../agents/domain.js";
 import { defineEntity } from "../entity.js";
 
 export const Agent = defineEntity({
@@ -134,5 +134,31 @@ export const SkillDefinition = defineEntity({
   patterns: [
     { name: "Skill.list", operation: "Query SKILLS (one small partition: every skill)", cost: "0.5 RRU per 4 KB (a few dozen skills)" },
     { name: "Skill.put", operation: "TransactWriteItems: Put SKILLS / SKILL#{skillId} + audit record", cost: "4 WRU" },
+  ],
+});
+
+export const presenceChangeSchema = z.object({
+  agentId: z.string(),
+  /** The instant of the change (the request's clock). */
+  at: z.string(),
+  presence: z.enum(presenceStatuses),
+  /** The presence before it: the state before the agent's first kept change. */
+  previous: z.enum(presenceStatuses),
+  by: z.string(),
+  expiresAtEpoch: z.number().check(z.int()),
+});
+
+export const PresenceChange = defineEntity({
+  type: "PresenceChange",
+  owner: "agents",
+  description: "One change of an agent's presence with its instant, written in the change's own transaction: the history adherence reads. TTL 90 days",
+  schema: presenceChangeSchema,
+  pk: "AGENT#{agentId}",
+  sk: "PRESENCE#{at}",
+  expires: "90 days after the change",
+  patterns: [
+    { name: "PresenceChange.put", operation: "Put inside the presence change's transaction (setPresence, deactivation)", cost: "2 WRU (transactional, < 1 KB)" },
+    { name: "PresenceChange.between", operation: "Query AGENT#{agentId}, sk BETWEEN PRESENCE#{from} AND PRESENCE#{to}", cost: "0.5 RRU per 4 KB (~40 changes)" },
+    { name: "PresenceChange.lastBefore", operation: "Query AGENT#{agentId}, sk BETWEEN PRESENCE# AND PRESENCE#{at}, newest first, Limit 1", cost: "0.5 RRU" },
   ],
 });

@@ -3,6 +3,7 @@
  * The forecast's history is routing's `ArrivalCount`, read through the routing store; adherence
  * reads agents' `PresenceChange` through the agents store.
  */
+import * as z from "zod/mini";
 import { forecastMultiplierSchema } from "../../../planning/domain.js";
 import { defineEntity } from "../entity.js";
 
@@ -18,4 +19,24 @@ export const ForecastMultiplier = defineEntity({
     { name: "ForecastMultiplier.put", operation: "TransactWriteItems: Put FORECAST#{date} / MULTIPLIER + audit record", cost: "4 WRU" },
     { name: "ForecastMultiplier.delete", operation: "TransactWriteItems: Delete FORECAST#{date} / MULTIPLIER (exists) + audit record", cost: "4 WRU" },
   ],
+});
+
+export const adherenceAlertSchema = z.object({
+  agentId: z.string(),
+  /** When the lapse began: the later of the duty start and the agent's last change away from online. */
+  since: z.string(),
+  alertedAt: z.string(),
+  presence: z.string(),
+  expiresAtEpoch: z.number().check(z.int()),
+});
+
+export const AdherenceAlert = defineEntity({
+  type: "AdherenceAlert",
+  owner: "planning",
+  description: "Marks one lapse of an on-duty agent (not online past ADHERENCE_ALERT_MINUTES) as alerted, so supervisors hear of it once, not every tick; TTL 2 days",
+  schema: adherenceAlertSchema,
+  pk: "ADHERENCE#{agentId}",
+  sk: "LAPSE#{since}",
+  expires: "2 days after the alert",
+  patterns: [{ name: "AdherenceAlert.claim", operation: "PutItem ADHERENCE#{agentId} / LAPSE#{since}, attribute_not_exists(pk): the tick that creates it sends the alert", cost: "1 WRU per lapse" }],
 });
