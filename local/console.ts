@@ -40,10 +40,19 @@ export interface ConsoleConfig {
   apiUrl: string;
   /** The WebSocket URL (the token goes in its `token` query parameter). */
   wsUrl: string;
-  /** `local`: the Role / User ID form backed by `POST /local/token`. */
-  signIn: { kind: "local" };
+  /**
+   * `local`: the Role / User ID form backed by `POST /local/token`; `cognito` (the AWS build's
+   * config.json, infra/build-app.ts): the managed login with authorization code + PKCE.
+   */
+  signIn: { kind: "local" } | { kind: "cognito"; domain: string; clientId: string; redirectUri: string; logoutUri: string; scopes: string[] };
   /** The shop's IANA time zone: shift ends and notice times are shown in it. */
   shopTimeZone: string;
+  /**
+   * Seconds between the supervisor's safety re-reads of the wall and receipts, besides the pushes
+   * and the re-read on each reconnect (default 60; the browser tests set it very long to prove
+   * the pushes alone move the wall).
+   */
+  safetyRefreshSeconds?: number;
 }
 
 export interface ConsoleRoutesOptions {

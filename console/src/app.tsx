@@ -15,7 +15,7 @@ export function App() {
       </a>
       <Header />
       <main id="main" tabIndex={-1}>
-        {!current ? <SignIn /> : current.role === "agent" ? <AgentWorkspace key={current.token} session={current} /> : <SupervisorConsole key={current.token} session={current} />}
+        {!current ? <SignIn /> : current.role === "agent" ? <AgentWorkspace key={current.since} session={current} /> : <SupervisorConsole key={current.since} session={current} />}
       </main>
     </>
   );

@@ -56,7 +56,7 @@ export interface FunctionAccess {
   table: "read" | "write" | "none";
   /** Queues this function sends to. */
   sends?: readonly QueueName[];
-  /** Can push to agents over the WebSocket API (execute-api:ManageConnections). */
+  /** Can push to agents and supervisors over the WebSocket API (execute-api:ManageConnections). */
   pushesToAgents?: boolean;
   /** Verifies webhook signatures (reads the webhook secret). */
   webhookSecret?: boolean;

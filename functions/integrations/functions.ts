@@ -8,7 +8,8 @@ export const platformEventsApi: FunctionSpec = {
   handler: "handler",
   description: "Chat-platform events: agent replied, customer left, platform closed",
   triggers: [{ kind: "http", method: "POST", path: "/webhooks/conversation-events", auth: { kind: "signature" } }],
-  access: { table: "write", sends: ["conversations"], webhookSecret: true },
+  // Pushes to supervisors: a customer leaving or a platform close moves the wall (shared/supervisor-push.ts).
+  access: { table: "write", sends: ["conversations"], webhookSecret: true, pushesToAgents: true },
 };
 
 export const integrationsApi: FunctionSpec = {

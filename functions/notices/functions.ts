@@ -18,7 +18,8 @@ export const noticesApi: FunctionSpec = {
     { kind: "http", method: "GET", path: "/notices/inbox", auth: agent },
     { kind: "http", method: "POST", path: "/notices/{noticeId}/ack", auth: agent },
   ],
-  access: { table: "write", sends: ["notices"] },
+  // Pushes acknowledgements to supervisors (receipts live on the console; shared/supervisor-push.ts).
+  access: { table: "write", sends: ["notices"], pushesToAgents: true },
 };
 
 /**

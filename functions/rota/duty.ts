@@ -22,6 +22,7 @@ import { mutateAgent, getAgent, listAgents } from "../agents/store.js";
 import { isActive, routingWindow, type Agent } from "../agents/domain.js";
 import { onAgentArrival } from "../agents/arrival.js";
 import { requestDrain } from "../shared/wake-router.js";
+import { noteAgents } from "../shared/supervisor-push.js";
 import { logger } from "../shared/logger.js";
 import { Agent as AgentEntity, isWriteConflict, tableName, transact } from "../shared/table/index.js";
 import { dutyAt, resolveRota, type DutyWindow } from "./resolve.js";
@@ -182,5 +183,7 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
     }
   }
   if (result.started.length + result.ended.length + result.moved.length + result.upcoming.length > 0) logger.info("Duty changed", { ...result });
+  // The wall shows who is on duty: one push at the end of the invocation, however many changed.
+  noteAgents([...result.started, ...result.ended, ...result.moved]);
   return result;
 }

@@ -14,7 +14,8 @@ export const conversationsApi: FunctionSpec = {
     { kind: "http", method: "POST", path: "/conversations/{conversationId}/close", auth: agentOrSupervisor },
     { kind: "http", method: "GET", path: "/agents/{agentId}/conversations", auth: agentOrSupervisor },
   ],
-  access: { table: "write", sends: ["conversations"], webhookSecret: true },
+  // Pushes to supervisors: a close moves the wall (functions/shared/supervisor-push.ts).
+  access: { table: "write", sends: ["conversations"], webhookSecret: true, pushesToAgents: true },
 };
 
 export const router: FunctionSpec = {

@@ -6,6 +6,7 @@
 import * as z from "zod/mini";
 import { skillSchema } from "../agents/domain.js";
 import { logger } from "../shared/logger.js";
+import { noteDrained } from "../shared/supervisor-push.js";
 import { queueConsumer } from "../shared/queue-consumer.js";
 import { conversationIdSchema, conversationSnapshotSchema, type Conversation } from "./conversation.js";
 import { decisionClock } from "./config.js";
@@ -28,5 +29,7 @@ export const handler = queueConsumer(async (body, context) => {
     if (result.outcome === "missing") logger.warn("Route message for an unknown conversation dropped", { conversationId: message.conversationId, correlationId: context.correlationId });
   } else {
     await drainWaiting(message.skills, now);
+    // Asked for because capacity freed (a close, presence, capacity, a shift): the wall's loads moved.
+    noteDrained(message.skills);
   }
 });

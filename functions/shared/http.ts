@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import middy from "@middy/core";
+import { atInvocationEnd } from "./invocation.js";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import * as z from "zod/mini";
@@ -178,6 +179,8 @@ export function httpApi(spec: FunctionSpec, routes: Record<string, RouteHandler>
       },
     })
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    // What the request noted for the supervisors' wall goes out once, before the answer.
+    .use(atInvocationEnd())
     .handler(dispatch);
 }
 

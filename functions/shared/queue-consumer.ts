@@ -7,6 +7,7 @@ import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import { atInvocationEnd } from "./invocation.js";
 import { logger, withLogKeys } from "./logger.js";
 import { sqs } from "./sqs.js";
 
@@ -101,5 +102,6 @@ export function queueConsumer(processRecord: RecordProcessor, options: { concurr
     await Promise.all(Array.from({ length: Math.min(concurrency, records.length) }, worker));
     return { batchItemFailures: failures };
   };
-  return middy<SQSEvent, SQSBatchResponse>().use(injectLambdaContext(logger, { resetKeys: true })).handler(run);
+  // What the batch noted for the supervisors' wall goes out once per batch (invocation.ts).
+  return middy<SQSEvent, SQSBatchResponse>().use(injectLambdaContext(logger, { resetKeys: true })).use(atInvocationEnd()).handler(run);
 }

@@ -6,6 +6,7 @@
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { Context, ScheduledEvent } from "aws-lambda";
+import { atInvocationEnd } from "./invocation.js";
 import { logger, withLogKeys } from "./logger.js";
 
 export type ScheduledJob<R> = (now: Date) => Promise<R>;
@@ -21,5 +22,5 @@ export function scheduledJob<R>(name: string, job: ScheduledJob<R>) {
       return result;
     }, context);
   };
-  return middy<Partial<ScheduledEvent>, R>().use(injectLambdaContext(logger, { resetKeys: true })).handler(run);
+  return middy<Partial<ScheduledEvent>, R>().use(injectLambdaContext(logger, { resetKeys: true })).use(atInvocationEnd()).handler(run);
 }

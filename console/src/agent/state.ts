@@ -8,7 +8,7 @@
 import { computed, signal } from "@preact/signals";
 import { api, ApiError, consoleConfig } from "../api/client.js";
 import type { Conversation, InboxNotice, LiveMessage, NoticeView, Presence } from "../api/types.js";
-import type { Session } from "../auth/session.js";
+import { currentToken, type Session } from "../auth/session.js";
 import { connectLive } from "../live/socket.js";
 import { refresher } from "../live/refresher.js";
 import { chime } from "../ui/sound.js";
@@ -85,7 +85,7 @@ export function createAgentWorkspace(session: Session) {
 
   const live = connectLive({
     url: consoleConfig().wsUrl,
-    token: session.token,
+    token: () => currentToken() ?? session.token,
     onMessage,
     onOpen: () => {
       conversationsReader.request();

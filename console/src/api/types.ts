@@ -7,6 +7,7 @@
  */
 import type { components, operations } from "./schema.js";
 import type { ConsoleConfig, LocalTokenRequest, LocalTokenResponse } from "../../../local/console.js";
+import type { SupervisorPush } from "../../../functions/shared/supervisor-push.js";
 import type { ShiftOverlap } from "../../../functions/rota/overlap.js";
 
 export type { ConsoleConfig, LocalTokenRequest, LocalTokenResponse };
@@ -58,8 +59,22 @@ export type ForecastQuery = NonNullable<operations["getForecast"]["parameters"][
 /** A 409 `/problems/shift-overlap` names both sides of each overlap (functions/rota/use-cases/overlaps.ts). */
 export type { ShiftOverlap };
 
+// The stock and settings screens (console/src/supervisor/stock.tsx, settings.tsx).
+export type SkuView = Schemas["Sku"];
+export type DriftReport = Schemas["ReconcileReport"];
+export type SettingsView = Schemas["Settings"];
+export type SettingView = Schemas["Setting"];
+export type SettingsChange = Schemas["SettingsChange"];
+export type SettingsUpdate = JsonBody<"putSettings">;
+
+/** What the supervisors' WebSocket pushes of the wall and receipts (functions/shared/supervisor-push.ts). */
+export type { SupervisorPush };
+export type QueuePush = Extract<SupervisorPush, { type: "queue" }>;
+export type ReceiptsPush = Extract<SupervisorPush, { type: "receipts" }>;
+
 /** What the agents' and supervisors' WebSocket pushes (functions/shared/push.ts callers). */
 export type LiveMessage =
+  | SupervisorPush
   | { type: "assignment"; conversation: Conversation }
   | { type: "notice"; notice: NoticeView; reminder?: boolean }
   | { type: "escalation"; conversationId: string; skill: string; priority: WaitingConversation["priority"]; waitingSince: string }

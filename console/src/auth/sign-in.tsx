@@ -1,11 +1,53 @@
-/** The local sign-in: Role (角色), User ID (用户 ID), Sign in (登录). */
+/**
+ * The sign-in screen. Locally: Role (角色), User ID (用户 ID), Sign in (登录). In the AWS build
+ * (config.json `signIn.kind: "cognito"`): one Sign in button to Cognito's managed login.
+ */
 import { useSignal } from "@preact/signals";
-import { ApiError } from "../api/client.js";
+import { ApiError, consoleConfig } from "../api/client.js";
+import { startCognitoSignIn } from "./cognito.js";
+import { signInProblem } from "./callback.js";
 import { t } from "../i18n/index.js";
 import { unlockAudio } from "../ui/sound.js";
 import { signedOutBecause, signInLocally, type Role } from "./session.js";
 
 export function SignIn() {
+  const config = consoleConfig().signIn;
+  return config.kind === "cognito" ? <CognitoSignIn config={config} /> : <LocalSignIn />;
+}
+
+function CognitoSignIn({ config }: { config: Parameters<typeof startCognitoSignIn>[0] }) {
+  const busy = useSignal(false);
+  return (
+    <section class="sign-in" aria-labelledby="sign-in-heading">
+      <h1 id="sign-in-heading">{t("signIn.heading")}</h1>
+      {signedOutBecause.value === "expired" && (
+        <p class="notice-line" role="status">
+          {t("signIn.expired")}
+        </p>
+      )}
+      {signInProblem.value && (
+        <p class="error" role="alert">
+          {t("signIn.failed", { detail: signInProblem.value })}
+        </p>
+      )}
+      <button
+        type="button"
+        class="primary"
+        disabled={busy.value}
+        onClick={() => {
+          unlockAudio();
+          busy.value = true;
+          void startCognitoSignIn(config);
+        }}
+      >
+        {t("signIn.submit")}
+      </button>
+      <p class="hint">{t("signIn.cognitoHint")}</p>
+    </section>
+  );
+}
+
+function LocalSignIn() {
   const role = useSignal<Role>("agent");
   const userId = useSignal("");
   const busy = useSignal(false);

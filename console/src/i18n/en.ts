@@ -1,7 +1,9 @@
 /** English. Same keys as the default catalog (the type checks every one is present). */
 import type { MessageKey } from "./zh-CN.js";
+import { enOps } from "./en-ops.js";
 
 export const en: Record<MessageKey, string> = {
+  ...enOps,
   "app.title": "Service console",
   "app.skip": "Skip to main content",
   "lang.other": "中文",

@@ -1,5 +1,8 @@
 /** 简体中文（默认）. Every text the console shows lives in a catalog, never in a component. */
+import { zhOps } from "./zh-CN-ops.js";
+
 export const zhCN = {
+  ...zhOps,
   "app.title": "客服调度台",
   "app.skip": "跳到主要内容",
   "lang.other": "English",

@@ -24,7 +24,7 @@ const stableAfterMs = 10_000;
 /** API Gateway closes idle WebSockets after 10 minutes. */
 const pingEveryMs = 4 * 60_000;
 
-export function connectLive(options: { url: string; token: string; onMessage: (message: LiveMessage) => void; onOpen: () => void }): LiveConnection {
+export function connectLive(options: { url: string; token: string | (() => string | undefined); onMessage: (message: LiveMessage) => void; onOpen: () => void }): LiveConnection {
   const status = signal<LiveStatus>({ state: "connecting" });
   let socket: WebSocket | undefined;
   let attempt = 0;
@@ -38,7 +38,8 @@ export function connectLive(options: { url: string; token: string; onMessage: (m
     clearTimeout(retryTimer);
     status.value = { state: "connecting" };
     const url = new URL(options.url);
-    url.searchParams.set("token", options.token);
+    // Read at each (re)connect: a refreshed token (Cognito) is the one sent.
+    url.searchParams.set("token", (typeof options.token === "function" ? options.token() : options.token) ?? "");
     const ws = new WebSocket(url);
     socket = ws;
     ws.onopen = () => {

@@ -12,7 +12,9 @@ import { liveStatus } from "../ui/live-status.js";
 import { Coverage } from "./coverage.js";
 import { Notices } from "./notices.js";
 import { RotaEditor } from "./rota.js";
+import { Settings } from "./settings.js";
 import { createWall, type WallState } from "./state.js";
+import { Stock } from "./stock.js";
 import { Wall } from "./wall.js";
 
 interface Screen {
@@ -26,6 +28,8 @@ const screens: Screen[] = [
   { id: "notices", label: "nav.notices", component: Notices },
   { id: "rota", label: "nav.rota", component: RotaEditor },
   { id: "coverage", label: "nav.coverage", component: Coverage },
+  { id: "stock", label: "nav.stock", component: Stock },
+  { id: "settings", label: "nav.settings", component: Settings },
 ];
 
 const screenFromHash = () => screens.find((s) => `#${s.id}` === location.hash) ?? (screens[0] as Screen);

@@ -1,15 +1,18 @@
 /**
  * Notices: compose (title, text, urgency, target skills, validity) and the receipts of what was
- * published from this page, re-read every 5 s while visible (acknowledgements are not pushed to
- * supervisors yet). The list of earlier notices comes with `GET /notices` (design: "Lists").
+ * published from this page, live: an acknowledgement pushed over the supervisors' WebSocket turns
+ * its row at once (no read); a receipt the panel does not know yet (a late delivery), a push that
+ * says `more`, and each reconnect re-read `GET /notices/{id}/receipts` once, coalesced; a slow
+ * safety re-read (60 s) catches a lost push. The list of earlier notices comes with
+ * `GET /notices` (design: "Lists").
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, ApiError, consoleConfig } from "../api/client.js";
-import type { PublishedNotice, Receipts, Urgency } from "../api/types.js";
+import type { PublishedNotice, Receipts, ReceiptsPush, Urgency } from "../api/types.js";
 import { formatTime, t } from "../i18n/index.js";
 import { refresher } from "../live/refresher.js";
-import type { WallState } from "./state.js";
+import { safetyRefreshMs, type WallState } from "./state.js";
 
 const urgencyChoices: Urgency[] = ["info", "important", "urgent"];
 
@@ -29,7 +32,7 @@ export function Notices({ state }: { state: WallState }) {
         }}
       />
       {list.value.map((n) => (
-        <ReceiptsPanel key={n.noticeId} notice={n} />
+        <ReceiptsPanel key={n.noticeId} notice={n} state={state} />
       ))}
     </div>
   );
@@ -114,17 +117,47 @@ function Compose({ state, onPublished }: { state: WallState; onPublished: (notic
   );
 }
 
-function ReceiptsPanel({ notice }: { notice: PublishedNotice }) {
+/**
+ * The receipts with the pushed acknowledgements applied; `undefined` when one names an agent the
+ * receipts do not list yet (then only a read can tell its delivery).
+ */
+export function applyAcknowledgements(receipts: Receipts, push: ReceiptsPush): Receipts | undefined {
+  let counts = receipts.counts;
+  let agents = receipts.agents;
+  for (const ack of push.acknowledgements) {
+    if (ack.noticeId !== receipts.notice.noticeId) continue;
+    const row = agents.find((a) => a.agentId === ack.agentId);
+    if (!row) return undefined;
+    if (row.status === "acknowledged") continue;
+    agents = agents.map((a) => (a === row ? { ...a, status: "acknowledged" as const, acknowledgedAt: ack.acknowledgedAt } : a));
+    counts = { ...counts, acknowledged: counts.acknowledged + 1, pending: row.status === "pending" ? Math.max(0, counts.pending - 1) : counts.pending };
+  }
+  return counts === receipts.counts ? receipts : { ...receipts, counts, agents };
+}
+
+function ReceiptsPanel({ notice, state }: { notice: PublishedNotice; state: WallState }) {
   const receipts = useSignal<Receipts | null>(null);
   useEffect(() => {
     const reader = refresher(
       async () => {
         receipts.value = await api.receipts(notice.noticeId);
       },
-      { everyMs: 5_000, minGapMs: 2_000 },
+      { everyMs: safetyRefreshMs(), minGapMs: 2_000 },
     );
     reader.request();
-    return () => reader.stop();
+    const unsubscribe = state.onLive((event) => {
+      if (event.type === "open") return reader.request();
+      const mine = event.acknowledgements.some((a) => a.noticeId === notice.noticeId);
+      if (event.more || event.delivered.includes(notice.noticeId)) return reader.request();
+      if (!mine) return;
+      const applied = receipts.value ? applyAcknowledgements(receipts.value, event) : undefined;
+      if (applied) receipts.value = applied;
+      else reader.request();
+    });
+    return () => {
+      unsubscribe();
+      reader.stop();
+    };
   }, [notice.noticeId]);
   const r = receipts.value;
   const zone = consoleConfig().shopTimeZone;

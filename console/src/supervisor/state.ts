@@ -1,15 +1,18 @@
 /**
- * The live wall's state. The supervisors' WebSocket pushes escalations; the queue itself is not
- * pushed yet, so the wall re-reads `GET /queue` (one request, never one per agent; its line
- * summaries count every waiting conversation, its waiting list is one page) every 5 s
- * while the tab is visible, at once after each push, reconnect or action of this supervisor —
- * coalesced, at most one read in flight. The 3-minute rate (`GET /metrics/routing`, today in
+ * The live wall's state, pushed: the supervisors' WebSocket says what changed (`queue`: the
+ * conversations whose line or agent changed, the lines drained, the agents whose duty changed,
+ * coalesced per backend invocation; `escalation`; `receipts`: acknowledgements). A queue push
+ * or escalation re-reads `GET /queue` once (one request for the whole wall, never one per
+ * agent; coalesced, at most one read in flight and one queued, 1 s apart), as do a reconnect
+ * (catch-up, once) and the supervisor's own actions. Receipts are applied as pushed
+ * (`onReceipts`). A slow safety re-read every `safetyRefreshSeconds` (60 s) while the tab is
+ * visible catches a push that was lost. The 3-minute rate (`GET /metrics/routing`, today in
  * the shop's zone) is re-read every 30 s.
  */
 import { computed, signal } from "@preact/signals";
 import { api, ApiError, consoleConfig } from "../api/client.js";
-import type { LiveMessage, LiveQueue, Metrics, Presence, QueueAgent, ReassignRequest, Skill } from "../api/types.js";
-import type { Session } from "../auth/session.js";
+import type { LiveMessage, LiveQueue, Metrics, Presence, QueueAgent, ReassignRequest, ReceiptsPush, Skill } from "../api/types.js";
+import { currentToken, type Session } from "../auth/session.js";
 import { now } from "../live/clock.js";
 import { refresher } from "../live/refresher.js";
 import { connectLive } from "../live/socket.js";
@@ -35,7 +38,15 @@ export interface SkillLine {
   longestWaitSeconds: number | null;
 }
 
+/** The safety re-read's period: config.json's `safetyRefreshSeconds`, 60 s by default. */
+export const safetyRefreshMs = () => Math.max(5, consoleConfig().safetyRefreshSeconds ?? 60) * 1000;
+
+/** What a screen hears of the live connection: each acknowledgement push, and each (re)connect. */
+export type LiveListener = (event: ReceiptsPush | { type: "open" }) => void;
+
 export function createWall(session: Session) {
+  const listeners = new Set<LiveListener>();
+  const tell = (event: ReceiptsPush | { type: "open" }) => listeners.forEach((listener) => listener(event));
   const queue = signal<LiveQueue | null>(null);
   const readAt = signal(0);
   const metrics = signal<Metrics | null>(null);
@@ -49,7 +60,7 @@ export function createWall(session: Session) {
       queue.value = read;
       readAt.value = Date.now();
     },
-    { everyMs: 5_000, minGapMs: 1_000, onError },
+    { everyMs: safetyRefreshMs(), minGapMs: 1_000, onError },
   );
   const metricsReader = refresher(
     async () => {
@@ -67,11 +78,13 @@ export function createWall(session: Session) {
 
   const live = connectLive({
     url: consoleConfig().wsUrl,
-    token: session.token,
+    token: () => currentToken() ?? session.token,
     onMessage: (message: LiveMessage) => {
-      if (message.type === "escalation") queueReader.request();
+      if (message.type === "queue" || message.type === "escalation") queueReader.request();
+      else if (message.type === "receipts") tell(message);
     },
     onOpen: () => {
+      tell({ type: "open" });
       queueReader.request();
       metricsReader.request();
       skillsReader.request();
@@ -126,6 +139,11 @@ export function createWall(session: Session) {
     readAt,
     live: live.status,
     refresh: () => queueReader.request(),
+    /** Hears acknowledgement pushes and reconnects until the returned function is called. */
+    onLive(listener: LiveListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     setPresence: (agentId: string, status: Presence) => act(() => api.setPresence(agentId, status)),
     setCapacity: (agent: QueueAgent, maxConcurrent: number) => act(() => api.changeAgent(agent.agentId, { maxConcurrent: Math.min(50, Math.max(1, maxConcurrent)) })),
     reassign: (conversationId: string, request: ReassignRequest) => act(() => api.reassign(conversationId, request)),

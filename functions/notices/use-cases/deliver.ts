@@ -6,6 +6,7 @@ import { CapacityMeter } from "../../shared/table/index.js";
 import { isExpired, isTargeted, noticePush, type Notice } from "../domain.js";
 import { activeNotices, getCampaign, getNotice, getNotices, heldNoticeIds, lateRecipients, lateVia, markActive, putDeliveryIfAbsent, setFanoutCount, writeDeliveries } from "../store/index.js";
 import { pushToAgents } from "./push.js";
+import { noteDelivered } from "../../shared/supervisor-push.js";
 
 export interface FanoutResult {
   noticeId: string;
@@ -47,6 +48,7 @@ export async function fanOutNotice(noticeId: string, now: Date): Promise<FanoutR
   await writeDeliveries(agentIds, notice, now.toISOString(), meter);
   const { pushed, gone } = await pushToAgents(agentIds, { type: "notice", notice: noticePush(notice) });
   await setFanoutCount(noticeId, agentIds.length, meter);
+  if (agentIds.length > 0) noteDelivered([noticeId]);
   await markActive(notice, "fannedOutAt", now.toISOString(), meter);
   return result({ targeted: audience.length, delivered: agentIds.length, pushed, gone });
 }
@@ -77,6 +79,7 @@ export async function deliverOnArrival(agentId: string, now: Date, reason: Arriv
   for (const notice of await getNotices(missing, meter)) {
     if (await putDeliveryIfAbsent(agentId, notice, now.toISOString(), lateVia(reason), meter)) delivered.push(notice);
   }
+  if (delivered.length > 0) noteDelivered(delivered.map((n) => n.noticeId));
   if (reason !== "connect") {
     for (const notice of delivered) await pushToAgent(agentId, { type: "notice", notice: noticePush(notice) });
   }

@@ -1,5 +1,6 @@
 /** What agents and supervisors read and do with delivered notices: inbox, ack, receipts. */
 import { auditPut } from "../../shared/audit.js";
+import { noteReceipt } from "../../shared/supervisor-push.js";
 import { ConflictError, NotFoundError } from "../../shared/errors.js";
 import { TransactionCancelledError, jitter, transact } from "../../shared/table/index.js";
 import { inboxView, isExpired, noticeView, receiptsView } from "../domain.js";
@@ -19,6 +20,7 @@ export async function acknowledge(agentId: string, noticeId: string, now: Date):
   for (let attempt = 0; ; attempt++) {
     try {
       await transact([...ackOps(agentId, notice, at), auditPut({ entity: "notice", entityId: noticeId, action: "notice.acknowledged", actor: `agent:${agentId}`, at })]);
+      noteReceipt({ noticeId, agentId, acknowledgedAt: at });
       return { noticeId, acknowledgedAt: at, alreadyAcknowledged: false };
     } catch (error) {
       if (!(error instanceof TransactionCancelledError)) throw error;

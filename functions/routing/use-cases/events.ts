@@ -13,6 +13,7 @@ import type { Conversation, HistoryEntry } from "../conversation.js";
 import { endOp, firstResponseOp, getConversation } from "../store/index.js";
 import { releaseSlotOps } from "./lifecycle.js";
 import { wakeRouter } from "../../shared/wake-router.js";
+import { noteQueueChange } from "../../shared/supervisor-push.js";
 
 const maxAttempts = 12;
 const actor = "system:chat-platform";
@@ -87,6 +88,7 @@ export async function applyPlatformEvent(event: PlatformEvent, now: Date, correl
     }
     try {
       await transact([...effect.ops, seenOp(record("applied"))]);
+      if (effect.status !== conversation.status) noteQueueChange({ conversationId: conversation.conversationId, status: effect.status, skill: conversation.skill, ...(conversation.agentId ? { agentId: conversation.agentId } : {}) });
       // Applied and recorded: the wake-up is best effort, so a retry never sees an error for it.
       if (effect.drain) await wakeRouter(effect.drain, `conversation ${conversation.conversationId} ${event.type}`, correlationId);
       return { outcome: "applied", conversationId: conversation.conversationId, status: effect.status };

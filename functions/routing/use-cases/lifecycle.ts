@@ -11,6 +11,7 @@ import { isWriteConflict, jitter, transact, type TransactItem } from "../../shar
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { assignmentDelete, closeOp, getConversation, openAssignments, recordFirstResponse } from "../store/index.js";
 import { wakeRouter } from "../../shared/wake-router.js";
+import { noteQueueChange } from "../../shared/supervisor-push.js";
 
 const maxAttempts = 12;
 
@@ -59,6 +60,7 @@ export async function closeConversation(conversationId: string, who: Actor, now:
     const release = conversation.status === "assigned" ? releaseSlotOps(agent, conversation) : [];
     try {
       await transact([...release, closeOp(conversation, entry)]);
+      noteQueueChange({ conversationId, status: entry.action, skill: conversation.skill, ...(conversation.agentId ? { agentId: conversation.agentId } : {}) });
       // Committed: the wake-up is best effort (the sweeper drains within a minute).
       if (agent) await wakeRouter(agent.skills, `conversation ${conversationId} closed`, correlationId);
       // Exactly what the transaction wrote: no read-back on the close path.

@@ -16,6 +16,7 @@ import { decisionClock } from "../config.js";
 import { conversationFor, releaseSlotOps } from "./lifecycle.js";
 import { drainWaiting } from "./route.js";
 import { wakeRouter } from "../../shared/wake-router.js";
+import { noteQueueChange } from "../../shared/supervisor-push.js";
 import { drainAfterCommit, readBack } from "./wake.js";
 
 const maxAttempts = 12;
@@ -80,6 +81,7 @@ export async function moveToAgent(request: MoveRequest & { toAgentId: string; fo
       }
     }
     // Committed: what follows only speeds things up and never fails the move (wake.ts).
+    noteQueueChange({ conversationId: conversation.conversationId, status: "assigned", skill: conversation.skill, agentId: to.agentId });
     await callback.send();
     if (from) await wakeRouter(from.skills, `conversation ${conversation.conversationId} moved away from ${from.agentId}`);
     const moved: Conversation = { ...conversation, agentId: to.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
@@ -114,6 +116,7 @@ export async function moveToQueue(request: MoveRequest & { skill?: Skill | "any"
         continue;
       }
     }
+    noteQueueChange({ conversationId: conversation.conversationId, status: "waiting", skill });
     // Serve the line now: this conversation keeps its place by priority and arrival. Committed:
     // a failing drain is left to the router (wake.ts), never reported as a failed move.
     const skills = [skill, ...(from?.skills ?? [])];

@@ -21,6 +21,7 @@ import { agentWriteOps, seatAssignmentOps } from "../../agents/store.js";
 import { assignmentCallback, assignmentReason } from "../../integrations/outbox.js";
 import { logger } from "../../shared/logger.js";
 import { pushToAgent } from "../../shared/push.js";
+import { noteQueueChange } from "../../shared/supervisor-push.js";
 import { CapacityMeter, jitter, transact, TransactionCancelledError } from "../../shared/table/index.js";
 import { decisionClock, routingConfig } from "../config.js";
 import { allowedFallbacks, conversationView, type Conversation, type HistoryEntry } from "../conversation.js";
@@ -175,6 +176,7 @@ async function tryAssign(conversation: Conversation, candidate: Candidate, now: 
 }
 
 async function notifyAssigned(assigned: Conversation, now: Date): Promise<void> {
+  noteQueueChange({ conversationId: assigned.conversationId, status: "assigned", skill: assigned.skill, ...(assigned.agentId ? { agentId: assigned.agentId } : {}) });
   try {
     // Built from what the transaction wrote: no re-read of the conversation on the hot path.
     await pushToAgent(assigned.agentId ?? "", { type: "assignment", conversation: conversationView(assigned, now) });
@@ -230,6 +232,7 @@ export async function routeConversation(
   const blocked = firstPool.free === 0 && tried === 0 ? "nobody-free" : "not-for-it";
   if (conversation.status === "queued" && options.enqueueIfNone !== false) {
     await markWaiting(conversation, { at: attemptClock(now).toISOString(), action: "waiting", actor, detail: `no eligible ${conversation.skill} agent` }, meter);
+    noteQueueChange({ conversationId, status: "waiting", skill: conversation.skill });
     recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
     // A slot may have freed between our read and the waiting write; its drain may have missed us.
     const recheck = new CapacityMeter();
