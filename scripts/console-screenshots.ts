@@ -1,12 +1,13 @@
 /**
  * `npx tsx scripts/console-screenshots.ts`: screenshots of the console's main screens for the docs
  * (docs/images/console-*.png), taken in Debian's chromium against a throw-away local stack seeded
- * with a small floor: agents on a 24-hour shift, conversations, notices.
+ * with a small floor: agents on a 24-hour shift, conversations, notices, a week of rota patterns.
+ * `SHOTS=rota,coverage npx tsx scripts/console-screenshots.ts` takes only the named ones.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Page } from "playwright-core";
+import { chromium, type Locator, type Page } from "playwright-core";
 import { signBody } from "../functions/shared/auth.js";
 import { ensureConsoleBuilt } from "../local/console-build.js";
 import { startLocalStack } from "../local/stack.js";
@@ -63,8 +64,10 @@ try {
   await call("POST", "/notices", sup, { title: "满 300 减 50 今晚 20:00 起改为满 300 减 60", body: "请按新规则答复顾客；20:00 前下单的仍按旧规则。", urgency: "important", expiresAt: new Date(Date.now() + 8 * 3_600_000).toISOString() });
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
-  const shoot = async (page: Page, name: string) => {
-    await page.screenshot({ path: join(out, `console-${name}.png`) });
+  const only = process.env.SHOTS?.split(",");
+  const shoot = async (page: Page, name: string, part?: Locator) => {
+    if (only && !only.includes(name)) return;
+    await (part ?? page).screenshot({ path: join(out, `console-${name}.png`) });
     console.log(`docs/images/console-${name}.png`);
   };
   const open = async (query = "") => {
@@ -97,6 +100,42 @@ try {
   await call("POST", "/notices", sup, { title: "Coupon A paused now", body: "Stop quoting coupon A; offer coupon B instead.", urgency: "urgent", targetSkills: ["presale"], expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
   await agent.getByRole("dialog").waitFor();
   await shoot(agent, "urgent");
+
+  // The rota editor: a week of patterns (overlaps accepted: today's 24-hour shift meets some nights), leave, a refused overlap.
+  const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const monday = addDays(today, -((new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7));
+  for (const [id, name, start, end] of [["early", "早班", "08:00", "16:00"], ["late", "晚班", "14:00", "22:00"], ["night", "夜班", "22:00", "06:00"], ["dawn", "凌晨班", "04:00", "12:00"]] as const) {
+    await call("PUT", `/shifts/${id}`, sup, { name, start, end, timeZone: "Asia/Shanghai" });
+  }
+  const weeks: Record<string, string[]> = {
+    "li.na": ["early", "early", "late", "late", "off", "off", "early"],
+    "zhang.wei": ["late", "late", "off", "early", "early", "late", "off"],
+    "chen.jing": ["off", "night", "night", "off", "off", "night", "night"],
+    "liu.yang": ["early", "off", "early", "early", "late", "late", "off"],
+    "zhao.min": ["off", "early", "early", "late", "late", "off", "early"],
+  };
+  await call("PUT", "/rota", sup, { patterns: Object.entries(weeks).map(([agentId, pattern]) => ({ agentId, pattern, startDate: monday })), allowOverlap: true });
+  await call("POST", "/rota/exceptions", sup, { kind: "leave", agentId: "liu.yang", from: `${addDays(monday, 3)}T10:00:00+08:00`, to: `${addDays(monday, 3)}T12:00:00+08:00`, reason: "体检" });
+  const rota = await open();
+  await rota.setViewportSize({ width: 1280, height: 1100 });
+  await signIn(rota, "supervisor", "wang.lei");
+  await rota.getByRole("navigation").getByRole("link", { name: "排班" }).click();
+  await rota.getByRole("row", { name: /陈静/ }).waitFor();
+  await rota.locator('tr[data-agent-id="chen.jing"] td').nth(6).getByRole("button").click();
+  await rota.getByRole("dialog").getByLabel("班次", { exact: true }).selectOption("dawn");
+  await rota.getByRole("dialog").getByRole("button", { name: "保存当天安排" }).click();
+  await rota.getByRole("dialog").getByRole("alert").waitFor();
+  await rota.getByRole("dialog").getByRole("button", { name: "关闭" }).click();
+  await shoot(rota, "rota");
+
+  const coverage = await open("?lang=en");
+  await signIn(coverage, "supervisor", "wang.lei", { role: "Role", user: "User ID", submit: "Sign in" });
+  await coverage.getByRole("navigation").getByRole("link", { name: "Coverage" }).click();
+  await coverage.getByLabel("Date", { exact: true }).fill(addDays(today, 1));
+  await coverage.getByLabel("Chats per agent at once (optional)").fill("3");
+  await coverage.getByRole("button", { name: "Compute coverage" }).click();
+  await coverage.getByRole("img").locator("canvas").waitFor();
+  await shoot(coverage, "coverage", coverage.locator("section", { has: coverage.getByRole("heading", { name: /Scheduled vs required/ }) }));
   await browser.close();
 } finally {
   await stack.stop();
