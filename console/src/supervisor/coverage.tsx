@@ -220,7 +220,7 @@ function Result({ coverage }: { coverage: CoverageView }) {
             <span class="key scheduled">{t("coverage.scheduled")}</span> <span class="key required">{t("coverage.required")}</span> <span class="key short">{t("coverage.understaffed")}</span>
           </p>
         </div>
-        <div class="coverage-short">
+        <div class="coverage-short" tabIndex={0} role="region" aria-label={t("coverage.shortCaption", { count: short.length })}>
           <table class="understaffed">
             <caption>{t("coverage.shortCaption", { count: short.length })}</caption>
             <thead>

@@ -101,7 +101,6 @@ export function createRota(shopTimeZone: string) {
       shifts.value = [...s.shifts].sort((x, y) => x.start.localeCompare(y.start) || x.shiftId.localeCompare(y.shiftId));
       rota.value = r;
       exceptions.value = e.exceptions;
-      failure.value = null;
     },
     { minGapMs: 300, onError: (error) => (failure.value = describe(error)) },
   );
