@@ -12,6 +12,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { benchColdStart, coldStartGoals, type ColdStartFigures } from "./coldstart.js";
+import { benchPlans, type PlansBench } from "./plans.js";
 import { parseArgs, usage, UsageError, type BenchArgs } from "./lib/args.js";
 import { Progress } from "./lib/progress.js";
 import { startBenchStack } from "./lib/stack.js";
@@ -93,6 +94,8 @@ interface Results {
   stock?: StockBench & { billedUnitsPerReservation?: number; dollarsPerMillionReservations?: number; billing?: BilledFigures };
   invariants?: InvariantFigures & { oversoldUnits: number | undefined };
   coldStart?: ColdStartFigures;
+  /** Rota plans: HiGHS solve time for a 100-agent week against a two-wave demand (bench/plans.ts). */
+  plans?: PlansBench;
   /** `--scale`: the scale bench's scenarios, each against its AWS limit (bench/scale.ts). */
   scale?: ScaleBench;
   errors: Record<string, string>;
@@ -132,6 +135,9 @@ async function main(args: BenchArgs): Promise<number> {
   progress.step(`cold start: bundling every function (esbuild, minified ESM, node20, SDK inside), timing its import in a fresh node (${plan.coldStartRepeats}×)`);
   const coldStart = await section(results, "coldStart", () => benchColdStart({ repeats: plan.coldStartRepeats, onStep: (text) => progress.tick(() => text, 3000) }));
   if (coldStart) results.coldStart = coldStart;
+  progress.step("rota plans: the MIP for a 100-agent week (two-wave demand) solved by HiGHS, and its LP bound");
+  const plansFigures = await section(results, "plans", () => benchPlans({ agents: 100, days: 7 }));
+  if (plansFigures) results.plans = plansFigures;
 
   progress.step(`starting the local stack (in-memory DynamoDB Local, fauxqs, functions in this process)${args.quick ? " — quick run" : ""}`);
   const bench = await startBenchStack({ callbacks: args.callbacks === true });
@@ -402,6 +408,10 @@ function report(r: Results): string {
         cold.functions.map((f) => [f.name, num(f.bytes / 1024), ms(f.loadMs), x(f.loadVsBaseline, 1), f.error ? `ERROR ${f.error.slice(0, 60)}` : f.overGoal ? "OVER" : "ok"]),
       ),
     );
+  }
+  const pl = r.plans;
+  if (pl) {
+    out.push("", `Rota plan (bench/plans.ts): ${pl.agents} agents × ${pl.days} days, ${pl.candidates} candidate shifts: HiGHS ${pl.status} in ${pl.solveSeconds} s; ${pl.paidHours} paid hours vs LP bound ${pl.lpBoundHours} (gap ${(pl.gapToBound * 100).toFixed(2)} %), ${pl.shortIntervals} intervals short, ${pl.ruleViolations} rule violations`);
   }
   const billedTiers = Object.entries(rt.billing ?? {});
   const lastBilled = billedTiers[billedTiers.length - 1];

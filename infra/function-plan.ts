@@ -42,6 +42,8 @@ export interface FunctionPlan {
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
+  /** Repository files copied next to the bundle (see FunctionSpec.bundleFiles). */
+  bundleFiles: readonly string[];
   environment: Record<string, EnvSource>;
   grants: {
     /** `read` → grantReadData, `readWrite` → grantReadWriteData. */
@@ -150,6 +152,7 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
     description: spec.description,
     memoryMb,
     timeoutSeconds,
+    bundleFiles: spec.bundleFiles ?? [],
     environment,
     grants: {
       table: spec.access.table === "write" ? "readWrite" : spec.access.table,

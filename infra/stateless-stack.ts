@@ -222,6 +222,10 @@ export class StatelessStack extends Stack {
         // Pin the SDK version the tests ran with instead of the runtime's copy.
         bundleAwsSDK: true,
         tsconfig: path.join(repoRoot, "tsconfig.json"),
+        // Files loaded at run time beside the entry (HiGHS's wasm for RotaPlansApi).
+        ...(plan.bundleFiles.length > 0
+          ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: (inputDir: string, outputDir: string) => plan.bundleFiles.map((f) => `cp "${path.join(inputDir, f)}" "${outputDir}"`) } }
+          : {}),
       },
     });
   }

@@ -81,4 +81,6 @@ export interface FunctionSpec {
   access: FunctionAccess;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /** Files (repository paths) copied next to the bundled entry, e.g. a wasm module loaded at run time. */
+  bundleFiles?: readonly string[];
 }

@@ -8,6 +8,8 @@ import { skillSchema } from "../agents/domain.js";
 import type { Contract } from "../shared/contract.js";
 import { coverageInputSchema } from "./coverage.js";
 import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
+import { planEditSchema, planInputSchema, planPath } from "./plan-input.js";
+import { rotaPlanViewSchema } from "./plan-responses.js";
 import { coverageSchema, exceptionListSchema, onDutySchema, resolvedRotaSchema, rotaChangeResultSchema, rotaExceptionView, rotaImportResultSchema, shiftListSchema, shiftViewSchema, shiftWithUsesSchema } from "./responses.js";
 
 export const shiftPath = z.object({ shiftId: shiftIdSchema });
@@ -92,6 +94,31 @@ export function contract(): Contract {
       body: coverageInputSchema,
       responses: { 200: { description: "Per interval.", schema: coverageSchema } },
       problems: [422],
+    },
+    "POST /rota/plans": {
+      summary: "Draw a draft rota with the MIP solver (range ≤ 7 days): required staffing in every interval at the fewest paid hours, within the rules",
+      description: "`required` agents per interval, or a `forecast` staffed with the chat-aware coverage model; `shifts` are existing shift ids or inline `start`/`end`; `rules` bound hours per week, rest between shifts, consecutive days and days off; granted leave is respected. Intervals no plan can meet are named in the coverage table with how many agents short.",
+      body: planInputSchema,
+      responses: { 201: { description: "Drawn and stored as a draft (Location names it).", schema: rotaPlanViewSchema, headers: { location: "/rota/plans/{planId}" } } },
+      problems: [422],
+    },
+    "GET /rota/plans/{planId}": {
+      summary: "A rota plan with its coverage table",
+      params: planPath,
+      responses: { 200: { description: "The plan.", schema: rotaPlanViewSchema } },
+    },
+    "PATCH /rota/plans/{planId}": {
+      summary: "Replace a draft plan's assignments (re-checked against its rules; 409 once published or when the version moved)",
+      params: planPath,
+      body: planEditSchema,
+      responses: { 200: { description: "Edited.", schema: rotaPlanViewSchema } },
+      problems: [409, 422],
+    },
+    "POST /rota/plans/{planId}/publish": {
+      summary: "Publish a plan into the rota, all or nothing and audited; publishing again changes nothing",
+      params: planPath,
+      responses: { 200: { description: "Published (or already published).", schema: rotaPlanViewSchema } },
+      problems: [409],
     },
   };
 }

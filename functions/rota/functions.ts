@@ -37,6 +37,28 @@ export const rotaImportApi: FunctionSpec = {
   timeoutSeconds: 30,
 };
 
+/**
+ * Rota plans: the only function that bundles HiGHS (wasm, loaded lazily on the first solve; the
+ * wasm file is copied next to the bundle), with the memory and time a 100-agent week needs.
+ */
+export const rotaPlansApi: FunctionSpec = {
+  name: "RotaPlansApi",
+  entry: "functions/rota/plans.http.ts",
+  handler: "handler",
+  description: "Rota plans drawn by the MIP solver (HiGHS): draft, edit, publish into the rota",
+  triggers: [
+    { kind: "http", method: "POST", path: "/rota/plans", auth: supervisor },
+    { kind: "http", method: "GET", path: "/rota/plans/{planId}", auth: supervisor },
+    { kind: "http", method: "PATCH", path: "/rota/plans/{planId}", auth: supervisor },
+    { kind: "http", method: "POST", path: "/rota/plans/{planId}/publish", auth: supervisor },
+  ],
+  // Publishing is a rota change: as RotaApi, writes duty state and sends drain requests when shifts start.
+  access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
+  memoryMb: 2048,
+  timeoutSeconds: 30,
+  bundleFiles: ["node_modules/highs/build/highs.wasm"],
+};
+
 export const rotaDutyClock: FunctionSpec = {
   name: "RotaDutyClock",
   entry: "functions/rota/duty-clock.schedule.ts",
@@ -47,4 +69,4 @@ export const rotaDutyClock: FunctionSpec = {
   timeoutSeconds: 50,
 };
 
-export const rotaFunctions: FunctionSpec[] = [rotaApi, rotaImportApi, rotaDutyClock];
+export const rotaFunctions: FunctionSpec[] = [rotaApi, rotaImportApi, rotaPlansApi, rotaDutyClock];

@@ -717,6 +717,174 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rota/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draw a draft rota with the MIP solver (range ≤ 7 days): required staffing in every interval at the fewest paid hours, within the rules
+         * @description `required` agents per interval, or a `forecast` staffed with the chat-aware coverage model; `shifts` are existing shift ids or inline `start`/`end`; `rules` bound hours per week, rest between shifts, consecutive days and days off; granted leave is respected. Intervals no plan can meet are named in the coverage table with how many agents short.
+         *
+         *     Bearer token with the role supervisor.
+         */
+        post: operations["postRotaPlans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rota/plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A rota plan with its coverage table
+         * @description Bearer token with the role supervisor.
+         */
+        get: operations["getRotaPlansPlanId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Replace a draft plan's assignments (re-checked against its rules; 409 once published or when the version moved)
+         * @description Bearer token with the role supervisor.
+         */
+        patch: operations["patchRotaPlansPlanId"];
+        trace?: never;
+    };
+    "/rota/plans/{planId}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a plan into the rota, all or nothing and audited; publishing again changes nothing
+         * @description Bearer token with the role supervisor.
+         */
+        post: operations["postRotaPlansPlanIdPublish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rota/swap-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An agent asks to swap what it works on a date with another agent
+         * @description The caller (an agent) must work a shift that date. The other agent accepts, then a supervisor approves (the swap is applied: a rota swap exception, audited) or rejects.
+         *
+         *     Bearer token with the role agent.
+         */
+        post: operations["postRotaSwapRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rota/swap-requests/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A swap request (its two agents or a supervisor)
+         * @description Bearer token with the role agent or supervisor.
+         */
+        get: operations["getRotaSwapRequestsRequestId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rota/swap-requests/{requestId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The other agent accepts (only it: not the requester, not a third agent)
+         * @description Bearer token with the role agent.
+         */
+        post: operations["postRotaSwapRequestsRequestIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rota/swap-requests/{requestId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A supervisor approves an accepted request: the swap is applied atomically, audited, both agents notified
+         * @description Bearer token with the role supervisor.
+         */
+        post: operations["postRotaSwapRequestsRequestIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rota/swap-requests/{requestId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A supervisor rejects a requested or accepted request; both agents notified
+         * @description Bearer token with the role supervisor.
+         */
+        post: operations["postRotaSwapRequestsRequestIdReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings": {
         parameters: {
             query?: never;
@@ -2052,6 +2220,102 @@ export interface components {
             written: number;
             removed: number;
         };
+        /** @description A rota plan the solver drew: its range, shift templates, rules, required agents per interval, the assignments, and its coverage table (planned vs required per interval, the intervals it cannot meet and by how much). */
+        RotaPlan: {
+            planId: string;
+            /** @enum {string} */
+            status: "draft" | "published";
+            version: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            to: string;
+            timeZone: string;
+            intervalMinutes: number;
+            skill?: string;
+            agents: string[];
+            shifts: {
+                shiftId: string;
+                start: string;
+                end: string;
+                timeZone: string;
+                inline: boolean;
+            }[];
+            rules: {
+                maxHoursPerWeek: number;
+                minRestHours: number;
+                maxConsecutiveDays: number;
+                daysOffPerWeek: number;
+            };
+            required: number[];
+            /** @enum {string} */
+            requiredFrom: "body" | "forecast";
+            assignments: {
+                agentId: string;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                date: string;
+                shiftId: string;
+            }[];
+            solver: {
+                status: string;
+                solveSeconds: number;
+                candidates: number;
+                objective: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            createdAt: string;
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            updatedAt: string;
+            updatedBy: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            publishedAt?: string;
+            publishedBy?: string;
+            coverage: {
+                paidHours: number;
+                shifts: number;
+                shortIntervals: number;
+                shortAgentIntervals: number;
+                intervals: {
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 instant
+                     */
+                    from: string;
+                    localFrom: string;
+                    required: number;
+                    planned: number;
+                    short: number;
+                }[];
+            };
+            violations: {
+                agentId: string;
+                rule: string;
+                message: string;
+            }[];
+            rota?: {
+                assignments: number;
+                agents: string[];
+            };
+        };
         /** @description Routing of the conversations that arrived in [from, to]. */
         RoutingMetrics: {
             /**
@@ -2319,6 +2583,22 @@ export interface components {
              * @description ISO-8601 instant
              */
             updatedAt: string;
+        };
+        /** @description A swap request and where it stands: requested → accepted → approved (applied) or rejected. */
+        SwapRequest: {
+            requestId: string;
+            agentId: string;
+            withAgentId: string;
+            date: string;
+            note?: string;
+            /** @enum {string} */
+            status: "requested" | "accepted" | "approved" | "rejected";
+            requestedAt: string;
+            acceptedAt?: string;
+            decidedAt?: string;
+            decidedBy?: string;
+            reason?: string;
+            exceptionId?: string;
         };
         /** @description A conversation in a waiting line, in service order. */
         WaitingConversation: {
@@ -3863,6 +4143,356 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postRotaPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    from: string;
+                    to: string;
+                    timeZone: string;
+                    /** @default 30 */
+                    intervalMinutes?: 15 | 30 | 60;
+                    skill?: string;
+                    required?: number[];
+                    forecast?: {
+                        volumes: number[];
+                        ahtSeconds?: number;
+                        ahtGrowth?: number;
+                        ahtByConcurrency?: number[];
+                        concurrency?: number;
+                        /** @default 0.8 */
+                        serviceLevel?: number;
+                        /** @default 180 */
+                        answerSeconds?: number;
+                        /** @default 0 */
+                        shrinkage?: number | number[];
+                        /** @default 100000 */
+                        maxSlots?: number;
+                    };
+                    shifts: ({
+                        shiftId: string;
+                    } | {
+                        start: string;
+                        end: string;
+                    })[];
+                    agents: string[];
+                    /**
+                     * @default {
+                     *       "maxHoursPerWeek": 40,
+                     *       "minRestHours": 11,
+                     *       "maxConsecutiveDays": 6,
+                     *       "daysOffPerWeek": 1
+                     *     }
+                     */
+                    rules?: {
+                        /** @default 40 */
+                        maxHoursPerWeek?: number;
+                        /** @default 11 */
+                        minRestHours?: number;
+                        /** @default 6 */
+                        maxConsecutiveDays?: number;
+                        /** @default 1 */
+                        daysOffPerWeek?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Drawn and stored as a draft (Location names it). */
+            201: {
+                headers: {
+                    /** @description /rota/plans/{planId} */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotaPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRotaPlansPlanId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotaPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchRotaPlansPlanId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version: number;
+                    assignments: {
+                        agentId: string;
+                        date: string;
+                        shiftId: string | "off";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Edited. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotaPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postRotaPlansPlanIdPublish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Published (or already published). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotaPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postRotaSwapRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    withAgentId: string;
+                    date: string;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Requested (Location names it). */
+            201: {
+                headers: {
+                    /** @description /rota/swap-requests/{requestId} */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRotaSwapRequestsRequestId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postRotaSwapRequestsRequestIdAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postRotaSwapRequestsRequestIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postRotaSwapRequestsRequestIdReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwapRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

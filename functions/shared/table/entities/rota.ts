@@ -196,3 +196,45 @@ export const RotaChangePart = defineEntity({
     { name: "RotaChangePart.of", operation: "Query ROTACHANGE#{changeId}, begins_with(sk, PART#), consistent (recovery)", cost: "1 RRU per 4 KB" },
   ],
 });
+
+const planRulesSchema = z.object({ maxHoursPerWeek: z.number(), minRestHours: z.number(), maxConsecutiveDays: z.number().check(z.int()), daysOffPerWeek: z.number().check(z.int()) });
+
+/** A solver-drawn rota plan (functions/rota/use-cases/plans.ts): bounded to 7 days × 200 agents, so one item stays far below 400 KB. */
+export const rotaPlanSchema = z.object({
+  planId: z.string(),
+  status: z.enum(["draft", "published"]),
+  version: z.number().check(z.int(), z.minimum(1)),
+  from: z.string(),
+  to: z.string(),
+  timeZone: z.string(),
+  intervalMinutes: z.number().check(z.int()),
+  skill: z.optional(z.string()),
+  agents: z.array(z.string()),
+  shifts: z.array(z.object({ shiftId: z.string(), start: z.string(), end: z.string(), timeZone: z.string(), inline: z.boolean() })),
+  rules: planRulesSchema,
+  /** Agents required per interval of the range. */
+  required: z.array(z.number().check(z.int(), z.minimum(0))),
+  requiredFrom: z.enum(["body", "forecast"]),
+  assignments: z.array(z.object({ agentId: z.string(), date: z.string(), shiftId: z.string() })),
+  solver: z.object({ status: z.string(), solveSeconds: z.number(), candidates: z.number().check(z.int()), objective: z.number() }),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+  publishedAt: z.optional(z.string()),
+  publishedBy: z.optional(z.string()),
+});
+
+export const RotaPlan = defineEntity({
+  type: "RotaPlan",
+  owner: "rota",
+  description: "A draft rota the MIP solver drew (range ≤ 7 days, ≤ 200 agents): required staffing per interval, shift templates, rules, the assignments; edited as a whole (version +1), published once into the rota through the rota change path",
+  schema: rotaPlanSchema,
+  pk: "ROTAPLAN#{planId}",
+  sk: "PLAN",
+  patterns: [
+    { name: "RotaPlan.put", operation: "Put IF attribute_not_exists(pk) (create)", cost: "1 WRU per KB (≤ ~120 KB: ≤ 120 WRU)" },
+    { name: "RotaPlan.get", operation: "GetItem ROTAPLAN#{planId} / PLAN, consistent", cost: "1 RRU per 4 KB" },
+    { name: "RotaPlan.replace", operation: "TransactWriteItems: Put IF status = draft AND version = :read, + audit (edit; publish sets status = published)", cost: "2 WRU per KB + 2 WRU audit" },
+  ],
+});

@@ -1,0 +1,69 @@
+/**
+ * Solves the planner's MIP (./plan-model.ts) with HiGHS compiled to WebAssembly (the `highs`
+ * package). The module (3.5 MB of wasm) is loaded lazily, once per process, and only by the
+ * function that plans (RotaPlansApi), so the other rota bundles stay small.
+ */
+import type { Highs } from "highs";
+import { assignmentsOf, candidates, planCoverage, planLp, pickedFrom, type PlanAssignment, type PlanProblem } from "./plan-model.js";
+
+let highs: Promise<Highs> | undefined;
+
+/** HiGHS, loaded on first use (the bundle ships highs.wasm next to its entry). */
+export function loadSolver(): Promise<Highs> {
+  highs ??= import("highs").then((m) => m.default()).catch((error: unknown) => {
+    highs = undefined;
+    throw error;
+  });
+  return highs;
+}
+
+export interface SolveOptions {
+  /** Relative MIP gap at which HiGHS may stop (default 0.5 %). */
+  mipGap?: number;
+  /** Wall-clock limit in seconds (default 20). */
+  timeLimitSeconds?: number;
+}
+
+export interface PlanSolution {
+  /** HiGHS's model status ("Optimal", "Time limit reached", …). */
+  status: string;
+  assignments: PlanAssignment[];
+  paidHours: number;
+  planned: number[];
+  /** Interval index → agents short (only intervals no staffing within the rules can meet). */
+  shortfall: { interval: number; required: number; planned: number; short: number }[];
+  /** Objective incl. shortfall penalty. */
+  objective: number;
+  candidates: number;
+  solveSeconds: number;
+}
+
+export class SolverError extends Error {}
+
+export async function solvePlan(problem: PlanProblem, options: SolveOptions = {}): Promise<PlanSolution> {
+  const solver = await loadSolver();
+  const cands = candidates(problem);
+  const lp = planLp(problem, cands);
+  const started = performance.now();
+  const result = solver.solve(lp, { output_flag: false, mip_rel_gap: options.mipGap ?? 0.005, time_limit: options.timeLimitSeconds ?? 20 });
+  const solveSeconds = (performance.now() - started) / 1000;
+  if (result.Status !== "Optimal" && !(result.Status === "Time limit reached" && Object.keys(result.Columns).length > 0)) {
+    throw new SolverError(`the solver ended with status ${result.Status}`);
+  }
+  const picked = pickedFrom(cands, result.Columns as Record<string, { Primal: number }>);
+  const assignments = assignmentsOf(problem, picked);
+  const { planned, paidHours } = planCoverage(problem, assignments);
+  const shortfall = problem.required.flatMap((required, interval) => {
+    const have = planned[interval] ?? 0;
+    return have < required ? [{ interval, required, planned: have, short: required - have }] : [];
+  });
+  return { status: result.Status, assignments, paidHours, planned, shortfall, objective: result.ObjectiveValue, candidates: cands.length, solveSeconds };
+}
+
+/** The LP relaxation's optimum (a lower bound on any plan's objective). */
+export async function relaxationBound(problem: PlanProblem): Promise<number> {
+  const solver = await loadSolver();
+  const result = solver.solve(planLp(problem, candidates(problem), { relax: true }), { output_flag: false });
+  if (result.Status !== "Optimal") throw new SolverError(`the relaxation ended with status ${result.Status}`);
+  return result.ObjectiveValue;
+}
