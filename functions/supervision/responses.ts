@@ -39,8 +39,13 @@ export const liveQueueSchema = named(
     waiting: z.record(z.string(), z.array(waitingConversationSchema)),
     next: nextCursor,
     agents: z.array(queueAgentSchema),
+    agentTotals: named(
+      "QueueAgentTotals",
+      z.strictObject({ onDuty: count, online: count, freeSlots: count, holdingWork: count, listed: count, truncated: z.boolean() }),
+      "Every agent on duty or still holding work, counted (`agents` lists at most the busiest 1,000 of them; GET /agents pages through everyone): on duty, of them online, their free slots, agents holding work, how many are listed.",
+    ),
   }),
-  "Every line's summary, one page of the waiting conversations line after line, and the agents on duty with load/capacity.",
+  "Every line's summary, one page of the waiting conversations line after line, and the agents on duty with load/capacity (the busiest 1,000, with totals over all).",
 );
 
 const secondsSummary = z.strictObject({ median: seconds, p90: seconds });

@@ -10,7 +10,7 @@
  * supervisor is never told), so it is logged at `error` and the run fails afterwards
  * (`SupervisionRunError`), which trips the function's Errors alarm and EventBridge's retry.
  */
-import { agentView, type Skill } from "../agents/domain.js";
+import { agentView, type Agent, type Skill } from "../agents/domain.js";
 import { knownSkillIds, listSkills } from "../agents/skills.js";
 import { agentWriteOps, getAgent, listAgents } from "../agents/store.js";
 import { AppError, ConflictError, ContentionError, NotFoundError, ValidationError } from "../shared/errors.js";
@@ -77,9 +77,8 @@ export async function handOver(now: Date, failures: Failures = []) {
   return handedOver;
 }
 
-/** Is there someone else who could take this conversation right now? */
-async function anotherEligible(conversation: Conversation, now: Date): Promise<boolean> {
-  const agents = await listAgents();
+/** Is there someone else who could take this conversation right now? (`agents`: the run's one read of the team.) */
+function anotherEligible(agents: readonly Agent[], conversation: Conversation, now: Date): boolean {
   const others = agents.filter((a) => a.agentId !== conversation.agentId && !(conversation.excludeAgentIds ?? []).includes(a.agentId));
   return orderCandidates(others, conversation.skill, undefined, now, undefined, allowedFallbacks(conversation)).length > 0;
 }
@@ -94,9 +93,13 @@ export async function reofferUnanswered(now: Date, failures: Failures = []) {
   const { firstResponseTimeoutMs } = await supervisionConfig();
   const before = new Date(now.getTime() - firstResponseTimeoutMs).toISOString();
   let reoffered = 0;
-  for (const conversation of await awaitingReplySince(before)) {
+  const unanswered = await awaitingReplySince(before);
+  // The team is read once per run, not once per conversation (O(agents) per run, issue 15); each
+  // re-offer's own transaction re-checks the conversation, and routing re-checks whoever takes it.
+  const agents = unanswered.length > 0 ? await listAgents() : [];
+  for (const conversation of unanswered) {
     // Re-offering only helps if someone else can take it; otherwise it stays where it is.
-    if (!(await anotherEligible(conversation, now))) continue;
+    if (!anotherEligible(agents, conversation, now)) continue;
     try {
       await moveToQueue({ conversationId: conversation.conversationId, actor: system, now, exclude: true, action: "reoffered", detail: `no first response from ${conversation.agentId} within ${firstResponseTimeoutMs / 1000} s` });
       reoffered++;
@@ -236,7 +239,19 @@ export async function liveQueue(now: Date, page: QueuePageRequest) {
   // A full page that ended with a line: the next page starts at the next line with anyone waiting.
   const following = next === undefined && remaining === 0 ? summaries.slice(line).find((s) => s.count > 0) : undefined;
   if (following) next = encodeCursor({ line: following.line });
-  const agents = (await listAgents()).filter((a) => a.onDuty || a.load > 0).map((a) => ({ ...agentView(a), shiftEnd: a.shift?.to ?? null }));
+  // Counted over everyone, listed up to a bound: 20,000 agents in full would pass Lambda's 6 MB (issue 15).
+  const present = (await listAgents()).filter((a) => a.onDuty || a.load > 0);
+  const online = present.filter((a) => a.onDuty && a.presence === "online");
+  const listed = present.length <= queueAgentLimit ? present : [...present].sort((a, b) => b.load / Math.max(1, b.maxConcurrent) - a.load / Math.max(1, a.maxConcurrent) || b.load - a.load || a.agentId.localeCompare(b.agentId)).slice(0, queueAgentLimit);
+  const agents = listed.map((a) => ({ ...agentView(a), shiftEnd: a.shift?.to ?? null }));
+  const agentTotals = {
+    onDuty: present.filter((a) => a.onDuty).length,
+    online: online.length,
+    freeSlots: online.reduce((n, a) => n + Math.max(0, a.maxConcurrent - a.load), 0),
+    holdingWork: present.filter((a) => a.load > 0).length,
+    listed: agents.length,
+    truncated: agents.length < present.length,
+  };
   return {
     at: now.toISOString(),
     totalWaiting: summaries.reduce((n, s) => n + s.count, 0),
@@ -249,8 +264,12 @@ export async function liveQueue(now: Date, page: QueuePageRequest) {
     waiting,
     ...(next ? { next } : {}),
     agents,
+    agentTotals,
   };
 }
+
+/** At most this many agents are listed by `GET /queue` (the busiest first); `agentTotals` counts them all. */
+export const queueAgentLimit = 1_000;
 
 /** A page of `GET /queue`'s waiting list (sizes: `queuePageSizes` in contract.ts), optionally of one line. */
 export interface QueuePageRequest {
