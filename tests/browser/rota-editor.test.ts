@@ -80,6 +80,8 @@ describe("the rota editor", () => {
     await expectAccessible(page, "the rota editor's day panel");
     await drawer.getByRole("button", { name: "关闭" }).click();
     await drawer.waitFor({ state: "detached" });
+    // Focus goes back to the cell's button the panel was opened from.
+    await cell(page, mon).getByRole("button", { name: `编辑 ${name} ${mon} 的排班` }).and(page.locator(":focus")).waitFor();
   });
 
   it("flags an overlapping assignment in both cells and in a message, and saves it only when asked", async () => {

@@ -19,6 +19,7 @@ export function CoverageChart({ coverage, label }: CoverageChartProps) {
     const element = box.current;
     if (!element) return;
     const zone = consoleConfig().shopTimeZone;
+    const hhmm = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     const intervals = coverage.intervals;
     // One point per interval start, and the day's end, so the last step is drawn whole.
     const last = intervals[intervals.length - 1];
@@ -45,7 +46,8 @@ export function CoverageChart({ coverage, label }: CoverageChartProps) {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: { y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } },
-      axes: [{ stroke: "#374151", grid: { stroke: "#e5e7eb" } }, { stroke: "#374151", grid: { stroke: "#e5e7eb" }, label: t("coverage.agents") }],
+      // Clock times in the shop's zone, 24-hour (uPlot's default labels are 12-hour English).
+      axes: [{ stroke: "#374151", grid: { stroke: "#e5e7eb" }, values: (_u, splits) => splits.map((ts) => hhmm.format(new Date(ts * 1000))) }, { stroke: "#374151", grid: { stroke: "#e5e7eb" }, label: t("coverage.agents") }],
       series: [
         {},
         { label: t("coverage.scheduled"), stroke: colours.scheduled, width: 2, ...(stepped ? { paths: stepped } : {}) },

@@ -16,7 +16,13 @@ import { addDays, cellKey, clock, createRota, mondayOf, todayIn, type CellOverla
 
 export function RotaEditor() {
   const [rota] = useState(() => createRota(consoleConfig().shopTimeZone));
-  const editing = useSignal<{ agent: AgentView; date: string } | null>(null);
+  const editing = useSignal<{ agent: AgentView; date: string; opener: HTMLElement | null } | null>(null);
+  const close = () => {
+    // Back to the cell's button the panel was opened from (keyboard users keep their place).
+    const opener = editing.value?.opener;
+    editing.value = null;
+    opener?.focus();
+  };
   useEffect(() => {
     rota.load();
     return () => rota.dispose();
@@ -26,13 +32,13 @@ export function RotaEditor() {
       <h1>{t("rota.heading")}</h1>
       <WeekBar rota={rota} />
       <Outcome rota={rota} />
-      <Grid rota={rota} onEdit={(agent, date) => (editing.value = { agent, date })} />
+      <Grid rota={rota} onEdit={(agent, date, opener) => (editing.value = { agent, date, opener })} />
       <div class="columns">
         <ShiftsPanel rota={rota} />
         <ExceptionsPanel rota={rota} />
       </div>
       <RotaImport rota={rota} />
-      {editing.value && <RotaCellEditor key={cellKey(editing.value.agent.agentId, editing.value.date)} rota={rota} agent={editing.value.agent} date={editing.value.date} onClose={() => (editing.value = null)} />}
+      {editing.value && <RotaCellEditor key={cellKey(editing.value.agent.agentId, editing.value.date)} rota={rota} agent={editing.value.agent} date={editing.value.date} onClose={close} />}
     </div>
   );
 }
@@ -103,7 +109,9 @@ function side(o: Pick<ShiftOccurrence, "shiftName" | "date" | "localFrom" | "loc
   return `${o.shiftName} ${o.date.slice(5)} ${clock(o.localFrom)}–${clock(o.localTo)}`;
 }
 
-function Grid({ rota, onEdit }: { rota: RotaState; onEdit: (agent: AgentView, date: string) => void }) {
+type OnEdit = (agent: AgentView, date: string, opener: HTMLElement | null) => void;
+
+function Grid({ rota, onEdit }: { rota: RotaState; onEdit: OnEdit }) {
   const filter = useSignal("");
   const rows = useComputed(() => {
     const needle = filter.value.trim().toLowerCase();
@@ -154,7 +162,7 @@ function Grid({ rota, onEdit }: { rota: RotaState; onEdit: (agent: AgentView, da
   );
 }
 
-function Cell({ rota, agent, date, onEdit }: { rota: RotaState; agent: AgentView; date: string; onEdit: (agent: AgentView, date: string) => void }) {
+function Cell({ rota, agent, date, onEdit }: { rota: RotaState; agent: AgentView; date: string; onEdit: OnEdit }) {
   const key = cellKey(agent.agentId, date);
   const occurrences = rota.byCell.value.get(key) ?? [];
   const overlaps = rota.overlapsByCell.value.get(key) ?? [];
@@ -175,7 +183,7 @@ function Cell({ rota, agent, date, onEdit }: { rota: RotaState; agent: AgentView
       {overlaps.map((o, i) => (
         <OverlapFlag key={i} overlap={o} />
       ))}
-      <button type="button" class="cell-edit" aria-label={t("rota.editCell", { name: agent.name, date })} onClick={() => onEdit(agent, date)}>
+      <button type="button" class="cell-edit" aria-label={t("rota.editCell", { name: agent.name, date })} onClick={(e) => onEdit(agent, date, e.currentTarget)}>
         {t("rota.edit")}
       </button>
     </td>
