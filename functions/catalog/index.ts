@@ -8,6 +8,7 @@ import { integrationFunctions } from "../integrations/functions.js";
 import { planningFunctions } from "../planning/functions.js";
 import { platformFunctions } from "../platform/functions.js";
 import { rotaFunctions } from "../rota/functions.js";
+import { rotaSwapsApi } from "../rota/swaps/functions.js";
 import { routingFunctions } from "../routing/functions.js";
 import { noticeFunctions } from "../notices/functions.js";
 import { stockFunctions } from "../stock/functions.js";
@@ -18,6 +19,7 @@ export const functionList: readonly FunctionSpec[] = [
   ...platformFunctions,
   ...agentFunctions,
   ...rotaFunctions,
+  rotaSwapsApi,
   ...planningFunctions,
   ...routingFunctions,
   ...supervisionFunctions,

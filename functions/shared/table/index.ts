@@ -12,6 +12,7 @@ export * from "./entities/notices.js";
 export * from "./entities/planning.js";
 export * from "./entities/platform.js";
 export * from "./entities/rota.js";
+export * from "./entities/rota-swaps.js";
 export * from "./entities/routing.js";
 export * from "./entities/settings.js";
 export * from "./entities/stock.js";

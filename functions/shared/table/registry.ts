@@ -7,6 +7,7 @@ import * as notices from "./entities/notices.js";
 import * as planning from "./entities/planning.js";
 import * as platform from "./entities/platform.js";
 import * as rota from "./entities/rota.js";
+import * as rotaSwaps from "./entities/rota-swaps.js";
 import * as routing from "./entities/routing.js";
 import * as settings from "./entities/settings.js";
 import * as stock from "./entities/stock.js";
@@ -17,5 +18,5 @@ function entitiesOf(module: Record<string, unknown>): AnyEntity[] {
 }
 
 /** Every declared item type, by capability, in the order the data-model page lists them. */
-export const registry: readonly AnyEntity[] = [agents, platform, routing, supervision, rota, planning, notices, stock, settings, audit, integrations].flatMap(entitiesOf);
+export const registry: readonly AnyEntity[] = [agents, platform, routing, supervision, rota, rotaSwaps, planning, notices, stock, settings, audit, integrations].flatMap(entitiesOf);
 
