@@ -38,8 +38,8 @@ export const rotaImportApi: FunctionSpec = {
 };
 
 /**
- * Rota plans: the only function that bundles HiGHS (wasm, loaded lazily on the first solve; the
- * wasm file is copied next to the bundle), with the memory and time a 100-agent week needs.
+ * Rota plans: the only function that loads HiGHS (its glue and wasm are copied beside the bundle,
+ * not bundled, and imported on the first solve), with the memory a 100-agent week needs.
  */
 export const rotaPlansApi: FunctionSpec = {
   name: "RotaPlansApi",
@@ -56,7 +56,7 @@ export const rotaPlansApi: FunctionSpec = {
   access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
   memoryMb: 2048,
   timeoutSeconds: 30,
-  bundleFiles: ["node_modules/highs/build/highs.wasm"],
+  bundleFiles: ["node_modules/highs/build/highs.mjs", "node_modules/highs/build/highs.wasm"],
 };
 
 export const rotaDutyClock: FunctionSpec = {

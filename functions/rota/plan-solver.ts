@@ -1,8 +1,12 @@
 /**
  * Solves the planner's MIP (./plan-model.ts) with HiGHS compiled to WebAssembly (the `highs`
- * package). The module (3.5 MB of wasm) is loaded lazily, once per process, and only by the
- * function that plans (RotaPlansApi), so the other rota bundles stay small.
+ * package). The module (144 KB of glue, 3.5 MB of wasm) is loaded lazily, once per process, and
+ * only by the function that plans (RotaPlansApi): it is not bundled at all — the function list
+ * copies `highs.mjs` and `highs.wasm` beside that function's bundle, which imports them at the
+ * first solve; from source (local stack, tests) the package is imported from node_modules.
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Highs } from "highs";
 import { assignmentsOf, candidates, planCoverage, planLp, pickedFrom, type PlanAssignment, type PlanProblem } from "./plan-model.js";
 
@@ -10,11 +14,18 @@ let highs: Promise<Highs> | undefined;
 
 /** HiGHS, loaded on first use (the bundle ships highs.wasm next to its entry). */
 export function loadSolver(): Promise<Highs> {
-  highs ??= import("highs").then((m) => m.default()).catch((error: unknown) => {
+  highs ??= importHighs().then((m) => m.default()).catch((error: unknown) => {
     highs = undefined;
     throw error;
   });
   return highs;
+}
+
+async function importHighs(): Promise<{ default: () => Promise<Highs> }> {
+  const beside = new URL("./highs.mjs", import.meta.url);
+  // A specifier esbuild cannot resolve at build time, so the glue stays out of the bundle.
+  const specifier = existsSync(fileURLToPath(beside)) ? beside.href : (process.env.HIGHS_MODULE ?? "highs");
+  return (await import(specifier)) as { default: () => Promise<Highs> };
 }
 
 export interface SolveOptions {
