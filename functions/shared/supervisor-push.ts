@@ -6,12 +6,14 @@
  * never one per agent or per change. Pushes are nudges: the console applies what it can (an
  * acknowledgement turns its receipt row at once) and re-reads `GET /queue` once, coalesced, for
  * the rest; its slow safety re-read and the re-read on reconnect cover a push that was lost.
- * The function must declare `access.pushesToAgents`; the push code is loaded only when there is
- * something to send.
+ * The function must declare `access.pushesToAgents`. push.js is imported statically: a dynamic
+ * import makes esbuild wrap push.js and everything under it (the whole entity registry) as
+ * lazily initialised modules it cannot tree-shake, ~100 KB more in every bundle that notes a push.
  */
 import { perFunction } from "./env.js";
 import { logger } from "./logger.js";
 import { onInvocationEnd } from "./invocation.js";
+import { pushToSupervisors } from "./push.js";
 
 /** One conversation's new place: waiting in a line, with an agent, or gone (closed, abandoned). */
 export interface QueueChange {
@@ -117,7 +119,6 @@ export async function flushSupervisorPushes(): Promise<void> {
   const messages = takeSupervisorPushes();
   if (messages.length === 0) return;
   try {
-    const { pushToSupervisors } = await import("./push.js");
     for (const message of messages) await pushToSupervisors(message);
   } catch (error) {
     logger.warn("Supervisor push failed; the console's safety re-read catches up", { kinds: messages.map((m) => m.type), error: error as Error });

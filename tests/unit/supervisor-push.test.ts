@@ -1,6 +1,9 @@
 /** The supervisors' pushes are coalesced per invocation: one message per kind, the last state per conversation. */
 import { describe, expect, it } from "vitest";
-import { maxChangesPerPush, noteAgents, noteDelivered, noteDrained, noteQueueChange, noteReceipt, takeSupervisorPushes } from "../../functions/shared/supervisor-push.js";
+
+// It loads the push adapter, whose connection store reads the table's environment at import.
+process.env.TABLE_NAME ??= "unit-test";
+const { maxChangesPerPush, noteAgents, noteDelivered, noteDrained, noteQueueChange, noteReceipt, takeSupervisorPushes } = await import("../../functions/shared/supervisor-push.js");
 
 describe("supervisor pushes", () => {
   it("coalesce what an invocation noted into one queue and one receipts message", () => {
