@@ -12,6 +12,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { benchColdStart, coldStartGoals, type ColdStartFigures } from "./coldstart.js";
+import { benchConsole, type ConsoleBench } from "./console.js";
 import { benchPlans, type PlansBench } from "./plans.js";
 import { parseArgs, usage, UsageError, type BenchArgs } from "./lib/args.js";
 import { Progress } from "./lib/progress.js";
@@ -94,6 +95,8 @@ interface Results {
   stock?: StockBench & { billedUnitsPerReservation?: number; dollarsPerMillionReservations?: number; billing?: BilledFigures };
   invariants?: InvariantFigures & { oversoldUnits: number | undefined };
   coldStart?: ColdStartFigures;
+  /** The console: initial JavaScript gzip and first render in chromium vs a blank Vite page (bench/console.ts). */
+  console?: ConsoleBench;
   /** Rota plans: HiGHS solve time for a 100-agent week against a two-wave demand (bench/plans.ts). */
   plans?: PlansBench;
   /** `--scale`: the scale bench's scenarios, each against its AWS limit (bench/scale.ts). */
@@ -138,6 +141,11 @@ async function main(args: BenchArgs): Promise<number> {
   progress.step("rota plans: the MIP for a 100-agent week (two-wave demand) solved by HiGHS, and its LP bound");
   const plansFigures = await section(results, "plans", () => benchPlans({ agents: 100, days: 7 }));
   if (plansFigures) results.plans = plansFigures;
+
+  const consoleRepeats = args.quick ? 3 : 7;
+  progress.step(`console: bundle size and first render in chromium against a blank Vite page built the same way (${consoleRepeats} samples each, interleaved)`);
+  const consoleFigures = await section(results, "console", () => benchConsole({ repeats: consoleRepeats, onStep: (text) => progress.tick(() => text, 3000) }));
+  if (consoleFigures) results.console = consoleFigures;
 
   progress.step(`starting the local stack (in-memory DynamoDB Local, fauxqs, functions in this process)${args.quick ? " — quick run" : ""}`);
   const bench = await startBenchStack({ callbacks: args.callbacks === true });
@@ -406,6 +414,21 @@ function report(r: Results): string {
       formatTable(
         [{ header: "function" }, { header: "KB", align: "right" }, { header: "load", align: "right" }, { header: "× baseline", align: "right" }, { header: `≤ ${coldStartGoals.bytes / 1024} KB, ≤ ${coldStartGoals.loadVsBaseline}×` }],
         cold.functions.map((f) => [f.name, num(f.bytes / 1024), ms(f.loadMs), x(f.loadVsBaseline, 1), f.error ? `ERROR ${f.error.slice(0, 60)}` : f.overGoal ? "OVER" : "ok"]),
+      ),
+    );
+  }
+  const co = r.console;
+  if (co) {
+    out.push(
+      "",
+      `Console (bench/console.ts; baseline: a blank Vite page built the same way; chromium ${co.browser}, median of ${co.repeats} fresh contexts each, interleaved)`,
+      formatTable(
+        [{ header: "figure" }, { header: "console", align: "right" }, { header: "blank page", align: "right" }, { header: "ratio", align: "right" }, { header: "goal" }],
+        [
+          ["initial JavaScript (gzip)", `${num(co.console.initialJsGzipBytes / 1024, 1)} KB (${co.console.initialJsFiles} files)`, `${num(co.baseline.initialJsGzipBytes / 1024, 1)} KB`, x(co.bytesRatio, 1), `≤ 150 KB: ${co.console.initialJsGzipBytes <= 150 * 1024 ? "met" : "NOT met"}`],
+          ["first render (navigation → first screen in the DOM)", ms(co.console.firstRenderMs), ms(co.baseline.firstRenderMs), x(co.renderRatio, 2), ""],
+          ["build", ms(co.console.buildMs), ms(co.baseline.buildMs), "", ""],
+        ],
       ),
     );
   }
