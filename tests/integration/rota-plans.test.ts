@@ -106,7 +106,7 @@ describe("rota plans", () => {
     const edit = await s.api("PATCH", `/rota/plans/${plan.planId}`, { as: sup, body: { version: published.body.version, assignments: [] } });
     expect(edit.status).toBe(409);
     expect((await auditTrail("rotaplan", plan.planId)).map((e) => e.action)).toEqual(["rotaplan.created", "rotaplan.published"]);
-  });
+  }, 300_000);
 
   it("re-checks an edit against the rules (422, nothing changed), accepts a good one, and refuses bad requests with a 400 or 422 that store nothing", async () => {
     const { s, sup, agents, shiftIds } = await setup();
@@ -146,5 +146,5 @@ describe("rota plans", () => {
     expect((await s.api("GET", "/rota?from=2030-12-01&to=2030-12-12", { as: sup })).body).toEqual(before.body);
     expect((await s.api("GET", "/rota/plans/00000000-0000-4000-8000-000000000000", { as: sup })).status).toBe(404);
     expect((await s.api("POST", "/rota/plans", { as: await s.agentToken("someone"), body: {} })).status).toBe(403);
-  });
+  }, 300_000);
 });

@@ -31,7 +31,7 @@ describe("the rota planner", () => {
       const mine = solution.assignments.filter((a) => a.agentId === agent.agentId);
       expect(mine.length).toBeLessThanOrEqual(5);
     }
-  });
+  }, 240_000);
 
   it("names the intervals no plan can meet and by how much, instead of failing", async () => {
     const problem: PlanProblem = { ...twoWaveProblem({ agents: 4, days: 1 }), required: twoWaveProblem({ agents: 4, days: 1 }).required.map((r, t) => (t === 40 ? 9 : r)) };
@@ -41,7 +41,7 @@ describe("the rota planner", () => {
     expect((short?.planned ?? 0) + (short?.short ?? 0)).toBe(9);
     expect(short?.planned).toBeLessThanOrEqual(4);
     expect(checkPlan(problem, solution.assignments)).toEqual([]);
-  });
+  }, 120_000);
 
   it("checks every rule of a hand-made plan", () => {
     const problem: PlanProblem = {

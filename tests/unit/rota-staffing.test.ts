@@ -159,5 +159,5 @@ describe("handle time growing with concurrency", () => {
     expect(sim.sl - theory.serviceLevel).toBeLessThan(0.06);
     expect(theory.probabilityOfWaiting - sim.pWait).toBeLessThan(0.15);
     expect(sim.aht).toBeLessThanOrEqual(pool.ahtSeconds);
-  });
+  }, 120_000);
 });
