@@ -236,9 +236,6 @@ function Result({ coverage }: { coverage: CoverageView }) {
                   {t("coverage.shortBy")}
                 </th>
                 <th scope="col" class="num">
-                  {t("coverage.slots")}
-                </th>
-                <th scope="col" class="num">
                   {t("coverage.predicted")}
                 </th>
               </tr>
@@ -246,7 +243,7 @@ function Result({ coverage }: { coverage: CoverageView }) {
             <tbody>
               {short.length === 0 ? (
                 <tr>
-                  <td colSpan={6} class="empty">
+                  <td colSpan={5} class="empty">
                     {t("coverage.noneShort")}
                   </td>
                 </tr>
@@ -286,7 +283,7 @@ function Result({ coverage }: { coverage: CoverageView }) {
           </thead>
           <tbody>
             {coverage.intervals.map((i) => (
-              <IntervalRow key={i.from} interval={i} withVolume />
+              <IntervalRow key={i.from} interval={i} full />
             ))}
           </tbody>
         </table>
@@ -295,18 +292,21 @@ function Result({ coverage }: { coverage: CoverageView }) {
   );
 }
 
-function IntervalRow({ interval: i, withVolume = false }: { interval: Interval; withVolume?: boolean }) {
+/** One interval's figures; `full` adds its volume and slots (the table of all intervals). */
+function IntervalRow({ interval: i, full = false }: { interval: Interval; full?: boolean }) {
   const shortBy = Math.max(0, i.requiredAgents - i.scheduled);
   return (
     <tr class={i.understaffed ? "understaffed-row" : undefined} data-from={i.from}>
       <th scope="row">{clock(i.localFrom)}</th>
-      {withVolume && <td class="num">{figure(i.volume)}</td>}
+      {full && <td class="num">{figure(i.volume)}</td>}
       <td class="num">{figure(i.scheduled)}</td>
       <td class="num">{i.requiredAgents}</td>
       <td class="num">{shortBy > 0 ? figure(shortBy) : t("none")}</td>
-      <td class="num">
-        {i.productiveSlots}/{i.requiredSlots}
-      </td>
+      {full && (
+        <td class="num">
+          {i.productiveSlots}/{i.requiredSlots}
+        </td>
+      )}
       <td class="num">{formatPercent(i.predicted.serviceLevel)}</td>
     </tr>
   );
