@@ -23,8 +23,8 @@ export const noticesApi: FunctionSpec = {
 };
 
 /**
- * One message per notice (a 1,000-agent fan-out takes seconds, well inside the visibility) or
- * per agent arrival (the agents capability's `agent-arrived` event: late-joiner delivery).
+ * One message per notice (an audience over 1,000 agents is split into part messages, each written
+ * by its own invocation, so an invocation takes seconds whatever the team's size) or per agent arrival (the agents capability's `agent-arrived` event: late-joiner delivery).
  */
 export const noticeFanout: FunctionSpec = {
   name: "NoticeFanout",
@@ -32,7 +32,8 @@ export const noticeFanout: FunctionSpec = {
   handler: "handler",
   description: "Fans a notice out to on-duty agents (inbox entries + WebSocket nudges); delivers late joiners' notices on arrival",
   triggers: [{ kind: "queue", queue: "notices", batchSize: 10, reportBatchItemFailures: true, localConcurrency: 2 }],
-  access: { table: "write", pushesToAgents: true },
+  // Sends a large audience's part messages to its own queue (fanOutPart).
+  access: { table: "write", sends: ["notices"], pushesToAgents: true },
   memoryMb: 512,
   timeoutSeconds: 50,
 };
