@@ -107,8 +107,8 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
     for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
     let done = 0;
     progress.step(`seeding ${label} (BatchWriteItem)`);
-    await mapLimit(chunks, 4, async (chunk) => {
-      await retryUnavailable(() => table.batchWrite(chunk.map((Item) => ({ PutRequest: { Item } }))), 10);
+    await mapLimit(chunks, 2, async (chunk) => {
+      await retryUnavailable(() => table.batchWrite(chunk.map((Item) => ({ PutRequest: { Item } }))), 20);
       done += chunk.length;
       progress.tick(() => `seeding ${label}: ${done}/${items.length}`, 2000);
     });
