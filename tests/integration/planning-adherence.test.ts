@@ -69,7 +69,7 @@ describe("adherence", () => {
       expect(bad.body.errors.map((e: { field: string }) => e.field), q).toContain(field);
     }
     expect((await s.api("GET", `/adherence?from=${date}T08:00:00Z&to=${date}T14:00:00Z`, { as: await s.agentToken(a) })).status).toBe(403);
-  });
+  }, 180_000);
 
   it("alerts supervisors once per lapse when an on-duty agent has not been online for more than ADHERENCE_ALERT_MINUTES", async () => {
     const s = stack();
@@ -109,5 +109,5 @@ describe("adherence", () => {
     } finally {
       await socket.close();
     }
-  });
+  }, 180_000);
 });

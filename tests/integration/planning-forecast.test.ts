@@ -19,6 +19,8 @@ describe("GET /forecast", () => {
     const other = s.uid("fo").toLowerCase();
     for (const id of [skill, other]) expect((await s.api("PUT", `/skills/${id}`, { as: sup, body: { name: id } })).status).toBeLessThan(300);
 
+    // One after another: sent 4-9 at once on this loaded machine, one run in three saw a count off at 10:00 (not pinned down;
+    // an ADD that times out and is retried by the SDK may count twice, one that fails is lost: docs/rota.md says so).
     const arrive = async (at: Date, n: number, withSkill = skill) => {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {
@@ -88,7 +90,7 @@ describe("GET /forecast", () => {
     const audit = await s.api("GET", "/audit/forecast/2031-11-11", { as: sup });
     expect(audit.status).toBe(200);
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(["forecast.multiplier-set", "forecast.multiplier-set"]);
-  });
+  }, 180_000);
 
   it("bad parameters are a 400 naming each, and a bad multiplier changes nothing", async () => {
     const s = stack();
@@ -119,5 +121,5 @@ describe("GET /forecast", () => {
     expect((await s.api("DELETE", "/forecast/multipliers/2031-12-12", { as: sup })).status).toBe(204);
     expect((await s.api("DELETE", "/forecast/multipliers/2031-12-12", { as: sup })).status).toBe(404);
     expect((await s.api("GET", "/forecast/multipliers/2031-12-12", { as: sup })).status).toBe(404);
-  });
+  }, 180_000);
 });

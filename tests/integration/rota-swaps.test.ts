@@ -78,7 +78,7 @@ describe("swap requests", () => {
       await socketA.close();
       await socketB.close();
     }
-  });
+  }, 180_000);
 
   it("a supervisor rejects: nothing in the rota changes, both agents notified; concurrent approvals apply once", async () => {
     const s = stack();
@@ -113,5 +113,5 @@ describe("swap requests", () => {
     } finally {
       await socketB.close();
     }
-  });
+  }, 180_000);
 });
