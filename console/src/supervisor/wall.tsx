@@ -46,6 +46,7 @@ function Tiles({ state }: { state: WallState }) {
   const longest = state.longestWaitSeconds.value;
   const longestNow = longest === null ? null : longest + state.age();
   const metrics = state.metrics.value;
+  const totals = state.queue.value?.agentTotals;
   return (
     <section class="tiles" aria-label={t("wall.heading")}>
       <Tile id="waiting" label={t("tile.waiting")} value={String(state.queue.value?.totalWaiting ?? 0)} />
@@ -56,8 +57,9 @@ function Tiles({ state }: { state: WallState }) {
         value={formatPercent(metrics?.firstResponseWithin3MinRate)}
         hint={metrics ? t("tile.rate3mHint", { count: metrics.received }) : undefined}
       />
-      <Tile id="free" label={t("tile.freeSlots")} value={String(state.freeSlots.value)} />
-      <Tile id="duty" label={t("tile.onDutyOnline")} value={`${state.onDuty.value.length} / ${state.online.value.length}`} />
+      {/* The queue lists at most its busiest 1,000 agents; its totals count everyone. */}
+      <Tile id="free" label={t("tile.freeSlots")} value={String(totals?.freeSlots ?? state.freeSlots.value)} />
+      <Tile id="duty" label={t("tile.onDutyOnline")} value={`${totals?.onDuty ?? state.onDuty.value.length} / ${totals?.online ?? state.online.value.length}`} />
     </section>
   );
 }
