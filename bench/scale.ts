@@ -378,7 +378,8 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
       (r) => r,
     );
     const factor = plan.metricsTarget / plan.metricsConversations;
-    if (figure.billed.rru > 10 * 24) {
+    // Reads per conversation answered: above ~0.01 RRU each the answer reads the conversations (linear); aggregates would read ~24 hour items.
+    if (figure.billed.rru / plan.metricsConversations > 0.01) {
       // The answer read every conversation: it grows linearly with them.
       figure.extrapolated = { to: `${plan.metricsTarget.toLocaleString("en")} conversations (×${factor}, linear: every conversation is read)`, ms: Math.round(figure.ms * factor), rru: round(figure.billed.rru * factor, 0), peakHeapGrowthMb: round(figure.peakHeapGrowthMb * factor, 0), largestPayloadBytes: figure.largestPayload.bytes };
       figure.limits.push({ limit: "extrapolated time (s) ≤ SupervisionApi timeout", value: round((figure.ms * factor) / 1000, 1), max: figure.fn.timeoutSeconds, ratio: round((figure.ms * factor) / 1000 / figure.fn.timeoutSeconds, 3), within: (figure.ms * factor) / 1000 <= figure.fn.timeoutSeconds });
