@@ -14,11 +14,15 @@ describe("swap requests", () => {
     const sup = await s.supervisor();
     const shiftId = s.uid("early");
     expect((await s.api("PUT", `/shifts/${shiftId}`, { as: sup, body: { name: "Early", start: "09:00", end: "17:00", timeZone: "UTC" } })).status).toBe(201);
-    const [a, b, c] = [s.uid("sa"), s.uid("sb"), s.uid("sc")];
+    const a = s.uid("sa");
+    const b = s.uid("sb");
+    const c = s.uid("sc");
     for (const id of [a, b, c]) expect((await s.api("PUT", `/agents/${id}`, { as: sup, body: { name: id, skills: ["presale"], maxConcurrent: 3 } })).status).toBe(201);
     const date = "2031-07-01";
     expect((await s.api("PUT", "/rota", { as: sup, body: { assignments: [{ agentId: a, date, shiftId }, { agentId: a, date: "2031-07-02", shiftId }] } })).status).toBe(200);
-    const [ta, tb, tc] = await Promise.all([a, b, c].map((id) => s.agentToken(id)));
+    const ta = await s.agentToken(a);
+    const tb = await s.agentToken(b);
+    const tc = await s.agentToken(c);
     const socketA = await s.connect(ta);
     const socketB = await s.connect(tb);
     try {
@@ -85,7 +89,8 @@ describe("swap requests", () => {
     const sup = await s.supervisor();
     const shiftId = s.uid("late");
     expect((await s.api("PUT", `/shifts/${shiftId}`, { as: sup, body: { name: "Late", start: "14:00", end: "22:00", timeZone: "UTC" } })).status).toBe(201);
-    const [a, b] = [s.uid("ra"), s.uid("rb")];
+    const a = s.uid("ra");
+    const b = s.uid("rb");
     for (const id of [a, b]) expect((await s.api("PUT", `/agents/${id}`, { as: sup, body: { name: id, skills: ["presale"], maxConcurrent: 3 } })).status).toBe(201);
     expect((await s.api("PUT", "/rota", { as: sup, body: { assignments: [{ agentId: a, date: "2031-08-01", shiftId }, { agentId: b, date: "2031-08-02", shiftId }] } })).status).toBe(200);
     const [ta, tb] = await Promise.all([s.agentToken(a), s.agentToken(b)]);
