@@ -25,6 +25,7 @@ async function importHighs(): Promise<{ default: () => Promise<Highs> }> {
   const beside = new URL("./highs.mjs", import.meta.url);
   // A specifier esbuild cannot resolve at build time, so the glue stays out of the bundle.
   const specifier = existsSync(fileURLToPath(beside)) ? beside.href : (process.env.HIGHS_MODULE ?? "highs");
+  // eslint-disable-next-line no-restricted-syntax -- a runtime path outside the bundle (the HiGHS glue and wasm copied beside it), not a module esbuild wraps
   return (await import(specifier)) as { default: () => Promise<Highs> };
 }
 

@@ -13,6 +13,7 @@ import { checkPlan, planCoverage, type PlanAssignment, type PlanProblem, type Ru
 import { createPlan as storeCreate, getPlan, replacePlan, type StoredPlan } from "../plan-store.js";
 import { poolOf, requirement } from "../staffing.js";
 import { getShift, loadRotaData } from "../store.js";
+import { solvePlan } from "../plan-solver.js";
 import { formatDate, localIso, parseDate } from "../time.js";
 import { putRota } from "./changes.js";
 import { rejectIfAny, type Actor } from "./common.js";
@@ -138,8 +139,6 @@ export async function createPlan(input: PlanInput, by: Actor) {
   const leave = await leaveOf(input.agents, intervals);
   const draft = { from: input.from, to: input.to, timeZone: input.timeZone, intervalMinutes: input.intervalMinutes, agents: input.agents, shifts, rules: input.rules, required };
   const problem = problemOf(draft, leave);
-  // Loaded here, not at module load: only this function bundles HiGHS's wasm, and only a solve pays for it.
-  const { solvePlan } = await import("../plan-solver.js");
   const solution = await solvePlan(problem);
   const at = by.now.toISOString();
   const plan: StoredPlan = {
