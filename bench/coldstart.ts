@@ -19,7 +19,7 @@ import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { functionList } from "../functions/catalog/index.js";
 import { queueNames, queueUrlEnvName } from "../functions/catalog/resources.js";
-import { bundleAliases, esmRequireBanner, mainFields } from "../infra/lambda-bundling.js";
+import { esbuildLambdaOptions } from "../infra/lambda-bundling.js";
 import { summarize, round, ratio } from "./lib/stats.js";
 
 /** Issue 11's goals: a bundle of at most 500 KB that loads in at most 1.3x the bare document client of the same run. */
@@ -72,15 +72,7 @@ async function bundle(entry: string | { contents: string; resolveDir: string }, 
   await build({
     ...(typeof entry === "string" ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: "js" as const } }),
     outfile,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    mainFields,
-    banner: { js: esmRequireBanner },
-    ...(asDeployed ? { alias: bundleAliases(resolve(import.meta.dirname, "..")) } : {}),
-    logLevel: "silent",
+    ...esbuildLambdaOptions(resolve(import.meta.dirname, ".."), { asDeployed }),
   });
   return statSync(outfile).size;
 }

@@ -21,3 +21,22 @@ export const mainFields = ["module", "main"];
 export function bundleAliases(repoRoot: string): Record<string, string> {
   return { "@aws-sdk/credential-provider-node": join(repoRoot, "functions/shared/lambda-credentials.ts") };
 }
+
+/**
+ * The same options for esbuild's own API (the cold-start bench, the bundle-size test): what
+ * NodejsFunction passes to esbuild for each function, minus its output paths and source maps.
+ * `asDeployed: false` leaves out the aliases (the bench's default-bundled baseline).
+ */
+export function esbuildLambdaOptions(repoRoot: string, options: { asDeployed?: boolean } = {}) {
+  return {
+    bundle: true,
+    minify: true,
+    format: "esm" as const,
+    platform: "node" as const,
+    target: "node20",
+    mainFields,
+    banner: { js: esmRequireBanner },
+    ...(options.asDeployed === false ? {} : { alias: bundleAliases(repoRoot) }),
+    logLevel: "silent" as const,
+  };
+}

@@ -8,7 +8,7 @@ import { build } from "esbuild";
 import { afterEach, describe, expect, it } from "vitest";
 import { functionList } from "../../functions/catalog/index.js";
 import { defaultProvider } from "../../functions/shared/lambda-credentials.js";
-import { bundleAliases, esmRequireBanner, mainFields } from "../../infra/lambda-bundling.js";
+import { esbuildLambdaOptions } from "../../infra/lambda-bundling.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const maxBundleBytes = 500 * 1024;
@@ -21,15 +21,7 @@ describe("Lambda bundles as deployed", () => {
       outdir: "/nonexistent",
       write: false,
       metafile: true,
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      mainFields,
-      banner: { js: esmRequireBanner },
-      alias: bundleAliases(root),
-      logLevel: "silent",
+      ...esbuildLambdaOptions(root),
     });
     const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
     expect(outputs).toHaveLength(entries.length);
