@@ -39,6 +39,7 @@ import type {
   Shift,
   ShiftInput,
 } from "./types.js";
+import type { Adherence, AdherenceQuery } from "./types.js";
 import type { DriftReport, SettingsChange, SettingsUpdate, SettingsView, SkuView } from "./types.js";
 
 /** A 4xx/5xx answer, with its RFC 9457 problem. */
@@ -174,6 +175,7 @@ export const api = {
   deleteException: (exceptionId: string): Promise<void> => answer(http().DELETE("/rota/exceptions/{exceptionId}", { params: { path: { exceptionId } } })).then(() => undefined),
   coverage: (input: CoverageInput): Promise<Coverage> => answer(http().POST("/rota/coverage", { body: input })),
   forecast: (query: ForecastQuery): Promise<Forecast> => answer(http().GET("/forecast", { params: { query } })),
+  adherence: (query: AdherenceQuery): Promise<Adherence> => answer(http().GET("/adherence", { params: { query } })),
 
   // The stock and settings screens.
   sku: (sku: string): Promise<SkuView> => answer(http().GET("/stock/{sku}", { params: { path: { sku } } })),

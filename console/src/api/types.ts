@@ -56,6 +56,8 @@ export type Coverage = Schemas["Coverage"];
 export type CoverageInput = JsonBody<"postRotaCoverage">;
 export type Forecast = Schemas["Forecast"];
 export type ForecastQuery = NonNullable<operations["getForecast"]["parameters"]["query"]>;
+export type Adherence = Schemas["Adherence"];
+export type AdherenceQuery = operations["getAdherence"]["parameters"]["query"];
 /** A 409 `/problems/shift-overlap` names both sides of each overlap (functions/rota/use-cases/overlaps.ts). */
 export type { ShiftOverlap };
 

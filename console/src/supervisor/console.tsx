@@ -9,6 +9,7 @@ import type { FunctionComponent } from "preact";
 import type { Session } from "../auth/session.js";
 import { t, type MessageKey } from "../i18n/index.js";
 import { liveStatus } from "../ui/live-status.js";
+import { Adherence } from "./adherence.js";
 import { Coverage } from "./coverage.js";
 import { Notices } from "./notices.js";
 import { RotaEditor } from "./rota.js";
@@ -28,6 +29,7 @@ const screens: Screen[] = [
   { id: "notices", label: "nav.notices", component: Notices },
   { id: "rota", label: "nav.rota", component: RotaEditor },
   { id: "coverage", label: "nav.coverage", component: Coverage },
+  { id: "adherence", label: "nav.adherence", component: Adherence },
   { id: "stock", label: "nav.stock", component: Stock },
   { id: "settings", label: "nav.settings", component: Settings },
 ];
