@@ -57,7 +57,7 @@ describe("the rota editor", () => {
     const page = zh.page;
     await signIn(page, "supervisor", "sup-rota");
     await page.getByRole("heading", { name: "实时看板", level: 1 }).waitFor();
-    await page.getByRole("navigation").getByRole("link", { name: "排班" }).click();
+    await page.getByRole("navigation").getByRole("link", { name: "排班", exact: true }).click();
     await page.getByRole("heading", { name: "排班", level: 1 }).waitFor();
     await page.getByRole("row", { name: new RegExp(name) }).waitFor();
     await cell(page, mon).getByText("休息").waitFor();
@@ -146,7 +146,7 @@ describe("the rota editor", () => {
     page.on("request", (r) => {
       if (/coverage-chart/.test(r.url())) chunks.push(r.url());
     });
-    await page.getByRole("navigation").getByRole("link", { name: "人力覆盖" }).click();
+    await page.getByRole("navigation").getByRole("link", { name: "人力覆盖", exact: true }).click();
     await page.getByRole("heading", { name: "人力覆盖", level: 1 }).waitFor();
     expect(chunks, "the chart's chunk is not loaded before a result").toEqual([]);
     // Tuesday: the night from Monday covers 00:00–06:00 (one agent, three slots), nobody the rest.
@@ -185,7 +185,7 @@ describe("the rota editor", () => {
     pages.push(english);
     const page = english.page;
     await signIn(page, "supervisor", "sup-rota-en", en);
-    await page.getByRole("navigation").getByRole("link", { name: "Rota" }).click();
+    await page.getByRole("navigation").getByRole("link", { name: "Rota", exact: true }).click();
     await page.getByRole("heading", { name: "Week grid" }).waitFor();
     await cell(page, mon).locator(`[data-shift-id="${night}"]`).waitFor();
     await cell(page, addDays(mon, 1)).getByTestId("overlap").getByText(/^Overlap: 早班 .* overlaps 夜班 .* by 240 min$/).waitFor();
@@ -193,7 +193,7 @@ describe("the rota editor", () => {
     await page.getByRole("heading", { name: "Import a rota CSV" }).waitFor();
     await expectAccessible(page, "the rota editor (en)");
 
-    await page.getByRole("navigation").getByRole("link", { name: "Coverage" }).click();
+    await page.getByRole("navigation").getByRole("link", { name: "Coverage", exact: true }).click();
     await page.getByLabel("Date", { exact: true }).fill(mon);
     await page.getByLabel("Interval", { exact: true }).selectOption("60");
     await page.getByRole("button", { name: "Compute coverage" }).click();

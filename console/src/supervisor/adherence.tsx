@@ -1,5 +1,5 @@
 /**
- * Schedule adherence (排班遵守率) for one local day in the shop's zone (`GET /adherence`): the
+ * Schedule adherence (出勤遵从率) for one local day in the shop's zone (`GET /adherence`): the
  * team's rate, and per agent minutes scheduled, in and out of adherence, with each interval's
  * scheduled minutes split by the presence the agent actually had. Agents are sorted by minutes
  * out of adherence, most first. Tables only: every figure is text.
