@@ -45,6 +45,24 @@ export async function knownSkillIds(): Promise<Skill[]> {
   return (await listSkills()).map((s) => s.skillId);
 }
 
+/** How long a container trusts the skill ids it read (`cachedSkillIds`). */
+export const skillIdsCacheMs = 30_000;
+let cachedIds: { readAt: number; ids: Skill[] } | undefined;
+
+/**
+ * The known skill ids as this container last read them, re-read after {@link skillIdsCacheMs}
+ * (or with `fresh`). Skills are never deleted, so a cached list only lacks skills created since:
+ * callers that find a skill missing ask again with `fresh` (the webhook does), and a skill is
+ * therefore accepted everywhere as soon as it is written. Saves the skills read on every arrival.
+ */
+export async function cachedSkillIds(options: { fresh?: boolean } = {}): Promise<Skill[]> {
+  const now = Date.now();
+  if (!options.fresh && cachedIds && now - cachedIds.readAt < skillIdsCacheMs) return cachedIds.ids;
+  const ids = await knownSkillIds();
+  cachedIds = { readAt: now, ids };
+  return ids;
+}
+
 /** The fallback skills of `skill` (none for an unknown one). */
 export async function fallbacksOf(skill: Skill): Promise<Skill[]> {
   return (await listSkills()).find((s) => s.skillId === skill)?.fallbackSkills ?? [];

@@ -147,6 +147,51 @@ export function seatAssignmentOps(seat: SeatView, at: string): TransactItem[] {
   ];
 }
 
+/**
+ * Whether a seat shows at least two free slots (at its capacity): the assignment may then take the
+ * cheap path of {@link spareSlotAssignmentOps}, which leaves the seat as it is.
+ */
+export const seatShowsSpareSlot = (seat: Pick<SeatView, "load" | "maxConcurrent">) => seat.load + 1 < seat.maxConcurrent;
+
+/**
+ * How many conversations an agent's pool rank may lag behind its real load: a quarter of its
+ * capacity (at least 1). Within it, assignments leave the seats as they are; the one that reaches
+ * it re-ranks them. So the pool orders agents by a load at most this much below the truth.
+ */
+export const rankLag = (maxConcurrent: number) => Math.max(1, Math.floor(maxConcurrent / 4));
+
+/**
+ * One more conversation for an agent whose seat showed a spare slot, WITHOUT rewriting its seats
+ * (issue 15: the seat's index entry does not move on every assignment). The profile's own state is
+ * the condition, not the version a seat showed: capacity unchanged since the seat was written and
+ * `load < min(seat load + rankLag, maxConcurrent - 1)` (after this one the agent still has a free
+ * slot, so its seats belong in the pool: the pool's meaning, "has a free slot", stays true; and
+ * the seat's rank lags the real load by at most {@link rankLag}), online, still holding the seat's
+ * skill (invariant 8: a skill removed meanwhile refuses it), its routing window covering `at`, not
+ * deactivated. `load` and `version` are added atomically, so concurrent
+ * assignments to one agent do not cancel each other and every version-conditioned writer
+ * (presence, close, duty, reconciler) still conflicts and re-reads. The last free slot is taken
+ * through the profile (`agentWriteOps`), which takes the seats out of the pool in the same
+ * transaction; so does the one that reaches the lag, re-ranking them. The seat's load and rank
+ * are therefore those of the agent's last profile write: a hint for ordering (at most the lag
+ * behind), never the capacity check.
+ */
+export function spareSlotAssignmentOps(seat: Pick<SeatView, "agentId" | "maxConcurrent" | "load"> & { skill: Skill }, at: string): TransactItem[] {
+  const room = Math.min(seat.load + rankLag(seat.maxConcurrent), seat.maxConcurrent - 1);
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: agentKey(seat.agentId),
+        UpdateExpression: "SET lastAssignedAt = :at ADD #load :one, version :one",
+        ConditionExpression: `maxConcurrent = :max AND #load < :room AND #presence = :online AND contains(skills, :skill) AND ${onDutyCondition.expression}`,
+        ExpressionAttributeNames: { "#load": "load", "#presence": "presence" },
+        ExpressionAttributeValues: { ":at": at, ":one": 1, ":max": seat.maxConcurrent, ":room": room, ":online": "online", ":skill": seat.skill, ...onDutyCondition.value(at) },
+      },
+    },
+  ];
+}
+
 export async function getAgent(agentId: string): Promise<Agent | undefined> {
   const result = await dynamo.send(new GetCommand({ TableName: tableName, Key: agentKey(agentId), ConsistentRead: true }));
   return result.Item ? fromItem(result.Item) : undefined;

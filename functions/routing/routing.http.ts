@@ -6,7 +6,8 @@
 import { actorOf, jsonBody, requireSelfOrSupervisor, userOf, validate, type HttpRequest } from "../shared/http.js";
 import { httpApi } from "../shared/http-webhook.js";
 import { dedupeKey, occurredAtOf } from "../integrations/domain.js";
-import { knownSkillIds } from "../agents/skills.js";
+import { cachedSkillIds } from "../agents/skills.js";
+import { ValidationError } from "../shared/errors.js";
 import { agentPath, conversationPath } from "./contract.js";
 import { conversationView, incomingConversationSchemaFor } from "./conversation.js";
 import { conversationsApi } from "./functions.js";
@@ -21,10 +22,21 @@ function whoIs(request: HttpRequest): Actor {
   return { actor: actorOf(request), ...(user.role === "agent" ? { agentId: user.sub } : {}) };
 }
 
+async function arrivalBody(request: HttpRequest) {
+  try {
+    return jsonBody(request, incomingConversationSchemaFor(await cachedSkillIds()));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return jsonBody(request, incomingConversationSchemaFor(await cachedSkillIds({ fresh: true })));
+  }
+}
+
 export const handler = httpApi(conversationsApi, {
   "POST /webhooks/conversations": async (request) => {
-    // An unknown skill is a 400 like any other bad field (skills are data: one small read).
-    const input = jsonBody(request, incomingConversationSchemaFor(await knownSkillIds()));
+    // An unknown skill is a 400 like any other bad field. Skills are data, read through a
+    // per-container cache: a body refused by it is checked again against a fresh read, so a skill
+    // created a moment ago is accepted (skills are never deleted).
+    const input = await arrivalBody(request);
     const timestamp = request.headers["x-signature-timestamp"] ?? "";
     const { conversation, outcome } = await acceptConversation(input, {
       dedupeKey: dedupeKey(input.eventId ? { kind: "arrival", eventId: input.eventId } : { timestamp, rawBody: request.rawBody }),

@@ -272,6 +272,9 @@ describe("DELETE /agents/{id}: deactivation kept for history", () => {
     const seat = seatViewFromItem(item);
     expect(seat.version).toBe(profile.version);
     await expect(transact(seatAssignmentOps(seat, at))).rejects.toBeInstanceOf(TransactionCancelledError);
+    // The router's cheap path (no seat rewrite) refuses it too: conditional on the profile, not the seat.
+    const { spareSlotAssignmentOps } = await import("../../functions/agents/store.js");
+    await expect(transact(spareSlotAssignmentOps({ agentId: id, maxConcurrent: profile.maxConcurrent, load: profile.load, skill }, at))).rejects.toBeInstanceOf(TransactionCancelledError);
     await expect(transact(agentWriteOps(profile, { ...profile, load: profile.load + 1, lastAssignedAt: at }, { onDutyAt: at }))).rejects.toBeInstanceOf(TransactionCancelledError);
     expect(await agent(s, id)).toMatchObject({ load: 0, active: false });
     await setDuty(id, false);

@@ -61,6 +61,11 @@ describe("exact duty boundaries", () => {
     const seat = { agentId: id, skills: profile.skills, load: profile.load, maxConcurrent: profile.maxConcurrent, lastAssignedAt: profile.lastAssignedAt, version: profile.version };
     await expect(transact(seatAssignmentOps(seat, at(end, second).toISOString()))).rejects.toBeInstanceOf(TransactionCancelledError);
     await expect(transact(seatAssignmentOps(seat, at(start, -second).toISOString()))).rejects.toBeInstanceOf(TransactionCancelledError);
+    // The router's cheap path (no seat rewrite) carries the same window condition.
+    const { spareSlotAssignmentOps } = await import("../../functions/agents/store.js");
+    expect(profile.load + 1).toBeLessThan(profile.maxConcurrent);
+    await expect(transact(spareSlotAssignmentOps({ ...seat, skill }, at(end, second).toISOString()))).rejects.toBeInstanceOf(TransactionCancelledError);
+    await expect(transact(spareSlotAssignmentOps({ ...seat, skill }, at(start, -second).toISOString()))).rejects.toBeInstanceOf(TransactionCancelledError);
 
     // The tidy tick after the end clears the flags.
     await s.runSchedule("RotaDutyClock", at(end, 30 * second));

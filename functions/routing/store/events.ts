@@ -3,8 +3,9 @@
  * conditional on the conversation's state as read, and is committed together with the
  * platform's dedupe record, so an effect is never recorded without its record nor the reverse.
  */
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
-import { Conversation as ConversationItem, arrivalHour, tableName, type TransactItem } from "../../shared/table/index.js";
+import { Conversation as ConversationItem, arrivalHour, dynamo, isConditionalCheckFailed, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { arrived, gsi2, queued, queuedEntry, statusName, waiting } from "./indexes.js";
 
@@ -22,6 +23,32 @@ export function createConversationOp(conversation: Conversation): TransactItem {
       ConditionExpression: "attribute_not_exists(pk)",
     },
   };
+}
+
+/** The attribute of a conversation item naming the request that created it (its dedupe key). */
+const arrivalKeyAttribute = "arrivalKey";
+
+/**
+ * Records a new conversation with ONE conditional put (1 WRU, no read, no dedupe record): the
+ * creating request's dedupe key is kept on the item, so a replay of that request finds it there
+ * (read after the put's refusal). When the conversation exists, the stored
+ * conversation and the key that created it are returned for the caller's other courses.
+ */
+export async function createConversationOnce(conversation: Conversation, dedupeKey: string): Promise<{ created: true } | { created: false; existing: Conversation; createdBy: string | undefined }> {
+  const op = createConversationOp(conversation);
+  const put = op.Put;
+  if (!put) throw new Error("createConversationOp returns a Put");
+  try {
+    await dynamo.send(new PutCommand({ ...put, Item: { ...put.Item, [arrivalKeyAttribute]: dedupeKey } }));
+    return { created: true };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    // Off the hot path (a replay, a retry, a reopen): read what is stored.
+    const item = (await dynamo.send(new GetCommand({ TableName: tableName, Key: ConversationItem.key(conversation), ConsistentRead: true }))).Item;
+    if (!item) throw error;
+    const createdBy = item[arrivalKeyAttribute];
+    return { created: false, existing: ConversationItem.parse(item), createdBy: typeof createdBy === "string" ? createdBy : undefined };
+  }
 }
 
 /**

@@ -3,14 +3,15 @@
  * items (load, seats) and commit them together with `transact`.
  */
 import type { Skill } from "../../agents/domain.js";
-import { Assignment, Conversation as ConversationItem, KnownAgent as KnownAgentItem, tableName, type TransactItem } from "../../shared/table/index.js";
+import { Assignment, Conversation as ConversationItem, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { awaitingEntry, gsi2, statusName, waiting, waitingEntry } from "./indexes.js";
 
 
 /**
  * queued|waiting -> assigned to `agentId`: the conversation update (item 0, conditional on the
- * status), the agent's assignment record and the customer's known agent.
+ * status) and the agent's assignment record. The customer's known agent is written after the
+ * commit, and only when it changes (use-cases/route.ts `rememberKnownAgent`).
  */
 /**
  * The awaiting-reply entry (the re-offer list) only while the episode has no first response: the
@@ -36,7 +37,6 @@ export function assignOps(conversation: Conversation, agentId: string, entry: Hi
       },
     },
     assignmentPut(conversation, agentId, at),
-    { Put: { TableName: tableName, Item: KnownAgentItem.item({ customerId: conversation.customerId, agentId, servedAt: at }) } },
   ];
 }
 

@@ -1,7 +1,8 @@
 /**
  * The chat platform's arrivals (`POST /webhooks/conversations`) with replay protection: every
- * request is recorded by its `eventId` (or, without one, by the signed bytes) in the same
- * transaction as its effect, so a replay is acknowledged and changes nothing, and a message for a
+ * request is recorded by its `eventId` (or, without one, by the signed bytes) in the same write as
+ * its effect (on the new conversation itself, or a dedupe record in the effect's transaction), so
+ * a replay is acknowledged and changes nothing, and a message for a
  * closed conversation reopens it only when it was written after the close.
  */
 import { ContentionError } from "../../shared/errors.js";
@@ -13,7 +14,7 @@ import { seenBefore, seenOp, recordSeen, type SeenRecord } from "../../integrati
 import { routingConfig } from "../config.js";
 import type { Conversation, IncomingConversation } from "../conversation.js";
 import { effectivePriority, type RoutingConfig } from "../policy.js";
-import { countArrival, createConversationOp, getConversation, reopenOp, requireConversation } from "../store/index.js";
+import { countArrival, createConversationOnce, getConversation, reopenOp, requireConversation } from "../store/index.js";
 
 const maxAttempts = 8;
 
@@ -73,33 +74,30 @@ function newConversation(input: IncomingConversation, at: string, config: Routin
 /**
  * Accepts a message from the chat platform.
  *
- * Primary course: seen before (same eventId, or the byte-identical signed request): a duplicate,
- * nothing changes. New conversation: record it `queued` together with the dedupe record, then
- * enqueue its route message. Known and closed or abandoned, written after the close: reopen it as
- * a new episode (with the record) and route it afresh. Known and open, or written before the
- * close: recorded and acknowledged, nothing else changes.
+ * Primary course (a new conversation, the hot path): ONE conditional put records it `queued`
+ * with the request's dedupe key on the item, then its route message is enqueued; no read, no
+ * separate dedupe record. Otherwise (the put refused: the conversation exists): the request that
+ * created it, or one recorded since (same eventId, or the byte-identical signed request), is a
+ * duplicate and nothing changes. Known and closed or abandoned, written after the close: reopen it
+ * as a new episode (with its dedupe record) and route it afresh. Known and open, or written before
+ * the close: recorded and acknowledged, nothing else changes.
  */
 export async function acceptConversation(input: IncomingConversation, arrival: Arrival): Promise<{ conversation: Conversation; outcome: ArrivalOutcome }> {
   const at = arrival.now.toISOString();
   const seen = (outcome: ArrivalOutcome): SeenRecord => ({ dedupeKey: arrival.dedupeKey, kind: "arrival", conversationId: input.conversationId, outcome, receivedAt: arrival.now });
   const duplicate = async () => ({ conversation: await requireConversation(input.conversationId), outcome: "duplicate" as const });
+  const fresh = newConversation(input, at, await routingConfig());
+  const first = await createConversationOnce(fresh, arrival.dedupeKey);
+  if (first.created) {
+    await Promise.all([enqueue(fresh, arrival.correlationId), count(fresh, arrival.now, false)]);
+    return { conversation: fresh, outcome: "created" };
+  }
+  if (first.createdBy === arrival.dedupeKey) return { conversation: first.existing, outcome: "duplicate" };
   if (await seenBefore(arrival.dedupeKey)) return duplicate();
+  let existing: Conversation | undefined = first.existing;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const existing = await getConversation(input.conversationId);
-    if (!existing) {
-      const conversation = newConversation(input, at, await routingConfig());
-      try {
-        await transact([createConversationOp(conversation), seenOp(seen("created"))]);
-        await Promise.all([enqueue(conversation, arrival.correlationId), count(conversation, arrival.now, false)]);
-        return { conversation, outcome: "created" };
-      } catch (error) {
-        if (!(error instanceof TransactionCancelledError)) throw error;
-        if (error.conditionFailedAt(1)) return duplicate();
-        // Created meanwhile by another request: look again.
-        await jitter(attempt);
-        continue;
-      }
-    }
+    existing ??= await getConversation(input.conversationId);
+    if (!existing) throw new ContentionError(`Conversation ${input.conversationId} is changing concurrently; retry.`);
     const ended = existing.status === "closed" || existing.status === "abandoned";
     if (ended && writtenAfterClose(arrival, existing.closedAt)) {
       const { op, reopened } = reopenOp(existing, at, input.skill, arrival.occurredAt.toISOString());
@@ -110,6 +108,7 @@ export async function acceptConversation(input: IncomingConversation, arrival: A
       } catch (error) {
         if (!(error instanceof TransactionCancelledError)) throw error;
         if (error.conditionFailedAt(1)) return duplicate();
+        existing = undefined;
         await jitter(attempt);
         continue;
       }

@@ -16,18 +16,18 @@
  * first served once someone who may take it has room.
  */
 import { randomUUID } from "node:crypto";
-import { windowCovers, type Agent, type Skill } from "../../agents/domain.js";
-import { agentWriteOps, seatAssignmentOps } from "../../agents/store.js";
+import { canServe, isEligibleAt, windowCovers, type Agent, type Skill } from "../../agents/domain.js";
+import { agentWriteOps, seatShowsSpareSlot, spareSlotAssignmentOps } from "../../agents/store.js";
 import { assignmentCallback, assignmentReason } from "../../integrations/outbox.js";
 import { logger } from "../../shared/logger.js";
 import { pushToAgent } from "../../shared/push.js";
 import { noteQueueChange } from "../../shared/supervisor-push.js";
-import { CapacityMeter, jitter, transact, TransactionCancelledError } from "../../shared/table/index.js";
+import { CapacityMeter, jitter, transact, TransactionCancelledError, type TransactItem } from "../../shared/table/index.js";
 import { decisionClock, routingConfig } from "../config.js";
 import { allowedFallbacks, conversationView, type Conversation, type HistoryEntry } from "../conversation.js";
 import { recordDecision } from "../decisions.js";
 import { orderCandidates, spreadWindow, type KnownAgent } from "../policy.js";
-import { agentsById, assignOps, getConversation, knownAgentOf, markWaiting, poolHead, waitingHeads, type PoolSeat } from "../store/index.js";
+import { agentsById, assignOps, getConversation, knownAgentOf, markWaiting, poolHead, recordKnownAgent, waitingHeads, type PoolSeat } from "../store/index.js";
 import { knownSkillIds, skillsFallingBackTo } from "../../agents/skills.js";
 
 /**
@@ -150,29 +150,66 @@ async function candidates(conversation: Conversation, pools: readonly Skill[], k
 /** The one conditional transaction that assigns; never a read-then-write on load. */
 async function tryAssign(conversation: Conversation, candidate: Candidate, now: Date, actor: string, meter: CapacityMeter): Promise<AttemptResult> {
   const at = now.toISOString();
-  const agent = candidate.agent;
+  // A seat showing a spare slot: the cheap path, conditional on the profile itself (capacity,
+  // presence, duty window), seats untouched. Otherwise, or when that condition fails (the seat's
+  // load is a hint: the agent may be at its last slot), through the profile read now.
+  if (candidate.seat && seatShowsSpareSlot(candidate.seat)) {
+    const fast = await commitAssignment(conversation, candidate.agent.agentId, spareSlotAssignmentOps(candidate.seat, at), at, actor, meter);
+    if (fast.result !== "agent-refused") return fast;
+  }
+  let agent = candidate.agent;
+  if (candidate.seat) {
+    const [profile] = await agentsById([agent.agentId], meter);
+    if (!profile || !isEligibleAt(profile, now) || !canServe(profile, conversation.skill, allowedFallbacks(conversation))) return { result: "agent-conflict" };
+    agent = profile;
+  }
   // Both paths are conditional on the agent's duty window covering this decision's clock.
-  const agentOps = candidate.seat ? seatAssignmentOps(candidate.seat, at) : agentWriteOps(agent, { ...agent, load: agent.load + 1, lastAssignedAt: at }, { onDutyAt: at });
-  const entry: HistoryEntry = { at, action: "assigned", actor, agentId: agent.agentId };
-  const callback = assignmentCallback({ conversation, agentId: agent.agentId, at, ...assignmentReason(conversation.history) });
+  const attempt = await commitAssignment(conversation, agent.agentId, agentWriteOps(agent, { ...agent, load: agent.load + 1, lastAssignedAt: at }, { onDutyAt: at }), at, actor, meter);
+  return attempt.result === "agent-refused" ? { result: "agent-conflict" } : attempt;
+}
+
+/**
+ * Commits the assignment with the agent's items: `agent-refused` when the agent's condition
+ * failed, `agent-conflict` when another transaction on its items cancelled ours.
+ */
+async function commitAssignment(conversation: Conversation, agentId: string, agentOps: TransactItem[], at: string, actor: string, meter: CapacityMeter): Promise<AttemptResult | { result: "agent-refused" }> {
+  const entry: HistoryEntry = { at, action: "assigned", actor, agentId };
+  const callback = assignmentCallback({ conversation, agentId, at, ...assignmentReason(conversation.history) });
   try {
     // Per attempt: the SDK's own retries of this call are idempotent, while a second router
     // racing for the same conversation is refused by the condition, not "replayed" as a success.
-    await transact([...agentOps, ...assignOps(conversation, agent.agentId, entry), ...callback.ops], { token: randomUUID(), meter });
+    await transact([...agentOps, ...assignOps(conversation, agentId, entry), ...callback.ops], { token: randomUUID(), meter });
   } catch (error) {
     if (!(error instanceof TransactionCancelledError)) throw error;
     // The conversation update follows the agent's items: its condition failing means it was taken.
-    if (!error.conditionFailedAt(agentOps.length)) return { result: "agent-conflict" };
+    if (!error.conditionFailedAt(agentOps.length)) return { result: agentOps.some((_, i) => error.conditionFailedAt(i)) ? "agent-refused" : "agent-conflict" };
     // Taken — possibly by this very attempt: a call that committed but whose answer was lost and
     // whose retry was refused (a loaded store). Then it is ours, and its callback must go now,
     // not when the relay finds it pending minutes later.
     const current = await getConversation(conversation.conversationId, meter);
-    if (!(current?.status === "assigned" && current.agentId === agent.agentId && current.assignedAt === at)) return { result: "conversation-gone" };
+    if (!(current?.status === "assigned" && current.agentId === agentId && current.assignedAt === at)) return { result: "conversation-gone" };
   }
   await callback.send();
   // The first response belongs to the episode: it survives a handover or re-offer.
-  const assigned: Conversation = { ...conversation, status: "assigned", agentId: agent.agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
+  const assigned: Conversation = { ...conversation, status: "assigned", agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
   return { result: "assigned", conversation: assigned };
+}
+
+/**
+ * The customer's known agent, written after the assignment committed and only when it changes
+ * (another agent) or has aged past a tenth of the known-agent window: a returning customer who
+ * keeps the same agent costs no write, and the preference lapses at most a tenth of the window
+ * early. Outside the transaction: a crash before it leaves the previous record, a preference, not
+ * an invariant.
+ */
+async function rememberKnownAgent(customerId: string, known: KnownAgent | undefined, agentId: string, servedAt: string, meter: CapacityMeter): Promise<void> {
+  const { knownAgentWindowMs } = await routingConfig();
+  if (known?.agentId === agentId && Date.parse(servedAt) - Date.parse(known.servedAt) < knownAgentWindowMs / 10) return;
+  try {
+    await recordKnownAgent({ customerId, agentId, servedAt }, meter);
+  } catch (error) {
+    logger.warn("Known agent not recorded", { customerId, agentId, error: error as Error });
+  }
 }
 
 async function notifyAssigned(assigned: Conversation, now: Date): Promise<void> {
@@ -215,6 +252,7 @@ export async function routeConversation(
       tried++;
       const attempt = await tryAssign(conversation, candidate, attemptClock(now), actor, meter);
       if (attempt.result === "assigned") {
+        await rememberKnownAgent(conversation.customerId, known, agent.agentId, attempt.conversation.assignedAt ?? now.toISOString(), meter);
         recordDecision({ conversationId, outcome: "assigned", agentId: agent.agentId, capacityUnits: meter.units, candidatesTried: tried });
         await notifyAssigned(attempt.conversation, now);
         return { outcome: "assigned", agentId: agent.agentId };

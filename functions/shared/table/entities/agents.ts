@@ -28,8 +28,9 @@ export const Agent = defineEntity({
     { name: "Agent.write", operation: "TransactWriteItems: Put profile (version = :v) + Put each seat, Delete dropped seats (+ audit)", cost: "2 × (1 + skills + 1) WRU" },
     {
       name: "Agent.assignOne",
-      operation: "TransactWriteItems: Update profile load (version = :v AND dutyFrom <= :now AND dutyTo > :now AND attribute_not_exists(deactivatedAt)) + Put each seat (+ the routing items)",
-      cost: "2 × (1 + skills) WRU",
+      operation:
+        "TransactWriteItems: Update profile ADD load 1, version 1 IF maxConcurrent = :seatMax AND load < :seatMax − 1 AND presence = online AND contains(skills, :seatSkill) AND dutyFrom <= :now AND dutyTo > :now AND attribute_not_exists(deactivatedAt), seats untouched (+ the routing items); the agent's last free slot: Put profile (version = :v) + Put each seat (leaves the pool)",
+      cost: "2 WRU + 1 (gsi2); the last slot 2 × (1 + skills) WRU + index writes",
     },
     { name: "Agent.deactivate", operation: "Agent.write with deactivatedAt set and every seat out of the pool (+ audit), then each open conversation handed over", cost: "2 × (1 + skills + 1) WRU, + one move per open conversation" },
   ],
@@ -56,7 +57,8 @@ export type SeatView = z.infer<typeof seatViewSchema>;
 export const Seat = defineEntity({
   type: "Seat",
   owner: "agents",
-  description: "One per skill of an agent; in the pool index only while the agent may take work, ranked best first",
+  description:
+    "One per skill of an agent; in the pool index exactly while the agent may take work (has a free slot), ranked by the load and idle time of the agent's last profile write (assignments that leave a slot free do not rewrite it)",
   schema: seatSchema,
   pk: "AGENT#{agentId}",
   sk: "SEAT#{skill}",
@@ -65,7 +67,7 @@ export const Seat = defineEntity({
       index: "gsi1",
       pk: "POOL#{skill}",
       sk: "{rank}",
-      why: "sparse: holds exactly the agents on duty, online and below capacity, lowest load ratio then longest idle first, so a routing decision reads a few entries whatever the team size",
+      why: "sparse: holds exactly the agents on duty, online and below capacity, lowest load ratio then longest idle first as of each agent's last profile write (an assignment leaving a slot free does not move it), so a routing decision reads a few entries whatever the team size",
     },
   },
   patterns: [

@@ -42,9 +42,17 @@ export const Conversation = defineEntity({
     },
   },
   patterns: [
-    { name: "Conversation.create", operation: "PutItem CONV#{conversationId} / CONV, attribute_not_exists(pk)", cost: "1–2 WRU (history grows the item)" },
+    {
+      name: "Conversation.create",
+      operation: "PutItem CONV#{conversationId} / CONV, attribute_not_exists(pk), with the creating request's dedupe key (`arrivalKey`): no read, no dedupe record; a refusal reads the item (replay, reopen)",
+      cost: "1 WRU (+ gsi2 QUEUED 1, gsi3 ARRIVED 1)",
+    },
     { name: "Conversation.get", operation: "GetItem CONV#{conversationId} / CONV, consistent", cost: "1 RRU per 4 KB" },
-    { name: "Conversation.assign", operation: "TransactWriteItems: Update conversation (status IN queued, waiting) + agent ops + Put Assignment + Put KnownAgent", cost: "2 × (3 + agent ops) WRU" },
+    {
+      name: "Conversation.assign",
+      operation: "TransactWriteItems: Update agent profile (ADD load, version IF load < maxConcurrent − 1 and eligible; the last slot: profile Put + seats) + Update conversation (status IN queued, waiting) + Put Assignment",
+      cost: "2 × 3 WRU + index writes (profile gsi2 1, conversation gsi2 move 2, gsi3 1)",
+    },
     { name: "Conversation.markWaiting / reopen / firstResponse / escalate", operation: "UpdateItem CONV#{conversationId} / CONV, conditional on status", cost: "1–2 WRU" },
     { name: "Conversation.close / move", operation: "TransactWriteItems: Update conversation (still with the agent) + agent ops + Assignment put/delete", cost: "2 × (2 + agent ops) WRU" },
     { name: "Conversation.waitingHead", operation: "Query gsi1 WAIT#{skill}, Limit 1, projection conversationId", cost: "0.5 RRU" },
@@ -66,7 +74,7 @@ export const KnownAgent = defineEntity({
   sk: "LAST",
   patterns: [
     { name: "KnownAgent.get", operation: "GetItem CUSTOMER#{customerId} / LAST, eventually consistent", cost: "0.5 RRU" },
-    { name: "KnownAgent.put", operation: "inside the assignment transaction", cost: "2 WRU" },
+    { name: "KnownAgent.put", operation: "PutItem after the assignment committed, only when the agent changes (or the record has aged past a tenth of the window)", cost: "1 WRU, 0 for a returning customer kept by the same agent" },
   ],
 });
 
