@@ -154,11 +154,11 @@ export function seatAssignmentOps(seat: SeatView, at: string): TransactItem[] {
 export const seatShowsSpareSlot = (seat: Pick<SeatView, "load" | "maxConcurrent">) => seat.load + 1 < seat.maxConcurrent;
 
 /**
- * How many conversations an agent's pool rank may lag behind its real load: a quarter of its
+ * How many conversations an agent's pool rank may lag behind its real load: a tenth of its
  * capacity (at least 1). Within it, assignments leave the seats as they are; the one that reaches
  * it re-ranks them. So the pool orders agents by a load at most this much below the truth.
  */
-export const rankLag = (maxConcurrent: number) => Math.max(1, Math.floor(maxConcurrent / 4));
+export const rankLag = (maxConcurrent: number) => Math.max(1, Math.floor(maxConcurrent / 10));
 
 /**
  * One more conversation for an agent whose seat showed a spare slot, WITHOUT rewriting its seats
