@@ -3,6 +3,7 @@
  * conditional on the conversation's state as read, and is committed together with the
  * platform's dedupe record, so an effect is never recorded without its record nor the reverse.
  */
+import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, arrivalHour, dynamo, isConditionalCheckFailed, tableName, type TransactItem } from "../../shared/table/index.js";
@@ -27,6 +28,8 @@ export function createConversationOp(conversation: Conversation): TransactItem {
 
 /** The attribute of a conversation item naming the request that created it (its dedupe key). */
 const arrivalKeyAttribute = "arrivalKey";
+/** And the attempt of that request which wrote it. */
+const arrivalAttemptAttribute = "arrivalAttempt";
 
 /**
  * Records a new conversation with ONE conditional put (1 WRU, no read, no dedupe record): the
@@ -36,10 +39,13 @@ const arrivalKeyAttribute = "arrivalKey";
  */
 export async function createConversationOnce(conversation: Conversation, dedupeKey: string): Promise<{ created: true } | { created: false; existing: Conversation; createdBy: string | undefined }> {
   const op = createConversationOp(conversation);
+  // The SDK retries a put whose answer was lost: the retry is refused by our own write, which the
+  // attempt id recognises as ours (created), not as another request's (duplicate).
+  const attempt = randomUUID();
   const put = op.Put;
   if (!put) throw new Error("createConversationOp returns a Put");
   try {
-    await dynamo.send(new PutCommand({ ...put, Item: { ...put.Item, [arrivalKeyAttribute]: dedupeKey } }));
+    await dynamo.send(new PutCommand({ ...put, Item: { ...put.Item, [arrivalKeyAttribute]: dedupeKey, [arrivalAttemptAttribute]: attempt } }));
     return { created: true };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
@@ -47,6 +53,7 @@ export async function createConversationOnce(conversation: Conversation, dedupeK
     const item = (await dynamo.send(new GetCommand({ TableName: tableName, Key: ConversationItem.key(conversation), ConsistentRead: true }))).Item;
     if (!item) throw error;
     const createdBy = item[arrivalKeyAttribute];
+    if (item[arrivalAttemptAttribute] === attempt) return { created: true };
     return { created: false, existing: ConversationItem.parse(item), createdBy: typeof createdBy === "string" ? createdBy : undefined };
   }
 }

@@ -17,7 +17,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { canServe, isEligibleAt, windowCovers, type Agent, type Skill } from "../../agents/domain.js";
-import { agentWriteOps, seatShowsSpareSlot, spareSlotAssignmentOps } from "../../agents/store.js";
+import { agentWriteOps, rankLag, seatAssignmentOps, seatShowsSpareSlot, spareSlotAssignmentOps } from "../../agents/store.js";
 import { assignmentCallback, assignmentReason } from "../../integrations/outbox.js";
 import { logger } from "../../shared/logger.js";
 import { pushToAgent } from "../../shared/push.js";
@@ -153,6 +153,12 @@ async function tryAssign(conversation: Conversation, candidate: Candidate, now: 
   // A seat showing a spare slot: the cheap path, conditional on the profile itself (capacity,
   // presence, duty window), seats untouched. Otherwise, or when that condition fails (the seat's
   // load is a hint: the agent may be at its last slot), through the profile read now.
+  if (candidate.seat && rankLag(candidate.seat.maxConcurrent) < 2) {
+    // A small agent (< 20 slots) is never assigned without its seats: its seat is exact, so the
+    // version it shows is the profile's, and the pool orders it by its true load.
+    const exact = await commitAssignment(conversation, candidate.agent.agentId, seatAssignmentOps(candidate.seat, at), at, actor, meter);
+    return exact.result === "agent-refused" ? { result: "agent-conflict" } : exact;
+  }
   if (candidate.seat && seatShowsSpareSlot(candidate.seat)) {
     const fast = await commitAssignment(conversation, candidate.agent.agentId, spareSlotAssignmentOps(candidate.seat, at), at, actor, meter);
     if (fast.result !== "agent-refused") return fast;
