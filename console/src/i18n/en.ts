@@ -1,9 +1,11 @@
 /** English. Same keys as the default catalog (the type checks every one is present). */
 import type { MessageKey } from "./zh-CN.js";
 import { enOps } from "./en-ops.js";
+import { enPlans } from "./en-plans.js";
 
 export const en: Record<MessageKey, string> = {
   ...enOps,
+  ...enPlans,
   "app.title": "Service console",
   "app.skip": "Skip to main content",
   "lang.other": "中文",

@@ -1,8 +1,10 @@
 /** 简体中文（默认）. Every text the console shows lives in a catalog, never in a component. */
 import { zhOps } from "./zh-CN-ops.js";
+import { zhPlans } from "./zh-CN-plans.js";
 
 export const zhCN = {
   ...zhOps,
+  ...zhPlans,
   "app.title": "客服调度台",
   "app.skip": "跳到主要内容",
   "lang.other": "English",

@@ -3,7 +3,7 @@
  * required per interval (`POST /rota/coverage`: chat-aware Erlang C on the server, each agent's
  * own `maxConcurrent` as its slots unless a concurrency is given). The forecast is typed in or
  * filled from history (`GET /forecast`): volumes per interval, AHT and its growth per extra chat,
- * answer seconds, target service level, shrinkage. The
+ * answer seconds, target service level, shrinkage (./demand.tsx, shared with the plans screen). The
  * understaffed intervals are highlighted on the chart and listed in a table beside it; the chart
  * (uPlot, ./coverage-chart.tsx) is a separate chunk loaded only when this screen shows a result,
  * so the console's initial JavaScript stays small, and the page is complete without it: the
@@ -15,19 +15,12 @@ import { useEffect } from "preact/hooks";
 import { api, ApiError, consoleConfig } from "../api/client.js";
 import type { Coverage as CoverageView, CoverageInput } from "../api/types.js";
 import { formatPercent, t } from "../i18n/index.js";
+import { DemandFields, staffingOf, useDemand, volumesOf } from "./demand.js";
 import { todayIn } from "./rota-state.js";
 import type { WallState } from "./state.js";
 
 export type CoverageChartProps = { coverage: CoverageView; label: string };
 type Interval = CoverageView["intervals"][number];
-
-/** Chats per hour of a plausible shop day: a quiet night, a morning rise, the 20:00–22:00 rush. */
-const sampleDay = [16, 8, 4, 4, 4, 8, 16, 32, 64, 96, 120, 128, 112, 104, 112, 120, 112, 104, 112, 136, 192, 208, 144, 56];
-
-/** The sample day as volumes for `count` intervals (24, 48 or 96). */
-export function sampleVolumes(count: number): number[] {
-  return Array.from({ length: count }, (_, i) => Math.round((sampleDay[Math.floor((i * 24) / count)] ?? 0) * (24 / count)));
-}
 
 let chartModule: Promise<ComponentType<CoverageChartProps>> | undefined;
 /** The chart's chunk (uPlot), fetched once, the first time a result is shown. */
@@ -37,15 +30,7 @@ export function Coverage({ state }: { state: WallState }) {
   const zone = consoleConfig().shopTimeZone;
   const date = useSignal(todayIn(zone));
   const skill = useSignal("");
-  const interval = useSignal(30);
-  const volumes = useSignal(sampleVolumes(48).join(","));
-  const aht = useSignal(300);
-  const ahtGrowth = useSignal(1);
-  const answerSeconds = useSignal(180);
-  const serviceLevel = useSignal(80);
-  /** Blank: each agent's own maxConcurrent. */
-  const concurrency = useSignal<number | null>(null);
-  const shrinkage = useSignal(0);
+  const demand = useDemand();
   const busy = useSignal(false);
   const failure = useSignal<string | null>(null);
   const coverage = useSignal<CoverageView | null>(null);
@@ -58,17 +43,9 @@ export function Coverage({ state }: { state: WallState }) {
       const input: CoverageInput = {
         date: date.value,
         timeZone: zone,
-        intervalMinutes: interval.value as 15 | 30 | 60,
-        volumes: volumes.value
-          .split(/[\s,，]+/)
-          .filter(Boolean)
-          .map(Number),
-        ahtSeconds: aht.value,
-        ahtGrowth: ahtGrowth.value,
-        answerSeconds: answerSeconds.value,
-        serviceLevel: serviceLevel.value / 100,
-        shrinkage: shrinkage.value / 100,
-        ...(concurrency.value !== null ? { concurrency: concurrency.value } : {}),
+        intervalMinutes: demand.interval.value as 15 | 30 | 60,
+        volumes: volumesOf(demand),
+        ...staffingOf(demand),
         ...(skill.value ? { skill: skill.value } : {}),
       };
       coverage.value = await api.coverage(input);
@@ -79,17 +56,6 @@ export function Coverage({ state }: { state: WallState }) {
     }
   };
 
-  const fromHistory = async () => {
-    failure.value = null;
-    try {
-      const forecast = await api.forecast({ date: date.value, timeZone: zone, interval: interval.value, ...(skill.value ? { skill: skill.value } : {}) });
-      volumes.value = forecast.intervals.map((i) => Math.round(i.reforecast * 10) / 10).join(",");
-    } catch (error) {
-      failure.value = error instanceof ApiError ? error.describe() : String(error);
-    }
-  };
-
-  const count = Math.round((24 * 60) / interval.value);
   return (
     <div class="coverage-screen">
       <h1>{t("coverage.heading")}</h1>
@@ -111,63 +77,11 @@ export function Coverage({ state }: { state: WallState }) {
               ))}
             </select>
           </div>
-          <div class="field">
-            <label for="cov-interval">{t("coverage.interval")}</label>
-            <select
-              id="cov-interval"
-              value={interval.value}
-              onChange={(e) => {
-                interval.value = Number(e.currentTarget.value);
-                volumes.value = sampleVolumes(Math.round((24 * 60) / interval.value)).join(",");
-              }}
-            >
-              {[15, 30, 60].map((m) => (
-                <option key={m} value={m}>
-                  {t("coverage.minutes", { count: m })}
-                </option>
-              ))}
-            </select>
-          </div>
-          <NumberField id="cov-aht" label={t("coverage.aht")} value={aht.value} min={1} max={86_400} onInput={(v) => (aht.value = v)} />
-          <NumberField id="cov-growth" label={t("coverage.ahtGrowth")} value={ahtGrowth.value} min={1} max={3} onInput={(v) => (ahtGrowth.value = v)} />
-          <NumberField id="cov-answer" label={t("coverage.answerSeconds")} value={answerSeconds.value} min={0} max={3_600} onInput={(v) => (answerSeconds.value = v)} />
-          <NumberField id="cov-sl" label={t("coverage.serviceLevel")} value={serviceLevel.value} min={1} max={99} onInput={(v) => (serviceLevel.value = v)} />
-          <div class="field">
-            <label for="cov-concurrency">{t("coverage.concurrency")}</label>
-            <input
-              id="cov-concurrency"
-              type="number"
-              min={1}
-              max={50}
-              step={1}
-              placeholder={t("coverage.ownCapacity")}
-              aria-describedby="cov-concurrency-hint"
-              value={concurrency.value ?? ""}
-              onInput={(e) => (concurrency.value = e.currentTarget.value === "" ? null : Number(e.currentTarget.value))}
-            />
-            <p class="hint" id="cov-concurrency-hint">
-              {t("coverage.concurrencyHint")}
-            </p>
-          </div>
-          <NumberField id="cov-shrinkage" label={t("coverage.shrinkage")} value={shrinkage.value} min={0} max={95} onInput={(v) => (shrinkage.value = v)} />
-          <div class="field wide">
-            <label for="cov-volumes">{t("coverage.volumes")}</label>
-            <textarea id="cov-volumes" rows={3} required spellcheck={false} aria-describedby="cov-volumes-hint" value={volumes.value} onInput={(e) => (volumes.value = e.currentTarget.value)} />
-            <p class="hint" id="cov-volumes-hint">
-              {t("coverage.volumesHint", { count, minutes: interval.value })}
-            </p>
-          </div>
-          <p class="actions wide">
+          <DemandFields demand={demand} idPrefix="cov" dates={[date.value]} timeZone={zone} skill={skill.value} onFailure={(detail) => (failure.value = detail)}>
             <button type="submit" class="primary" disabled={busy.value}>
               {t("coverage.submit")}
             </button>
-            <button type="button" onClick={() => void fromHistory()}>
-              {t("coverage.fromHistory")}
-            </button>
-            <button type="button" onClick={() => (volumes.value = sampleVolumes(count).join(","))}>
-              {t("coverage.sample")}
-            </button>
-          </p>
+          </DemandFields>
         </form>
         {failure.value && (
           <p class="error" role="alert">
@@ -176,15 +90,6 @@ export function Coverage({ state }: { state: WallState }) {
         )}
       </section>
       {coverage.value && <Result coverage={coverage.value} />}
-    </div>
-  );
-}
-
-function NumberField(props: { id: string; label: string; value: number; min: number; max: number; onInput: (value: number) => void }) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <input id={props.id} type="number" required min={props.min} max={props.max} step="any" value={props.value} onInput={(e) => props.onInput(Number(e.currentTarget.value))} />
     </div>
   );
 }
