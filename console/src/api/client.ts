@@ -40,6 +40,7 @@ import type {
   ShiftInput,
 } from "./types.js";
 import type { Adherence, AdherenceQuery } from "./types.js";
+import type { PlanEdit, PlanInput, RotaPlan } from "./types.js";
 import type { DriftReport, SettingsChange, SettingsUpdate, SettingsView, SkuView } from "./types.js";
 
 /** A 4xx/5xx answer, with its RFC 9457 problem. */
@@ -176,6 +177,10 @@ export const api = {
   coverage: (input: CoverageInput): Promise<Coverage> => answer(http().POST("/rota/coverage", { body: input })),
   forecast: (query: ForecastQuery): Promise<Forecast> => answer(http().GET("/forecast", { params: { query } })),
   adherence: (query: AdherenceQuery): Promise<Adherence> => answer(http().GET("/adherence", { params: { query } })),
+  createPlan: (input: PlanInput): Promise<RotaPlan> => answer(http().POST("/rota/plans", { body: input })),
+  plan: (planId: string): Promise<RotaPlan> => answer(http().GET("/rota/plans/{planId}", { params: { path: { planId } } })),
+  editPlan: (planId: string, edit: PlanEdit): Promise<RotaPlan> => answer(http().PATCH("/rota/plans/{planId}", { params: { path: { planId } }, body: edit })),
+  publishPlan: (planId: string): Promise<RotaPlan> => answer(http().POST("/rota/plans/{planId}/publish", { params: { path: { planId } } })),
 
   // The stock and settings screens.
   sku: (sku: string): Promise<SkuView> => answer(http().GET("/stock/{sku}", { params: { path: { sku } } })),

@@ -58,6 +58,10 @@ export type Forecast = Schemas["Forecast"];
 export type ForecastQuery = NonNullable<operations["getForecast"]["parameters"]["query"]>;
 export type Adherence = Schemas["Adherence"];
 export type AdherenceQuery = operations["getAdherence"]["parameters"]["query"];
+// The plans screen (console/src/supervisor/plans.tsx).
+export type RotaPlan = Schemas["RotaPlan"];
+export type PlanInput = JsonBody<"postRotaPlans">;
+export type PlanEdit = JsonBody<"patchRotaPlansPlanId">;
 /** A 409 `/problems/shift-overlap` names both sides of each overlap (functions/rota/use-cases/overlaps.ts). */
 export type { ShiftOverlap };
 
@@ -74,10 +78,27 @@ export type { SupervisorPush };
 export type QueuePush = Extract<SupervisorPush, { type: "queue" }>;
 export type ReceiptsPush = Extract<SupervisorPush, { type: "receipts" }>;
 
+/**
+ * An on-duty agent not online for more than ADHERENCE_ALERT_MINUTES, once per lapse
+ * (functions/planning/use-cases/adherence.ts `watchAdherence`, from RotaDutyClock).
+ */
+export interface AdherenceAlertPush {
+  type: "adherence.alert";
+  agentId: string;
+  presence: Presence;
+  /** When the lapse began (the shift's start or the agent's last presence change). */
+  since: string;
+  minutes: number;
+  thresholdMinutes: number;
+  shift: NonNullable<AgentView["shift"]>;
+  at: string;
+}
+
 /** What the agents' and supervisors' WebSocket pushes (functions/shared/push.ts callers). */
 export type LiveMessage =
   | SupervisorPush
   | { type: "assignment"; conversation: Conversation }
   | { type: "notice"; notice: NoticeView; reminder?: boolean }
   | { type: "escalation"; conversationId: string; skill: string; priority: WaitingConversation["priority"]; waitingSince: string }
+  | AdherenceAlertPush
   | { type: "pong" };

@@ -8,6 +8,7 @@ import { useSignal } from "@preact/signals";
 import type { FunctionComponent } from "preact";
 import type { Session } from "../auth/session.js";
 import { t, type MessageKey } from "../i18n/index.js";
+import { lazyScreen } from "../ui/lazy.js";
 import { liveStatus } from "../ui/live-status.js";
 import { Adherence } from "./adherence.js";
 import { Coverage } from "./coverage.js";
@@ -24,12 +25,16 @@ interface Screen {
   component: FunctionComponent<{ state: WallState }>;
 }
 
+/** The plans screen is a chunk of its own (./plans.tsx), fetched when it is first shown. */
+const Plans = lazyScreen(() => import("./plans.js").then((m) => m.Plans));
+
 const screens: Screen[] = [
   { id: "wall", label: "nav.wall", component: Wall },
   { id: "notices", label: "nav.notices", component: Notices },
   { id: "rota", label: "nav.rota", component: RotaEditor },
   { id: "coverage", label: "nav.coverage", component: Coverage },
   { id: "adherence", label: "nav.adherence", component: Adherence },
+  { id: "plans", label: "nav.plans", component: Plans },
   { id: "stock", label: "nav.stock", component: Stock },
   { id: "settings", label: "nav.settings", component: Settings },
 ];
