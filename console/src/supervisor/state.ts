@@ -7,7 +7,9 @@
  * (catch-up, once) and the supervisor's own actions. Receipts are applied as pushed
  * (`onReceipts`). A slow safety re-read every `safetyRefreshSeconds` (60 s) while the tab is
  * visible catches a push that was lost. The 3-minute rate (`GET /metrics/routing`, today in
- * the shop's zone) is re-read every 30 s.
+ * the shop's zone) is re-read every 30 s. `adherence.alert` (an on-duty agent not online for
+ * too long) is kept per agent until a later queue read shows the agent online (or off duty), or
+ * the supervisor dismisses it (./alerts.ts); it also asks for a queue read.
  */
 import { computed, signal } from "@preact/signals";
 import { api, ApiError, consoleConfig } from "../api/client.js";
@@ -16,6 +18,7 @@ import { currentToken, type Session } from "../auth/session.js";
 import { now } from "../live/clock.js";
 import { refresher } from "../live/refresher.js";
 import { connectLive } from "../live/socket.js";
+import { afterQueueRead, withAlert, type AdherenceAlert } from "./alerts.js";
 
 export type WallState = ReturnType<typeof createWall>;
 
@@ -52,12 +55,15 @@ export function createWall(session: Session) {
   const metrics = signal<Metrics | null>(null);
   const skills = signal<Skill[]>([]);
   const failure = signal<string | null>(null);
+  const alerts = signal<AdherenceAlert[]>([]);
   const onError = (error: unknown) => (failure.value = describe(error));
 
   const queueReader = refresher(
     async () => {
+      const startedAt = Date.now();
       const read = await api.queue();
       queue.value = read;
+      alerts.value = afterQueueRead(alerts.value, read.agents, startedAt);
       readAt.value = Date.now();
     },
     { everyMs: safetyRefreshMs(), minGapMs: 1_000, onError },
@@ -82,6 +88,10 @@ export function createWall(session: Session) {
     onMessage: (message: LiveMessage) => {
       if (message.type === "queue" || message.type === "escalation") queueReader.request();
       else if (message.type === "receipts") tell(message);
+      else if (message.type === "adherence.alert") {
+        alerts.value = withAlert(alerts.value, message, Date.now());
+        queueReader.request();
+      }
     },
     onOpen: () => {
       tell({ type: "open" });
@@ -129,6 +139,9 @@ export function createWall(session: Session) {
     metrics,
     skills,
     failure,
+    alerts,
+    /** The supervisor has seen the agent's alert. */
+    dismissAlert: (agentId: string) => (alerts.value = alerts.value.filter((a) => a.agentId !== agentId)),
     agents,
     onDuty,
     online,

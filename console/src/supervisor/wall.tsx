@@ -1,8 +1,10 @@
-/** The supervisor's live wall: tiles, waiting per skill, every on-duty agent with one-click actions. */
+/** The supervisor's live wall: tiles, adherence alerts, waiting per skill, every on-duty agent with one-click actions. */
 import { useComputed, useSignal } from "@preact/signals";
 import { consoleConfig } from "../api/client.js";
 import type { QueueAgent } from "../api/types.js";
 import { formatDuration, formatPercent, formatTime, t } from "../i18n/index.js";
+import { now } from "../live/clock.js";
+import { lapseMinutes } from "./alerts.js";
 import { VirtualTable } from "../ui/virtual-table.js";
 import { ReassignPanel } from "./reassign.js";
 import type { WallState } from "./state.js";
@@ -18,6 +20,7 @@ export function Wall({ state }: { state: WallState }) {
         </p>
       )}
       <Tiles state={state} />
+      <AdherenceAlerts state={state} />
       <SkillLines state={state} />
       <AgentsTable state={state} onOpen={(agent) => (selected.value = agent)} />
       {selected.value && <ReassignPanel key={selected.value.agentId} state={state} agent={selected.value} onClose={() => (selected.value = null)} />}
@@ -60,6 +63,44 @@ function Tiles({ state }: { state: WallState }) {
       {/* The queue lists at most its busiest 1,000 agents; its totals count everyone. */}
       <Tile id="free" label={t("tile.freeSlots")} value={String(totals?.freeSlots ?? state.freeSlots.value)} />
       <Tile id="duty" label={t("tile.onDutyOnline")} value={`${totals?.onDuty ?? state.onDuty.value.length} / ${totals?.online ?? state.online.value.length}`} />
+    </section>
+  );
+}
+
+/** Agents on duty and not online for too long (pushed by RotaDutyClock); each goes when the agent is online again or is dismissed. */
+function AdherenceAlerts({ state }: { state: WallState }) {
+  const alerts = state.alerts.value;
+  const names = new Map(state.agents.value.map((a) => [a.agentId, a.name]));
+  const zone = consoleConfig().shopTimeZone;
+  return (
+    <section class="panel adherence-alerts" aria-labelledby="alerts-heading">
+      <h2 id="alerts-heading">{t("wall.alerts")}</h2>
+      <div role="alert" aria-relevant="additions text">
+        {alerts.length > 0 && (
+          <ul>
+            {alerts.map((a) => {
+              const name = names.get(a.agentId) ?? a.agentId;
+              return (
+                <li key={a.agentId} data-agent={a.agentId} class="adherence-alert">
+                  <span>
+                    {t("wall.alert", {
+                      name,
+                      presence: t(`presence.${a.presence}`).toLocaleLowerCase(),
+                      minutes: lapseMinutes(a, now.value),
+                      since: formatTime(a.since, zone),
+                      threshold: a.thresholdMinutes,
+                    })}
+                  </span>{" "}
+                  <button type="button" aria-label={t("wall.dismiss", { name })} onClick={() => state.dismissAlert(a.agentId)}>
+                    {t("wall.dismissShort")}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </div>
+      {alerts.length === 0 && <p class="empty">{t("wall.alertsNone")}</p>}
     </section>
   );
 }
