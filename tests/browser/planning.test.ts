@@ -2,8 +2,8 @@
  * The adherence screen in Debian's chromium against a local stack: an agent (created through the
  * API) is on a shift all of today in the shop's zone and goes online then away; the screen
  * (zh-CN) shows the team's rate and the agent's row with the same minutes out of adherence the API
- * reports for the day. axe finds no serious or critical violation on it. (The plans screen is not
- * built yet.)
+ * reports for the day. axe finds no serious or critical violation on it. (The plans screen and the
+ * wall's adherence alerts: tests/browser/plans.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleDist } from "../../local/console-build.js";

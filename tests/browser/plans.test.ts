@@ -141,6 +141,26 @@ describe("the plans screen", () => {
     expect(worked.sort()).toEqual(planned.map((a) => `${a.agentId} ${a.date} ${a.shiftId}`).sort());
     expect((await s().api("GET", `/rota/plans/${planId}`, { as: sup })).body.status).toBe("published");
     await expectAccessible(page, "the plans screen after publishing");
+
+    // The demand as forecast chats (the coverage screen's input): one number per interval of the range.
+    await page.getByLabel("按预测会话量（排班时按接待模型换算人数）").check();
+    await page.getByLabel("时段长度").selectOption("30");
+    await page.getByText("逗号分隔，共 96 个数：2 天，每天 48 个（每 30 分钟一个，从每天 00:00 起，一天接一天）。").waitFor();
+    await page.getByLabel("结束日期").fill(day1);
+    await page.getByText("逗号分隔，共 48 个数（每 30 分钟一个，从 00:00 起；夏令时日数量不同）。").waitFor();
+    expect((await page.getByLabel("每个时段的预测会话数").inputValue()).split(",")).toHaveLength(48);
+    // 20 chats per half hour 10:00–11:00 (intervals 20 and 21), none otherwise; AHT 300 s, each agent's own 3 slots.
+    await page.getByLabel("每个时段的预测会话数").fill(Array.from({ length: 48 }, (_, i) => (i === 20 || i === 21 ? 20 : 0)).join(","));
+    await page.getByRole("button", { name: "生成方案" }).click();
+    const second = page.locator(`section.plan-draft:not([data-plan="${planId}"])`);
+    await second.getByText("预测会话量", { exact: true }).waitFor();
+    const forecastPlan = (await s().api("GET", `/rota/plans/${(await second.getAttribute("data-plan")) ?? ""}`, { as: sup })).body;
+    expect(forecastPlan).toMatchObject({ requiredFrom: "forecast", from: day1, to: day1, intervalMinutes: 30 });
+    expect((forecastPlan.required as number[]).map((n, i) => (n > 0 ? i : -1)).filter((i) => i >= 0)).toEqual([20, 21]);
+    const need = forecastPlan.required[20] as number;
+    const forecastTable = second.getByRole("table", { name: /^每个时段的需求与已排人数/ });
+    expect(await forecastTable.locator("tbody tr").count()).toBe(48);
+    await forecastTable.getByRole("row", { name: new RegExp(`^10:00 ${need} `) }).waitFor();
   }, 240_000);
 });
 
