@@ -2,6 +2,7 @@
  * Agent state and the one rule that decides who may receive new work. Pure: no AWS here.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { AgentView } from "./responses.js";
 
 /** The five skills seeded by default (GET /skills serves them until a skill item exists). */
@@ -11,25 +12,25 @@ export const defaultSkills = skills;
  * A skill id: skills are data (`PUT /skills/{skillId}`), so any id of this grammar parses; the
  * use cases check it names a known skill.
  */
-export const skillSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, "must be 1-32 lowercase letters, digits or '-', starting with a letter"));
+export const skillSchema = lazy(() => z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, "must be 1-32 lowercase letters, digits or '-', starting with a letter")));
 export type Skill = z.infer<typeof skillSchema>;
 
 /** `paused` (挂起): keeps its open conversations, gets no new ones, and nothing is handed over. */
 export const presenceStatuses = ["online", "paused", "away", "offline"] as const;
 export type Presence = (typeof presenceStatuses)[number];
 
-export const agentIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"));
+export const agentIdSchema = lazy(() => z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")));
 
-export const dutyWindowSchema = z.object({
+export const dutyWindowSchema = lazy(() => z.object({
   shiftId: z.string(),
   /** ISO instants of the resolved shift occurrence. */
   from: z.string(),
   to: z.string(),
-});
+}));
 export type DutyWindow = z.infer<typeof dutyWindowSchema>;
 
 /** The agent profile as stored; items read back are parsed with it. */
-export const agentSchema = z.object({
+export const agentSchema = lazy(() => z.object({
   agentId: z.string(),
   name: z.string(),
   skills: z.array(skillSchema),
@@ -65,7 +66,7 @@ export const agentSchema = z.object({
   version: z._default(z.number().check(z.int()), 0),
   updatedAt: z.string(),
   updatedBy: z.string(),
-});
+}));
 export type Agent = z.infer<typeof agentSchema>;
 
 const iso = (t: string) => new Date(t).toISOString();

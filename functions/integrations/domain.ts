@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { HistoryEntry } from "../routing/conversation.js";
 
 /** Why a conversation got (another) agent, as the callback's `reason` says it. */
@@ -12,7 +13,7 @@ export const moveReasons = ["assigned", "transferred", "reassigned", "handed-ove
 export type MoveReason = (typeof moveReasons)[number];
 
 /** The body POSTed to the platform's callback URL, one per move. */
-export const assignmentCallbackSchema = z.object({
+export const assignmentCallbackSchema = lazy(() => z.object({
   /** Stable per move: `{conversationId}:{sequence}`. Every retry of this move carries the same id. */
   eventId: z.string(),
   type: z.literal("conversation.assigned"),
@@ -24,7 +25,7 @@ export const assignmentCallbackSchema = z.object({
   /** 1, 2, 3… per conversation over its whole life: the platform applies the highest it has seen. */
   sequence: z.number().check(z.int(), z.minimum(1)),
   occurredAt: z.string(),
-});
+}));
 export type AssignmentCallback = z.infer<typeof assignmentCallbackSchema>;
 
 /**
@@ -63,19 +64,19 @@ export function assignmentReason(history: readonly HistoryEntry[]): { reason: Mo
 }
 
 /** Event ids the platform sends: its own delivery ids, kept short enough for a key and a path. */
-export const platformEventIdSchema = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"));
+export const platformEventIdSchema = lazy(() => z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")));
 
 export const platformEventTypes = ["agent-replied", "customer-left", "closed"] as const;
 export type PlatformEventType = (typeof platformEventTypes)[number];
 
 /** `POST /webhooks/conversation-events`. */
-export const platformEventSchema = z.strictObject({
+export const platformEventSchema = lazy(() => z.strictObject({
   eventId: platformEventIdSchema,
   conversationId: z.string().check(z.minLength(1), z.maxLength(128)),
   type: z.enum(platformEventTypes),
   occurredAt: z.iso.datetime({ offset: true }),
   agentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-});
+}));
 export type PlatformEvent = z.infer<typeof platformEventSchema>;
 
 /**

@@ -3,6 +3,7 @@
  * exceptions (leave, override, swap). Pure: schemas and types only, no AWS.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { ShiftView } from "./responses.js";
 import { agentIdSchema } from "../agents/domain.js";
 import { isValidDate, isValidZone, parseDate, parseHhmm } from "./time.js";
@@ -13,25 +14,25 @@ export const maxRangeDays = 62;
 export const maxPatternLength = 62;
 export const OFF = "off";
 
-export const shiftIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"), z.refine((id) => id !== OFF, `"${OFF}" is reserved for days off`));
+export const shiftIdSchema = lazy(() => z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"), z.refine((id) => id !== OFF, `"${OFF}" is reserved for days off`)));
 
-export const dateSchema = z.string().check(z.refine(isValidDate, "must be a calendar date YYYY-MM-DD"));
-export const hhmmSchema = z.string().check(z.refine((v) => parseHhmm(v) !== undefined, "must be a time HH:mm (00:00-23:59)"));
+export const dateSchema = lazy(() => z.string().check(z.refine(isValidDate, "must be a calendar date YYYY-MM-DD")));
+export const hhmmSchema = lazy(() => z.string().check(z.refine((v) => parseHhmm(v) !== undefined, "must be a time HH:mm (00:00-23:59)")));
 /** An IANA zone, stored in its canonical spelling (`asia/shanghai` → `Asia/Shanghai`), so equal zones compare equal. */
-export const zoneSchema = z.pipe(z.string().check(z.refine(isValidZone, "must be an IANA time zone such as Asia/Shanghai")), z.transform((zone) => new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone));
-export const instantSchema = z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time with offset" });
+export const zoneSchema = lazy(() => z.pipe(z.string().check(z.refine(isValidZone, "must be an IANA time zone such as Asia/Shanghai")), z.transform((zone) => new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone)));
+export const instantSchema = lazy(() => z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time with offset" }));
 
-export const shiftInputSchema = z.strictObject({
+export const shiftInputSchema = lazy(() => z.strictObject({
     name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
     start: hhmmSchema,
     end: hhmmSchema,
     timeZone: zoneSchema,
-  });
+  }));
 
 export type ShiftInput = z.infer<typeof shiftInputSchema>;
 
 /** A shift as stored and served. Not strict: a stored item may carry more attributes than a request. */
-export const shiftSchema = z.object({
+export const shiftSchema = lazy(() => z.object({
   shiftId: z.string(),
   name: z.string(),
   start: hhmmSchema,
@@ -39,7 +40,7 @@ export const shiftSchema = z.object({
   timeZone: zoneSchema,
   updatedAt: z.string(),
   updatedBy: z.string(),
-});
+}));
 
 export type Shift = z.infer<typeof shiftSchema>;
 
@@ -58,21 +59,21 @@ export function shiftView(shift: Shift): ShiftView {
   return { ...shift, crossesMidnight: crossesMidnight(shift), plannedMinutes: plannedMinutes(shift) };
 }
 
-const assignmentInputSchema = z.strictObject({
+const assignmentInputSchema = lazy(() => z.strictObject({
     agentId: agentIdSchema,
     date: dateSchema,
     /** A shift id, `"off"` for a planned day off, or null to clear the dated entry (the pattern applies again). */
     shiftId: z.union([shiftIdSchema, z.literal(OFF), z.null()]),
-  });
+  }));
 
-const patternInputSchema = z.strictObject({
+const patternInputSchema = lazy(() => z.strictObject({
     agentId: agentIdSchema,
     pattern: z.array(z.union([shiftIdSchema, z.literal(OFF)])).check(z.minLength(1), z.maxLength(maxPatternLength)),
     startDate: dateSchema,
     endDate: z.optional(dateSchema),
-  }).check(z.refine((p) => p.endDate === undefined || p.endDate >= p.startDate, { path: ["endDate"], message: "must not be before startDate" }));
+  }).check(z.refine((p) => p.endDate === undefined || p.endDate >= p.startDate, { path: ["endDate"], message: "must not be before startDate" })));
 
-export const rotaInputSchema = z.strictObject({
+export const rotaInputSchema = lazy(() => z.strictObject({
     assignments: z.optional(z.array(assignmentInputSchema).check(z.maxLength(2000))),
     patterns: z.optional(z.array(patternInputSchema).check(z.maxLength(500))),
     /** Accept shifts of one agent that overlap (otherwise a 409 names them). */
@@ -92,18 +93,18 @@ export const rotaInputSchema = z.strictObject({
       if (first !== undefined) ctx.addIssue({ code: "custom", path: ["patterns", i, "startDate"], message: `duplicates patterns.${first} (same agent and startDate)` });
       else seenPatterns.set(key, i);
     });
-  }));
+  })));
 
 export type RotaInput = z.infer<typeof rotaInputSchema>;
 
 /** A dated assignment as stored: `shiftId` is a shift or `"off"`. */
-export const assignmentSchema = z.object({
+export const assignmentSchema = lazy(() => z.object({
   agentId: z.string(),
   date: dateSchema,
   shiftId: z.string(),
   updatedAt: z.string(),
   updatedBy: z.string(),
-});
+}));
 
 export type Assignment = z.infer<typeof assignmentSchema>;
 
@@ -111,14 +112,14 @@ export type Assignment = z.infer<typeof assignmentSchema>;
  * A rotation: day `startDate + k` works `pattern[k mod length]`. Where an agent has several
  * patterns, the one with the latest `startDate` on or before the day (and not ended) applies.
  */
-export const patternSchema = z.object({
+export const patternSchema = lazy(() => z.object({
   agentId: z.string(),
   pattern: z.array(z.string()).check(z.minLength(1)),
   startDate: dateSchema,
   endDate: z.optional(dateSchema),
   updatedAt: z.string(),
   updatedBy: z.string(),
-});
+}));
 
 export type Pattern = z.infer<typeof patternSchema>;
 
@@ -126,7 +127,7 @@ function spanDays(from: string, to: string): number {
   return (parseDate(to) ?? 0) - (parseDate(from) ?? 0);
 }
 
-export const exceptionInputSchema = z.discriminatedUnion("kind", [
+export const exceptionInputSchema = lazy(() => z.discriminatedUnion("kind", [
   z.strictObject({
       kind: z.literal("leave"),
       agentId: agentIdSchema,
@@ -150,12 +151,12 @@ export const exceptionInputSchema = z.discriminatedUnion("kind", [
       date: dateSchema,
       reason: z.optional(z.string().check(z.maxLength(200))),
     }).check(z.refine((e) => e.agentId !== e.withAgentId, { path: ["withAgentId"], message: "must differ from agentId" })),
-]);
+]));
 
 export type ExceptionInput = z.infer<typeof exceptionInputSchema>;
 
 /** An exception as stored: the validated input plus who created it when. */
-export const rotaExceptionSchema = z.intersection(exceptionInputSchema, z.object({ exceptionId: z.string(), createdAt: z.string(), createdBy: z.string() }));
+export const rotaExceptionSchema = lazy(() => z.intersection(exceptionInputSchema, z.object({ exceptionId: z.string(), createdAt: z.string(), createdBy: z.string() })));
 
 export type RotaException = z.infer<typeof rotaExceptionSchema>;
 

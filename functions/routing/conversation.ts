@@ -1,5 +1,6 @@
 /** The conversation record and its schemas (pure). */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { ConversationView } from "./responses.js";
 import { skillSchema } from "../agents/domain.js";
 import { pathIdPattern, pathIdSchema } from "../shared/ids.js";
@@ -9,9 +10,9 @@ import { priorities } from "./policy.js";
  * A conversation id as every boundary accepts it (webhook, path, queue message): the one path-id
  * grammar (functions/shared/ids.ts), so an accepted conversation can always be addressed.
  */
-export const conversationIdSchema = pathIdSchema("conversationId");
+export const conversationIdSchema = lazy(() => pathIdSchema("conversationId"));
 
-export const incomingConversationSchema = z.strictObject({
+export const incomingConversationSchema = lazy(() => z.strictObject({
     conversationId: conversationIdSchema,
     customerId: z.string().check(z.minLength(1), z.maxLength(128)),
     channel: z.string().check(z.minLength(1), z.maxLength(32)),
@@ -23,7 +24,7 @@ export const incomingConversationSchema = z.strictObject({
     eventId: z.optional(z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"))),
     /** When the customer wrote (platform clock); default: the signature timestamp. */
     occurredAt: z.optional(z.iso.datetime({ offset: true })),
-  });
+  }));
 
 export type IncomingConversation = z.infer<typeof incomingConversationSchema>;
 
@@ -38,7 +39,7 @@ export function incomingConversationSchemaFor(knownSkills: readonly string[]) {
 export const conversationStatuses = ["queued", "waiting", "assigned", "closed", "abandoned"] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
 
-export const historyEntrySchema = z.object({
+export const historyEntrySchema = lazy(() => z.object({
   at: z.string(),
   action: z.string(),
   actor: z.string(),
@@ -46,11 +47,11 @@ export const historyEntrySchema = z.object({
   detail: z.optional(z.string()),
   /** A move back to a waiting line (transfer to a skill, handover, re-offer): the skill; `agentId` is then the agent it left. */
   toSkill: z.optional(z.string()),
-});
+}));
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 /** The conversation record as stored; items read back are parsed with it (no casts). */
-export const conversationSchema = z.object({
+export const conversationSchema = lazy(() => z.object({
   // The alphabet only: an item stored before dot-only ids were refused still parses, so the
   // rules that scan the table (re-offer, escalation, metrics) do not fail on one legacy item.
   conversationId: z.string().check(z.regex(pathIdPattern)),
@@ -84,7 +85,7 @@ export const conversationSchema = z.object({
   /** Times an agent was given this conversation (first assignment, transfers, re-offers). */
   assignments: z.number().check(z.int()),
   history: z.array(historyEntrySchema),
-});
+}));
 export type Conversation = z.infer<typeof conversationSchema>;
 
 /** The fallback skills in force: only while the conversation is escalated (a reopen or a new line clears it). */
@@ -104,4 +105,4 @@ export function conversationView(c: Conversation, now: Date): ConversationView {
  * The conversation as the webhook recorded it, carried in the route message so the router need
  * not read it back; the assignment transaction re-checks its status.
  */
-export const conversationSnapshotSchema = z.extend(conversationSchema, { status: z.literal("queued") });
+export const conversationSnapshotSchema = lazy(() => z.extend(conversationSchema, { status: z.literal("queued") }));

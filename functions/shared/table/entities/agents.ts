@@ -4,6 +4,7 @@
  * connections. Other capabilities (routing, platform) reach them only through these entities.
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { agentSchema, presenceStatuses, skillSchema } from "../../../agents/domain.js";
 import { defineEntity } from "../entity.js";
 
@@ -37,7 +38,7 @@ export const Agent = defineEntity({
 });
 
 /** What a seat says about its agent at the agent's version: enough to route without the profile. */
-export const seatSchema = z.object({
+export const seatSchema = lazy(() => z.object({
   agentId: z.string(),
   skill: skillSchema,
   skills: z.array(skillSchema),
@@ -48,10 +49,10 @@ export const seatSchema = z.object({
   /** The agent's routing window at this version: the router checks its clock against it. */
   dutyFrom: z.optional(z.string()),
   dutyTo: z.optional(z.string()),
-});
+}));
 
 /** What the router projects from a pool entry: the seat without its skill. */
-export const seatViewSchema = z.pick(seatSchema, { agentId: true, skills: true, load: true, maxConcurrent: true, lastAssignedAt: true, version: true, dutyFrom: true, dutyTo: true });
+export const seatViewSchema = lazy(() => z.pick(seatSchema, { agentId: true, skills: true, load: true, maxConcurrent: true, lastAssignedAt: true, version: true, dutyFrom: true, dutyTo: true }));
 export type SeatView = z.infer<typeof seatViewSchema>;
 
 export const Seat = defineEntity({
@@ -75,17 +76,17 @@ export const Seat = defineEntity({
   ],
 });
 
-export const assignmentSchema = z.object({
+export const assignmentSchema = lazy(() => z.object({
   agentId: z.string(),
   conversationId: z.string(),
   assignedAt: z.string(),
-});
+}));
 
 export const Assignment = defineEntity({
   type: "Assignment",
   owner: "agents",
   description: "One of an agent's open conversations; the agent's load is reconciled against these records",
-  schema: z.looseObject(assignmentSchema.shape),
+  schema: lazy(() => z.looseObject(assignmentSchema.shape)),
   pk: "AGENT#{agentId}",
   sk: "CONV#{conversationId}",
   patterns: [
@@ -94,13 +95,13 @@ export const Assignment = defineEntity({
   ],
 });
 
-export const connectionSchema = z.object({
+export const connectionSchema = lazy(() => z.object({
   connectionId: z.string(),
   sub: z.string(),
   role: z.enum(["supervisor", "agent"]),
   connectedAt: z.string(),
   expiresAtEpoch: z.number().check(z.int()),
-});
+}));
 
 export const AgentConnection = defineEntity({
   type: "AgentConnection",
@@ -118,13 +119,13 @@ export const AgentConnection = defineEntity({
 });
 
 /** A skill as data: its display name and the skills an escalated conversation may fall back to. */
-export const skillDefinitionSchema = z.object({
+export const skillDefinitionSchema = lazy(() => z.object({
   skillId: skillSchema,
   name: z.string(),
   fallbackSkills: z.array(skillSchema),
   updatedAt: z.string(),
   updatedBy: z.string(),
-});
+}));
 
 export const SkillDefinition = defineEntity({
   type: "Skill",
@@ -139,7 +140,7 @@ export const SkillDefinition = defineEntity({
   ],
 });
 
-export const presenceChangeSchema = z.object({
+export const presenceChangeSchema = lazy(() => z.object({
   agentId: z.string(),
   /** The instant of the change (the request's clock). */
   at: z.string(),
@@ -148,7 +149,7 @@ export const presenceChangeSchema = z.object({
   previous: z.enum(presenceStatuses),
   by: z.string(),
   expiresAtEpoch: z.number().check(z.int()),
-});
+}));
 
 export const PresenceChange = defineEntity({
   type: "PresenceChange",

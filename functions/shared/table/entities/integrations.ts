@@ -5,10 +5,11 @@
  * assignment callback, written in the move's own transaction and updated by the deliverer.
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { assignmentCallbackSchema } from "../../../integrations/domain.js";
 import { defineEntity } from "../entity.js";
 
-export const platformEventRecordSchema = z.object({
+export const platformEventRecordSchema = lazy(() => z.object({
   dedupeKey: z.string(),
   kind: z.enum(["arrival", "event"]),
   conversationId: z.string(),
@@ -16,7 +17,7 @@ export const platformEventRecordSchema = z.object({
   /** What it did the first time (`created`, `reopened`, `applied`, `stale`, `ignored`…). */
   outcome: z.string(),
   expiresAtEpoch: z.number().check(z.int()),
-});
+}));
 
 export const PlatformEvent = defineEntity({
   type: "PlatformEvent",
@@ -35,7 +36,7 @@ export const PlatformEvent = defineEntity({
 /** `skipped`: callbacks were turned off before it was delivered; it is never sent unless redriven. */
 export const deliveryStatuses = ["pending", "delivered", "failed", "skipped"] as const;
 
-export const callbackDeliverySchema = z.object({
+export const callbackDeliverySchema = lazy(() => z.object({
   eventId: z.string(),
   conversationId: z.string(),
   sequence: z.number().check(z.int()),
@@ -48,7 +49,7 @@ export const callbackDeliverySchema = z.object({
   /** The last failed attempt: HTTP status or what went wrong (timeout, refused). */
   lastError: z.optional(z.string()),
   expiresAtEpoch: z.optional(z.number().check(z.int())),
-});
+}));
 export type CallbackDelivery = z.infer<typeof callbackDeliverySchema>;
 
 export const CallbackDelivery = defineEntity({
