@@ -80,6 +80,7 @@ describe("the plans screen", () => {
     // Every active agent is chosen by default.
     for (const i of [0, 1, 2]) expect(await page.getByLabel(`Planner ${"ABC"[i]} ${tag}`).isChecked()).toBe(true);
     await page.getByLabel("每周最多工时（小时）").fill("56");
+    await page.getByText("按方案天数折算：2 天里每人最多 16 小时。").waitFor();
     await page.getByLabel("两班之间最少休息（小时）").fill("12");
     expect(await page.getByLabel("最多连续上班天数").inputValue()).toBe("6");
     expect(await page.getByLabel("每周休息天数").inputValue()).toBe("1");
@@ -161,6 +162,55 @@ describe("the plans screen", () => {
     const forecastTable = second.getByRole("table", { name: /^每个时段的需求与已排人数/ });
     expect(await forecastTable.locator("tbody tr").count()).toBe(48);
     await forecastTable.getByRole("row", { name: new RegExp(`^10:00 ${need} `) }).waitFor();
+  }, 240_000);
+
+  it("shows a publish the rota refuses (409: the plan's shift overlaps a night already in the rota) with its detail and errors; nothing is published", async () => {
+    const sup = await s().supervisor();
+    const agentId = s().uid("plan.d");
+    const name = `Planner D ${agentId.slice(-4)}`;
+    expect((await s().api("PUT", `/agents/${agentId}`, { as: sup, body: { name, skills: ["presale"], maxConcurrent: 3 } })).status).toBe(201);
+    const night = s().uid("night");
+    const day = s().uid("day");
+    const tag = night.slice(-4);
+    expect((await s().api("PUT", `/shifts/${night}`, { as: sup, body: { name: `长夜${tag}`, start: "22:00", end: "10:00", timeZone: zone } })).status).toBe(201);
+    expect((await s().api("PUT", `/shifts/${day}`, { as: sup, body: { name: `日班${tag}`, start: "09:00", end: "17:00", timeZone: zone } })).status).toBe(201);
+    const before = addDays(today(zone), 10);
+    const date = addDays(before, 1);
+    // The night of the day before runs to 10:00 on the plan's day; the solver plans that day only.
+    expect((await s().api("PUT", "/rota", { as: sup, body: { assignments: [{ agentId, date: before, shiftId: night }] } })).status).toBe(200);
+
+    const zh = await openConsole(browser(), `${s().consoleUrl ?? ""}#plans`);
+    pages.push(zh);
+    const page = zh.page;
+    await signIn(page, "supervisor", "sup-plans-409");
+    await page.getByRole("heading", { name: "排班方案", level: 1 }).waitFor();
+    await page.getByLabel("开始日期").fill(date);
+    await page.getByLabel(`日班${tag}（09:00–17:00）`).check();
+    await page.getByLabel(name).waitFor();
+    await page.getByLabel("全选").uncheck();
+    await page.getByLabel(name).check();
+    // A one-day plan may hold 40 · 1/7 hours per agent by default: 56 a week allows one 8-hour shift.
+    await page.getByText("按方案天数折算：1 天里每人最多 5.71 小时。").waitFor();
+    await page.getByLabel("每周最多工时（小时）").fill("56");
+    await page.getByText("按方案天数折算：1 天里每人最多 8 小时。").waitFor();
+    await page.getByLabel("直接填写每个时段的需求人数").check();
+    await page.getByLabel("时段长度").selectOption("60");
+    await page.getByLabel("每个时段需求人数").fill(Array.from({ length: 24 }, (_, h) => (h === 12 ? 1 : 0)).join(","));
+    await page.getByRole("button", { name: "生成方案" }).click();
+    const draft = page.locator("section.plan-draft");
+    await draft.getByRole("status").getByText("共 1 个班次，付薪 8 小时；每个时段都满足需求。").waitFor();
+    expect(await draft.locator(`tr[data-agent="${agentId}"] td[data-date="${date}"]`).getAttribute("data-shift-id")).toBe(day);
+
+    await draft.getByRole("button", { name: "发布到排班" }).click();
+    const refused = draft.getByRole("alert");
+    await refused.getByText(/^409 .*overlaps.*by 60 min/).waitFor();
+    await refused.getByRole("listitem").first().waitFor();
+    await expectAccessible(page, "the plans screen with a refused publish");
+    const planId = (await draft.getAttribute("data-plan")) ?? "";
+    expect((await s().api("GET", `/rota/plans/${planId}`, { as: sup })).body.status).toBe("draft");
+    const rota = await s().api("GET", `/rota?from=${before}&to=${date}&agentId=${agentId}`, { as: sup });
+    expect((rota.body.occurrences as { date: string; shiftId: string }[]).map((o) => `${o.date} ${o.shiftId}`)).toEqual([`${before} ${night}`]);
+    await draft.locator(".badge.plan-draft").getByText("草稿").waitFor();
   }, 240_000);
 });
 

@@ -21,6 +21,7 @@ export const enPlans: Record<keyof typeof zhPlans, string> = {
   "plans.noAgents": "No active agents.",
   "plans.rules": "Rules",
   "plans.maxHoursPerWeek": "Max hours per week",
+  "plans.hoursHint": "Prorated to the plan: at most {hours} hours per agent over its {days} days.",
   "plans.minRestHours": "Min rest between shifts (hours)",
   "plans.maxConsecutiveDays": "Max consecutive days",
   "plans.daysOffPerWeek": "Days off per week",

@@ -19,6 +19,7 @@ export const zhPlans = {
   "plans.noAgents": "没有在职客服。",
   "plans.rules": "规则",
   "plans.maxHoursPerWeek": "每周最多工时（小时）",
+  "plans.hoursHint": "按方案天数折算：{days} 天里每人最多 {hours} 小时。",
   "plans.minRestHours": "两班之间最少休息（小时）",
   "plans.maxConsecutiveDays": "最多连续上班天数",
   "plans.daysOffPerWeek": "每周休息天数",

@@ -65,11 +65,26 @@ export function staffingOf(demand: Demand): Staffing {
   };
 }
 
-export function NumberField(props: { id: string; label: string; value: number; min: number; max: number; step?: number | "any"; onInput: (value: number) => void }) {
+export function NumberField(props: { id: string; label: string; value: number; min: number; max: number; step?: number | "any"; hint?: string; onInput: (value: number) => void }) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
-      <input id={props.id} type="number" required min={props.min} max={props.max} step={props.step ?? "any"} value={props.value} onInput={(e) => props.onInput(Number(e.currentTarget.value))} />
+      <input
+        id={props.id}
+        type="number"
+        required
+        min={props.min}
+        max={props.max}
+        step={props.step ?? "any"}
+        value={props.value}
+        aria-describedby={props.hint ? `${props.id}-hint` : undefined}
+        onInput={(e) => props.onInput(Number(e.currentTarget.value))}
+      />
+      {props.hint && (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      )}
     </div>
   );
 }

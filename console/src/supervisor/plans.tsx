@@ -203,7 +203,15 @@ export function Plans({ state }: { state: WallState }) {
           </fieldset>
           <fieldset class="wide rules">
             <legend>{t("plans.rules")}</legend>
-            <NumberField id="plan-max-hours" label={t("plans.maxHoursPerWeek")} value={maxHoursPerWeek.value} min={1} max={168} onInput={(v) => (maxHoursPerWeek.value = v)} />
+            <NumberField
+              id="plan-max-hours"
+              label={t("plans.maxHoursPerWeek")}
+              value={maxHoursPerWeek.value}
+              min={1}
+              max={168}
+              hint={t("plans.hoursHint", { days: Math.max(1, dates.length), hours: hours((maxHoursPerWeek.value * Math.max(1, dates.length)) / 7) })}
+              onInput={(v) => (maxHoursPerWeek.value = v)}
+            />
             <NumberField id="plan-min-rest" label={t("plans.minRestHours")} value={minRestHours.value} min={0} max={48} onInput={(v) => (minRestHours.value = v)} />
             <NumberField id="plan-max-days" label={t("plans.maxConsecutiveDays")} value={maxConsecutiveDays.value} min={1} max={7} step={1} onInput={(v) => (maxConsecutiveDays.value = v)} />
             <NumberField id="plan-days-off" label={t("plans.daysOffPerWeek")} value={daysOffPerWeek.value} min={0} max={6} step={1} onInput={(v) => (daysOffPerWeek.value = v)} />
