@@ -139,6 +139,18 @@ export const api = {
 
   skills: (): Promise<{ skills: Skill[] }> => answer(http().GET("/skills")),
   agents: (): Promise<{ agents: AgentView[] }> => answer(http().GET("/agents")),
+  /** Every active agent, page after page (500 a page; at most 20 pages). */
+  activeAgents: async (): Promise<AgentView[]> => {
+    const all: AgentView[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const read = await answer(http().GET("/agents", { params: { query: { active: "true", limit: "500", ...(cursor ? { cursor } : {}) } } }));
+      all.push(...read.agents);
+      cursor = read.next;
+      if (!cursor) break;
+    }
+    return all;
+  },
   agent: (agentId: string): Promise<AgentView> => answer(http().GET("/agents/{agentId}", agentPath(agentId))),
   changeAgent: (agentId: string, change: AgentChange): Promise<AgentView> => answer(http().PATCH("/agents/{agentId}", { ...agentPath(agentId), body: change })),
   setPresence: (agentId: string, status: Presence): Promise<AgentView> => answer(http().PUT("/agents/{agentId}/presence", { ...agentPath(agentId), body: { status } })),

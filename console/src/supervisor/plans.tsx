@@ -89,9 +89,9 @@ export function Plans({ state }: { state: WallState }) {
       (r) => (shifts.value = [...r.shifts].sort((a, b) => a.start.localeCompare(b.start) || a.name.localeCompare(b.name))),
       (error) => (failure.value = failureOf(error)),
     );
-    api.agents().then(
-      (r) => {
-        const active = r.agents.filter((a) => a.active).sort((a, b) => a.name.localeCompare(b.name) || a.agentId.localeCompare(b.agentId));
+    api.activeAgents().then(
+      (list) => {
+        const active = list.filter((a) => a.active).sort((a, b) => a.name.localeCompare(b.name) || a.agentId.localeCompare(b.agentId));
         agents.value = active;
         chosenAgents.value = active.map((a) => a.agentId);
       },
