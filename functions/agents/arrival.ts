@@ -5,6 +5,7 @@
  * capability and depends on none of them.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { logger } from "../shared/logger.js";
 import { sendMessage } from "../shared/sqs.js";
 
@@ -12,13 +13,13 @@ export const arrivalReasons = ["duty", "online", "connect"] as const;
 export type ArrivalReason = (typeof arrivalReasons)[number];
 
 /** The event's message body; its consumers parse it with this schema. */
-export const agentArrivedSchema = z.strictObject({
+export const agentArrivedSchema = lazy(() => z.strictObject({
   kind: z.literal("agent-arrived"),
   agentId: z.string().check(z.minLength(1)),
   /** When the agent arrived (the caller's clock: request time, shift start). */
   at: z.iso.datetime({ offset: true }),
   reason: z.enum(arrivalReasons),
-});
+}));
 export type AgentArrived = z.infer<typeof agentArrivedSchema>;
 
 /**

@@ -4,15 +4,16 @@
  * document (./responses.ts; only the generator calls it, so no bundle builds them).
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { Contract } from "../shared/contract.js";
 import { agentIdSchema, presenceStatuses, skillSchema } from "./domain.js";
 import { agentPageSchema, agentViewSchema, deactivatedAgentSchema, skillListSchema, skillViewSchema } from "./responses.js";
 
-const nameSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
-const capacitySchema = z.number().check(z.int(), z.minimum(1), z.maximum(50));
+const nameSchema = lazy(() => z.string().check(z.trim(), z.minLength(1), z.maxLength(100)));
+const capacitySchema = lazy(() => z.number().check(z.int(), z.minimum(1), z.maximum(50)));
 
-export const agentPath = z.object({ agentId: agentIdSchema });
-export const skillPath = z.object({ skillId: skillSchema });
+export const agentPath = lazy(() => z.object({ agentId: agentIdSchema }));
+export const skillPath = lazy(() => z.object({ skillId: skillSchema }));
 
 /** Skills of a profile: 1-10 known skills (skills are data), no repeats; each unknown one is reported with the other bad fields. */
 function skillsSchemaFor(knownSkills: readonly string[] | undefined) {
@@ -40,18 +41,18 @@ export function patchSchemaFor(knownSkills?: readonly string[]) {
   return z.strictObject({ name: z.optional(nameSchema), skills: z.optional(skillsSchemaFor(knownSkills)), maxConcurrent: z.optional(capacitySchema) });
 }
 
-export const presenceSchema = z.strictObject({ status: z.enum(presenceStatuses) });
+export const presenceSchema = lazy(() => z.strictObject({ status: z.enum(presenceStatuses) }));
 
-export const skillBodySchema = z.strictObject({
+export const skillBodySchema = lazy(() => z.strictObject({
   name: nameSchema,
   fallbackSkills: z._default(z.array(skillSchema).check(z.maxLength(10)), []),
-});
+}));
 
 export const agentPageSizes = { default: 100, max: 500 } as const;
 
 export const listQueryFields = ["limit", "cursor", "active"] as const;
 
-export const listQuerySchema = z.strictObject({
+export const listQuerySchema = lazy(() => z.strictObject({
   limit: z._default(
     z.pipe(
       z.string().check(z.regex(/^\d{1,4}$/, { error: `must be a whole number from 1 to ${agentPageSizes.max}` })),
@@ -61,7 +62,7 @@ export const listQuerySchema = z.strictObject({
   ),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   active: z.optional(z.enum(["true", "false"])),
-});
+}));
 
 export function contract(): Contract {
   const agent = { description: "The agent.", schema: agentViewSchema };

@@ -4,13 +4,14 @@
  * `access.assignmentCallbacks`) and `CALLBACK_TIMEOUT_MS` (default 5000; tests lower it).
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { functionEnv, functionName, parseEnv, perFunction } from "../shared/env.js";
 import { logger } from "../shared/logger.js";
 
-const schema = z.object({
+const schema = lazy(() => z.object({
   ASSIGNMENT_CALLBACK_URL: z.optional(z.union([z.literal(""), z.url({ protocol: /^https?$/ })])),
   CALLBACK_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(50), z.maximum(30_000)), 5_000),
-});
+}));
 
 const parsed = perFunction(() => parseEnv(schema, functionEnv()));
 const warned = perFunction(() => ({ done: false }));

@@ -5,6 +5,7 @@
  * maps the connection id back to its holder, because `$disconnect` names only the connection.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { AgentConnection, ConnectionOwner, SupervisorConnection, batchWrite, dynamo, queryAll, tableName, transact } from "../shared/table/index.js";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 
@@ -43,7 +44,7 @@ export async function forgetConnection(connectionId: string): Promise<void> {
   await batchWrite([{ DeleteRequest: { Key: connectionKey(holder, connectionId) } }, { DeleteRequest: { Key: ownerKey } }]);
 }
 
-const connectionIdOnly = z.object({ connectionId: z.string() });
+const connectionIdOnly = lazy(() => z.object({ connectionId: z.string() }));
 
 /** The open connection ids of a holder (the push targets). */
 export async function connectionIdsOf(holder: ConnectionHolder): Promise<string[]> {

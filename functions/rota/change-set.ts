@@ -5,6 +5,7 @@
  * nothing, and recovery rebuilds the same audit records from the stored change set.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { assignmentSchema, patternSchema, type Assignment, type Pattern } from "./domain.js";
 
 /** A staged change's life: the single status flip to `committed` is its commit point. */
@@ -14,10 +15,10 @@ export type RotaChangeStatus = (typeof rotaChangeStatuses)[number];
 /** Whether readers see a staged change's new values (or still the previous ones). */
 export const isCommitted = (status: RotaChangeStatus | undefined): boolean => status === "committed" || status === "done";
 
-export const rotaChangeOpSchema = z.discriminatedUnion("kind", [
+export const rotaChangeOpSchema = lazy(() => z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("assignment"), agentId: z.string(), date: z.string(), before: z.nullable(assignmentSchema), after: z.nullable(assignmentSchema) }),
   z.object({ kind: z.literal("pattern"), agentId: z.string(), startDate: z.string(), before: z.nullable(patternSchema), after: patternSchema }),
-]);
+]));
 
 export type RotaChangeOp = z.infer<typeof rotaChangeOpSchema>;
 

@@ -8,6 +8,7 @@
  * scheduled agents (breaks, meetings) before they count as servers.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { skills, skillSchema, type Skill } from "../agents/domain.js";
 import { dateSchema, zoneSchema } from "./domain.js";
 import type { Occurrence } from "./resolve.js";
@@ -23,8 +24,8 @@ export const maxDayIntervals = 100;
 /** Platforms grade shops on the share of chats answered within 3 minutes (e.g. Taobao). */
 export const defaultAnswerSeconds = 180;
 
-const rate = z.number().check(z.minimum(0), z.lt(1));
-const seconds = z.number().check(z.positive(), z.maximum(86_400));
+const rate = lazy(() => z.number().check(z.minimum(0), z.lt(1)));
+const seconds = lazy(() => z.number().check(z.positive(), z.maximum(86_400)));
 
 /** The staffing parameters a forecast is planned with (coverage and plans share them). */
 export const staffingShape = {
@@ -47,7 +48,7 @@ export const staffingShape = {
 export const volumesSchema = (max: number) => z.array(z.number().check(z.minimum(0), z.maximum(maxIntervalVolume))).check(z.minLength(1), z.maxLength(max));
 
 /** `POST /rota/coverage`: a local day, a forecast per interval and the staffing parameters. */
-export const coverageInputSchema = z.strictObject({
+export const coverageInputSchema = lazy(() => z.strictObject({
   date: dateSchema,
   /** Required: the day's intervals depend on it (no silent UTC). */
   timeZone: zoneSchema,
@@ -56,7 +57,7 @@ export const coverageInputSchema = z.strictObject({
   /** Forecast conversations per interval of the day, exactly one per interval. */
   volumes: volumesSchema(maxDayIntervals),
   ...staffingShape,
-});
+}));
 
 export type CoverageInput = z.infer<typeof coverageInputSchema>;
 export type StaffingInput = Pick<CoverageInput, "ahtSeconds" | "ahtGrowth" | "ahtByConcurrency" | "concurrency" | "serviceLevel" | "answerSeconds" | "shrinkage" | "maxSlots">;

@@ -1,5 +1,6 @@
 /** Request schemas of the plan routes (`POST /rota/plans`, `PATCH /rota/plans/{planId}`); pure. */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { agentIdSchema, skillSchema } from "../agents/domain.js";
 import { maxDayIntervals, staffingShape, volumesSchema } from "./coverage.js";
 import { OFF, dateSchema, hhmmSchema, shiftIdSchema, zoneSchema } from "./domain.js";
@@ -10,16 +11,16 @@ export const maxPlanAgents = 200;
 export const maxPlanShifts = 12;
 const maxPlanIntervals = maxPlanDays * maxDayIntervals;
 
-const planAssignmentSchema = z.strictObject({ agentId: agentIdSchema, date: dateSchema, shiftId: z.union([shiftIdSchema, z.literal(OFF)]) });
+const planAssignmentSchema = lazy(() => z.strictObject({ agentId: agentIdSchema, date: dateSchema, shiftId: z.union([shiftIdSchema, z.literal(OFF)]) }));
 
-export const planRulesInputSchema = z.strictObject({
+export const planRulesInputSchema = lazy(() => z.strictObject({
   maxHoursPerWeek: z._default(z.number().check(z.gt(0), z.maximum(168)), 40),
   minRestHours: z._default(z.number().check(z.minimum(0), z.maximum(48)), 11),
   maxConsecutiveDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(7)), 6),
   daysOffPerWeek: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(6)), 1),
-});
+}));
 
-export const planInputSchema = z.strictObject({
+export const planInputSchema = lazy(() => z.strictObject({
   from: dateSchema,
   to: dateSchema,
   timeZone: zoneSchema,
@@ -36,15 +37,15 @@ export const planInputSchema = z.strictObject({
     .check(z.minLength(1), z.maxLength(maxPlanShifts)),
   agents: z.array(agentIdSchema).check(z.minLength(1), z.maxLength(maxPlanAgents)),
   rules: z._default(planRulesInputSchema, { maxHoursPerWeek: 40, minRestHours: 11, maxConsecutiveDays: 6, daysOffPerWeek: 1 }),
-});
+}));
 
 export type PlanInput = z.infer<typeof planInputSchema>;
 
-export const planEditSchema = z.strictObject({
+export const planEditSchema = lazy(() => z.strictObject({
   /** The plan's version as read (a concurrent edit is a 409). */
   version: z.number().check(z.int(), z.minimum(1)),
   /** Replaces every assignment of the plan (`off` entries may be given or left out). */
   assignments: z.array(planAssignmentSchema).check(z.maxLength(maxPlanAgents * maxPlanDays)),
-});
+}));
 
-export const planPath = z.object({ planId: z.uuid() });
+export const planPath = lazy(() => z.object({ planId: z.uuid() }));

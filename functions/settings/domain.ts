@@ -4,6 +4,7 @@
  * value must pass, and what a change changes. No AWS.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { describeSetting, parseSettings, settingNames, settingsSchema, type FunctionSettingName, type FunctionSettings, type SettingInfo } from "../catalog/settings.js";
 import { ValidationError, type FieldError } from "../shared/errors.js";
 
@@ -88,10 +89,10 @@ export function resolveSettings(environment: Readonly<Record<string, string | un
 }
 
 /** `PUT /settings`: the settings to change (null: back to the environment's value), and optionally the version read. */
-const putBodySchema = z.strictObject({
+const putBodySchema = lazy(() => z.strictObject({
   version: z.optional(z.number().check(z.int(), z.minimum(0))),
   values: z.record(z.string(), z.unknown()),
-});
+}));
 
 export interface SettingsUpdate {
   /** The version the caller read: the change applies only on top of it. */

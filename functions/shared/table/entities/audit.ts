@@ -3,16 +3,17 @@
  * change it describes wherever the change is transactional.
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { defineEntity } from "../entity.js";
 
-export const auditEntrySchema = z.object({
+export const auditEntrySchema = lazy(() => z.object({
   entity: z.string(),
   entityId: z.string(),
   action: z.string(),
   actor: z.string(),
   at: z.string(),
   details: z.optional(z.record(z.string(), z.unknown())),
-});
+}));
 
 export const AuditRecord = defineEntity({
   type: "Audit",

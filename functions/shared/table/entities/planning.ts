@@ -4,6 +4,7 @@
  * reads agents' `PresenceChange` through the agents store.
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { forecastMultiplierSchema } from "../../../planning/domain.js";
 import { defineEntity } from "../entity.js";
 
@@ -21,14 +22,14 @@ export const ForecastMultiplier = defineEntity({
   ],
 });
 
-export const adherenceAlertSchema = z.object({
+export const adherenceAlertSchema = lazy(() => z.object({
   agentId: z.string(),
   /** When the lapse began: the later of the duty start and the agent's last change away from online. */
   since: z.string(),
   alertedAt: z.string(),
   presence: z.string(),
   expiresAtEpoch: z.number().check(z.int()),
-});
+}));
 
 export const AdherenceAlert = defineEntity({
   type: "AdherenceAlert",

@@ -3,6 +3,7 @@
  * from a connection id to its owner (API Gateway's `$disconnect` only names the connection).
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { defineEntity } from "../entity.js";
 import { connectionSchema } from "./agents.js";
 
@@ -26,7 +27,7 @@ export const ConnectionOwner = defineEntity({
   owner: "platform",
   description: "Whose a connection is (role and subject), so `$disconnect`, which names only the connection, deletes exactly that one",
   // Items written before the registry also carry `owner` (the partition); it is ignored.
-  schema: z.object({ sub: z.string(), role: z.enum(["supervisor", "agent"]), expiresAtEpoch: z.number().check(z.int()) }),
+  schema: lazy(() => z.object({ sub: z.string(), role: z.enum(["supervisor", "agent"]), expiresAtEpoch: z.number().check(z.int()) })),
   pk: "WS#{connectionId}",
   sk: "CONNECTION",
   expires: "2 h after connecting",

@@ -6,6 +6,7 @@
  * of many entries (≤ 62), an audit-sized change header, and change parts (≤ 350 KB each).
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { skillSchema } from "../../../agents/domain.js";
 import { assignmentSchema, patternSchema, rotaExceptionSchema, shiftSchema } from "../../../rota/domain.js";
 import { rotaChangeOpSchema, rotaChangeStatuses } from "../../../rota/change-set.js";
@@ -16,7 +17,7 @@ import { defineEntity } from "../entity.js";
  * overrides; functions/rota/usage.ts), kept in the transactions that write them, so "is it used?"
  * is one read and a delete at zero cannot race a change that uses it.
  */
-export const storedShiftSchema = z.extend(shiftSchema, { uses: z.optional(z.number().check(z.int())) });
+export const storedShiftSchema = lazy(() => z.extend(shiftSchema, { uses: z.optional(z.number().check(z.int())) }));
 
 export const Shift = defineEntity({
   type: "Shift",
@@ -48,8 +49,8 @@ export const Shift = defineEntity({
  */
 const stagedSchema = <T extends z.ZodMiniType>(value: T) => z.object({ changeId: z.string(), prev: z.nullable(value), deleted: z.boolean() });
 
-export const storedAssignmentSchema = z.extend(assignmentSchema, { staged: z.optional(stagedSchema(assignmentSchema)) });
-export const storedPatternSchema = z.extend(patternSchema, { staged: z.optional(stagedSchema(patternSchema)) });
+export const storedAssignmentSchema = lazy(() => z.extend(assignmentSchema, { staged: z.optional(stagedSchema(assignmentSchema)) }));
+export const storedPatternSchema = lazy(() => z.extend(patternSchema, { staged: z.optional(stagedSchema(patternSchema)) }));
 
 export const RotaAssignment = defineEntity({
   type: "RotaAssignment",
@@ -112,13 +113,13 @@ export const RotaException = defineEntity({
   ],
 });
 
-export const onDutySchema = z.object({
+export const onDutySchema = lazy(() => z.object({
   agentId: z.string(),
   shiftId: z.string(),
   from: z.string(),
   to: z.string(),
   skills: z.array(skillSchema),
-});
+}));
 
 export const OnDuty = defineEntity({
   type: "OnDuty",
@@ -138,7 +139,7 @@ export const RotaVersion = defineEntity({
   owner: "rota",
   description:
     "An agent's rota version (assignments and patterns), +1 per committed change; every change is checked against the version it was computed from. `changeId`/`leaseUntil` while a staged change holds the agent (writers refuse, the duty clock recovers it after the lease)",
-  schema: z.object({ agentId: z.string(), version: z._default(z.number().check(z.int(), z.minimum(0)), 0), changeId: z.optional(z.string()), leaseUntil: z.optional(z.string()) }),
+  schema: lazy(() => z.object({ agentId: z.string(), version: z._default(z.number().check(z.int(), z.minimum(0)), 0), changeId: z.optional(z.string()), leaseUntil: z.optional(z.string()) })),
   pk: "ROTA#{agentId}",
   sk: "VERSION",
   patterns: [
@@ -148,7 +149,7 @@ export const RotaVersion = defineEntity({
   ],
 });
 
-export const rotaChangeSchema = z.object({
+export const rotaChangeSchema = lazy(() => z.object({
   changeId: z.string(),
   status: z.enum(rotaChangeStatuses),
   action: z.enum(["rota.updated", "rota.imported"]),
@@ -162,7 +163,7 @@ export const rotaChangeSchema = z.object({
   /** An import's date range (its audit records name it). */
   range: z.optional(z.object({ from: z.string(), to: z.string() })),
   expiresAtEpoch: z.optional(z.number().check(z.int())),
-});
+}));
 
 export const RotaChange = defineEntity({
   type: "RotaChange",
@@ -187,7 +188,7 @@ export const RotaChangePart = defineEntity({
   type: "RotaChangePart",
   owner: "rota",
   description: "A slice (≤ 350 KB) of a staged change: the agents and versions it was computed from, and each item's before and after; what recovery rolls back or forward from",
-  schema: z.object({ changeId: z.string(), part: z.number().check(z.int(), z.minimum(0)), agents: z.array(z.object({ agentId: z.string(), version: z.number().check(z.int()) })), ops: z.array(rotaChangeOpSchema), expiresAtEpoch: z.optional(z.number().check(z.int())) }),
+  schema: lazy(() => z.object({ changeId: z.string(), part: z.number().check(z.int(), z.minimum(0)), agents: z.array(z.object({ agentId: z.string(), version: z.number().check(z.int()) })), ops: z.array(rotaChangeOpSchema), expiresAtEpoch: z.optional(z.number().check(z.int())) })),
   pk: "ROTACHANGE#{changeId}",
   sk: "PART#{part}",
   expires: "30 days after the change started (needed only while it is open)",
@@ -197,10 +198,10 @@ export const RotaChangePart = defineEntity({
   ],
 });
 
-const planRulesSchema = z.object({ maxHoursPerWeek: z.number(), minRestHours: z.number(), maxConsecutiveDays: z.number().check(z.int()), daysOffPerWeek: z.number().check(z.int()) });
+const planRulesSchema = lazy(() => z.object({ maxHoursPerWeek: z.number(), minRestHours: z.number(), maxConsecutiveDays: z.number().check(z.int()), daysOffPerWeek: z.number().check(z.int()) }));
 
 /** A solver-drawn rota plan (functions/rota/use-cases/plans.ts): bounded to 7 days × 200 agents, so one item stays far below 400 KB. */
-export const rotaPlanSchema = z.object({
+export const rotaPlanSchema = lazy(() => z.object({
   planId: z.string(),
   status: z.enum(["draft", "published"]),
   version: z.number().check(z.int(), z.minimum(1)),
@@ -223,7 +224,7 @@ export const rotaPlanSchema = z.object({
   updatedBy: z.string(),
   publishedAt: z.optional(z.string()),
   publishedBy: z.optional(z.string()),
-});
+}));
 
 export const RotaPlan = defineEntity({
   type: "RotaPlan",

@@ -4,6 +4,7 @@
  * cost per decision is a fraction of one read.
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { defineEntity } from "../entity.js";
 
 /**
@@ -11,13 +12,13 @@ import { defineEntity } from "../entity.js";
  * environment), each as its JSON form. Each value is checked against its setting's schema when
  * read, so a value a later deploy no longer allows is ignored rather than used.
  */
-export const liveSettingsSchema = z.object({
+export const liveSettingsSchema = lazy(() => z.object({
   /** 1 on the first change, +1 on each; `PUT /settings` may name the version it read (409 when stale). */
   version: z.number().check(z.int(), z.minimum(1)),
   values: z.record(z.string(), z.union([z.string(), z.number()])),
   updatedAt: z.string(),
   updatedBy: z.string(),
-});
+}));
 
 export const LiveSettings = defineEntity({
   type: "LiveSettings",
