@@ -6,8 +6,9 @@
  * 10:00) with 56 hours a week and 12 hours' rest. The rest rule keeps whoever works the late on
  * day 1 off day 2's early, so the best plan is five shifts, 40 paid hours, and day 2 10:00 one
  * agent short: the screen shows that, highlighted, with the solver's status. An edit that breaks
- * the rest rule is refused (422) with the rule named and nothing changed; the plan is published
- * and the rota (GET /rota) then holds exactly the plan's shifts.
+ * the rest rule is refused (422) with the rule named and nothing changed; one within the rules is
+ * saved (PATCH, version 2, coverage recomputed); the plan is published and the rota (GET /rota)
+ * then holds exactly the plan's shifts. A publish the rota refuses (409, an overlap) is shown.
  *
  * The wall's adherence alerts (en): two on-duty agents go away; RotaDutyClock, run ten minutes on,
  * pushes `adherence.alert` for both (ADHERENCE_ALERT_MINUTES 5) and the wall lists them in an
@@ -132,6 +133,17 @@ describe("the plans screen", () => {
     await draft.getByRole("button", { name: "放弃修改" }).click();
     expect(await cell(lateAgent, day2).getAttribute("data-shift-id")).toBe("off");
 
+    // An edit within the rules: one of day 2's earlies off. Saved as version 2, the table recomputed (two short at 10:00).
+    const offAgent = planned.find((a) => a.date === day2)?.agentId ?? "";
+    await draft.getByLabel(`Planner ${"ABC"[agents.indexOf(offAgent)]} ${tag} ${day2}`).selectOption("off");
+    await draft.getByRole("button", { name: "保存修改" }).click();
+    await draft.getByRole("status").getByText("已保存（版本 2）。").waitFor();
+    await draft.getByRole("status").getByText("共 4 个班次，付薪 32 小时；1 个时段人手不足（共缺 2 人次·时段）。").waitFor();
+    await coverage.getByRole("row", { name: new RegExp(`^${day2} 10:00 3 1 缺 2 人$`) }).waitFor();
+    const edited = (await s().api("GET", `/rota/plans/${planId}`, { as: sup })).body as { version: number; assignments: typeof planned };
+    expect(edited.version).toBe(2);
+    expect(edited.assignments.map((a) => `${a.agentId} ${a.date} ${a.shiftId}`).sort()).toEqual(planned.filter((a) => !(a.agentId === offAgent && a.date === day2)).map((a) => `${a.agentId} ${a.date} ${a.shiftId}`).sort());
+
     await draft.getByRole("button", { name: "发布到排班" }).click();
     await draft.getByRole("status").getByText(/^已发布：写入 \d+ 条排班，涉及 3 位客服。$/).waitFor();
     await draft.locator(".badge.plan-published").getByText("已发布").waitFor();
@@ -139,7 +151,7 @@ describe("the plans screen", () => {
     const rota = await s().api("GET", `/rota?from=${day1}&to=${day2}`, { as: sup });
     expect(rota.status).toBe(200);
     const worked = (rota.body.occurrences as { agentId: string; date: string; shiftId: string }[]).filter((o) => agents.includes(o.agentId)).map((o) => `${o.agentId} ${o.date} ${o.shiftId}`);
-    expect(worked.sort()).toEqual(planned.map((a) => `${a.agentId} ${a.date} ${a.shiftId}`).sort());
+    expect(worked.sort()).toEqual(edited.assignments.map((a) => `${a.agentId} ${a.date} ${a.shiftId}`).sort());
     expect((await s().api("GET", `/rota/plans/${planId}`, { as: sup })).body.status).toBe("published");
     await expectAccessible(page, "the plans screen after publishing");
 
