@@ -4,18 +4,19 @@
  * module level; responses in `contract()` only (generator).
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { platformEventResultSchema } from "../routing/responses.js";
 import type { Contract } from "../shared/contract.js";
 import { platformEventSchema } from "./domain.js";
 import { deliveryPageSchema, deliveryViewSchema } from "./responses.js";
 
-export const deliveriesQuery = z.strictObject({
+export const deliveriesQuery = lazy(() => z.strictObject({
   status: z._default(z.enum(["failed", "pending", "skipped"]), "failed"),
   limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
-});
+}));
 
-export const eventIdPath = z.object({ eventId: z.string().check(z.minLength(1), z.maxLength(200)) });
+export const eventIdPath = lazy(() => z.object({ eventId: z.string().check(z.minLength(1), z.maxLength(200)) }));
 
 export function contract(): Contract {
   return {

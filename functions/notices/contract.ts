@@ -3,26 +3,27 @@
  * entry) and, in `contract()`, each route's responses (./responses.ts; generator only).
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { Contract } from "../shared/contract.js";
 import { pageQuery } from "../shared/table/page-query.js";
 import { campaignIdSchema, campaignInputSchema, noticeIdSchema, noticeInputSchema } from "./domain.js";
 import { acknowledgementSchema, campaignChangeSchema, campaignPageSchema, campaignVersionSchema, campaignViewSchema, inboxSchema, publishedNoticeSchema, receiptsSchema, sentNoticePageSchema } from "./responses.js";
 
-export const campaignPath = z.object({ campaignId: campaignIdSchema });
-export const noticePath = z.object({ noticeId: noticeIdSchema });
+export const campaignPath = lazy(() => z.object({ campaignId: campaignIdSchema }));
+export const noticePath = lazy(() => z.object({ noticeId: noticeIdSchema }));
 
 /** `?lang=`: the locale a reader asks for (`zh` and `zh-CN` alike); other query fields are the route's. */
 export const langField = { lang: z.optional(z.enum(["zh-CN", "zh", "en"], { error: "must be zh-CN or en" })) };
-export const langQuery = z.object(langField);
+export const langQuery = lazy(() => z.object(langField));
 
 export const listPageSizes = { default: 50, max: 200 } as const;
-export const campaignsQuery = z.strictObject(pageQuery(listPageSizes));
-export const noticesQuery = z.strictObject({ ...pageQuery(listPageSizes), ...langField });
+export const campaignsQuery = lazy(() => z.strictObject(pageQuery(listPageSizes)));
+export const noticesQuery = lazy(() => z.strictObject({ ...pageQuery(listPageSizes), ...langField }));
 
-export const versionQuery = z.object({ version: z.optional(z.coerce.number().check(z.int(), z.minimum(1))) });
+export const versionQuery = lazy(() => z.object({ version: z.optional(z.coerce.number().check(z.int(), z.minimum(1))) }));
 
 /** Optional `Idempotency-Key` header: a repeat with the same key returns the first notice. */
-export const idempotencyHeaderSchema = z.object({ "idempotency-key": z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -"))) });
+export const idempotencyHeaderSchema = lazy(() => z.object({ "idempotency-key": z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -"))) }));
 
 const lang = "`?lang=en|zh-CN` or else Accept-Language picks the locale of rendered notices (zh-CN by default).";
 

@@ -10,26 +10,27 @@
  *   orders unacknowledged before acknowledged, then urgent → important → info, newest first.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { NoticeView } from "./responses.js";
 import { skillSchema, type Skill } from "../agents/domain.js";
 import { defaultLocale, renderCampaignNotice, type Locale } from "./render.js";
 
 export const urgencies = ["info", "important", "urgent"] as const;
-export const urgencySchema = z.enum(urgencies);
+export const urgencySchema = lazy(() => z.enum(urgencies));
 export type Urgency = z.infer<typeof urgencySchema>;
 
-export const campaignIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"));
-export const noticeIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,120}$/, "must be a notice id"));
+export const campaignIdSchema = lazy(() => z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")));
+export const noticeIdSchema = lazy(() => z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,120}$/, "must be a notice id")));
 
-const withOffset = z.iso.datetime({ offset: true });
-const withoutOffset = z.iso.datetime({ local: true });
+const withOffset = lazy(() => z.iso.datetime({ offset: true }));
+const withoutOffset = lazy(() => z.iso.datetime({ local: true }));
 
 /**
  * ISO-8601 instant with an offset (`Z` or `+08:00`), normalised to UTC `toISOString()` form.
  * One error per field, and one that says what is missing: a local time is ambiguous (whose
  * midnight?), so it "needs an offset" rather than being "Invalid".
  */
-export const instantSchema = z.pipe(z.string({ error: "must be an ISO-8601 date-time string with an offset, e.g. 2030-11-11T00:00:00+08:00" }).check(z.superRefine((value, ctx) => {
+export const instantSchema = lazy(() => z.pipe(z.string({ error: "must be an ISO-8601 date-time string with an offset, e.g. 2030-11-11T00:00:00+08:00" }).check(z.superRefine((value, ctx) => {
     if (withOffset.safeParse(value).success) return;
     ctx.addIssue({
       code: "custom",
@@ -37,21 +38,21 @@ export const instantSchema = z.pipe(z.string({ error: "must be an ISO-8601 date-
         ? `needs an offset, e.g. +08:00 or Z ("${value}+08:00")`
         : "must be an ISO-8601 date-time with an offset, e.g. 2030-11-11T00:00:00+08:00",
     });
-  })), z.transform((s) => new Date(s).toISOString()));
+  })), z.transform((s) => new Date(s).toISOString())));
 
-const targetSkillsSchema = z.array(skillSchema).check(z.minLength(1), z.maxLength(10), z.refine((s) => new Set(s).size === s.length, "targetSkills must not repeat"));
+const targetSkillsSchema = lazy(() => z.array(skillSchema).check(z.minLength(1), z.maxLength(10), z.refine((s) => new Set(s).size === s.length, "targetSkills must not repeat")));
 
 /** Longest a notice may stay active (and be delivered to late joiners). */
 export const maxNoticeLifetimeDays = 31;
 
-export const noticeInputSchema = z.strictObject({
+export const noticeInputSchema = lazy(() => z.strictObject({
     title: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
     body: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)),
     urgency: urgencySchema,
     /** Absent or null: every on-duty agent. */
     targetSkills: z.nullish(targetSkillsSchema),
     expiresAt: instantSchema,
-  });
+  }));
 export type NoticeInput = z.infer<typeof noticeInputSchema>;
 
 /**
@@ -158,11 +159,11 @@ export function rulesProblems(rules: unknown): { path: JsonPath; message: string
 }
 
 /** Campaign rules: any bounded JSON object, checked by {@link rulesProblems} (no recursive schema). */
-const rulesInputSchema = z.custom<Record<string, Json>>(() => true).check(z.superRefine((rules, ctx) => {
+const rulesInputSchema = lazy(() => z.custom<Record<string, Json>>(() => true).check(z.superRefine((rules, ctx) => {
   for (const problem of rulesProblems(rules)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
-}));
+})));
 
-const campaignFieldsSchema = z.strictObject({
+const campaignFieldsSchema = lazy(() => z.strictObject({
     name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
     rules: rulesInputSchema,
     startsAt: instantSchema,
@@ -170,26 +171,26 @@ const campaignFieldsSchema = z.strictObject({
     targetSkills: z.nullish(targetSkillsSchema),
     /** Urgency of the change notice; not part of the campaign's content. */
     urgency: z._default(urgencySchema, "important"),
-  });
+  }));
 
-const campaignWindowSchema = z.object({ startsAt: instantSchema, endsAt: instantSchema });
+const campaignWindowSchema = lazy(() => z.object({ startsAt: instantSchema, endsAt: instantSchema }));
 
-export const campaignInputSchema = campaignFieldsSchema.check(z.refine((c) => c.endsAt > c.startsAt, {
+export const campaignInputSchema = lazy(() => campaignFieldsSchema.check(z.refine((c) => c.endsAt > c.startsAt, {
   message: "endsAt must be after startsAt",
   path: ["endsAt"],
   // Checked whenever both instants are valid, in the same pass as the other fields.
   when: (payload) => campaignWindowSchema.safeParse(payload.value).success,
-}));
+})));
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
 
 /** The versioned part of a campaign: what agents quote to customers. */
-export const campaignContentSchema = z.object({
+export const campaignContentSchema = lazy(() => z.object({
   name: z.string(),
   rules: z.record(z.string(), jsonSchema),
   startsAt: z.string(),
   endsAt: z.string(),
   targetSkills: z.nullable(z.array(skillSchema)),
-});
+}));
 export type CampaignContent = z.infer<typeof campaignContentSchema>;
 
 export function contentOf(input: CampaignInput): CampaignContent {
@@ -197,7 +198,7 @@ export function contentOf(input: CampaignInput): CampaignContent {
 }
 
 /** One changed field of a campaign version (`rules.coupon.threshold: 300 → 200`). */
-export const fieldChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
+export const fieldChangeSchema = lazy(() => z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }));
 export type FieldChange = z.infer<typeof fieldChangeSchema>;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -250,10 +251,10 @@ export function campaignNoticeExpiry(content: CampaignContent, now: Date): strin
   return content.endsAt > floor ? content.endsAt : floor;
 }
 
-const noticeTextSchema = z.object({ title: z.string(), body: z.string() });
+const noticeTextSchema = lazy(() => z.object({ title: z.string(), body: z.string() }));
 
 /** A notice as published; its snapshot is also what an inbox entry carries. */
-export const noticeSchema = z.object({
+export const noticeSchema = lazy(() => z.object({
   noticeId: z.string(),
   title: z.string(),
   body: z.string(),
@@ -270,7 +271,7 @@ export const noticeSchema = z.object({
   texts: z.optional(z.object({ "zh-CN": noticeTextSchema, en: noticeTextSchema })),
   /** Campaign notices: the zone their times are shown in (the shop's when published). */
   timeZone: z.optional(z.string()),
-});
+}));
 export type Notice = z.infer<typeof noticeSchema>;
 
 /**

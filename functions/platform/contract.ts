@@ -3,6 +3,7 @@
  * schemas at module level (AuditApi validates with them); responses in `contract()` only.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { Contract } from "../shared/contract.js";
 import { auditPageSchema, healthSchema, openApiDocumentSchema, unhealthySchema } from "./responses.js";
 
@@ -11,16 +12,16 @@ export const auditedEntities = ["agent", "shift", "rota", "notice", "campaign", 
 
 export const auditPageSizes = { default: 100, max: 500 } as const;
 
-export const auditPath = z.object({
+export const auditPath = lazy(() => z.object({
   entity: z.enum(auditedEntities),
   entityId: z.string().check(z.minLength(1), z.maxLength(128)),
-});
+}));
 
-export const auditQuery = z.strictObject({
+export const auditQuery = lazy(() => z.strictObject({
   limit: z._default(z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,4}$/, `must be a whole number from 1 to ${auditPageSizes.max}`)), z.transform(Number)), z.number().check(z.int(), z.minimum(1), z.maximum(auditPageSizes.max))), auditPageSizes.default),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   order: z._default(z.enum(["oldest", "newest"]), "oldest"),
-});
+}));
 
 export function contract(): Contract {
   return {

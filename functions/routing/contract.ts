@@ -3,13 +3,14 @@
  * level) and, in `contract()`, each route's responses (./responses.ts; generator only).
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { agentIdSchema } from "../agents/domain.js";
 import type { Contract } from "../shared/contract.js";
 import { conversationIdSchema, incomingConversationSchema } from "./conversation.js";
 import { acceptedConversationSchema, agentConversationsSchema, conversationViewSchema, duplicateConversationSchema } from "./responses.js";
 
-export const conversationPath = z.object({ conversationId: conversationIdSchema });
-export const agentPath = z.object({ agentId: agentIdSchema });
+export const conversationPath = lazy(() => z.object({ conversationId: conversationIdSchema }));
+export const agentPath = lazy(() => z.object({ agentId: agentIdSchema }));
 
 export function contract(): Contract {
   const conversation = { description: "The conversation.", schema: conversationViewSchema };

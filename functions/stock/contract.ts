@@ -3,13 +3,14 @@
  * `contract()`, each route's responses (./responses.ts; generator only).
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import type { Contract } from "../shared/contract.js";
 import { bulkWarehouseSchema, maxUnits, orderIdSchema, policySchema, reservationSchema, skuSchema, warehouseUpdateSchema } from "./domain.js";
 import { availabilitySchema, bulkWarehouseResultSchema, reconcileReportView, reservationViewSchema, skuViewSchema, warehouseResultSchema } from "./responses.js";
 
-export const skuPath = z.object({ sku: skuSchema });
-export const orderIdPath = z.object({ orderId: orderIdSchema });
-export const availabilityQuery = z.object({ qty: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(maxUnits)) });
+export const skuPath = lazy(() => z.object({ sku: skuSchema }));
+export const orderIdPath = lazy(() => z.object({ orderId: orderIdSchema }));
+export const availabilityQuery = lazy(() => z.object({ qty: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(maxUnits)) }));
 
 export function contract(): Contract {
   const reservation = { description: "The reservation.", schema: reservationViewSchema };

@@ -3,6 +3,7 @@
  * No AWS here; `store/` keeps the counters, this module says what they mean and decides each change.
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { ConflictError } from "../shared/errors.js";
 import { pathIdSchema } from "../shared/ids.js";
 
@@ -10,32 +11,32 @@ import { pathIdSchema } from "../shared/ids.js";
 const reservedSkuWords = new Set(["drift", "reservations", "warehouse"]);
 
 /** A path id (functions/shared/ids.ts), narrowed as SKUs have always been: ≤ 64 characters, no ':', no route word. */
-export const skuSchema = pathIdSchema("sku").check(
+export const skuSchema = lazy(() => pathIdSchema("sku").check(
   z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "sku must be 1-64 letters, digits, '.', '_' or '-'"),
   z.refine((s) => !reservedSkuWords.has(s), "is a reserved word (drift, reservations, warehouse)"),
-);
+));
 
 /** A path id (functions/shared/ids.ts) of at most 80 characters. */
-export const orderIdSchema = pathIdSchema("orderId").check(z.maxLength(80, "orderId must be at most 80 characters"));
+export const orderIdSchema = lazy(() => pathIdSchema("orderId").check(z.maxLength(80, "orderId must be at most 80 characters")));
 
 /** Units are whole items; one order or one warehouse count never exceeds this. */
 export const maxUnits = 10_000_000;
-const units = z.number().check(z.int(), z.minimum(0), z.maximum(maxUnits));
+const units = lazy(() => z.number().check(z.int(), z.minimum(0), z.maximum(maxUnits)));
 
-export const warehouseUpdateSchema = z.strictObject({
+export const warehouseUpdateSchema = lazy(() => z.strictObject({
     onHand: units,
     /** Monotonic per SKU in the warehouse system; older or equal values are ignored. */
     seq: z.number().check(z.int(), z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
-  });
+  }));
 
-export const bulkWarehouseSchema = z.strictObject({
+export const bulkWarehouseSchema = lazy(() => z.strictObject({
     updates: z.array(z.strictObject(z.extend(warehouseUpdateSchema, { sku: skuSchema }).shape)).check(z.minLength(1), z.maxLength(100)),
-  });
+  }));
 
 /** syncRatio is kept as basis points so `floor` is exact integer arithmetic (0.29 × 100 is 28.999… in floats). */
 export const ratioScale = 10_000;
 
-export const policySchema = z.strictObject({
+export const policySchema = lazy(() => z.strictObject({
     safetyStock: units,
     syncRatio: z.number().check(z.minimum(0), z.maximum(1), z.refine((r) => Math.abs(Math.round(r * ratioScale) - r * ratioScale) < 1e-6, "must have at most 4 decimal places")),
     /** A quantity held back for a campaign until `expiresAt`; `null` or absent removes it. */
@@ -44,25 +45,25 @@ export const policySchema = z.strictObject({
         qty: units.check(z.minimum(1)),
         expiresAt: z.iso.datetime({ offset: true }),
       }))),
-  });
+  }));
 
 export const maxLines = 25;
 
-export const reservationSchema = z.strictObject({
+export const reservationSchema = lazy(() => z.strictObject({
     orderId: orderIdSchema,
     lines: z.array(z.strictObject({ sku: skuSchema, qty: z.number().check(z.int(), z.minimum(1), z.maximum(maxUnits)) })).check(z.minLength(1), z.maxLength(maxLines), z.refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, "each sku may appear only once")),
-  });
+  }));
 
 export type WarehouseUpdate = z.infer<typeof warehouseUpdateSchema>;
 export type Policy = z.infer<typeof policySchema>;
 export type ReservationRequest = z.infer<typeof reservationSchema>;
 export type ReservationLine = ReservationRequest["lines"][number];
 
-export const campaignLockSchema = z.object({ campaignId: z.string(), qty: z.number().check(z.int()), expiresAt: z.string() });
+export const campaignLockSchema = lazy(() => z.object({ campaignId: z.string(), qty: z.number().check(z.int()), expiresAt: z.string() }));
 export type CampaignLock = z.infer<typeof campaignLockSchema>;
 
 /** The counters of one SKU as stored. `available` is kept equal to `sellableOf(state)` by every write. */
-export const skuStateSchema = z.object({
+export const skuStateSchema = lazy(() => z.object({
   sku: z.string(),
   onHand: z.number().check(z.int()),
   reserved: z.number().check(z.int()),
@@ -82,16 +83,16 @@ export const skuStateSchema = z.object({
   /** Bumped by every change; the storefront idempotency key is `<sku>#<version>`. */
   version: z.number().check(z.int()),
   updatedAt: z.string(),
-});
+}));
 export type SkuState = z.infer<typeof skuStateSchema>;
 
 /** What the storefront was last told about a SKU (kept apart from the hot counter item). */
-export const publishedSchema = z.object({
+export const publishedSchema = lazy(() => z.object({
   version: z.number().check(z.int()),
   /** `null` before the first message. */
   page: z.nullable(z.number().check(z.int())),
   at: z.nullable(z.string()),
-});
+}));
 export type Published = z.infer<typeof publishedSchema>;
 
 export const nothingPublished: Published = { version: 0, page: null, at: null };
@@ -240,7 +241,7 @@ export type ReservationStatus = (typeof reservationStatuses)[number];
 export type CloseKind = Exclude<ReservationStatus, "held">;
 
 /** A reservation as stored (`canonical` makes a replay of the same order recognisable). */
-export const storedReservationSchema = z.object({
+export const storedReservationSchema = lazy(() => z.object({
   orderId: z.string(),
   lines: z.array(z.object({ sku: z.string(), qty: z.number().check(z.int(), z.minimum(1)) })).check(z.minLength(1)),
   status: z.enum(reservationStatuses),
@@ -255,7 +256,7 @@ export const storedReservationSchema = z.object({
    * over ({@link attemptIsOver}). Absent on reservations written before attempts were recorded.
    */
   attempt: z.optional(z.string()),
-});
+}));
 export type Reservation = z.infer<typeof storedReservationSchema>;
 
 export function newReservation(request: ReservationRequest, actor: string, at: string, expiresAt: string, attempt?: string): Reservation {
@@ -320,7 +321,7 @@ export function reservationView(r: Reservation) {
 }
 
 /** What the reconciler found for one SKU. */
-export const driftFindingSchema = z.object({
+export const driftFindingSchema = lazy(() => z.object({
   at: z.string(),
   /** Counter minus the sum of the hold items (positive: units stuck as reserved). */
   reserved: z.number().check(z.int()),
@@ -329,11 +330,11 @@ export const driftFindingSchema = z.object({
   /** Page stock the storefront was told minus the page stock it should show. */
   pageStock: z.number().check(z.int()),
   repaired: z.boolean(),
-});
+}));
 export type DriftFinding = z.infer<typeof driftFindingSchema>;
 
 /** A reconciler run, as `GET /stock/drift` shows it (counts over all SKUs, the first findings). */
-export const reconcileReportSchema = z.object({
+export const reconcileReportSchema = lazy(() => z.object({
   at: z.string(),
   skus: z.number().check(z.int()),
   drifted: z.number().check(z.int()),
@@ -341,7 +342,7 @@ export const reconcileReportSchema = z.object({
   busy: z.number().check(z.int()),
   republished: z.number().check(z.int()),
   findings: z.array(z.extend(driftFindingSchema, { sku: z.string() })),
-});
+}));
 export type ReconcileReport = z.infer<typeof reconcileReportSchema>;
 
 /** Compares the counters with the ledger (the hold items): which numbers are off, and by how much. */

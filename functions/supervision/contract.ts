@@ -3,6 +3,7 @@
  * and, in `contract()`, each route's responses (./responses.ts; generator only).
  */
 import * as z from "zod/mini";
+import { lazy } from "../shared/lazy-schema.js";
 import { agentIdSchema, skillSchema } from "../agents/domain.js";
 import { conversationIdSchema } from "../routing/conversation.js";
 import { conversationViewSchema } from "../routing/responses.js";
@@ -10,20 +11,20 @@ import type { Contract } from "../shared/contract.js";
 import { pageQuery } from "../shared/table/page-query.js";
 import { liveQueueSchema, routingMetricsSchema } from "./responses.js";
 
-export const conversationPath = z.object({ conversationId: conversationIdSchema });
+export const conversationPath = lazy(() => z.object({ conversationId: conversationIdSchema }));
 
 /** Exactly one target: an agent, or a skill's waiting line. Each wrong shape says what to send. */
-export const transferSchema = z.strictObject({ toAgentId: z.optional(agentIdSchema), toSkill: z.optional(skillSchema), note: z.optional(z.string().check(z.maxLength(500))) }).check(z.superRefine((body, ctx) => {
+export const transferSchema = lazy(() => z.strictObject({ toAgentId: z.optional(agentIdSchema), toSkill: z.optional(skillSchema), note: z.optional(z.string().check(z.maxLength(500))) }).check(z.superRefine((body, ctx) => {
     if (body.toAgentId !== undefined && body.toSkill !== undefined) {
       const message = "give either toAgentId (to that agent) or toSkill (back to that skill's queue), not both";
       for (const field of ["toAgentId", "toSkill"]) ctx.addIssue({ code: "custom", path: [field], message });
     } else if (body.toAgentId === undefined && body.toSkill === undefined) {
       ctx.addIssue({ code: "custom", path: ["toAgentId"], message: "give toAgentId (to that agent) or toSkill (back to that skill's queue)" });
     }
-  }));
+  })));
 
 /** A supervisor's reallocation: to an agent (`force` may exceed its capacity, nothing else) or to a skill's line. */
-export const reassignSchema = z.strictObject({ toAgentId: z.optional(agentIdSchema), toSkill: z.optional(skillSchema), force: z._default(z.boolean(), false), reason: z.optional(z.string().check(z.maxLength(500))) }).check(z.superRefine((body, ctx) => {
+export const reassignSchema = lazy(() => z.strictObject({ toAgentId: z.optional(agentIdSchema), toSkill: z.optional(skillSchema), force: z._default(z.boolean(), false), reason: z.optional(z.string().check(z.maxLength(500))) }).check(z.superRefine((body, ctx) => {
     if (body.toAgentId !== undefined && body.toSkill !== undefined) {
       const message = "give either toAgentId (to that agent) or toSkill (back to that skill's queue), not both";
       for (const field of ["toAgentId", "toSkill"]) ctx.addIssue({ code: "custom", path: [field], message });
@@ -32,15 +33,15 @@ export const reassignSchema = z.strictObject({ toAgentId: z.optional(agentIdSche
     } else if (body.toSkill !== undefined && body.force) {
       ctx.addIssue({ code: "custom", path: ["force"], message: "force applies to a named agent's capacity; a skill's queue is served by routing" });
     }
-  }));
+  })));
 
 /** `GET /queue`'s waiting list: page sizes. */
 export const queuePageSizes = { default: 100, max: 500 } as const;
 
 /** `?limit=&cursor=` pages the waiting list; `?skill=` (or `any`) shows one line. */
-export const queueQuery = z.strictObject({ ...pageQuery(queuePageSizes), skill: z.optional(z.union([z.literal("any"), skillSchema])) });
+export const queueQuery = lazy(() => z.strictObject({ ...pageQuery(queuePageSizes), skill: z.optional(z.union([z.literal("any"), skillSchema])) }));
 
-export const rangeSchema = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).check(z.refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: "from must be before to", path: ["to"] }), z.refine((r) => Date.parse(r.to) - Date.parse(r.from) <= 31 * 24 * 3_600_000, { message: "the range may span at most 31 days", path: ["to"] }));
+export const rangeSchema = lazy(() => z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).check(z.refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: "from must be before to", path: ["to"] }), z.refine((r) => Date.parse(r.to) - Date.parse(r.from) <= 31 * 24 * 3_600_000, { message: "the range may span at most 31 days", path: ["to"] })));
 
 export function contract(): Contract {
   const moved = { description: "The conversation after the move.", schema: conversationViewSchema };

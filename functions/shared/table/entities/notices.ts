@@ -7,6 +7,7 @@
  * the same deterministic keys) can never clear an acknowledgement.
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { campaignContentSchema, fieldChangeSchema, noticeSchema, urgencySchema } from "../../../notices/domain.js";
 import { skillSchema } from "../../../agents/domain.js";
 import { defineEntity } from "../entity.js";
@@ -16,7 +17,7 @@ import { defineEntity } from "../entity.js";
  * receipts, so a list shows counts without reading any receipt) and, for a campaign version that
  * a newer one replaced, which notice superseded it.
  */
-export const noticeRecordSchema = z.extend(noticeSchema, {
+export const noticeRecordSchema = lazy(() => z.extend(noticeSchema, {
   /** Inbox entries the last fan-out run wrote (SET, so a redelivered run does not add twice). */
   deliveredByFanout: z.optional(z.number().check(z.int(), z.minimum(0))),
   /** Inbox entries created for late joiners (ADD 1 in the transaction that creates each). */
@@ -24,7 +25,7 @@ export const noticeRecordSchema = z.extend(noticeSchema, {
   /** Acknowledgements (ADD 1 in the transaction that writes each, once per agent). */
   acknowledgedCount: z.optional(z.number().check(z.int(), z.minimum(0))),
   supersededBy: z.optional(z.string()),
-});
+}));
 
 export const Notice = defineEntity({
   type: "Notice",
@@ -49,7 +50,7 @@ export const Notice = defineEntity({
 });
 
 /** The small targeting record of a deliverable notice: what late joiners and reminders read. */
-export const activeNoticeSchema = z.object({
+export const activeNoticeSchema = lazy(() => z.object({
   noticeId: z.string(),
   urgency: urgencySchema,
   targetSkills: z.nullable(z.array(skillSchema)),
@@ -59,7 +60,7 @@ export const activeNoticeSchema = z.object({
   fannedOutAt: z.optional(z.string()),
   lastRemindedAt: z.optional(z.string()),
   reenqueuedAt: z.optional(z.string()),
-});
+}));
 
 export const ActiveNotice = defineEntity({
   type: "ActiveNotice",
@@ -76,7 +77,7 @@ export const ActiveNotice = defineEntity({
 });
 
 /** The current version of a campaign, as the campaign and its history store it. */
-export const campaignRecordSchema = z.object({
+export const campaignRecordSchema = lazy(() => z.object({
   campaignId: z.string(),
   version: z.number().check(z.int(), z.minimum(1)),
   content: campaignContentSchema,
@@ -85,7 +86,7 @@ export const campaignRecordSchema = z.object({
   activeSk: z.string(),
   updatedAt: z.string(),
   updatedBy: z.string(),
-});
+}));
 
 export const Campaign = defineEntity({
   type: "Campaign",
@@ -108,7 +109,7 @@ export const CampaignVersion = defineEntity({
   type: "CampaignVersion",
   owner: "notices",
   description: "One past or current version of a campaign with its field-level changes (history, never deleted)",
-  schema: z.extend(campaignRecordSchema, { changes: z.array(fieldChangeSchema) }),
+  schema: lazy(() => z.extend(campaignRecordSchema, { changes: z.array(fieldChangeSchema) })),
   pk: "CAMPAIGN#{campaignId}",
   sk: "V#{paddedVersion}",
   patterns: [{ name: "CampaignVersion.get", operation: "GetItem CAMPAIGN#{campaignId} / V#{version, 10 digits}", cost: "0.5–1 RRU" }],
@@ -128,7 +129,7 @@ export const NoticeDelivery = defineEntity({
   type: "NoticeDelivery",
   owner: "notices",
   description: "A notice in an agent's inbox (a snapshot of the notice); deterministic key, so redelivery rewrites it",
-  schema: z.object({ agentId: z.string(), deliveredAt: z.string(), via: z.string(), notice: noticeSchema, expiresAtEpoch: z.number().check(z.int()) }),
+  schema: lazy(() => z.object({ agentId: z.string(), deliveredAt: z.string(), via: z.string(), notice: noticeSchema, expiresAtEpoch: z.number().check(z.int()) })),
   pk: "INBOX#{agentId}",
   sk: "NOTICE#{noticeId}",
   indexes: {
@@ -148,7 +149,7 @@ export const NoticeAck = defineEntity({
   type: "NoticeAck",
   owner: "notices",
   description: "An agent's acknowledgement of a notice, written once; a separate item so a redelivered fan-out cannot clear it",
-  schema: z.object({ agentId: z.string(), noticeId: z.string(), acknowledgedAt: z.string(), expiresAtEpoch: z.number().check(z.int()) }),
+  schema: lazy(() => z.object({ agentId: z.string(), noticeId: z.string(), acknowledgedAt: z.string(), expiresAtEpoch: z.number().check(z.int()) })),
   pk: "INBOX#{agentId}",
   sk: "ACK#{noticeId}",
   indexes: {

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { driftFindingSchema, reconcileReportSchema, skuStateSchema, storedReservationSchema } from "../../../stock/domain.js";
 import { defineEntity } from "../entity.js";
 
@@ -40,7 +41,7 @@ export const SkuRegistryEntry = defineEntity({
   type: "StockSkuRegistry",
   owner: "stock",
   description: "Written once when a SKU is first named, so the reconciler can list every SKU without scanning",
-  schema: z.object({ sku: z.string() }),
+  schema: lazy(() => z.object({ sku: z.string() })),
   pk: "SKU#{sku}",
   sk: "REGISTRY",
   indexes: {
@@ -53,7 +54,7 @@ export const StockLock = defineEntity({
   type: "StockLock",
   owner: "stock",
   description: "Index entry of a SKU's campaign lock (the lock itself is on the counters), present only while a lock exists",
-  schema: z.object({ sku: z.string(), campaignId: z.string(), qty: z.number().check(z.int()), expiresAt: z.string() }),
+  schema: lazy(() => z.object({ sku: z.string(), campaignId: z.string(), qty: z.number().check(z.int()), expiresAt: z.string() })),
   pk: "SKU#{sku}",
   sk: "LOCK",
   indexes: {
@@ -69,7 +70,7 @@ export const StockHold = defineEntity({
   type: "StockHold",
   owner: "stock",
   description: "The ledger: one per reserved line; `reserved` must equal the sum of a SKU's holds. Own partition key, so hold writes do not eat the counter item's partition throughput",
-  schema: z.object({ sku: z.string(), orderId: z.string(), qty: z.number().check(z.int(), z.minimum(1)), expiresAt: z.string() }),
+  schema: lazy(() => z.object({ sku: z.string(), orderId: z.string(), qty: z.number().check(z.int(), z.minimum(1)), expiresAt: z.string() })),
   pk: "SKUHOLD#{sku}",
   sk: "HOLD#{orderId}",
   patterns: [
@@ -111,13 +112,13 @@ export const StockPublication = defineEntity({
   type: "StockPublication",
   owner: "stock",
   description: "What the storefront was last told about a SKU (version, page stock) and the publisher lease; kept apart from the hot counters",
-  schema: z.object({
+  schema: lazy(() => z.object({
     publishedVersion: z.optional(z.number().check(z.int())),
     publishedPage: z.optional(z.nullable(z.number().check(z.int()))),
     publishedAt: z.optional(z.nullable(z.string())),
     leaseOwner: z.optional(z.string()),
     leaseUntil: z.optional(z.number()),
-  }),
+  })),
   pk: "SKUPUB#{sku}",
   sk: "PUBLISHED",
   patterns: [
