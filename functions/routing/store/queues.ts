@@ -6,9 +6,10 @@ import { conversationSchema, type Conversation } from "../conversation.js";
 import { waitingKey } from "../policy.js";
 import { arrived, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
 import * as z from "zod/mini";
+import { lazy } from "../../shared/lazy-schema.js";
 
 
-const headSchema = z.pick(conversationSchema, { conversationId: true, priority: true, arrivedAt: true, escalated: true, fallbackSkills: true });
+const headSchema = lazy(() => z.pick(conversationSchema, { conversationId: true, priority: true, arrivedAt: true, escalated: true, fallbackSkills: true }));
 
 /**
  * The first `limit` waiting conversations of a skill, in service order, with their position in
@@ -40,7 +41,7 @@ export async function waitingConversations(skill: Skill | "any"): Promise<Conver
   return items.map((item) => ConversationItem.parse(item));
 }
 
-const queuedIdSchema = z.pick(conversationSchema, { conversationId: true });
+const queuedIdSchema = lazy(() => z.pick(conversationSchema, { conversationId: true }));
 
 /**
  * One page of conversations accepted before `before` and still `queued` (their queue message may
@@ -94,7 +95,7 @@ export async function conversationsArrivedBetween(from: Date, to: Date): Promise
   return out;
 }
 
-const lineEntrySchema = z.pick(conversationSchema, { arrivedAt: true, escalated: true });
+const lineEntrySchema = lazy(() => z.pick(conversationSchema, { arrivedAt: true, escalated: true }));
 
 /**
  * How many conversations wait in a skill's line, how many of them are escalated and the oldest

@@ -5,6 +5,7 @@
  * routing writes them through that entity inside its own transactions.
  */
 import * as z from "zod/mini";
+import { lazy } from "../../lazy-schema.js";
 import { conversationSchema } from "../../../routing/conversation.js";
 import { defineEntity } from "../entity.js";
 
@@ -63,7 +64,7 @@ export const Conversation = defineEntity({
   ],
 });
 
-export const knownAgentSchema = z.object({ agentId: z.string(), servedAt: z.string() });
+export const knownAgentSchema = lazy(() => z.object({ agentId: z.string(), servedAt: z.string() }));
 
 export const KnownAgent = defineEntity({
   type: "KnownAgent",
@@ -101,7 +102,7 @@ export function arrivalSlot(at: Date): { day: string; slot: string } {
   return { day: start.slice(0, 10), slot: start };
 }
 
-export const arrivalCountSchema = z.object({
+export const arrivalCountSchema = lazy(() => z.object({
   slot: z.string(),
   skill: z.string(),
   /** Conversations that arrived in the slot with this skill: new ones and reopened episodes. */
@@ -109,7 +110,7 @@ export const arrivalCountSchema = z.object({
   /** Of which reopened episodes of a closed conversation. */
   reopened: z._default(z.number().check(z.int()), 0),
   expiresAtEpoch: z.optional(z.number()),
-});
+}));
 
 export const ArrivalCount = defineEntity({
   type: "ArrivalCount",
