@@ -25,7 +25,7 @@ const indexes = ["gsi1", "gsi2", "gsi3"] as const;
 export class PartitionMeter {
   active = false;
   /** Only calls made inside this function's scope count (background functions of the stack are left out). */
-  only: string | undefined;
+  only: string | readonly string[] | undefined;
   /** WRU by partition: `table <pk>` or `gsiN <pk>`. */
   readonly units = new Map<string, number>();
   /** Largest item written (bytes). */
@@ -34,7 +34,7 @@ export class PartitionMeter {
   constructor(private readonly client: { middlewareStack: unknown }, private readonly functionName: () => string | undefined = () => undefined) {
     (client.middlewareStack as Stack).add(
       (next: (args: { input: Doc }) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: Doc }) => {
-        if (this.active && (this.only === undefined || this.functionName() === this.only)) this.record((context.commandName ?? "").replace(/Command$/, ""), args.input);
+        if (this.active && (this.only === undefined || (typeof this.only === "string" ? this.functionName() === this.only : this.only.includes(this.functionName() ?? "")))) this.record((context.commandName ?? "").replace(/Command$/, ""), args.input);
         return next(args);
       },
       { step: "initialize", name, priority: "high" },

@@ -73,6 +73,17 @@ export const queues = {
     maxReceiveCount: 5,
     description: "SKUs whose page stock may have changed (stock writers -> StockPublisher)",
   },
+  /**
+   * Large rota CSV imports accepted with 202 (one message per job; docs/rota.md "Large imports").
+   * Visibility (400 s) above the job's lease (360 s), itself above the consumer's 300 s timeout:
+   * a dead consumer's message comes back when its job can be taken over.
+   */
+  rotaImports: {
+    fifo: false,
+    visibilityTimeoutSeconds: 400,
+    maxReceiveCount: 5,
+    description: "Accepted rota CSV import jobs (RotaImportApi -> RotaImportJobs)",
+  },
   /** Page-stock changes for the storefront connector, per-SKU ordered. */
   storefront: {
     fifo: true,

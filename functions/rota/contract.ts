@@ -10,7 +10,7 @@ import { coverageInputSchema } from "./coverage.js";
 import { dateSchema, exceptionInputSchema, instantSchema, rotaInputSchema, shiftIdSchema, shiftInputSchema } from "./domain.js";
 import { planEditSchema, planInputSchema, planPath } from "./plan-input.js";
 import { rotaPlanViewSchema } from "./plan-responses.js";
-import { coverageSchema, exceptionListSchema, onDutySchema, resolvedRotaSchema, rotaChangeResultSchema, rotaExceptionView, rotaImportResultSchema, shiftListSchema, shiftViewSchema, shiftWithUsesSchema } from "./responses.js";
+import { coverageSchema, exceptionListSchema, onDutySchema, resolvedRotaSchema, rotaChangeResultSchema, rotaExceptionView, rotaImportJobSchema, rotaImportResultSchema, shiftListSchema, shiftViewSchema, shiftWithUsesSchema } from "./responses.js";
 
 export const shiftPath = z.object({ shiftId: shiftIdSchema });
 export const exceptionPath = z.object({ exceptionId: z.uuid() });
@@ -24,6 +24,7 @@ export const rotaQuerySchema = z.object({
 export const onDutyQuerySchema = z.object({ at: z.optional(instantSchema), skill: z.optional(skillSchema) });
 
 export const importQuerySchema = z.object({ allowOverlap: z.optional(z.enum(["true", "false"])) });
+export const importJobPath = z.object({ jobId: z.uuid() });
 
 export const exceptionsQuerySchema = z.object({ from: z.optional(dateSchema), to: z.optional(dateSchema), agentId: z.optional(z.string()) });
 
@@ -60,11 +61,20 @@ export function contract(): Contract {
     },
     "POST /rota/import": {
       summary: "Import a rota as CSV (agent,date,shift): all or nothing, each bad row named",
-      description: "Replaces the named agents' assignments between the file's first and last date. `?allowOverlap=true` accepts overlapping shifts.",
+      description:
+        "Replaces the named agents' assignments between the file's first and last date. `?allowOverlap=true` accepts overlapping shifts. Every row is checked first (any bad row: 400 naming each, nothing written). Up to 1,000 rows the file is applied in the request (200); a larger one (≤ 20,000 rows) is accepted as a job (202, `Location` names it) and applied in the background, all or nothing: poll `GET /rota/imports/{jobId}`.",
       query: importQuerySchema,
       body: { mediaType: "text/csv", description: "Header `agent,date,shift`, one row per assignment (`off` for a day off).", example: "agent,date,shift\na1,2030-01-07,early\n" },
-      responses: { 200: { description: "Imported.", schema: rotaImportResultSchema } },
+      responses: {
+        200: { description: "Imported.", schema: rotaImportResultSchema },
+        202: { description: "A large file, checked and accepted as a job (Location names it).", schema: rotaImportJobSchema, headers: { location: "/rota/imports/{jobId}" } },
+      },
       problems: [409],
+    },
+    "GET /rota/imports/{jobId}": {
+      summary: "A large import's status and progress (queued, applying, done, failed with its reasons)",
+      params: importJobPath,
+      responses: { 200: { description: "The job.", schema: rotaImportJobSchema } },
     },
     "POST /rota/exceptions": {
       summary: "Leave, an override or a swap for an agent",

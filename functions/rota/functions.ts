@@ -31,10 +31,30 @@ export const rotaImportApi: FunctionSpec = {
   entry: "functions/rota/import.http.ts",
   handler: "handler",
   description: "Rota CSV import (agent,date,shift): replaces the named agents' assignments in the file's date range, all or nothing",
-  triggers: [{ kind: "http", method: "POST", path: "/rota/import", auth: supervisor }],
-  // As RotaApi: writes duty state through the agents store; sends drain requests when shifts start.
-  access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
+  triggers: [
+    { kind: "http", method: "POST", path: "/rota/import", auth: supervisor },
+    { kind: "http", method: "GET", path: "/rota/imports/{jobId}", auth: supervisor },
+  ],
+  // As RotaApi: writes duty state through the agents store; sends drain requests when shifts start;
+  // queues a large file as a job.
+  access: { table: "write", sends: ["conversations", "notices", "rotaImports"], pushesToAgents: true },
   timeoutSeconds: 30,
+};
+
+/**
+ * Applies large CSV imports accepted with 202 (one job per message, all or nothing: one staged
+ * rota change). Its timeout stays below the job's lease (use-cases/import.ts `importLeaseMs`).
+ */
+export const rotaImportJobs: FunctionSpec = {
+  name: "RotaImportJobs",
+  entry: "functions/rota/import-jobs.queue.ts",
+  handler: "handler",
+  description: "Applies a large rota CSV import job as one all-or-nothing change, recording its progress",
+  triggers: [{ kind: "queue", queue: "rotaImports", batchSize: 1, reportBatchItemFailures: true, localConcurrency: 2 }],
+  // As RotaImportApi: writes the rota and duty state; sends drain requests when shifts start.
+  access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
+  memoryMb: 1024,
+  timeoutSeconds: 300,
 };
 
 /**
@@ -69,4 +89,4 @@ export const rotaDutyClock: FunctionSpec = {
   timeoutSeconds: 50,
 };
 
-export const rotaFunctions: FunctionSpec[] = [rotaApi, rotaImportApi, rotaPlansApi, rotaDutyClock];
+export const rotaFunctions: FunctionSpec[] = [rotaApi, rotaImportApi, rotaImportJobs, rotaPlansApi, rotaDutyClock];

@@ -44,6 +44,29 @@ export const rotaImportResultSchema = named(
   "The file's date range, its rows and agents, and the assignments written and removed.",
 );
 
+export const rotaImportJobSchema = named(
+  "RotaImportJob",
+  z.strictObject({
+    jobId: z.uuid(),
+    status: z.enum(["queued", "applying", "done", "failed"]),
+    acceptedAt: instant,
+    finishedAt: z.optional(instant),
+    from: calendarDate,
+    to: calendarDate,
+    rows: int(),
+    agents: int(),
+    /** `applied` of `total` assignment writes and removals staged (total null until the rota is read); none is visible before `done`. */
+    progress: z.strictObject({ applied: int(), total: z.nullable(int()) }),
+    written: z.optional(int()),
+    removed: z.optional(int()),
+    /** Failed: the problem type a synchronous import would have answered, its detail and each row or agent involved. */
+    problem: z.optional(z.string()),
+    detail: z.optional(z.string()),
+    errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
+  }),
+  "A large CSV import applied asynchronously, all or nothing: queued → applying → done (the whole file is in the rota) or failed (nothing of it is).",
+);
+
 export const occurrenceSchema = named(
   "ShiftOccurrence",
   z.strictObject({

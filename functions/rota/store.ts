@@ -22,6 +22,7 @@ import {
   Shift as ShiftEntity,
   dynamo,
   queryAll,
+  rotaAssignmentShardList,
   tableName,
   type TransactItem,
 } from "../shared/table/index.js";
@@ -112,13 +113,15 @@ export async function listShifts(): Promise<Shift[]> {
  */
 export async function assignmentsUsing(shiftId: string, months: readonly string[]): Promise<Assignment[]> {
   const pages = await Promise.all(
-    months.map((month) =>
-      queryAll({
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :p",
-        FilterExpression: "shiftId = :s OR staged.prev.shiftId = :s",
-        ExpressionAttributeValues: { ":p": RotaAssignment.index.byMonth.partition({ month }), ":s": shiftId },
-      }),
+    months.flatMap((month) =>
+      rotaAssignmentShardList.map((shard) =>
+        queryAll({
+          IndexName: "gsi2",
+          KeyConditionExpression: "gsi2pk = :p",
+          FilterExpression: "shiftId = :s OR staged.prev.shiftId = :s",
+          ExpressionAttributeValues: { ":p": RotaAssignment.index.byMonth.partition({ month, shard }), ":s": shiftId },
+        }),
+      ),
     ),
   );
   return (await visible(pages.flat().map(readAssignment))).filter((a) => a.shiftId === shiftId);
@@ -174,18 +177,22 @@ function monthsBetween(fromDate: string, toDate: string): string[] {
   }
 }
 
-/** All agents' assignments dated `fromDate…toDate` (inclusive): one query per month. */
+/** All agents' assignments dated `fromDate…toDate` (inclusive), by date then agent: one query per month and shard. */
 export async function listAssignments(fromDate: string, toDate: string): Promise<Assignment[]> {
   const pages = await Promise.all(
-    monthsBetween(fromDate, toDate).map((month) =>
-      queryAll({
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :p AND gsi2sk BETWEEN :a AND :b",
-        ExpressionAttributeValues: { ":p": RotaAssignment.index.byMonth.partition({ month }), ":a": fromDate, ":b": `${toDate}~` },
-      }),
+    monthsBetween(fromDate, toDate).flatMap((month) =>
+      rotaAssignmentShardList.map((shard) =>
+        queryAll({
+          IndexName: "gsi2",
+          KeyConditionExpression: "gsi2pk = :p AND gsi2sk BETWEEN :a AND :b",
+          ExpressionAttributeValues: { ":p": RotaAssignment.index.byMonth.partition({ month, shard }), ":a": fromDate, ":b": `${toDate}~` },
+        }),
+      ),
     ),
   );
-  return visible(pages.flat().map(readAssignment));
+  // The index's order within one partition, across the shards.
+  const order = (a: Assignment) => `${a.date}#${a.agentId}`;
+  return (await visible(pages.flat().map(readAssignment))).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
 /** One agent's assignments dated `fromDate…toDate` (strongly consistent, for replacements). */

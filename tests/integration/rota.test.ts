@@ -304,12 +304,12 @@ describe("duty clock and on-duty view", () => {
   it("answers a malformed stored rota item with a logged 500, never a coerced value", async () => {
     const { s, sup, agent } = await setup();
     const id = await agent();
-    const { RotaAssignment, dynamo, tableName } = await import("../../functions/shared/table/index.js");
+    const { RotaAssignment, dynamo, rotaAssignmentIndexAttributes, tableName } = await import("../../functions/shared/table/index.js");
     const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
     // No shiftId: before the registry this read as the string "undefined".
     const { shiftId: _missing, ...bad } = RotaAssignment.item(
       { agentId: id, date: "2030-07-01", shiftId: "x", updatedAt: "2030-01-01T00:00:00.000Z", updatedBy: "t" },
-      RotaAssignment.index.byMonth.attributes({ month: "2030-07", date: "2030-07-01", agentId: id }),
+      rotaAssignmentIndexAttributes(id, "2030-07-01"),
     );
     await dynamo.send(new PutCommand({ TableName: tableName, Item: bad }));
     const res = await s.api("GET", `/rota?from=2030-07-01&to=2030-07-02&agentId=${id}`, { as: sup });

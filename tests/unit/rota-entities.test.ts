@@ -1,7 +1,7 @@
 /** The rota's entities: keys from the registry's templates, stored items parsed, malformed ones typed errors. */
 import { describe, expect, it } from "vitest";
 import { MalformedItemError } from "../../functions/shared/table/entity.js";
-import { OnDuty, RotaAssignment, RotaException, RotaPattern, Shift } from "../../functions/shared/table/entities/rota.js";
+import { OnDuty, RotaAssignment, RotaException, RotaPattern, Shift, rotaAssignmentIndexAttributes, rotaAssignmentShard, rotaAssignmentShards } from "../../functions/shared/table/entities/rota.js";
 
 const stamp = { updatedAt: "2030-01-01T00:00:00.000Z", updatedBy: "supervisor:s" };
 
@@ -16,8 +16,10 @@ function thrown(work: () => unknown): unknown {
 
 describe("rota entities", () => {
   it("build the keys and index attributes the store writes", () => {
-    const item = RotaAssignment.item({ agentId: "a1", date: "2030-11-10", shiftId: "early", ...stamp }, RotaAssignment.index.byMonth.attributes({ month: "2030-11", date: "2030-11-10", agentId: "a1" }));
-    expect(item).toMatchObject({ pk: "ROTA#a1", sk: "ASSIGN#2030-11-10", type: "RotaAssignment", gsi2pk: "ROTAASSIGN#2030-11", gsi2sk: "2030-11-10#a1" });
+    const item = RotaAssignment.item({ agentId: "a1", date: "2030-11-10", shiftId: "early", ...stamp }, rotaAssignmentIndexAttributes("a1", "2030-11-10"));
+    expect(item).toMatchObject({ pk: "ROTA#a1", sk: "ASSIGN#2030-11-10", type: "RotaAssignment", gsi2pk: `ROTAASSIGN#2030-11#${rotaAssignmentShard("a1")}`, gsi2sk: "2030-11-10#a1" });
+    // Agents spread over every shard of the month index.
+    expect(new Set(Array.from({ length: 200 }, (_, i) => rotaAssignmentShard(`agent-${i}`))).size).toBe(rotaAssignmentShards);
     expect(RotaAssignment.parse(item)).toEqual({ agentId: "a1", date: "2030-11-10", shiftId: "early", ...stamp });
     expect(RotaPattern.key({ agentId: "a1", startDate: "2030-11-01" })).toEqual({ pk: "ROTA#a1", sk: "PATTERN#2030-11-01" });
     expect(Shift.index.all.partition({})).toBe("SHIFTS");

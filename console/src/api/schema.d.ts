@@ -686,11 +686,31 @@ export interface paths {
         put?: never;
         /**
          * Import a rota as CSV (agent,date,shift): all or nothing, each bad row named
-         * @description Replaces the named agents' assignments between the file's first and last date. `?allowOverlap=true` accepts overlapping shifts.
+         * @description Replaces the named agents' assignments between the file's first and last date. `?allowOverlap=true` accepts overlapping shifts. Every row is checked first (any bad row: 400 naming each, nothing written). Up to 1,000 rows the file is applied in the request (200); a larger one (≤ 20,000 rows) is accepted as a job (202, `Location` names it) and applied in the background, all or nothing: poll `GET /rota/imports/{jobId}`.
          *
          *     Bearer token with the role supervisor.
          */
         post: operations["postRotaImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rota/imports/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A large import's status and progress (queued, applying, done, failed with its reasons)
+         * @description Bearer token with the role supervisor.
+         */
+        get: operations["getRotaImportsJobId"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2202,6 +2222,47 @@ export interface components {
              */
             createdAt: string;
             createdBy: string;
+        };
+        /** @description A large CSV import applied asynchronously, all or nothing: queued → applying → done (the whole file is in the rota) or failed (nothing of it is). */
+        RotaImportJob: {
+            /** Format: uuid */
+            jobId: string;
+            /** @enum {string} */
+            status: "queued" | "applying" | "done" | "failed";
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            acceptedAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant
+             */
+            finishedAt?: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            to: string;
+            rows: number;
+            agents: number;
+            progress: {
+                applied: number;
+                total: number | null;
+            };
+            written?: number;
+            removed?: number;
+            problem?: string;
+            detail?: string;
+            errors?: {
+                field: string;
+                message: string;
+            }[];
         };
         /** @description The file's date range, its rows and agents, and the assignments written and removed. */
         RotaImportResult: {
@@ -4109,12 +4170,51 @@ export interface operations {
                     "application/json": components["schemas"]["RotaImportResult"];
                 };
             };
+            /** @description A large file, checked and accepted as a job (Location names it). */
+            202: {
+                headers: {
+                    /** @description /rota/imports/{jobId} */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotaImportJob"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRotaImportsJobId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotaImportJob"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

@@ -50,7 +50,14 @@ const commitPointAudits = (ops: readonly RotaChangeOp[]) => maxTransactItems - 1
  * rolled back. Anything else (store unreachable, a crash) leaves the old rota, or — after the
  * commit point — the new one, finished by recovery.
  */
-export async function commitRotaChange(change: RotaChangeSet, now: Date): Promise<void> {
+export interface CommitOptions {
+  /** How long the writer holds its agents (default `leaseMs`): longer than the writing function's timeout. */
+  leaseMs?: number;
+  /** Called as a staged change's items are written: how many of `change.ops` are staged so far. */
+  onStaged?: (staged: number) => void;
+}
+
+export async function commitRotaChange(change: RotaChangeSet, now: Date, options: CommitOptions = {}): Promise<void> {
   if (change.ops.length === 0) return;
   const audits = auditOps(change);
   const deltas = shiftUsageDeltas(change.ops);
@@ -61,7 +68,7 @@ export async function commitRotaChange(change: RotaChangeSet, now: Date): Promis
     await transactChecked(items, { offset: 0, list: change.versions }, (error) => shiftGoneError(error, change.versions.length + change.ops.length, usage.shiftIds));
     return;
   }
-  await commitStaged(change, audits, now);
+  await commitStaged(change, audits, now, options);
 }
 
 function partsOf(change: RotaChangeSet): { agents: AgentVersion[]; ops: RotaChangeOp[] }[] {
@@ -96,9 +103,9 @@ function statusMove(changeId: string, from: RotaChangeStatus, to: RotaChangeStat
   return { ...guard, UpdateExpression: "SET #s = :to", ExpressionAttributeValues: { ...guard.ExpressionAttributeValues, ":to": to } };
 }
 
-async function commitStaged(change: RotaChangeSet, audits: Map<string, TransactItem>, now: Date): Promise<void> {
+async function commitStaged(change: RotaChangeSet, audits: Map<string, TransactItem>, now: Date, options: CommitOptions): Promise<void> {
   const { changeId } = change;
-  const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+  const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? leaseMs)).toISOString();
   const parts = partsOf(change);
   // The parts first: nothing refers to them until the header exists.
   await batchWrite(parts.map((p, part) => ({ PutRequest: { Item: RotaChangePart.item({ changeId, part, agents: p.agents, ops: p.ops, expiresAtEpoch: epochSeconds(change.at, partDays) }) } })));
@@ -133,7 +140,12 @@ async function commitStaged(change: RotaChangeSet, audits: Map<string, TransactI
       started = true;
     }
     const guard: TransactItem = { ConditionCheck: headerIn(changeId, "applying") };
-    await inLanes(chunks(change.ops, maxTransactItems - 1), lanes, (batch) => transactChecked([guard, ...batch.map((op) => stagedPut(op, changeId))], undefined));
+    let staged = 0;
+    await inLanes(chunks(change.ops, maxTransactItems - 1), lanes, async (batch) => {
+      await transactChecked([guard, ...batch.map((op) => stagedPut(op, changeId))], undefined);
+      staged += batch.length;
+      options.onStaged?.(staged);
+    });
     // The commit point, with the uses the change removes and as many audit records as fit; the rest follow with the unlocks.
     const flip: TransactItem = { Update: statusMove(changeId, "applying", "committed") };
     await transactChecked([flip, ...lossOps(deltas), ...[...audits.values()].slice(0, commitPointAudits(change.ops))], undefined);

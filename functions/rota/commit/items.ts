@@ -2,7 +2,7 @@
  * The items a rota change writes: each op's item as before or after the change, the staged form
  * (new value marked with the change and the previous value), and the agents' audit records.
  */
-import { AuditRecord, RotaAssignment, RotaPattern, batchGet, tableName, type TransactItem, type WriteRequest } from "../../shared/table/index.js";
+import { AuditRecord, RotaAssignment, RotaPattern, batchGet, rotaAssignmentIndexAttributes, tableName, type TransactItem, type WriteRequest } from "../../shared/table/index.js";
 import { auditEntries, type RotaChangeOp, type RotaChangeSet } from "../change-set.js";
 
 /**
@@ -13,7 +13,7 @@ function itemOf(op: RotaChangeOp, side: "before" | "after", changeId?: string): 
   if (op.kind === "assignment") {
     const value = side === "after" ? (op.after ?? (changeId ? op.before : null)) : op.before;
     const mark = changeId ? { staged: { changeId, prev: op.before, deleted: op.after === null } } : {};
-    return value ? RotaAssignment.item({ ...value, ...mark }, RotaAssignment.index.byMonth.attributes({ month: op.date.slice(0, 7), date: op.date, agentId: op.agentId })) : undefined;
+    return value ? RotaAssignment.item({ ...value, ...mark }, rotaAssignmentIndexAttributes(op.agentId, op.date)) : undefined;
   }
   const value = side === "after" ? op.after : op.before;
   const mark = changeId ? { staged: { changeId, prev: op.before, deleted: false } } : {};

@@ -52,6 +52,27 @@ const stagedSchema = <T extends z.ZodMiniType>(value: T) => z.object({ changeId:
 export const storedAssignmentSchema = lazy(() => z.extend(assignmentSchema, { staged: z.optional(stagedSchema(assignmentSchema)) }));
 export const storedPatternSchema = lazy(() => z.extend(patternSchema, { staged: z.optional(stagedSchema(patternSchema)) }));
 
+/**
+ * The month index of assignments is split into this many partitions by agent (`ROTAASSIGN#<month>#<shard>`):
+ * a 500-agent month import writes ~15,000 items and would otherwise put them all, twice (staged,
+ * then final), through one index partition (1,000 WCU/s on AWS: 30 s of that partition alone).
+ * Readers of a month query every shard (8 small queries instead of one).
+ */
+export const rotaAssignmentShards = 8;
+
+/** The shard of an agent's assignments in the month index: a stable hash of its id (FNV-1a). */
+export function rotaAssignmentShard(agentId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < agentId.length; i++) {
+    h ^= agentId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % rotaAssignmentShards;
+}
+
+/** Every shard of the month index (what a reader of a month queries). */
+export const rotaAssignmentShardList = Array.from({ length: rotaAssignmentShards }, (_, i) => i);
+
 export const RotaAssignment = defineEntity({
   type: "RotaAssignment",
   owner: "rota",
@@ -62,17 +83,20 @@ export const RotaAssignment = defineEntity({
   indexes: {
     byMonth: {
       index: "gsi2",
-      pk: "ROTAASSIGN#{month}",
+      pk: "ROTAASSIGN#{month}#{shard}",
       sk: "{date}#{agentId}",
-      why: "every agent's assignments in a date range, one partition per month, so a resolver window (± 2 days) reads at most three small partitions",
+      why: "every agent's assignments in a date range: per month, 8 partitions by a hash of the agent (rotaAssignmentShard), so a month's import spreads its writes; a resolver window (± 2 days) reads at most three months × 8 small partitions",
     },
   },
   patterns: [
     { name: "RotaAssignment.ofAgent", operation: "Query ROTA#{agentId}, sk BETWEEN ASSIGN#{from} AND ASSIGN#{to}, consistent", cost: "~1 RRU per 40 dates" },
-    { name: "RotaAssignment.inRange", operation: "Query gsi2 ROTAASSIGN#{yyyy-mm}, gsi2sk BETWEEN {from} AND {to}~, one per month", cost: "~0.5 RRU per 80 assignments" },
+    { name: "RotaAssignment.inRange", operation: "Query gsi2 ROTAASSIGN#{yyyy-mm}#{shard}, gsi2sk BETWEEN {from} AND {to}~, one per month and shard (8), merged by date", cost: "~0.5 RRU per 80 assignments, at least 8 × 0.5 RRU per month" },
     { name: "RotaAssignment.put / delete", operation: "inside a rota change's transactions", cost: "2 WRU + 1 WRU index each" },
   ],
 });
+
+/** The month-index attributes of an agent's assignment on `date` (its shard included). */
+export const rotaAssignmentIndexAttributes = (agentId: string, date: string) => RotaAssignment.index.byMonth.attributes({ month: date.slice(0, 7), shard: rotaAssignmentShard(agentId), date, agentId });
 
 export const RotaPattern = defineEntity({
   type: "RotaPattern",
@@ -195,6 +219,68 @@ export const RotaChangePart = defineEntity({
   patterns: [
     { name: "RotaChangePart.put", operation: "BatchWriteItem before the change takes any lock", cost: "1 WRU per KB" },
     { name: "RotaChangePart.of", operation: "Query ROTACHANGE#{changeId}, begins_with(sk, PART#), consistent (recovery)", cost: "1 RRU per 4 KB" },
+  ],
+});
+
+/** An asynchronous CSV import's life (docs/rota.md "Large imports"). */
+export const rotaImportJobStatuses = ["queued", "applying", "done", "failed"] as const;
+
+export const rotaImportJobSchema = lazy(() => z.object({
+  jobId: z.string(),
+  status: z.enum(rotaImportJobStatuses),
+  actor: z.string(),
+  acceptedAt: z.string(),
+  allowOverlap: z.boolean(),
+  /** The file's rows, agents and date range (checked at acceptance). */
+  rows: z.number().check(z.int(), z.minimum(1)),
+  agents: z.number().check(z.int(), z.minimum(1)),
+  from: z.string(),
+  to: z.string(),
+  /** RotaImportRows items holding the checked rows. */
+  parts: z.number().check(z.int(), z.minimum(1)),
+  /** Applying: the consumer's claim (a redelivered message waits for it to end) and the rota change it commits. */
+  leaseUntil: z.optional(z.string()),
+  changeId: z.optional(z.string()),
+  attempts: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+  /** Assignment writes and removals the change makes (known once the rota is read), and how many are staged so far. */
+  total: z.optional(z.number().check(z.int(), z.minimum(0))),
+  applied: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+  written: z.optional(z.number().check(z.int(), z.minimum(0))),
+  removed: z.optional(z.number().check(z.int(), z.minimum(0))),
+  /** Failed: why, with the rows or agents involved (at most 200 errors kept). */
+  detail: z.optional(z.string()),
+  problem: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
+  finishedAt: z.optional(z.string()),
+  expiresAtEpoch: z.optional(z.number().check(z.int())),
+}));
+
+export const RotaImportJob = defineEntity({
+  type: "RotaImportJob",
+  owner: "rota",
+  description: "A large CSV import accepted with 202: checked rows in RotaImportRows, applied by the RotaImportJobs queue consumer as one staged rota change (all or nothing); its status and progress answer GET /rota/imports/{jobId}. Kept 7 days (TTL)",
+  schema: rotaImportJobSchema,
+  pk: "ROTAIMPORT#{jobId}",
+  sk: "JOB",
+  expires: "7 days after it was accepted",
+  patterns: [
+    { name: "RotaImportJob.create", operation: "Put IF attribute_not_exists(pk), after its rows", cost: "1 WRU" },
+    { name: "RotaImportJob.get", operation: "GetItem ROTAIMPORT#{jobId} / JOB, consistent (status; the consumer's claim)", cost: "1 RRU" },
+    { name: "RotaImportJob.claim / progress / end", operation: "Update IF status = queued OR lease over (claim), IF changeId = :mine (progress, end)", cost: "1 WRU each; progress about once a second" },
+  ],
+});
+
+export const RotaImportRows = defineEntity({
+  type: "RotaImportRows",
+  owner: "rota",
+  description: "A slice (≤ 100 KB) of an accepted import's checked rows: [line, agent, date, shift] each",
+  schema: lazy(() => z.object({ jobId: z.string(), part: z.number().check(z.int(), z.minimum(0)), rows: z.array(z.tuple([z.number(), z.string(), z.string(), z.string()])), expiresAtEpoch: z.optional(z.number().check(z.int())) })),
+  pk: "ROTAIMPORT#{jobId}",
+  sk: "ROWS#{part}",
+  expires: "7 days after the import was accepted",
+  patterns: [
+    { name: "RotaImportRows.put", operation: "BatchWriteItem before the job item", cost: "1 WRU per KB (15,000 rows ≈ 600 KB ≈ 600 WRU)" },
+    { name: "RotaImportRows.of", operation: "Query ROTAIMPORT#{jobId}, begins_with(sk, ROWS#), consistent", cost: "1 RRU per 4 KB" },
   ],
 });
 
