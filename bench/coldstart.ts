@@ -116,7 +116,8 @@ async function pairedLoad(file: string, handler: string, baseline: string, repea
   return { loadMs: summarize(times).p50, baselineMs };
 }
 
-export async function benchColdStart(options: { repeats: number; onStep?: (text: string) => void }): Promise<ColdStartFigures> {
+/** `only`: the names of the functions to measure (all by default), for a quick before/after of a few. */
+export async function benchColdStart(options: { repeats: number; only?: readonly string[]; onStep?: (text: string) => void }): Promise<ColdStartFigures> {
   const root = resolve(import.meta.dirname, "..");
   const dir = mkdtempSync(join(tmpdir(), "sqr-coldstart-"));
   try {
@@ -131,7 +132,7 @@ export async function benchColdStart(options: { repeats: number; onStep?: (text:
     const deployedBaselineSamples: number[] = [];
     const baselineSamples: number[] = [];
     const functions: ColdStartFunction[] = [];
-    for (const spec of functionList) {
+    for (const spec of functionList.filter((f) => options.only === undefined || options.only.includes(f.name))) {
       options.onStep?.(`cold start: ${spec.name} (${spec.entry})`);
       const outfile = join(dir, `${spec.name}.mjs`);
       try {
