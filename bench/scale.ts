@@ -347,10 +347,13 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
     );
   }
 
-  // ---- 5. metrics over many conversations (seeded closed, spread over 24 hours)
+  // ---- 5. metrics over many conversations (seeded closed, spread over 24 hours, with the
+  // hourly aggregates their writes would have added: metricsDelta from nothing to each)
   {
-    const { Conversation, arrivalHour } = table;
+    const { Conversation, RoutingHour, arrivalHour } = table;
+    const { metricsDelta } = await import("../functions/routing/metrics.js");
     const items: Record<string, unknown>[] = [];
+    const aggregates = new Map<string, Record<string, unknown>>();
     const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 2 * 86_400_000;
     for (let i = 0; i < plan.metricsConversations; i++) {
       const skill = skills[i % 2] as Skill;
@@ -363,8 +366,14 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
       const agent = agentId(i % 500);
       const conversation = { conversationId, customerId: `c${i}`, channel: "tmall", skill, requestedSkill: skill, priority: "normal" as const, status: "closed" as const, agentId: agent, arrivedAt, assignedAt, firstResponseAt, closedAt, assignments: 1, history: [{ at: arrivedAt, action: "accepted", actor: "system:chat-platform" }, { at: assignedAt, action: "assigned", actor: "system:router", agentId: agent }, { at: closedAt, action: "closed", actor: agent }] };
       items.push(Conversation.item(conversation, Conversation.index.arrived.attributes({ hour: arrivalHour(arrivedAt), arrivedAt, conversationId })));
+      for (const { hour, owner, counters } of metricsDelta(undefined, conversation)) {
+        const aggregate = aggregates.get(`${hour}|${owner}`) ?? RoutingHour.item({ hour, owner });
+        for (const [name, n] of Object.entries(counters)) aggregate[name] = ((aggregate[name] as number | undefined) ?? 0) + n;
+        aggregates.set(`${hour}|${owner}`, aggregate);
+      }
     }
     await seed(`${plan.metricsConversations} closed conversations`, items);
+    await seed(`${aggregates.size} hourly routing aggregates`, [...aggregates.values()]);
     const from = new Date(dayStart).toISOString();
     const to = new Date(dayStart + 86_400_000).toISOString();
     const figure = await measure(

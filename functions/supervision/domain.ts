@@ -4,6 +4,7 @@
  */
 import type { Agent } from "../agents/domain.js";
 import type { Conversation } from "../routing/conversation.js";
+import { assignmentMoves, contributions, mergeCounters, type Counters } from "../routing/metrics.js";
 
 /** What happens to open work when its agent leaves: handed over, or kept with them. */
 export type HandoverPolicy = "handover" | "keep";
@@ -15,39 +16,7 @@ export function percentile(sorted: readonly number[], p: number): number | undef
   return sorted[Math.min(sorted.length, rank) - 1];
 }
 
-/** History actions that give the conversation to the entry's agent (a move to a named agent). */
-const givingActions = new Set(["assigned", "transferred", "reassigned"]);
-
-/**
- * The moves of the current episode (since its arrival or reopen) that gave the conversation to an
- * agent, in order. A move back to a line (transfer to a skill, handover, re-offer: `toSkill`, or
- * legacy "to skill …" details) names the agent it LEFT, so it credits nobody.
- */
-export function assignmentMoves(c: Conversation): { agentId: string; at: string }[] {
-  const out: { agentId: string; at: string }[] = [];
-  for (const h of c.history) {
-    if (!h.agentId || !givingActions.has(h.action) || h.at < c.arrivedAt) continue;
-    if (h.toSkill !== undefined || (h.action !== "assigned" && h.detail?.startsWith("to skill"))) continue;
-    out.push({ agentId: h.agentId, at: h.at });
-  }
-  return out;
-}
-
-function firstAssignedAt(c: Conversation): string | undefined {
-  return assignmentMoves(c)[0]?.at;
-}
-
-/** Seconds from arrival to the episode's first response (kept across transfer, reassign, handover). */
-function firstResponseSeconds(c: Conversation): number | undefined {
-  return c.firstResponseAt ? (Date.parse(c.firstResponseAt) - Date.parse(c.arrivedAt)) / 1000 : undefined;
-}
-
-const within3Min = (seconds: number | undefined) => seconds !== undefined && seconds <= 180;
-
-/** Why it was closed, when the close says (a platform event's reason such as `customer-left`). */
-function closeReasonOf(c: Conversation): string | undefined {
-  return "closeReason" in c && typeof c.closeReason === "string" ? c.closeReason : undefined;
-}
+export { assignmentMoves };
 
 export interface SecondsSummary {
   median: number | null;
@@ -84,75 +53,101 @@ export interface RoutingMetrics {
 }
 
 const rate = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 1000) / 1000);
-const round = (n: number | undefined) => (n === undefined ? null : Math.round(n * 10) / 10);
 
-function summary(values: number[]): SecondsSummary {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { median: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)) };
+/** Nearest-rank percentile of a histogram (decisecond -> count), in seconds; null when empty. */
+function histogramPercentile(sorted: readonly [number, number][], total: number, p: number): number | null {
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (const [ds, n] of sorted) {
+    seen += n;
+    if (seen >= rank) return ds / 10;
+  }
+  return (sorted.at(-1)?.[0] ?? 0) / 10;
 }
 
-export function routingMetrics(conversations: readonly Conversation[], now: Date): RoutingMetrics {
-  const waits: number[] = [];
-  type AgentTally = { assigned: number; closed: number; firstResponses: number; given: Set<string>; within3: number };
-  const perAgent = new Map<string, AgentTally>();
-  const tally = (agentId: string) => {
-    const entry = perAgent.get(agentId) ?? { assigned: 0, closed: 0, firstResponses: 0, given: new Set<string>(), within3: 0 };
-    perAgent.set(agentId, entry);
-    return entry;
-  };
-  const perSkill = new Map<string, { received: number; seconds: number[]; within3: number }>();
-  let answeredIn3 = 0;
-  for (const c of conversations) {
-    const moves = assignmentMoves(c);
-    const assignedAt = moves[0]?.at;
-    const ended = c.status === "closed" || c.status === "abandoned";
-    const waitEnd = assignedAt ?? (ended ? c.closedAt : now.toISOString());
-    if (assignedAt || c.status === "waiting" || c.status === "queued") waits.push((Date.parse(waitEnd ?? now.toISOString()) - Date.parse(c.arrivedAt)) / 1000);
-    const seconds = firstResponseSeconds(c);
-    if (within3Min(seconds)) answeredIn3++;
-    const skill = perSkill.get(c.requestedSkill) ?? { received: 0, seconds: [], within3: 0 };
-    skill.received++;
-    if (seconds !== undefined) skill.seconds.push(seconds);
-    if (within3Min(seconds)) skill.within3++;
-    perSkill.set(c.requestedSkill, skill);
-    for (const move of moves) {
-      const agent = tally(move.agentId);
-      agent.assigned++;
-      if (!c.firstResponseAt || move.at <= c.firstResponseAt) agent.given.add(c.conversationId);
-    }
-    // Who answered: the agent holding it when the first response was recorded.
-    const answeredBy = c.firstResponseAt ? moves.filter((m) => m.at <= (c.firstResponseAt ?? "")).at(-1)?.agentId : undefined;
-    if (answeredBy) {
-      const agent = tally(answeredBy);
-      agent.firstResponses++;
-      if (within3Min(seconds)) agent.within3++;
-    }
-    for (const h of c.history) if (h.agentId && h.action === "closed" && h.at >= c.arrivedAt) tally(h.agentId).closed++;
+function histogram(counters: Counters, prefix: string): { sorted: [number, number][]; total: number } {
+  const sorted: [number, number][] = [];
+  let total = 0;
+  for (const [name, n] of Object.entries(counters)) {
+    if (!name.startsWith(prefix) || n <= 0) continue;
+    const ds = Number(name.slice(prefix.length));
+    if (!Number.isFinite(ds)) continue;
+    sorted.push([ds, n]);
+    total += n;
   }
-  waits.sort((a, b) => a - b);
-  const closedWhileWaiting = conversations.filter((c) => c.status === "closed" && c.abandoned).length;
-  const abandonedByCustomer = conversations.filter((c) => c.status === "abandoned").length;
+  sorted.sort((a, b) => a[0] - b[0]);
+  return { sorted, total };
+}
+
+function summary(counters: Counters, prefix: string): SecondsSummary {
+  const h = histogram(counters, prefix);
+  return { median: histogramPercentile(h.sorted, h.total, 50), p90: histogramPercentile(h.sorted, h.total, 90) };
+}
+
+/**
+ * The metrics from summed counters per owner (routing/metrics.ts): the conversations' own, the
+ * hourly aggregates', or both added together.
+ */
+export function metricsFromCounters(owners: ReadonlyMap<string, Counters>): RoutingMetrics {
+  const totals: Counters = {};
+  const skills = new Map<string, Counters>();
+  const agents = new Map<string, Counters>();
+  for (const [owner, counters] of owners) {
+    for (const [name, n] of Object.entries(counters)) {
+      if (name.startsWith("a.")) {
+        const agent = agents.get(owner) ?? {};
+        agent[name.slice(2)] = (agent[name.slice(2)] ?? 0) + n;
+        agents.set(owner, agent);
+        continue;
+      }
+      if (!name.startsWith("s.")) continue;
+      const dot = name.lastIndexOf(".");
+      const skill = name.slice(2, dot);
+      const code = name.slice(dot + 1);
+      const own = skills.get(skill) ?? {};
+      own[code] = (own[code] ?? 0) + n;
+      skills.set(skill, own);
+      totals[code] = (totals[code] ?? 0) + n;
+    }
+  }
+  const t = (code: string) => totals[code] ?? 0;
+  const waits = histogram(totals, "w");
+  const received = t("r");
   return {
-    received: conversations.length,
-    assigned: conversations.filter((c) => firstAssignedAt(c) !== undefined).length,
-    waiting: conversations.filter((c) => c.status === "waiting").length,
-    queued: conversations.filter((c) => c.status === "queued").length,
-    abandoned: abandonedByCustomer + closedWhileWaiting,
-    abandonedByCustomer,
-    closedWhileWaiting,
-    closed: conversations.filter((c) => c.status === "closed").length,
-    closedByCustomerLeaving: conversations.filter((c) => c.status === "closed" && closeReasonOf(c) === "customer-left").length,
-    waitSeconds: { median: round(percentile(waits, 50)), p90: round(percentile(waits, 90)), max: round(waits[waits.length - 1]) },
-    firstResponseWithin3MinRate: rate(answeredIn3, conversations.length),
-    perSkill: [...perSkill.entries()]
-      .map(([skill, v]) => ({ skill, received: v.received, answered: v.seconds.length, firstResponseSeconds: summary(v.seconds), firstResponseWithin3MinRate: rate(v.within3, v.received) }))
+    received,
+    assigned: t("a"),
+    waiting: t("u"),
+    queued: t("q"),
+    abandoned: t("b") + t("v"),
+    abandonedByCustomer: t("b"),
+    closedWhileWaiting: t("v"),
+    closed: t("c"),
+    closedByCustomerLeaving: t("l"),
+    waitSeconds: {
+      median: histogramPercentile(waits.sorted, waits.total, 50),
+      p90: histogramPercentile(waits.sorted, waits.total, 90),
+      max: waits.total === 0 ? null : (waits.sorted.at(-1)?.[0] ?? 0) / 10,
+    },
+    firstResponseWithin3MinRate: rate(t("t"), received),
+    perSkill: [...skills.entries()]
+      .filter(([, v]) => (v.r ?? 0) > 0)
+      .map(([skill, v]) => ({ skill, received: v.r ?? 0, answered: v.n ?? 0, firstResponseSeconds: summary(v, "f"), firstResponseWithin3MinRate: rate(v.t ?? 0, v.r ?? 0) }))
       .sort((a, b) => (a.skill < b.skill ? -1 : 1)),
-    reoffered: conversations.filter((c) => c.history.some((h) => h.action === "reoffered")).length,
-    escalated: conversations.filter((c) => c.escalated).length,
-    perAgent: [...perAgent.entries()]
-      .map(([agentId, v]) => ({ agentId, assigned: v.assigned, closed: v.closed, firstResponses: v.firstResponses, firstResponseWithin3MinRate: rate(v.within3, v.given.size) }))
+    reoffered: t("o"),
+    escalated: t("e"),
+    perAgent: [...agents.entries()]
+      .filter(([, v]) => (v.a ?? 0) > 0 || (v.c ?? 0) > 0 || (v.f ?? 0) > 0)
+      .map(([agentId, v]) => ({ agentId, assigned: v.a ?? 0, closed: v.c ?? 0, firstResponses: v.f ?? 0, firstResponseWithin3MinRate: rate(v.t ?? 0, v.g ?? 0) }))
       .sort((a, b) => (a.agentId < b.agentId ? -1 : 1)),
   };
+}
+
+/** The metrics of a set of conversations, from their own (exact) counters. */
+export function routingMetrics(conversations: readonly Conversation[], now: Date): RoutingMetrics {
+  const owners = new Map<string, Counters>();
+  for (const c of conversations) mergeCounters(owners, contributions(c, now, true));
+  return metricsFromCounters(owners);
 }
 
 export interface HandoverConfig {

@@ -2,7 +2,8 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
 import { NotFoundError } from "../../shared/errors.js";
-import { Conversation as ConversationItem, arrivalHour, dynamo, isConditionalCheckFailed, tableName, type CapacityMeter } from "../../shared/table/index.js";
+import { Conversation as ConversationItem, TransactionCancelledError, arrivalHour, dynamo, isConditionalCheckFailed, isWriteConflict, tableName, transact, type CapacityMeter } from "../../shared/table/index.js";
+import { firstResponseOps } from "./events.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { arrived, gsi2, queued, queuedEntry, statusName, waiting, waitingEntry } from "./indexes.js";
 
@@ -86,24 +87,22 @@ export async function markWaiting(conversation: Conversation, entry: HistoryEntr
   }
 }
 
-/** Records the first response of the agent it is assigned to; undefined if that no longer holds. */
+/**
+ * Records the first response of the agent it is assigned to, with its aggregate updates, in one
+ * transaction; undefined if that no longer holds.
+ */
 export async function recordFirstResponse(conversation: Conversation, agentId: string, entry: HistoryEntry): Promise<Conversation | undefined> {
-  try {
-    const result = await dynamo.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: ConversationItem.key(conversation),
-        ReturnValues: "ALL_NEW",
-        UpdateExpression: `SET firstResponseAt = :at, history = list_append(history, :h) REMOVE ${gsi2.pk}, ${gsi2.sk}`,
-        ConditionExpression: "#s = :assigned AND agentId = :agent AND attribute_not_exists(firstResponseAt)",
-        ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: { ":at": entry.at, ":assigned": "assigned", ":agent": agentId, ":h": [entry] },
-      }),
-    );
-    return result.Attributes ? ConversationItem.parse(result.Attributes) : undefined;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return undefined;
-    throw error;
+  const read: Conversation = { ...conversation, agentId };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transact(firstResponseOps(read, entry));
+      return { ...read, firstResponseAt: entry.at, history: [...read.history, entry] };
+    } catch (error) {
+      if (error instanceof TransactionCancelledError && error.conditionFailedAt(0)) return undefined;
+      // Another transaction on the conversation (a move, a close) was in flight: its outcome decides.
+      if (!(isWriteConflict(error) && attempt < 3)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 50 * (attempt + 1)));
+    }
   }
 }
 

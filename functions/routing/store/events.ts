@@ -9,6 +9,7 @@ import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, arrivalHour, dynamo, isConditionalCheckFailed, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { arrived, gsi2, queued, queuedEntry, statusName, waiting } from "./indexes.js";
+import { metricsOps } from "./metrics.js";
 
 
 /** Records an accepted conversation (queued, in the sweeper's list); cancelled if it exists. */
@@ -62,12 +63,14 @@ export async function createConversationOnce(conversation: Conversation, dedupeK
  * A closed or abandoned conversation the customer writes to again: back to `queued` as a new
  * episode (arrival now, no agent), conditional on the close it was read with.
  */
-export function reopenOp(existing: Conversation, at: string, skill: Skill, episodeStartedAt: string): { op: TransactItem; reopened: Conversation } {
+export function reopenOp(existing: Conversation, at: string, skill: Skill, episodeStartedAt: string): { op: TransactItem; reopened: Conversation; metrics: TransactItem[] } {
   const entry: HistoryEntry = { at, action: "reopened", actor: "system:chat-platform" };
   const { agentId: _a, assignedAt: _as, firstResponseAt: _f, closedAt: _c, abandoned: _ab, excludeAgentIds: _x, escalated: _e, closeReason: _r, ...kept } = existing;
   const reopened: Conversation = { ...kept, status: "queued", arrivedAt: at, skill, requestedSkill: skill, episodeStartedAt, history: [...existing.history, entry] };
   return {
     reopened,
+    // Queued again: the closed episode leaves its hour's aggregates (the close it was read with is in the condition).
+    metrics: metricsOps(existing, undefined),
     op: {
       Update: {
         TableName: tableName,
@@ -87,14 +90,16 @@ const conversationId = (c: Conversation) => c.conversationId;
  * Ends a conversation for a platform event: `abandoned` (the customer left before anyone had it)
  * or `closed` (with `reason`), out of every list; conditional on the status (and agent) read.
  */
-export function endOp(conversation: Conversation, status: "closed" | "abandoned", reason: string, entry: HistoryEntry): TransactItem {
+export function endOps(conversation: Conversation, status: "closed" | "abandoned", reason: string, entry: HistoryEntry): TransactItem[] {
   const assigned = conversation.status === "assigned" && conversation.agentId !== undefined;
-  return {
+  const after: Conversation = { ...conversation, status, closedAt: entry.at, abandoned: !assigned, closeReason: reason, history: [...conversation.history, entry] };
+  return [{
     Update: {
       TableName: tableName,
       Key: ConversationItem.key(conversation),
       UpdateExpression: `SET #s = :end, closedAt = :at, abandoned = :ab, closeReason = :why, history = list_append(history, :h) REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, ${gsi2.pk}, ${gsi2.sk}`,
-      ConditionExpression: "#s = :current" + (assigned ? " AND agentId = :agent" : ""),
+      // From a line, as read (its history's length): the aggregates then get its counters in full.
+      ConditionExpression: "#s = :current" + (assigned ? " AND agentId = :agent" : " AND size(history) = :hn"),
       ExpressionAttributeNames: statusName,
       ExpressionAttributeValues: {
         ":end": status,
@@ -103,15 +108,16 @@ export function endOp(conversation: Conversation, status: "closed" | "abandoned"
         ":why": reason,
         ":h": [entry],
         ":current": conversation.status,
-        ...(assigned ? { ":agent": conversation.agentId } : {}),
+        ...(assigned ? { ":agent": conversation.agentId } : { ":hn": conversation.history.length }),
       },
     },
-  };
+  }, ...metricsOps(conversation, after)];
 }
 
 /** The first response of the current episode, while it is still with the agent read; off the re-offer list. */
-export function firstResponseOp(conversation: Conversation, entry: HistoryEntry): TransactItem {
-  return {
+export function firstResponseOps(conversation: Conversation, entry: HistoryEntry): TransactItem[] {
+  const after: Conversation = { ...conversation, firstResponseAt: entry.at, history: [...conversation.history, entry] };
+  return [{
     Update: {
       TableName: tableName,
       Key: ConversationItem.key(conversation),
@@ -120,5 +126,5 @@ export function firstResponseOp(conversation: Conversation, entry: HistoryEntry)
       ExpressionAttributeNames: statusName,
       ExpressionAttributeValues: { ":at": entry.at, ":assigned": "assigned", ":agent": conversation.agentId ?? "", ":h": [entry] },
     },
-  };
+  }, ...metricsOps(conversation, after)];
 }

@@ -14,5 +14,6 @@ export * from "./arrival-counts.js";
 export * from "./conversations.js";
 export * from "./events.js";
 export * from "./known-agents.js";
+export * from "./metrics.js";
 export * from "./queues.js";
 export * from "./transactions.js";

@@ -3,7 +3,7 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, arrivalHour, awaitingReplyShards, decodeCursor, dynamo, encodeCursor, partitionPage, queryAll, tableName, type CapacityMeter } from "../../shared/table/index.js";
 import { conversationSchema, type Conversation } from "../conversation.js";
-import { waitingKey } from "../policy.js";
+import { priorities, waitingKey } from "../policy.js";
 import { arrived, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
 import * as z from "zod/mini";
 import { lazy } from "../../shared/lazy-schema.js";
@@ -93,6 +93,33 @@ export async function conversationsArrivedBetween(from: Date, to: Date): Promise
     out.push(...items.map((item) => ConversationItem.parse(item)));
   }
   return out;
+}
+
+/**
+ * The conversations waiting in a skill's line that arrived in [from, to): one range query per
+ * priority (the line's sort key is priority, then arrival), so the read is bounded by them.
+ */
+export async function waitingArrivedBetween(skill: Skill | "any", from: string, to: string): Promise<Conversation[]> {
+  const pages = await Promise.all(
+    priorities.map((priority) =>
+      queryAll({
+        IndexName: waiting.index,
+        KeyConditionExpression: `${waiting.attributeNames.pk} = :p AND ${waiting.attributeNames.sk} BETWEEN :a AND :b`,
+        ExpressionAttributeValues: { ":p": waiting.partition({ skill }), ":a": waitingKey(priority, from, ""), ":b": waitingKey(priority, to, "") },
+      }),
+    ),
+  );
+  return pages.flat().map((item) => ConversationItem.parse(item));
+}
+
+/** Every conversation still queued that arrived in [from, to) (metrics of whole hours: the queued are live). */
+export async function queuedBetween(from: string, to: string): Promise<Conversation[]> {
+  const items = await queryAll({
+    IndexName: queued.index,
+    KeyConditionExpression: `${gsi2.pk} = :p AND ${gsi2.sk} BETWEEN :a AND :b`,
+    ExpressionAttributeValues: { ":p": queued.partition({}), ":a": from, ":b": to },
+  });
+  return items.map((item) => ConversationItem.parse(item));
 }
 
 const lineEntrySchema = lazy(() => z.pick(conversationSchema, { arrivedAt: true, escalated: true }));

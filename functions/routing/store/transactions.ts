@@ -6,6 +6,7 @@ import type { Skill } from "../../agents/domain.js";
 import { Assignment, Conversation as ConversationItem, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { awaitingEntry, gsi2, statusName, waiting, waitingEntry } from "./indexes.js";
+import { metricsOps } from "./metrics.js";
 
 
 /**
@@ -25,18 +26,21 @@ function awaitingReplySet(conversation: Conversation, at: string): { set: string
 export function assignOps(conversation: Conversation, agentId: string, entry: HistoryEntry): TransactItem[] {
   const at = entry.at;
   const awaiting = awaitingReplySet(conversation, at);
+  const after: Conversation = { ...conversation, status: "assigned", agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
   return [
     {
       Update: {
         TableName: tableName,
         Key: ConversationItem.key(conversation),
         UpdateExpression: `SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h)${awaiting.set} REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}${awaiting.remove}`,
-        ConditionExpression: "#s IN (:queued, :waiting)",
+        // As read (its history's length): the aggregates get this state's counters in full.
+        ConditionExpression: "#s IN (:queued, :waiting) AND size(history) = :hn",
         ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: { ":assigned": "assigned", ":a": agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting", ...awaiting.values },
+        ExpressionAttributeValues: { ":assigned": "assigned", ":a": agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting", ":hn": conversation.history.length, ...awaiting.values },
       },
     },
     assignmentPut(conversation, agentId, at),
+    ...metricsOps(conversation, after),
   ];
 }
 
@@ -58,25 +62,35 @@ function stillWith(conversation: Conversation) {
   return { ConditionExpression: `#s = :assigned AND agentId = :from${conversation.firstResponseAt ? "" : " AND attribute_not_exists(firstResponseAt)"}`, values: { ":assigned": "assigned", ":from": conversation.agentId } };
 }
 
-/** Closes (or, if not assigned, abandons) the conversation, conditional on the state it was read in. */
-export function closeOp(conversation: Conversation, entry: HistoryEntry): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: ConversationItem.key(conversation),
-      UpdateExpression: `SET #s = :closed, closedAt = :at, abandoned = :ab, history = list_append(history, :h) REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, ${gsi2.pk}, ${gsi2.sk}`,
-      ConditionExpression: "#s = :current" + (conversation.agentId ? " AND agentId = :agent" : ""),
-      ExpressionAttributeNames: statusName,
-      ExpressionAttributeValues: {
-        ":closed": "closed",
-        ":at": entry.at,
-        ":ab": conversation.status !== "assigned",
-        ":h": [entry],
-        ":current": conversation.status,
-        ...(conversation.agentId ? { ":agent": conversation.agentId } : {}),
+/**
+ * Closes (or, if not assigned, abandons) the conversation, conditional on the state it was read
+ * in (from a line: its history's length too, since the aggregates then get its counters in full),
+ * with its aggregate updates.
+ */
+export function closeOps(conversation: Conversation, entry: HistoryEntry): TransactItem[] {
+  const fromLine = conversation.status !== "assigned";
+  const after: Conversation = { ...conversation, status: "closed", closedAt: entry.at, abandoned: fromLine, history: [...conversation.history, entry] };
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: ConversationItem.key(conversation),
+        UpdateExpression: `SET #s = :closed, closedAt = :at, abandoned = :ab, history = list_append(history, :h) REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, ${gsi2.pk}, ${gsi2.sk}`,
+        ConditionExpression: "#s = :current" + (conversation.agentId ? " AND agentId = :agent" : "") + (fromLine ? " AND size(history) = :hn" : ""),
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: {
+          ":closed": "closed",
+          ":at": entry.at,
+          ":ab": fromLine,
+          ":h": [entry],
+          ":current": conversation.status,
+          ...(conversation.agentId ? { ":agent": conversation.agentId } : {}),
+          ...(fromLine ? { ":hn": conversation.history.length } : {}),
+        },
       },
     },
-  };
+    ...metricsOps(conversation, after),
+  ];
 }
 
 /** From its current agent to `toAgentId`: the conversation update and the new assignment record. */
@@ -84,6 +98,7 @@ export function moveToAgentOps(conversation: Conversation, toAgentId: string, en
   const at = entry.at;
   const cond = stillWith(conversation);
   const awaiting = awaitingReplySet(conversation, at);
+  const after: Conversation = { ...conversation, agentId: toAgentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
   return [
     assignmentPut(conversation, toAgentId, at),
     {
@@ -96,25 +111,29 @@ export function moveToAgentOps(conversation: Conversation, toAgentId: string, en
         ExpressionAttributeValues: { ...cond.values, ":to": toAgentId, ":at": at, ":one": 1, ":h": [entry], ...awaiting.values },
       },
     },
+    ...metricsOps(conversation, after),
   ];
 }
 
 /**
  * From its current agent back to the waiting line of `skill`, keeping arrival and priority. Into
- * another skill's line it starts unescalated: the old skill's fallbacks do not follow it.
+ * another skill's line it starts unescalated: the old skill's fallbacks do not follow it. Waiting,
+ * it leaves the aggregates (its counters, as read: the history's length is in the condition).
  */
-export function moveToQueueOp(conversation: Conversation, skill: Skill | "any", excludeAgentIds: string[], entry: HistoryEntry): TransactItem {
+export function moveToQueueOps(conversation: Conversation, skill: Skill | "any", excludeAgentIds: string[], entry: HistoryEntry): TransactItem[] {
   const cond = stillWith(conversation);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: ConversationItem.key(conversation),
-      // The first response (and so the 3-minute figure) stays with the episode.
-      UpdateExpression: `SET #s = :waiting, skill = :skill, excludeAgentIds = :ex, history = list_append(history, :h), ${waiting.attributeNames.pk} = :wp, ${waiting.attributeNames.sk} = :wk REMOVE agentId, assignedAt, ${gsi2.pk}, ${gsi2.sk}${skill !== conversation.skill ? ", escalated, fallbackSkills" : ""}`,
-      ConditionExpression: cond.ConditionExpression,
-      ExpressionAttributeNames: statusName,
-      ExpressionAttributeValues: { ...cond.values, ":waiting": "waiting", ":skill": skill, ":ex": excludeAgentIds, ":h": [entry], ...waitingEntry(conversation, skill) },
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: ConversationItem.key(conversation),
+        // The first response (and so the 3-minute figure) stays with the episode.
+        UpdateExpression: `SET #s = :waiting, skill = :skill, excludeAgentIds = :ex, history = list_append(history, :h), ${waiting.attributeNames.pk} = :wp, ${waiting.attributeNames.sk} = :wk REMOVE agentId, assignedAt, ${gsi2.pk}, ${gsi2.sk}${skill !== conversation.skill ? ", escalated, fallbackSkills" : ""}`,
+        ConditionExpression: `${cond.ConditionExpression} AND size(history) = :hn`,
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: { ...cond.values, ":waiting": "waiting", ":skill": skill, ":ex": excludeAgentIds, ":h": [entry], ":hn": conversation.history.length, ...waitingEntry(conversation, skill) },
+      },
     },
-  };
+    ...metricsOps(conversation, undefined),
+  ];
 }
-

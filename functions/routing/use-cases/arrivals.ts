@@ -100,9 +100,9 @@ export async function acceptConversation(input: IncomingConversation, arrival: A
     if (!existing) throw new ContentionError(`Conversation ${input.conversationId} is changing concurrently; retry.`);
     const ended = existing.status === "closed" || existing.status === "abandoned";
     if (ended && writtenAfterClose(arrival, existing.closedAt)) {
-      const { op, reopened } = reopenOp(existing, at, input.skill, arrival.occurredAt.toISOString());
+      const { op, reopened, metrics } = reopenOp(existing, at, input.skill, arrival.occurredAt.toISOString());
       try {
-        await transact([op, seenOp(seen("reopened"))]);
+        await transact([op, seenOp(seen("reopened")), ...metrics]);
         await Promise.all([enqueue(reopened, arrival.correlationId), count(reopened, arrival.now, true)]);
         return { conversation: reopened, outcome: "reopened" };
       } catch (error) {

@@ -10,7 +10,7 @@ import { isWriteConflict, jitter, transact, TransactionCancelledError, type Tran
 import { dedupeKey, type PlatformEvent } from "../../integrations/domain.js";
 import { recordSeen, seenBefore, seenOp, type SeenRecord } from "../../integrations/store.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
-import { endOp, firstResponseOp, getConversation } from "../store/index.js";
+import { endOps, firstResponseOps, getConversation } from "../store/index.js";
 import { releaseSlotOps } from "./lifecycle.js";
 import { wakeRouter } from "../../shared/wake-router.js";
 import { noteQueueChange } from "../../shared/supervisor-push.js";
@@ -44,7 +44,7 @@ async function plan(conversation: Conversation, event: PlatformEvent, now: Date)
       // The platform's clock says when; never before the assignment nor after we heard of it.
       const repliedAt = Math.min(now.getTime(), Math.max(Date.parse(event.occurredAt), Date.parse(conversation.assignedAt ?? at)));
       const entry: HistoryEntry = { at: new Date(repliedAt).toISOString(), action: "first-response", actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}), detail: `platform event ${event.eventId}` };
-      return { ops: [firstResponseOp(conversation, entry)], status: "assigned" };
+      return { ops: firstResponseOps(conversation, entry), status: "assigned" };
     }
     case "customer-left":
     case "closed": {
@@ -52,12 +52,12 @@ async function plan(conversation: Conversation, event: PlatformEvent, now: Date)
       if (open) {
         const status = event.type === "customer-left" ? "abandoned" : "closed";
         const entry: HistoryEntry = { at, action: status === "abandoned" ? "abandoned" : "closed", actor, detail: reason };
-        return { ops: [endOp(conversation, status, reason, entry)], status };
+        return { ops: endOps(conversation, status, reason, entry), status };
       }
       if (!assigned) return undefined;
       const agent = conversation.agentId ? await getAgent(conversation.agentId) : undefined;
       const entry: HistoryEntry = { at, action: "closed", actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}), detail: reason };
-      return { ops: [...releaseSlotOps(agent, conversation), endOp(conversation, "closed", reason, entry)], status: "closed", drain: agent?.skills ?? [] };
+      return { ops: [...releaseSlotOps(agent, conversation), ...endOps(conversation, "closed", reason, entry)], status: "closed", drain: agent?.skills ?? [] };
     }
   }
 }

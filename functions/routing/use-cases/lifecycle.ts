@@ -9,7 +9,7 @@ import { ConflictError, ContentionError, NotFoundError } from "../../shared/erro
 import { logger } from "../../shared/logger.js";
 import { isWriteConflict, jitter, transact, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
-import { assignmentDelete, closeOp, getConversation, openAssignments, recordFirstResponse } from "../store/index.js";
+import { assignmentDelete, closeOps, getConversation, openAssignments, recordFirstResponse } from "../store/index.js";
 import { wakeRouter } from "../../shared/wake-router.js";
 import { noteQueueChange } from "../../shared/supervisor-push.js";
 
@@ -59,7 +59,7 @@ export async function closeConversation(conversationId: string, who: Actor, now:
     const agent = conversation.status === "assigned" && conversation.agentId ? await getAgent(conversation.agentId) : undefined;
     const release = conversation.status === "assigned" ? releaseSlotOps(agent, conversation) : [];
     try {
-      await transact([...release, closeOp(conversation, entry)]);
+      await transact([...release, ...closeOps(conversation, entry)]);
       noteQueueChange({ conversationId, status: entry.action, skill: conversation.skill, ...(conversation.agentId ? { agentId: conversation.agentId } : {}) });
       // Committed: the wake-up is best effort (the sweeper drains within a minute).
       if (agent) await wakeRouter(agent.skills, `conversation ${conversationId} closed`, correlationId);

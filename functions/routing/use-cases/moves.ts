@@ -11,7 +11,7 @@ import { auditPut } from "../../shared/audit.js";
 import { ConflictError, ContentionError, NotFoundError } from "../../shared/errors.js";
 import { isWriteConflict, jitter, transact } from "../../shared/table/index.js";
 import { allowedFallbacks, type Conversation, type HistoryEntry } from "../conversation.js";
-import { getConversation, moveToAgentOps, moveToQueueOp } from "../store/index.js";
+import { getConversation, moveToAgentOps, moveToQueueOps } from "../store/index.js";
 import { decisionClock } from "../config.js";
 import { conversationFor, releaseSlotOps } from "./lifecycle.js";
 import { drainWaiting } from "./route.js";
@@ -107,7 +107,7 @@ export async function moveToQueue(request: MoveRequest & { skill?: Skill | "any"
     const entry: HistoryEntry = { at, action: request.action, actor: request.actor, ...(conversation.agentId ? { agentId: conversation.agentId } : {}), toSkill: skill, ...(request.detail ? { detail: request.detail } : {}) };
     try {
       const audit = auditPut({ entity: "conversation", entityId: conversation.conversationId, action: `conversation.${request.action}`, actor: request.actor, at, details: { from: conversation.agentId, toSkill: skill, ...(request.detail ? { detail: request.detail } : {}) } });
-      await transact([...releaseSlotOps(from, conversation), moveToQueueOp(conversation, skill, excluded, entry), audit]);
+      await transact([...releaseSlotOps(from, conversation), ...moveToQueueOps(conversation, skill, excluded, entry), audit]);
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
       // Refused — unless by a retry of this very call after it committed (see moveToAgent).

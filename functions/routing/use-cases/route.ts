@@ -237,7 +237,7 @@ async function notifyAssigned(assigned: Conversation, now: Date): Promise<void> 
 export async function routeConversation(
   conversationId: string,
   now: Date,
-  options: { actor?: string; enqueueIfNone?: boolean; snapshot?: Conversation } = {},
+  options: { actor?: string; enqueueIfNone?: boolean; snapshot?: Conversation; reread?: boolean } = {},
 ): Promise<RouteOutcome> {
   const meter = new CapacityMeter();
   const actor = options.actor ?? "system:router";
@@ -265,6 +265,11 @@ export async function routeConversation(
       }
       if (attempt.result === "conversation-gone") {
         const current = await getConversation(conversationId, meter);
+        // Still in a line, but changed since it was read (the assignment is conditional on the
+        // state read, for the metrics aggregates): route it as it is now, once.
+        if (current && (current.status === "queued" || current.status === "waiting") && current.history.length !== conversation.history.length && !options.reread) {
+          return routeConversation(conversationId, now, { ...options, snapshot: current, reread: true });
+        }
         recordDecision({ conversationId, outcome: "already", capacityUnits: meter.units, candidatesTried: tried });
         return { outcome: "already", status: current?.status ?? "unknown" };
       }

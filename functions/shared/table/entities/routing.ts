@@ -39,7 +39,7 @@ export const Conversation = defineEntity({
       index: "gsi3",
       pk: "ARRIVED#{hour}",
       sk: "{arrivedAt}#{conversationId}",
-      why: "every conversation by arrival hour (`2026-11-11T00`): routing metrics over a range read only the hours in it",
+      why: "every conversation by arrival hour (`2026-11-11T00`): routing metrics read the partial hours at a range's ends from it (whole hours come from RoutingHour)",
     },
   },
   patterns: [
@@ -52,15 +52,39 @@ export const Conversation = defineEntity({
     {
       name: "Conversation.assign",
       operation: "TransactWriteItems: Update agent profile (ADD load, version IF load < maxConcurrent − 1 and eligible; the last slot: profile Put + seats) + Update conversation (status IN queued, waiting) + Put Assignment",
-      cost: "2 × 3 WRU + index writes (profile gsi2 1, conversation gsi2 move 2, gsi3 1)",
+      cost: "2 × 4 WRU (with the agent-hour RoutingHour ADD) + index writes (profile gsi2 1, conversation gsi2 move 2, gsi3 1)",
     },
-    { name: "Conversation.markWaiting / reopen / firstResponse / escalate", operation: "UpdateItem CONV#{conversationId} / CONV, conditional on status", cost: "1–2 WRU" },
-    { name: "Conversation.close / move", operation: "TransactWriteItems: Update conversation (still with the agent) + agent ops + Assignment put/delete", cost: "2 × (2 + agent ops) WRU" },
+    { name: "Conversation.reopen", operation: "TransactWriteItems: Update conversation IF closed as read + PlatformEvent put + RoutingHour ADDs (the closed episode leaves its hour's aggregates)", cost: "2 × (2 + 1 + 1) WRU + gsi2 put 1, gsi3 move 2" },
+    { name: "Conversation.markWaiting / escalate", operation: "UpdateItem CONV#{conversationId} / CONV, conditional on status", cost: "1–2 WRU" },
+    { name: "Conversation.close / move", operation: "TransactWriteItems: Update conversation (still with the agent; from a line also size(history) as read) + agent ops + Assignment put/delete + RoutingHour ADDs", cost: "2 × (2 + agent ops + 1–2 aggregates) WRU" },
+    { name: "Conversation.firstResponse (agent or platform event)", operation: "TransactWriteItems: Update conversation IF assigned to the agent, no first response + RoutingHour ADD", cost: "2 × (1–2 + 1) WRU + gsi2 leave 1, gsi3 1" },
     { name: "Conversation.waitingHead", operation: "Query gsi1 WAIT#{skill}, Limit 1, projection conversationId", cost: "0.5 RRU" },
     { name: "Conversation.waiting", operation: "Query gsi1 WAIT#{skill}, every page", cost: "1 RRU per 4 KB of waiting conversations" },
     { name: "Conversation.staleQueued", operation: "Query gsi2 QUEUED, gsi2sk < {before}, pages of 100, projection conversationId", cost: "0.5 RRU a page" },
     { name: "Conversation.awaitingReplySince", operation: "Query gsi2 AWAITING_REPLY#{0..3}, gsi2sk < {before}", cost: "4 × 0.5 RRU + 1 RRU per 4 KB found" },
-    { name: "Conversation.arrivedBetween", operation: "Query gsi3 ARRIVED#{hour} per hour of the range, gsi3sk BETWEEN", cost: "0.5 RRU per hour + 1 RRU per 4 KB found" },
+    { name: "Conversation.arrivedBetween", operation: "Query gsi3 ARRIVED#{hour} per partial hour at a metrics range's ends, gsi3sk BETWEEN", cost: "0.5 RRU per hour + 1 RRU per 4 KB found" },
+    { name: "Conversation.liveArrivedBetween", operation: "Query gsi2 QUEUED gsi2sk BETWEEN, and gsi1 WAIT#{skill} per line and priority gsi1sk BETWEEN {rank}#{from}# AND {rank}#{to}# (metrics: the whole hours' queued and waiting)", cost: "0.5 RRU per query + 1 RRU per 4 KB found" },
+  ],
+});
+
+/** One (arrival hour, owner) aggregate; its counters are top-level number attributes `s.<skill>.<code>` and `a.<code>` (routing/metrics.ts), so each can be ADDed. */
+export const routingHourSchema = lazy(() => z.looseObject({ hour: z.string(), owner: z.string() }));
+
+export const RoutingHour = defineEntity({
+  type: "RoutingHour",
+  owner: "routing",
+  description:
+    "Routing metrics of the conversations that arrived in one UTC hour, per owner (the agent first given them, or one of 16 `~n` shards for those nobody was; each credited agent's own figures): counters added (ADD) in the same transaction as each conversation write that changes them, by the write's difference. Queued and waiting conversations are not in it (their wait grows with the clock): GET /metrics/routing reads those from the waiting lines",
+  schema: routingHourSchema,
+  pk: "RMETRICS#{hour}",
+  sk: "{owner}",
+  patterns: [
+    {
+      name: "RoutingHour.add",
+      operation: "UpdateItem (in the conversation write's TransactWriteItems) RMETRICS#{hour} / {owner} ADD each changed counter; the transaction's client token makes the SDK's retry idempotent and the conversation's own condition refuses a redelivered message's second application",
+      cost: "2 WRU per KB inside the transaction (an agent-hour item: < 1 KB)",
+    },
+    { name: "RoutingHour.hour", operation: "Query RMETRICS#{hour}, eventually consistent, one per whole hour of a metrics range", cost: "0.5 RRU per 4 KB (one item per agent active in the hour)" },
   ],
 });
 
