@@ -9,6 +9,7 @@ import type { components, operations } from "./schema.js";
 import type { ConsoleConfig, LocalTokenRequest, LocalTokenResponse } from "../../../local/console.js";
 import type { SupervisorPush } from "../../../functions/shared/supervisor-push.js";
 import type { ShiftOverlap } from "../../../functions/rota/overlap.js";
+import type { AdherenceAlertPush } from "../../../functions/planning/use-cases/adherence.js";
 
 export type { ConsoleConfig, LocalTokenRequest, LocalTokenResponse };
 
@@ -78,21 +79,8 @@ export type { SupervisorPush };
 export type QueuePush = Extract<SupervisorPush, { type: "queue" }>;
 export type ReceiptsPush = Extract<SupervisorPush, { type: "receipts" }>;
 
-/**
- * An on-duty agent not online for more than ADHERENCE_ALERT_MINUTES, once per lapse
- * (functions/planning/use-cases/adherence.ts `watchAdherence`, from RotaDutyClock).
- */
-export interface AdherenceAlertPush {
-  type: "adherence.alert";
-  agentId: string;
-  presence: Presence;
-  /** When the lapse began (the shift's start or the agent's last presence change). */
-  since: string;
-  minutes: number;
-  thresholdMinutes: number;
-  shift: NonNullable<AgentView["shift"]>;
-  at: string;
-}
+/** An on-duty agent not online for more than ADHERENCE_ALERT_MINUTES, once per lapse (from RotaDutyClock). */
+export type { AdherenceAlertPush };
 
 /** What the agents' and supervisors' WebSocket pushes (functions/shared/push.ts callers). */
 export type LiveMessage =

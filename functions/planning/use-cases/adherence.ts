@@ -48,6 +48,16 @@ export async function adherenceReport(q: AdherenceQuery) {
   return { from: fromIso, to: toIso, interval: q.interval, team: teamAdherence(agents), agents };
 }
 
+type OnDutyAgent = Awaited<ReturnType<typeof listAgents>>[number];
+
+/** The push to supervisors (the console's wall takes its type from here: `AdherenceAlertPush`). */
+function adherenceAlert(agentId: string, presence: OnDutyAgent["presence"], since: string, minutes: number, thresholdMinutes: number, shift: NonNullable<OnDutyAgent["shift"]>, at: string) {
+  return { type: "adherence.alert" as const, agentId, presence, since, minutes, thresholdMinutes, shift, at };
+}
+
+/** An on-duty agent not online for more than ADHERENCE_ALERT_MINUTES, once per lapse. */
+export type AdherenceAlertPush = ReturnType<typeof adherenceAlert>;
+
 /**
  * The live alert: supervisors hear once per lapse of an on-duty agent not online for longer than
  * ADHERENCE_ALERT_MINUTES.
@@ -72,7 +82,7 @@ export async function watchAdherence(now: Date) {
     const since = new Date(lapse.since).toISOString();
     if (!(await claimAdherenceAlert({ agentId: agent.agentId, since, alertedAt: iso, presence: agent.presence }))) continue;
     alerted.push(agent.agentId);
-    const message = { type: "adherence.alert", agentId: agent.agentId, presence: agent.presence, since, minutes: lapse.minutes, thresholdMinutes: threshold, shift, at: iso };
+    const message = adherenceAlert(agent.agentId, agent.presence, since, lapse.minutes, threshold, shift, iso);
     try {
       await pushToSupervisors(message);
     } catch (error) {
