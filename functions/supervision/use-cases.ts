@@ -318,16 +318,21 @@ export async function routingMetricsBetween(from: Date, to: Date, now: Date) {
   } else {
     const w0 = new Date(firstWhole);
     const w1 = new Date(firstWhole + wholeHours.length * hour);
-    const [before, after, hours, queued, waiting] = await Promise.all([
+    // Hours a day at a time, each merged as it comes: the heap holds one day's items at most.
+    const readHours = async () => {
+      for (let i = 0; i < wholeHours.length; i += 24) {
+        for (const h of await Promise.all(wholeHours.slice(i, i + 24).map((hour) => routingHour(metricsHour(hour))))) mergeCounters(owners, h);
+      }
+    };
+    const [before, after, , queued, waiting] = await Promise.all([
       w0.getTime() > from.getTime() ? conversationsArrivedBetween(from, w0) : Promise.resolve([]),
       to.getTime() > w1.getTime() ? conversationsArrivedBetween(w1, to) : Promise.resolve([]),
-      Promise.all(wholeHours.map((h) => routingHour(metricsHour(h)))),
+      readHours(),
       queuedBetween(w0.toISOString(), w1.toISOString()),
       (async () => (await Promise.all([...(await knownSkillIds()), "any" as const].map((line) => waitingArrivedBetween(line, w0.toISOString(), w1.toISOString())))).flat())(),
     ]);
     add(before);
     add(after);
-    for (const h of hours) mergeCounters(owners, h);
     // Live in the whole hours: each once (a conversation read in both lists moved meanwhile).
     const live = new Map<string, Conversation>();
     for (const c of [...queued, ...waiting]) if ((c.status === "queued" || c.status === "waiting") && c.arrivedAt >= w0.toISOString() && c.arrivedAt < w1.toISOString()) live.set(c.conversationId, c);
