@@ -42,6 +42,8 @@ export interface DutyRunResult {
   viewRepaired: number;
   /** Agents whose next shift (starting within the look-ahead) was written, so routing starts it to the instant. */
   upcoming: string[];
+  /** A full run: agents whose update failed (left for the next tick). */
+  failed: string[];
 }
 
 /**
@@ -114,9 +116,30 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
   const upcoming = upcomingAt(occurrences, now);
   const viewByAgent = new Map(view.map((v) => [v.agentId, v]));
   const at = now.toISOString();
-  const result: DutyRunResult = { at, checked: agents.length, started: [], ended: [], moved: [], viewRepaired: 0, upcoming: [] };
+  const result: DutyRunResult = { at, checked: agents.length, started: [], ended: [], moved: [], viewRepaired: 0, upcoming: [], failed: [] };
+  // Drains, one per skill set (and start instant) however many agents share it: a boundary of
+  // 10,000 agents on two skills sends two, not 10,000 (sent after the writes, see below).
+  const drains = new Map<string, { skills: readonly string[]; reason: string; at?: Date }>();
+  const drain = (skills: readonly string[], reason: string, at?: Date) => {
+    const key = `${[...skills].sort().join(",")}|${reason}|${at?.toISOString() ?? ""}`;
+    if (!drains.has(key)) drains.set(key, { skills, reason, ...(at ? { at } : {}) });
+  };
 
-  await forEachLimited(agents, 8, async (agent) => {
+  // A full run (a shift boundary) works many agents at once: each is a few small calls, and the
+  // profile transactions of different agents touch different partitions (the view is sharded).
+  await forEachLimited(agents, agentIds ? 8 : 16, async (agent) => {
+    if (agentIds) return dutyOf(agent);
+    // A full run (the clock) does not stop at one agent's failure (a throttled or timed-out call):
+    // that agent is left as it is and the next tick, a minute later, tries it again.
+    try {
+      await dutyOf(agent);
+    } catch (error) {
+      result.failed.push(agent.agentId);
+      logger.warn("Duty not updated for an agent; the next tick retries", { agentId: agent.agentId, error: error as Error });
+    }
+  });
+
+  async function dutyOf(agent: Agent): Promise<void> {
     // A deactivated agent (kept for history) is never on duty, whatever the rota still says.
     const active = isActive(agent);
     const want = active ? (desired.get(agent.agentId) ?? null) : null;
@@ -160,18 +183,21 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
     if (next && !sameWindow(change.before?.nextShift ?? null, next)) {
       // Routing takes the agent from the shift's first instant; this drain serves the waiting line then.
       result.upcoming.push(agent.agentId);
-      const startsAt = new Date(next.from);
-      await requestDrain(change.after.skills, "shift starting", undefined, { at: startsAt, delaySeconds: (startsAt.getTime() - now.getTime()) / 1000 });
+      drain(change.after.skills, "shift starting", new Date(next.from));
     }
     if (dutySame) return;
     if (!change.after.onDuty) result.ended.push(agent.agentId);
     else if (change.before?.onDuty) result.moved.push(agent.agentId);
     else {
       result.started.push(agent.agentId);
-      await requestDrain(change.after.skills, "shift started");
+      drain(change.after.skills, "shift started");
       await onAgentArrival(agent.agentId, now, "duty");
     }
-  });
+  }
+
+  for (const d of drains.values()) {
+    await requestDrain(d.skills, d.reason, undefined, d.at ? { at: d.at, delaySeconds: (d.at.getTime() - now.getTime()) / 1000 } : {});
+  }
 
   // A full run also drops view items of agents that no longer exist.
   if (!agentIds) {

@@ -22,6 +22,8 @@ import {
   Shift as ShiftEntity,
   dynamo,
   queryAll,
+  onDutyShard,
+  onDutyShardList,
   rotaAssignmentShardList,
   tableName,
   type TransactItem,
@@ -277,20 +279,23 @@ export async function loadRotaData(window: Window): Promise<RotaData> {
 
 export type OnDutyItem = z.infer<typeof onDutySchema>;
 
+/** Every on-duty view item: one consistent query per shard, all in parallel (the view is split by agent). */
 export async function listOnDuty(): Promise<OnDutyItem[]> {
-  const items = await queryAll({ KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": OnDuty.partition({}) }, ConsistentRead: true });
-  return items.map((item) => OnDuty.parse(item));
+  const pages = await Promise.all(onDutyShardList.map((shard) => queryAll({ KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": OnDuty.partition({ shard }) }, ConsistentRead: true })));
+  return pages.flat().map((item) => OnDuty.parse(item));
 }
 
+const onDutyKey = (agentId: string) => OnDuty.key({ agentId, shard: onDutyShard(agentId) });
+
 export function onDutyPut(item: OnDutyItem): TransactItem {
-  return { Put: { TableName: tableName, Item: OnDuty.item(item) } };
+  return { Put: { TableName: tableName, Item: OnDuty.item({ ...item, shard: onDutyShard(item.agentId) }) } };
 }
 
 /** Drops view items of agents that no longer exist (blind deletes, retried until processed). */
 export async function deleteOnDuty(agentIds: readonly string[]): Promise<void> {
-  await batchWrite(agentIds.map((agentId) => ({ DeleteRequest: { Key: OnDuty.key({ agentId }) } })));
+  await batchWrite(agentIds.map((agentId) => ({ DeleteRequest: { Key: onDutyKey(agentId) } })));
 }
 
 export function onDutyDelete(agentId: string): TransactItem {
-  return { Delete: { TableName: tableName, Key: OnDuty.key({ agentId }) } };
+  return { Delete: { TableName: tableName, Key: onDutyKey(agentId) } };
 }

@@ -1,7 +1,7 @@
 /** The rota's entities: keys from the registry's templates, stored items parsed, malformed ones typed errors. */
 import { describe, expect, it } from "vitest";
 import { MalformedItemError } from "../../functions/shared/table/entity.js";
-import { OnDuty, RotaAssignment, RotaException, RotaPattern, Shift, rotaAssignmentIndexAttributes, rotaAssignmentShard, rotaAssignmentShards } from "../../functions/shared/table/entities/rota.js";
+import { OnDuty, RotaAssignment, RotaException, RotaPattern, Shift, onDutyShard, onDutyShards, rotaAssignmentIndexAttributes, rotaAssignmentShard, rotaAssignmentShards } from "../../functions/shared/table/entities/rota.js";
 
 const stamp = { updatedAt: "2030-01-01T00:00:00.000Z", updatedBy: "supervisor:s" };
 
@@ -23,7 +23,8 @@ describe("rota entities", () => {
     expect(RotaAssignment.parse(item)).toEqual({ agentId: "a1", date: "2030-11-10", shiftId: "early", ...stamp });
     expect(RotaPattern.key({ agentId: "a1", startDate: "2030-11-01" })).toEqual({ pk: "ROTA#a1", sk: "PATTERN#2030-11-01" });
     expect(Shift.index.all.partition({})).toBe("SHIFTS");
-    expect(OnDuty.key({ agentId: "a1" })).toEqual({ pk: "ONDUTY", sk: "a1" });
+    expect(OnDuty.key({ agentId: "a1", shard: onDutyShard("a1") })).toEqual({ pk: `ONDUTY#${onDutyShard("a1")}`, sk: "a1" });
+    expect(new Set(Array.from({ length: 400 }, (_, i) => onDutyShard(`agent-${i}`))).size).toBe(onDutyShards);
     expect(RotaException.index.timeline.partition({})).toBe("ROTAEXC");
   });
 

@@ -60,14 +60,19 @@ export const storedPatternSchema = lazy(() => z.extend(patternSchema, { staged: 
  */
 export const rotaAssignmentShards = 8;
 
-/** The shard of an agent's assignments in the month index: a stable hash of its id (FNV-1a). */
-export function rotaAssignmentShard(agentId: string): number {
+/** A stable 32-bit hash of an agent id (FNV-1a): which shard its items go to. */
+function agentHash(agentId: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < agentId.length; i++) {
     h ^= agentId.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return h % rotaAssignmentShards;
+  return h;
+}
+
+/** The shard of an agent's assignments in the month index. */
+export function rotaAssignmentShard(agentId: string): number {
+  return agentHash(agentId) % rotaAssignmentShards;
 }
 
 /** Every shard of the month index (what a reader of a month queries). */
@@ -145,15 +150,24 @@ export const onDutySchema = lazy(() => z.object({
   skills: z.array(skillSchema),
 }));
 
+/**
+ * The on-duty view is split into this many partitions by agent (`ONDUTY#<shard>`): a 10,000-agent
+ * shift boundary writes 10,000 view items in transactions (2 WRU each), 20,000 WRU that one
+ * partition would take 20 s to absorb at AWS's 1,000 WCU/s. Every reader queries all shards.
+ */
+export const onDutyShards = 16;
+export const onDutyShard = (agentId: string): number => agentHash(agentId) % onDutyShards;
+export const onDutyShardList = Array.from({ length: onDutyShards }, (_, i) => i);
+
 export const OnDuty = defineEntity({
   type: "OnDuty",
   owner: "rota",
-  description: "Who is on duty now and until when (the duty interval) with their skills; written with the agent profile's onDuty/shift",
+  description: "Who is on duty now and until when (the duty interval) with their skills; written with the agent profile's onDuty/shift. 16 partitions by a hash of the agent (onDutyShard); readers query all",
   schema: onDutySchema,
-  pk: "ONDUTY",
+  pk: "ONDUTY#{shard}",
   sk: "{agentId}",
   patterns: [
-    { name: "OnDuty.all", operation: "Query ONDUTY, consistent", cost: "~1 RRU per 40 agents on duty" },
+    { name: "OnDuty.all", operation: "Query ONDUTY#{shard}, consistent, for each of the 16 shards in parallel", cost: "~1 RRU per 40 agents on duty, at least 16 × 0.5 RRU" },
     { name: "OnDuty.put / delete", operation: "inside the duty transaction (agent profile version checked)", cost: "2 WRU" },
   ],
 });
