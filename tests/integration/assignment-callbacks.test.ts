@@ -113,9 +113,12 @@ describe("assignment callbacks", () => {
     const sixth = await movedTo(s, id, (x) => x.status === "assigned" && x.assignments === 6);
     expect(sixth.agentId).toBe(d);
 
-    // Every move delivered once accepted: sequences 1..6, nothing lost.
-    await s.eventually(async () => delivered(id).length >= 6, 60_000);
-    const accepted = delivered(id).map((r) => r.body).sort((x, y) => Number(x.sequence) - Number(y.sequence));
+    // Every move delivered: sequences 1..6, nothing lost. A 200 the deliverer did not see in time
+    // (its 300 ms timeout on a loaded machine) is delivered again under the same eventId, so the
+    // moves are counted by eventId (the duplicates' bytes are checked below).
+    const acceptedMoves = () => [...new Map(delivered(id).map((r) => [String(r.body.eventId), r.body])).values()];
+    await s.eventually(async () => acceptedMoves().length >= 6, 60_000);
+    const accepted = acceptedMoves().sort((x, y) => Number(x.sequence) - Number(y.sequence));
     expect(accepted.map((x) => x.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(accepted.map((x) => x.eventId)).toEqual([1, 2, 3, 4, 5, 6].map((n) => `${id}:${n}`));
     expect(accepted.map((x) => x.reason)).toEqual(["assigned", "transferred", "reassigned", "transferred", "reoffered", "handed-over"]);
