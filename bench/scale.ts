@@ -355,30 +355,33 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
     const items: Record<string, unknown>[] = [];
     const aggregates = new Map<string, Record<string, unknown>>();
     const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 2 * 86_400_000;
-    for (let i = 0; i < plan.metricsConversations; i++) {
+    // The aggregates hold the whole target (1 million conversations in the day): their item count
+    // saturates at hours × (agents credited + shards), which is what the answer reads; only a
+    // sample of the conversations themselves is stored (whole hours never read them).
+    for (let i = 0; i < plan.metricsTarget; i++) {
       const skill = skills[i % 2] as Skill;
       const conversationId = `sc-${run}-m${i}`;
-      const t = dayStart + Math.floor((i / plan.metricsConversations) * 86_400_000);
+      const t = dayStart + Math.floor((i / plan.metricsTarget) * 86_400_000);
       const arrivedAt = new Date(t).toISOString();
       const assignedAt = new Date(t + 5_000 + (i % 60) * 1000).toISOString();
       const firstResponseAt = new Date(t + 30_000 + (i % 300) * 1000).toISOString();
       const closedAt = new Date(t + 600_000).toISOString();
       const agent = agentId(i % 500);
       const conversation = { conversationId, customerId: `c${i}`, channel: "tmall", skill, requestedSkill: skill, priority: "normal" as const, status: "closed" as const, agentId: agent, arrivedAt, assignedAt, firstResponseAt, closedAt, assignments: 1, history: [{ at: arrivedAt, action: "accepted", actor: "system:chat-platform" }, { at: assignedAt, action: "assigned", actor: "system:router", agentId: agent }, { at: closedAt, action: "closed", actor: agent }] };
-      items.push(Conversation.item(conversation, Conversation.index.arrived.attributes({ hour: arrivalHour(arrivedAt), arrivedAt, conversationId })));
+      if (i % (plan.metricsTarget / plan.metricsConversations) === 0) items.push(Conversation.item(conversation, Conversation.index.arrived.attributes({ hour: arrivalHour(arrivedAt), arrivedAt, conversationId })));
       for (const { hour, owner, counters } of metricsDelta(undefined, conversation)) {
         const aggregate = aggregates.get(`${hour}|${owner}`) ?? RoutingHour.item({ hour, owner });
         for (const [name, n] of Object.entries(counters)) aggregate[name] = ((aggregate[name] as number | undefined) ?? 0) + n;
         aggregates.set(`${hour}|${owner}`, aggregate);
       }
     }
-    await seed(`${plan.metricsConversations} closed conversations`, items);
+    await seed(`${items.length} closed conversations (a sample)`, items);
     await seed(`${aggregates.size} hourly routing aggregates`, [...aggregates.values()]);
     const from = new Date(dayStart).toISOString();
     const to = new Date(dayStart + 86_400_000).toISOString();
     const figure = await measure(
       "GET /metrics/routing (SupervisionApi)",
-      `${plan.metricsConversations.toLocaleString("en")} conversations in one day (issue: ${plan.metricsTarget.toLocaleString("en")})`,
+      `${plan.metricsTarget.toLocaleString("en")} conversations in one day over 500 agents (${aggregates.size.toLocaleString("en")} hourly aggregates)`,
       "SupervisionApi",
       async () => {
         const res = await fetch(`${stack.url}/metrics/routing?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { headers: { authorization: `Bearer ${supervisor}` } });
@@ -388,17 +391,11 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
       },
       (r) => r,
     );
-    const factor = plan.metricsTarget / plan.metricsConversations;
-    // Reads per conversation answered: above ~0.01 RRU each the answer reads the conversations (linear); aggregates would read ~24 hour items.
-    if (figure.billed.rru / plan.metricsConversations > 0.01) {
-      // The answer read every conversation: it grows linearly with them.
-      figure.extrapolated = { to: `${plan.metricsTarget.toLocaleString("en")} conversations (×${factor}, linear: every conversation is read)`, ms: Math.round(figure.ms * factor), rru: round(figure.billed.rru * factor, 0), peakHeapGrowthMb: round(figure.peakHeapGrowthMb * factor, 0), largestPayloadBytes: figure.largestPayload.bytes };
-      figure.limits.push({ limit: "extrapolated time (s) ≤ SupervisionApi timeout", value: round((figure.ms * factor) / 1000, 1), max: figure.fn.timeoutSeconds, ratio: round((figure.ms * factor) / 1000 / figure.fn.timeoutSeconds, 3), within: (figure.ms * factor) / 1000 <= figure.fn.timeoutSeconds });
-      figure.limits.push({ limit: "extrapolated heap (MB) ≤ SupervisionApi memory", value: round(figure.peakHeapGrowthMb * factor, 0), max: figure.fn.memoryMb, ratio: round((figure.peakHeapGrowthMb * factor) / figure.fn.memoryMb, 3), within: figure.peakHeapGrowthMb * factor <= figure.fn.memoryMb });
-      figure.within = figure.limits.every((l) => l.within);
-    } else {
-      figure.notes.push("answered from hourly aggregates: the reads do not grow with the conversations, so the figure holds at the issue's size");
-    }
+    // Measured at the issue's size, not extrapolated: every conversation is in the answer.
+    const answered = figure.result.assigned;
+    figure.limits.push({ limit: "conversations in the answer = conversations of the day", value: Number(answered ?? 0), max: plan.metricsTarget, ratio: round(Number(answered ?? 0) / plan.metricsTarget, 3), within: answered === plan.metricsTarget });
+    figure.within = figure.limits.every((l) => l.within);
+    figure.notes.push("answered from hourly aggregates: the reads grow with hours × agents credited, not with the conversations");
   }
 
   // ---- 6. a 500-agent × 31-day rota import
