@@ -34,6 +34,7 @@ import type {
   RotaChangeResult,
   RotaException,
   RotaExceptionInput,
+  RotaImportJob,
   RotaImportResult,
   RotaInput,
   Shift,
@@ -174,7 +175,8 @@ export const api = {
   putShift: (shiftId: string, input: ShiftInput): Promise<Shift> => answer(http().PUT("/shifts/{shiftId}", { params: { path: { shiftId } }, body: input })),
   rota: (from: string, to: string): Promise<ResolvedRota> => answer(http().GET("/rota", { params: { query: { from, to } } })),
   putRota: (input: RotaInput): Promise<RotaChangeResult> => answer(http().PUT("/rota", { body: input })),
-  importRota: (csv: string, allowOverlap: boolean): Promise<RotaImportResult> =>
+  /** Up to 1,000 rows applied in the request (the result); a larger file is accepted as a job (202) to poll with `rotaImportJob`. */
+  importRota: (csv: string, allowOverlap: boolean): Promise<RotaImportResult | RotaImportJob> =>
     answer(
       http().POST("/rota/import", {
         params: { query: allowOverlap ? { allowOverlap: "true" } : {} },
@@ -183,6 +185,7 @@ export const api = {
         headers: { "content-type": "text/csv" },
       }),
     ),
+  rotaImportJob: (jobId: string): Promise<RotaImportJob> => answer(http().GET("/rota/imports/{jobId}", { params: { path: { jobId } } })),
   rotaExceptions: (from: string, to: string): Promise<{ exceptions: RotaException[] }> => answer(http().GET("/rota/exceptions", { params: { query: { from, to } } })),
   createException: (input: RotaExceptionInput): Promise<RotaException> => answer(http().POST("/rota/exceptions", { body: input })),
   deleteException: (exceptionId: string): Promise<void> => answer(http().DELETE("/rota/exceptions/{exceptionId}", { params: { path: { exceptionId } } })).then(() => undefined),

@@ -51,6 +51,7 @@ export type ResolvedRota = Schemas["ResolvedRota"];
 export type RotaInput = JsonBody<"putRota">;
 export type RotaChangeResult = Schemas["RotaChangeResult"];
 export type RotaImportResult = Schemas["RotaImportResult"];
+export type RotaImportJob = Schemas["RotaImportJob"];
 export type RotaException = Schemas["RotaException"];
 export type RotaExceptionInput = JsonBody<"postRotaExceptions">;
 export type Coverage = Schemas["Coverage"];

@@ -208,6 +208,7 @@ export const en: Record<MessageKey, string> = {
   "import.text": "CSV text",
   "import.submit": "Import",
   "import.done": "Imported {rows} rows ({agents} agents, {from} to {to}): {written} written, {removed} removed",
+  "import.progress": "Importing in the background: {applied} of {total} rows applied",
   "import.refused": "Not imported: {detail}",
   "import.errorsCaption": "Rows with problems ({count})",
   "import.row": "Row",

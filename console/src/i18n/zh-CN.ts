@@ -207,6 +207,7 @@ export const zhCN = {
   "import.text": "CSV 内容",
   "import.submit": "导入",
   "import.done": "已导入 {rows} 行（{agents} 位客服，{from} 至 {to}）：写入 {written}，删除 {removed}",
+  "import.progress": "正在后台导入：已应用 {applied} / {total} 行",
   "import.refused": "未导入：{detail}",
   "import.errorsCaption": "有问题的行（{count}）",
   "import.row": "行",

@@ -1,13 +1,18 @@
 /**
  * The CSV import (`POST /rota/import`, `agent,date,shift`): a file or pasted text, all or
  * nothing. A refused file lists each error as the API reports it, by row (as a spreadsheet
- * numbers them, the header being row 1) and column; overlaps also appear in the grid.
+ * numbers them, the header being row 1) and column; overlaps also appear in the grid. A file of
+ * more than 1,000 rows is accepted as a job (202): its progress is polled until it is done (the
+ * same result) or failed (its problem, nothing applied).
  */
 import { useSignal } from "@preact/signals";
 import { api, ApiError } from "../api/client.js";
-import type { Problem, RotaImportResult, ShiftOverlap } from "../api/types.js";
+import type { Problem, RotaImportJob, RotaImportResult, ShiftOverlap } from "../api/types.js";
 import { t } from "../i18n/index.js";
 import { rowAndColumn, type RotaState } from "./rota-state.js";
+
+const jobPollMs = 1_000;
+const finished = (job: RotaImportJob) => job.status === "done" || job.status === "failed";
 
 interface RowError {
   row: number | null;
@@ -20,6 +25,7 @@ export function RotaImport({ rota }: { rota: RotaState }) {
   const allowOverlap = useSignal(false);
   const busy = useSignal(false);
   const result = useSignal<RotaImportResult | null>(null);
+  const job = useSignal<RotaImportJob | null>(null);
   const refusal = useSignal<{ detail: string; errors: RowError[] } | null>(null);
 
   const readFile = async (event: Event) => {
@@ -32,9 +38,21 @@ export function RotaImport({ rota }: { rota: RotaState }) {
     busy.value = true;
     result.value = null;
     refusal.value = null;
+    job.value = null;
     let overlaps: ShiftOverlap[] = [];
     try {
-      result.value = await api.importRota(csv.value, allowOverlap.value);
+      const answer = await api.importRota(csv.value, allowOverlap.value);
+      if ("jobId" in answer) {
+        let current = (job.value = answer);
+        while (!finished(current)) {
+          await new Promise((resolve) => setTimeout(resolve, jobPollMs));
+          current = job.value = await api.rotaImportJob(current.jobId);
+        }
+        if (current.status === "done") result.value = { from: current.from, to: current.to, rows: current.rows, agents: current.agents, written: current.written ?? 0, removed: current.removed ?? 0 };
+        else refusal.value = { detail: current.detail ?? current.problem ?? current.status, errors: (current.errors ?? []).map((e) => ({ ...rowAndColumn(e.field), message: e.message })) };
+      } else {
+        result.value = answer;
+      }
     } catch (error) {
       if (error instanceof ApiError) {
         const problem = error.problem as Problem & { overlaps?: ShiftOverlap[] };
@@ -67,7 +85,9 @@ export function RotaImport({ rota }: { rota: RotaState }) {
           {t("import.submit")}
         </button>
       </form>
-      <p role="status">{result.value && t("import.done", result.value)}</p>
+      <p role="status">
+        {result.value ? t("import.done", result.value) : job.value && !finished(job.value) && t("import.progress", { applied: job.value.progress.applied, total: job.value.progress.total ?? job.value.rows })}
+      </p>
       {refusal.value && (
         <div role="alert" class="import-refused">
           <p class="error">{t("import.refused", { detail: refusal.value.detail })}</p>
