@@ -15,7 +15,7 @@ import { useEffect } from "preact/hooks";
 import { api, ApiError, consoleConfig } from "../api/client.js";
 import type { Coverage as CoverageView, CoverageInput } from "../api/types.js";
 import { formatPercent, t } from "../i18n/index.js";
-import { DemandFields, staffingOf, useDemand, volumesOf } from "./demand.js";
+import { DemandFields, SkillField, staffingOf, useDemand, volumesOf } from "./demand.js";
 import { todayIn } from "./rota-state.js";
 import type { WallState } from "./state.js";
 
@@ -66,17 +66,7 @@ export function Coverage({ state }: { state: WallState }) {
             <label for="cov-date">{t("coverage.date")}</label>
             <input id="cov-date" type="date" required value={date.value} onInput={(e) => (date.value = e.currentTarget.value)} />
           </div>
-          <div class="field">
-            <label for="cov-skill">{t("coverage.skill")}</label>
-            <select id="cov-skill" value={skill.value} onChange={(e) => (skill.value = e.currentTarget.value)}>
-              <option value="">{t("coverage.allSkills")}</option>
-              {state.skills.value.map((s) => (
-                <option key={s.skillId} value={s.skillId}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SkillField id="cov-skill" label={t("coverage.skill")} anyLabel={t("coverage.allSkills")} skills={state.skills.value} value={skill.value} onChange={(id) => (skill.value = id)} />
           <DemandFields demand={demand} idPrefix="cov" dates={[date.value]} timeZone={zone} skill={skill.value} onFailure={(detail) => (failure.value = detail)}>
             <button type="submit" class="primary" disabled={busy.value}>
               {t("coverage.submit")}

@@ -10,7 +10,7 @@ import { signal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api/client.js";
-import type { CoverageInput } from "../api/types.js";
+import type { CoverageInput, Skill } from "../api/types.js";
 import { t } from "../i18n/index.js";
 
 /** Chats per hour of a plausible shop day: a quiet night, a morning rise, the 20:00–22:00 rush. */
@@ -89,6 +89,39 @@ export function NumberField(props: { id: string; label: string; value: number; m
   );
 }
 
+/** A skill to plan for, or none (`anyLabel`: every skill). */
+export function SkillField(props: { id: string; label: string; anyLabel: string; skills: readonly Skill[]; value: string; onChange: (skillId: string) => void }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        <option value="">{props.anyLabel}</option>
+        {props.skills.map((s) => (
+          <option key={s.skillId} value={s.skillId}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The planning interval: 15, 30 or 60 minutes. */
+export function IntervalField(props: { id: string; value: number; onChange: (minutes: number) => void }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{t("coverage.interval")}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(Number(e.currentTarget.value))}>
+        {[15, 30, 60].map((m) => (
+          <option key={m} value={m}>
+            {t("coverage.minutes", { count: m })}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /**
  * The demand's fields. `dates`: the local days the volumes cover, in order (their forecasts are
  * fetched one by one and joined); `onFailure` hears a forecast that could not be read.
@@ -110,23 +143,14 @@ export function DemandFields(props: { demand: Demand; idPrefix: string; dates: s
   };
   return (
     <>
-      <div class="field">
-        <label for={`${p}-interval`}>{t("coverage.interval")}</label>
-        <select
-          id={`${p}-interval`}
-          value={demand.interval.value}
-          onChange={(e) => {
-            demand.interval.value = Number(e.currentTarget.value);
-            demand.volumes.value = sampleFor(days, demand.interval.value).join(",");
-          }}
-        >
-          {[15, 30, 60].map((m) => (
-            <option key={m} value={m}>
-              {t("coverage.minutes", { count: m })}
-            </option>
-          ))}
-        </select>
-      </div>
+      <IntervalField
+        id={`${p}-interval`}
+        value={demand.interval.value}
+        onChange={(minutes) => {
+          demand.interval.value = minutes;
+          demand.volumes.value = sampleFor(days, minutes).join(",");
+        }}
+      />
       <NumberField id={`${p}-aht`} label={t("coverage.aht")} value={demand.aht.value} min={1} max={86_400} onInput={(v) => (demand.aht.value = v)} />
       <NumberField id={`${p}-growth`} label={t("coverage.ahtGrowth")} value={demand.ahtGrowth.value} min={1} max={3} onInput={(v) => (demand.ahtGrowth.value = v)} />
       <NumberField id={`${p}-answer`} label={t("coverage.answerSeconds")} value={demand.answerSeconds.value} min={0} max={3_600} onInput={(v) => (demand.answerSeconds.value = v)} />

@@ -15,7 +15,7 @@ import { useEffect } from "preact/hooks";
 import { api, ApiError, consoleConfig } from "../api/client.js";
 import type { AgentView, PlanInput, RotaPlan, Shift } from "../api/types.js";
 import { formatTime, t } from "../i18n/index.js";
-import { DemandFields, intervalsPerDay, NumberField, sampleVolumes, staffingOf, useDemand, volumesOf } from "./demand.js";
+import { DemandFields, IntervalField, intervalsPerDay, NumberField, SkillField, sampleVolumes, staffingOf, useDemand, volumesOf } from "./demand.js";
 import { addDays, todayIn } from "./rota-state.js";
 import type { WallState } from "./state.js";
 
@@ -155,17 +155,7 @@ export function Plans({ state }: { state: WallState }) {
               {t("plans.rangeHint", { zone })}
             </p>
           </div>
-          <div class="field">
-            <label for="plan-skill">{t("plans.skill")}</label>
-            <select id="plan-skill" value={skill.value} onChange={(e) => (skill.value = e.currentTarget.value)}>
-              <option value="">{t("plans.anySkill")}</option>
-              {state.skills.value.map((s) => (
-                <option key={s.skillId} value={s.skillId}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SkillField id="plan-skill" label={t("plans.skill")} anyLabel={t("plans.anySkill")} skills={state.skills.value} value={skill.value} onChange={(id) => (skill.value = id)} />
           <fieldset class="wide choices">
             <legend>{t("plans.shifts")}</legend>
             {shifts.value === null ? (
@@ -233,16 +223,7 @@ export function Plans({ state }: { state: WallState }) {
             </DemandFields>
           ) : (
             <>
-              <div class="field">
-                <label for="plan-interval">{t("coverage.interval")}</label>
-                <select id="plan-interval" value={demand.interval.value} onChange={(e) => (demand.interval.value = Number(e.currentTarget.value))}>
-                  {[15, 30, 60].map((m) => (
-                    <option key={m} value={m}>
-                      {t("coverage.minutes", { count: m })}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <IntervalField id="plan-interval" value={demand.interval.value} onChange={(minutes) => (demand.interval.value = minutes)} />
               <div class="field wide">
                 <label for="plan-required">{t("plans.required")}</label>
                 <textarea id="plan-required" rows={3} required spellcheck={false} aria-describedby="plan-required-hint" value={required.value} onInput={(e) => (required.value = e.currentTarget.value)} />
