@@ -67,6 +67,9 @@ export const rotaImportJobSchema = named(
   "A large CSV import applied asynchronously, all or nothing: queued → applying → done (the whole file is in the rota) or failed (nothing of it is).",
 );
 
+export type RotaImportResult = z.output<typeof rotaImportResultSchema>;
+export type RotaImportJobView = z.output<typeof rotaImportJobSchema>;
+
 export const occurrenceSchema = named(
   "ShiftOccurrence",
   z.strictObject({

@@ -9,6 +9,7 @@ import { assignmentOps, changeCounts, type RotaChangeSet } from "../change-set.j
 import { commitRotaChange, settleChange } from "../commit/change.js";
 import { checkImportRows, type CsvRow, type ImportPlan } from "../csv-rows.js";
 import type { Pattern, Shift } from "../domain.js";
+import type { RotaImportJobView, RotaImportResult } from "../responses.js";
 import { recomputeDuty } from "../duty.js";
 import { claimImportJob, endImportJob, getImportJob, importRows, recordImportProgress, releaseImportJob, type ImportJob, type ImportOutcome } from "../import-jobs.js";
 import type { AgentRota, OverlapSide } from "../overlap.js";
@@ -26,14 +27,8 @@ export const importLeaseMs = 360_000;
 /** Claims of one job before it is failed (a consumer that keeps dying, e.g. out of memory). */
 const maxAttempts = 5;
 
-export interface ImportResult {
-  from: string;
-  to: string;
-  rows: number;
-  agents: number;
-  written: number;
-  removed: number;
-}
+/** What a synchronous import answers, and a done job holds: the response schema's type (one declaration). */
+export type ImportResult = RotaImportResult;
 
 /** Parses and checks every row against the agents and shifts; any problem → 400 listing each, nothing changed. */
 export async function checkFile(rows: readonly CsvRow[]): Promise<{ plan: ImportPlan; shifts: Shift[] }> {
@@ -150,22 +145,7 @@ function conflictErrors(error: AppError): { errors?: FieldError[] } {
   return { errors: changed.map((c: { agentId?: string; changeId?: string }) => ({ field: `agent ${c.agentId ?? "?"}`, message: c.changeId ? `being changed by another change (${c.changeId})` : "its rota changed after the import read it" })) };
 }
 
-export interface ImportJobView {
-  jobId: string;
-  status: ImportJob["status"];
-  acceptedAt: string;
-  finishedAt?: string;
-  from: string;
-  to: string;
-  rows: number;
-  agents: number;
-  progress: { applied: number; total: number | null };
-  written?: number;
-  removed?: number;
-  problem?: string;
-  detail?: string;
-  errors?: FieldError[];
-}
+export type ImportJobView = RotaImportJobView;
 
 export function importJobView(job: ImportJob): ImportJobView {
   return {
