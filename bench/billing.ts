@@ -56,7 +56,7 @@ export async function createBilling(bench: BenchStack): Promise<Billing> {
   const urls = Object.entries(bench.stack.queueUrls) as [string, string][];
   const recorder = installBillingRecorder({
     dynamo: table.dynamo,
-    sqs,
+    sqs: sqs(),
     endpoint: bench.stack.dynamoEndpoint,
     tableName: bench.stack.tableName,
     table: schema,

@@ -4,9 +4,14 @@
  * infra/lambda-bundling.ts), then its module-load time: the
  * bundle imported in a fresh `node` process with dummy environment, timed inside that process.
  * Baseline of the same run: a bundle holding only the DynamoDB document client as esbuild bundles
- * it by default, the floor every function that touches the table would pay, imported in
- * alternation with each function; a function's ratio is to the baseline runs beside it. The bare
- * client bundled as deployed is reported beside it.
+ * it by default, the floor every function that touches the table would pay. Every function is
+ * timed in rounds, each round importing the baseline and then the function, for every function
+ * in turn; a function's ratio is to the baseline imports paired with its own. Two estimators:
+ * the median over the rounds, and the best of them (the fastest import of the function over the
+ * fastest of its paired baselines). On this shared machine interference only ever adds time, so
+ * the best of N is the figure closest to the code's own cost (the reasoning of Python's timeit);
+ * the goal is judged on it and the median is reported beside it, so a noisy run is visible as the
+ * gap between the two. The bare client bundled as deployed is reported beside it.
  *
  * @example
  * const figures = await benchColdStart({ repeats: 3 });
@@ -32,14 +37,19 @@ export interface ColdStartFunction {
   bytes: number;
   /** Median module-load time over the repeats, ms. */
   loadMs: number | undefined;
+  /** Median load over the median of the paired baseline loads. */
   loadVsBaseline: number | undefined;
+  /** Fastest load over the repeats, ms. */
+  bestMs: number | undefined;
+  /** Fastest load over the fastest paired baseline load: the figure the goal is judged on. */
+  bestVsBaseline: number | undefined;
   overGoal: boolean;
   error?: string;
 }
 
 export interface ColdStartFigures {
   repeats: number;
-  baseline: { bytes: number; loadMs: number | undefined };
+  baseline: { bytes: number; loadMs: number | undefined; bestMs: number | undefined };
   /** The same bare client bundled with the deployed aliases: what the SDK alone costs as we ship it. */
   baselineAsDeployed: { bytes: number; loadMs: number | undefined };
   functions: ColdStartFunction[];
@@ -102,18 +112,14 @@ function timeImport(file: string, handler: string | undefined): Promise<number> 
   });
 }
 
-/**
- * Median load of `file` and of the baseline, timed in alternation (baseline, function, baseline,
- * …), so a neighbour's load on this shared machine weighs on both sides of the ratio alike.
- */
-async function pairedLoad(file: string, handler: string, baseline: string, repeats: number): Promise<{ loadMs: number; baselineMs: number[] }> {
-  const times: number[] = [];
-  const baselineMs: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    baselineMs.push(await timeImport(baseline, undefined));
-    times.push(await timeImport(file, handler));
-  }
-  return { loadMs: summarize(times).p50, baselineMs };
+/** A bundled function waiting to be timed, with its samples and the baseline samples beside them. */
+interface Timed {
+  spec: { name: string; entry: string; handler: string };
+  file: string;
+  bytes: number;
+  times: number[];
+  baselineMs: number[];
+  error?: string;
 }
 
 /** `only`: the names of the functions to measure (all by default), for a quick before/after of a few. */
@@ -132,36 +138,63 @@ export async function benchColdStart(options: { repeats: number; only?: readonly
     const deployedBaselineSamples: number[] = [];
     const baselineSamples: number[] = [];
     const functions: ColdStartFunction[] = [];
+
+    // Every function is bundled first, then timed in rounds (each round: baseline, function, for
+    // every function in turn), so a function's samples are spread over the whole run: a burst of
+    // interference on this shared machine (a neighbour, another VM on the host) then weighs on one
+    // sample of many functions, which the median drops, instead of on every sample of one function.
+    const timed: Timed[] = [];
     for (const spec of functionList.filter((f) => options.only === undefined || options.only.includes(f.name))) {
-      options.onStep?.(`cold start: ${spec.name} (${spec.entry})`);
-      const outfile = join(dir, `${spec.name}.mjs`);
+      options.onStep?.(`cold start: bundling ${spec.name} (${spec.entry})`);
+      const file = join(dir, `${spec.name}.mjs`);
       try {
-        const bytes = await bundle(join(root, spec.entry), outfile, true);
-        try {
-          const paired = await pairedLoad(outfile, spec.handler, baselineFile, options.repeats);
-          const { loadMs } = paired;
-          baselineSamples.push(...paired.baselineMs);
-          deployedBaselineSamples.push(await timeImport(deployedBaselineFile, undefined));
-          const baselineMs = summarize(paired.baselineMs).p50;
-          functions.push({
-            name: spec.name,
-            entry: spec.entry,
-            bytes,
-            loadMs: round(loadMs, 1),
-            loadVsBaseline: maybe(ratio(loadMs, baselineMs)),
-            overGoal: bytes > coldStartGoals.bytes || loadMs > baselineMs * coldStartGoals.loadVsBaseline,
-          });
-        } catch (error) {
-          functions.push({ name: spec.name, entry: spec.entry, bytes, loadMs: undefined, loadVsBaseline: undefined, overGoal: bytes > coldStartGoals.bytes, error: (error as Error).message });
-        }
+        timed.push({ spec, file, bytes: await bundle(join(root, spec.entry), file, true), times: [], baselineMs: [] });
       } catch (error) {
-        functions.push({ name: spec.name, entry: spec.entry, bytes: 0, loadMs: undefined, loadVsBaseline: undefined, overGoal: true, error: `bundle failed: ${(error as Error).message.split("\n")[0] ?? ""}` });
+        functions.push({ name: spec.name, entry: spec.entry, bytes: 0, loadMs: undefined, loadVsBaseline: undefined, bestMs: undefined, bestVsBaseline: undefined, overGoal: true, error: `bundle failed: ${(error as Error).message.split("\n")[0] ?? ""}` });
       }
+    }
+    // Round 0 is a warm-up, not counted: each file was just written and is imported once first.
+    for (let round = 0; round <= options.repeats; round++) {
+      options.onStep?.(`cold start: timing round ${round} of ${options.repeats}`);
+      for (const t of timed.filter((x) => x.error === undefined)) {
+        try {
+          const baseline = await timeImport(baselineFile, undefined);
+          const ms = await timeImport(t.file, t.spec.handler);
+          if (round === 0) continue;
+          t.baselineMs.push(baseline);
+          t.times.push(ms);
+        } catch (error) {
+          t.error = (error as Error).message;
+        }
+      }
+      if (round > 0) deployedBaselineSamples.push(await timeImport(deployedBaselineFile, undefined));
+    }
+    for (const t of timed) {
+      const { spec, bytes } = t;
+      if (t.error !== undefined || t.times.length === 0) {
+        functions.push({ name: spec.name, entry: spec.entry, bytes, loadMs: undefined, loadVsBaseline: undefined, bestMs: undefined, bestVsBaseline: undefined, overGoal: bytes > coldStartGoals.bytes, error: t.error ?? "not timed" });
+        continue;
+      }
+      baselineSamples.push(...t.baselineMs);
+      const loadMs = summarize(t.times).p50;
+      const baselineMs = summarize(t.baselineMs).p50;
+      const bestMs = Math.min(...t.times);
+      const bestBaselineMs = Math.min(...t.baselineMs);
+      functions.push({
+        name: spec.name,
+        entry: spec.entry,
+        bytes,
+        loadMs: round(loadMs, 1),
+        loadVsBaseline: maybe(ratio(loadMs, baselineMs)),
+        bestMs: round(bestMs, 1),
+        bestVsBaseline: maybe(ratio(bestMs, bestBaselineMs)),
+        overGoal: bytes > coldStartGoals.bytes || bestMs > bestBaselineMs * coldStartGoals.loadVsBaseline,
+      });
     }
     const baselineMs = baselineSamples.length > 0 ? summarize(baselineSamples).p50 : undefined;
     return {
       repeats: options.repeats,
-      baseline: { bytes: baselineBytes, loadMs: baselineMs === undefined ? undefined : round(baselineMs, 1) },
+      baseline: { bytes: baselineBytes, loadMs: baselineMs === undefined ? undefined : round(baselineMs, 1), bestMs: baselineSamples.length > 0 ? round(Math.min(...baselineSamples), 1) : undefined },
       baselineAsDeployed: { bytes: deployedBaselineBytes, loadMs: deployedBaselineSamples.length > 0 ? round(summarize(deployedBaselineSamples).p50, 1) : undefined },
       functions,
       overGoal: functions.filter((f) => f.overGoal).map((f) => f.name),

@@ -56,9 +56,9 @@ interface Plan {
 }
 
 const plans: Record<"full" | "quick", Plan> = {
-  full: { tiers: [10, 100, 1000], perTier: 30, rawMs: 6_000, throughputMs: 25_000, webhookClients: 16, latencyMs: 12_000, noticeAgents: 1000, stockPhaseMs: 4_000, coldStartRepeats: 3, settleMs: 60_000, billed: { conversationsPerTier: 10, reservations: 10, noticeAgents: 100 } },
+  full: { tiers: [10, 100, 1000], perTier: 30, rawMs: 6_000, throughputMs: 25_000, webhookClients: 16, latencyMs: 12_000, noticeAgents: 1000, stockPhaseMs: 4_000, coldStartRepeats: 7, settleMs: 60_000, billed: { conversationsPerTier: 10, reservations: 10, noticeAgents: 100 } },
   // Putting 1,000 agents on duty through the API takes 30-90 s here: the quick run stops at 50.
-  quick: { tiers: [10, 50], perTier: 10, rawMs: 2_500, throughputMs: 8_000, webhookClients: 16, latencyMs: 4_000, noticeAgents: 1000, stockPhaseMs: 1_500, coldStartRepeats: 1, settleMs: 30_000, billed: { conversationsPerTier: 5, reservations: 5, noticeAgents: 100 } },
+  quick: { tiers: [10, 50], perTier: 10, rawMs: 2_500, throughputMs: 8_000, webhookClients: 16, latencyMs: 4_000, noticeAgents: 1000, stockPhaseMs: 1_500, coldStartRepeats: 3, settleMs: 30_000, billed: { conversationsPerTier: 5, reservations: 5, noticeAgents: 100 } },
 };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -411,13 +411,13 @@ function report(r: Results): string {
   if (cold) {
     out.push("");
     out.push(
-      `Cold start (median of ${cold.repeats} fresh node process${cold.repeats > 1 ? "es" : ""}; baseline: DynamoDB document client alone, default bundling, ${num(cold.baseline.bytes / 1024)} KB, ${ms(cold.baseline.loadMs)}; ` +
+      `Cold start (${cold.repeats} fresh node process${cold.repeats > 1 ? "es" : ""} each, in rounds beside the baseline; best of them judged, median beside; baseline: DynamoDB document client alone, default bundling, ${num(cold.baseline.bytes / 1024)} KB, best ${ms(cold.baseline.bestMs)}, median ${ms(cold.baseline.loadMs)}; ` +
         `the same client bundled as deployed: ${num(cold.baselineAsDeployed.bytes / 1024)} KB, ${ms(cold.baselineAsDeployed.loadMs)})`,
     );
     out.push(
       formatTable(
-        [{ header: "function" }, { header: "KB", align: "right" }, { header: "load", align: "right" }, { header: "× baseline", align: "right" }, { header: `≤ ${coldStartGoals.bytes / 1024} KB, ≤ ${coldStartGoals.loadVsBaseline}×` }],
-        cold.functions.map((f) => [f.name, num(f.bytes / 1024), ms(f.loadMs), x(f.loadVsBaseline, 1), f.error ? `ERROR ${f.error.slice(0, 60)}` : f.overGoal ? "OVER" : "ok"]),
+        [{ header: "function" }, { header: "KB", align: "right" }, { header: "best load", align: "right" }, { header: "× baseline", align: "right" }, { header: "median load", align: "right" }, { header: "× baseline", align: "right" }, { header: `≤ ${coldStartGoals.bytes / 1024} KB, best ≤ ${coldStartGoals.loadVsBaseline}×` }],
+        cold.functions.map((f) => [f.name, num(f.bytes / 1024), ms(f.bestMs), x(f.bestVsBaseline, 2), ms(f.loadMs), x(f.loadVsBaseline, 2), f.error ? `ERROR ${f.error.slice(0, 60)}` : f.overGoal ? "OVER" : "ok"]),
       ),
     );
   }

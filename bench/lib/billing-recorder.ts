@@ -2,7 +2,7 @@
  * Records what the functions of the local stack send to DynamoDB and SQS and prices each call
  * with AWS's rules (./aws-billing.ts), with DynamoDB Local's own consumed capacity beside it.
  * Bench-only: it is a middleware the bench adds to the functions' shared clients
- * (`dynamo` of functions/shared/table/client.ts, `sqs` of functions/shared/sqs.ts) and removes
+ * (`dynamo` of functions/shared/table/client.ts, `sqs()` of functions/shared/sqs.ts) and removes
  * again; production code has no hook and knows nothing of it. While `active` is false it passes
  * every call straight through.
  *

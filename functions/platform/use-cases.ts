@@ -54,7 +54,7 @@ export async function checkHealth(): Promise<Health> {
       table = (await dynamo.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal })).Table?.TableStatus;
     }),
     probe("SQS", async (abortSignal) => {
-      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl("conversations"), AttributeNames: ["QueueArn"] }), { abortSignal });
+      await sqs().send(new GetQueueAttributesCommand({ QueueUrl: queueUrl("conversations"), AttributeNames: ["QueueArn"] }), { abortSignal });
     }),
   ]);
   return { parts: { DynamoDB: dynamoState, SQS: sqsState }, ...(table ? { table } : {}) };

@@ -5,9 +5,11 @@
  */
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "ShiftQueueRouting", serviceName: "shift-queue-routing" });
+let metrics: Metrics | undefined;
 
 export function emitCount(name: string, value = 1, dimensions: Record<string, string> = {}): void {
+  // Built on the first metric, not at cold start: most invocations of most functions emit none.
+  metrics ??= new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "ShiftQueueRouting", serviceName: "shift-queue-routing" });
   const single = metrics.singleMetric();
   for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
   single.addMetric(name, MetricUnit.Count, value);

@@ -41,7 +41,7 @@ function sourceQueueUrl(arn: string): Promise<string | undefined> {
   const name = arn.split(":").pop() ?? "";
   const cached = queueUrls.get(name);
   if (cached) return cached;
-  const url = sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((r) => r.QueueUrl);
+  const url = sqs().send(new GetQueueUrlCommand({ QueueName: name })).then((r) => r.QueueUrl);
   queueUrls.set(name, url);
   url.then(
     (found) => {
@@ -64,7 +64,7 @@ async function backOff(record: SQSRecord, receiveCount: number): Promise<void> {
   try {
     const url = await sourceQueueUrl(record.eventSourceARN);
     if (!url) return;
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.min(120, 5 * 2 ** receiveCount) }));
+    await sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.min(120, 5 * 2 ** receiveCount) }));
   } catch (error) {
     logger.debug("Back-off not applied", { messageId: record.messageId, error: error as Error });
   }

@@ -7,12 +7,14 @@
 import { SecretsManagerClient, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { baseEnv, functionEnv, functionName, perFunction } from "./env.js";
 
-const client = new SecretsManagerClient({ region: baseEnv().AWS_REGION });
+// Built on the first fetch, not at cold start (building an SDK client resolves its whole
+// configuration; a secret is fetched once per container anyway).
+const client = perFunction(() => new SecretsManagerClient({ region: baseEnv().AWS_REGION }));
 
 const fetched = perFunction(() => new Map<string, Promise<string>>());
 
 async function fetchSecret(secretId: string): Promise<string> {
-  const result = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const result = await client().send(new GetSecretValueCommand({ SecretId: secretId }));
   if (!result.SecretString) throw new Error(`The secret ${secretId} has no string value`);
   return result.SecretString;
 }

@@ -84,7 +84,7 @@ describe("agent arrival event", () => {
   });
 
   it("goes to the notices queue, and a failed send never fails the caller's committed change", async () => {
-    const send = vi.spyOn(sqs, "send").mockResolvedValueOnce({} as never);
+    const send = vi.spyOn(sqs(), "send").mockResolvedValueOnce({} as never);
     const env = { ...process.env, AWS_LAMBDA_FUNCTION_NAME: "AgentsApi", [queueUrlEnvName("notices")]: "http://queue.local/notices" };
     await runAsFunction(env, () => onAgentArrival("a1", new Date("2030-01-01T08:00:00+08:00"), "online"));
     const input = (send.mock.calls[0]?.[0] as { input: { QueueUrl: string; MessageBody: string } }).input;

@@ -70,7 +70,7 @@ describe("queueConsumer", () => {
       if (id === "b") throw new Error("b fails");
     });
     const event: SQSEvent = { Records: [record("a", "corr-a"), record("b", "corr-b")] };
-    vi.spyOn(sqs, "send").mockImplementation(async () => ({ QueueUrl: "http://sqs/unit-queue" }));
+    vi.spyOn(sqs(), "send").mockImplementation(async () => ({ QueueUrl: "http://sqs/unit-queue" }));
     let response: unknown;
     const lines = await captureLogs(async () => {
       response = await handler(event, lambdaContext("UnitConsumer"));
@@ -86,7 +86,7 @@ describe("queueConsumer", () => {
   it("retries a failed queue-URL lookup instead of caching the failure", async () => {
     const calls: string[] = [];
     let lookups = 0;
-    vi.spyOn(sqs, "send").mockImplementation(async (command: { constructor: { name: string } }) => {
+    vi.spyOn(sqs(), "send").mockImplementation(async (command: { constructor: { name: string } }) => {
       calls.push(command.constructor.name);
       if (command.constructor.name === "GetQueueUrlCommand" && ++lookups === 1) throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
       return { QueueUrl: "http://sqs/flaky-queue" };
