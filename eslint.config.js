@@ -11,7 +11,7 @@ const zodNamespaceOnly = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "cdk.out/**", ".data/**", ".test-data/**", "console/dist/**", "console/dist.*/**"] },
+  { ignores: ["node_modules/**", "cdk.out/**", ".data/**", ".test-data/**", "console/dist/**", "console/dist.*/**", ".work/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {
