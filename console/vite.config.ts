@@ -3,9 +3,15 @@
  * in AWS from S3 behind CloudFront). `npm start` runs this build when console/ changed
  * (local/console-build.ts); `npm run console:dev` serves it with live reload against a running stack.
  */
+import { readFileSync } from "node:fs";
 import { defineConfig } from "vite";
 
 const stack = `http://127.0.0.1:${process.env.PORT ?? "3000"}`;
+
+// The API's first path segments, from the generated OpenAPI document (the contract's one
+// rendering), so a new route is proxied without anyone remembering this file.
+const openapi = JSON.parse(readFileSync(new URL("../docs/openapi.json", import.meta.url), "utf8")) as { paths: Record<string, unknown> };
+const apiSegments = [...new Set(Object.keys(openapi.paths).map((path) => path.split("/")[1]).filter((segment): segment is string => Boolean(segment)))].map((segment) => segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
 
 export default defineConfig({
   root: import.meta.dirname,
@@ -27,7 +33,7 @@ export default defineConfig({
       "/console/config.json": stack,
       "/local": stack,
       "/ws": { target: stack.replace(/^http/, "ws"), ws: true },
-      "^/(agents|queue|metrics|notices|conversations|skills|shifts|rota|campaigns|stock|settings|health)": stack,
+      [`^/(${apiSegments.join("|")})(/|$)`]: stack,
     },
   },
 });
