@@ -33,7 +33,7 @@ export default defineConfig({
       "/console/config.json": stack,
       "/local": stack,
       "/ws": { target: stack.replace(/^http/, "ws"), ws: true },
-      [`^/(${apiSegments.join("|")})(/|$)`]: stack,
+      [`^/(${apiSegments.join("|")})([/?]|$)`]: stack,
     },
   },
 });
