@@ -275,7 +275,7 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
         return { result: { ...planned, delivered } };
       },
       (r) => ({ targeted: r.targeted, parts: r.parts, delivered: r.delivered }),
-      ["a part is 1,000 agents in its own invocation (≈ 2,000 WRU, ≈ 1 s of the receipts partition at 1,000 WCU/s); the hottest-partition figure is the whole notice's, spread over the parts"],
+      ["a part is 1,000 agents in its own invocation (≈ 2,000 WRU); the receipts index is 16 partitions by agent (entities/notices.ts receiptShards), so the hottest-partition figure is one shard's share of the whole notice"],
     );
   }
 

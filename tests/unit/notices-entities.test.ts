@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { ActiveNotice, Campaign, Notice, NoticeAck, NoticeDelivery, campaignVersionItem, campaignVersionKey, parseInboxItem, parseReceiptRow } from "../../functions/shared/table/entities/notices.js";
+import { ActiveNotice, Campaign, Notice, NoticeAck, NoticeDelivery, campaignVersionItem, campaignVersionKey, parseInboxItem, parseReceiptRow, receiptAttributes, receiptPartitions, receiptShards } from "../../functions/shared/table/entities/notices.js";
 import { expectMalformed } from "../support/malformed.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -35,8 +35,25 @@ describe("notices entities", () => {
     expect(Notice.key({ noticeId: "n.1" })).toEqual({ pk: "NOTICE#n.1", sk: "NOTICE" });
     expect(ActiveNotice.key(notice)).toEqual({ pk: "NOTICES#ACTIVE", sk: "2030-01-02T00:00:00.000Z#n.1" });
     expect(campaignVersionKey("c1", 12)).toEqual({ pk: "CAMPAIGN#c1", sk: "V#0000000012" });
-    expect(NoticeDelivery.index.receipts.attributes({ noticeId: "n.1", agentId: "a1" })).toEqual({ gsi1pk: "RECEIPTS#n.1", gsi1sk: "a1#D" });
-    expect(NoticeAck.index.receipts.attributes({ noticeId: "n.1", agentId: "a1" })).toEqual({ gsi1pk: "RECEIPTS#n.1", gsi1sk: "a1#A" });
+    expect(NoticeDelivery.index.receipts.attributes({ noticeId: "n.1", agentId: "a1", shard: 3 })).toEqual({ gsi1pk: "RECEIPTS#n.1#3", gsi1sk: "a1#D" });
+    expect(NoticeAck.index.receipts.attributes({ noticeId: "n.1", agentId: "a1", shard: 3 })).toEqual({ gsi1pk: "RECEIPTS#n.1#3", gsi1sk: "a1#A" });
+  });
+
+  it("spread a notice's receipts over its shards by agent, an agent's delivery and ack in the same one, and read every shard", () => {
+    const partitions = receiptPartitions("n.1");
+    expect(partitions).toHaveLength(receiptShards);
+    expect(new Set(partitions).size).toBe(receiptShards);
+    const perPartition = new Map<string, number>();
+    for (let i = 0; i < 2_000; i++) {
+      const agentId = `agent-${i}`;
+      const delivery = receiptAttributes(NoticeDelivery, "n.1", agentId);
+      expect(receiptAttributes(NoticeAck, "n.1", agentId).gsi1pk).toBe(delivery.gsi1pk);
+      expect(partitions).toContain(delivery.gsi1pk);
+      perPartition.set(delivery.gsi1pk!, (perPartition.get(delivery.gsi1pk!) ?? 0) + 1);
+    }
+    // 2,000 agents over 16 shards: 125 each on average; no shard empty or holding a quarter of them.
+    expect(perPartition.size).toBe(receiptShards);
+    for (const count of perPartition.values()) expect(count).toBeLessThan(500);
   });
 
   it("round-trip what they write", () => {

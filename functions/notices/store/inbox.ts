@@ -15,6 +15,8 @@ import {
   TransactionCancelledError,
   jitter,
   queryAll,
+  receiptAttributes,
+  receiptPartitions,
   receiptsProjection,
   tableName,
   transact,
@@ -32,7 +34,7 @@ const retainUntil = (notice: Pick<Notice, "expiresAt">) => Math.floor(Date.parse
 function deliveryItem(agentId: string, notice: Notice, deliveredAt: string, via: string) {
   return NoticeDelivery.item(
     { agentId, noticeId: notice.noticeId, deliveredAt, via, notice: noticeFields(notice), expiresAtEpoch: retainUntil(notice) },
-    NoticeDelivery.index.receipts.attributes({ noticeId: notice.noticeId, agentId }),
+    receiptAttributes(NoticeDelivery, notice.noticeId, agentId),
   );
 }
 
@@ -113,19 +115,39 @@ export async function inboxEntries(agentId: string): Promise<InboxEntry[]> {
   });
 }
 
+/** Every item of a notice's receipts index: one query per shard, in parallel (entities/notices.ts `receiptShards`). */
+async function queryReceipts(
+  noticeId: string,
+  query: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string>; FilterExpression?: string; ExpressionAttributeValues?: Record<string, unknown> },
+  meter?: CapacityMeter,
+): Promise<Record<string, unknown>[]> {
+  const receipts = NoticeDelivery.index.receipts;
+  const shards = await Promise.all(
+    receiptPartitions(noticeId).map((partition) =>
+      queryAll(
+        {
+          ...query,
+          IndexName: receipts.index,
+          KeyConditionExpression: `${receipts.attributeNames.pk} = :pk`,
+          ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ":pk": partition },
+          ...(meter ? { ReturnConsumedCapacity: "TOTAL" } : {}),
+        },
+        meter,
+      ),
+    ),
+  );
+  return shards.flat();
+}
+
 /** Receipts of a notice from the receipts index (eventually consistent, like every GSI). */
 export async function receiptRows(noticeId: string, meter?: CapacityMeter): Promise<ReceiptRow[]> {
   const delivered = new Map<string, string>();
   const acks = new Map<string, string>();
-  const receipts = NoticeDelivery.index.receipts;
-  const items = await queryAll(
+  const items = await queryReceipts(
+    noticeId,
     {
-      IndexName: receipts.index,
-      KeyConditionExpression: `${receipts.attributeNames.pk} = :pk`,
-      ExpressionAttributeValues: { ":pk": receipts.partition({ noticeId }) },
       ProjectionExpression: receiptsProjection.projection,
       ExpressionAttributeNames: { ...receiptsProjection.names },
-      ...(meter ? { ReturnConsumedCapacity: "TOTAL" } : {}),
     },
     meter,
   );
@@ -147,16 +169,13 @@ const viaSchema = z.object({ agentId: z.string(), via: z.string() });
  * the receipts index: before a fan-out writes, that is the few who arrived since publishing.
  */
 export async function lateRecipients(noticeId: string, meter?: CapacityMeter): Promise<Set<string>> {
-  const receipts = NoticeDelivery.index.receipts;
-  const items = await queryAll(
+  const items = await queryReceipts(
+    noticeId,
     {
-      IndexName: receipts.index,
-      KeyConditionExpression: `${receipts.attributeNames.pk} = :pk`,
       FilterExpression: "#type = :delivery AND begins_with(via, :arrival)",
-      ExpressionAttributeValues: { ":pk": receipts.partition({ noticeId }), ":delivery": NoticeDelivery.type, ":arrival": lateVia("") },
+      ExpressionAttributeValues: { ":delivery": NoticeDelivery.type, ":arrival": lateVia("") },
       ProjectionExpression: "agentId, via",
       ExpressionAttributeNames: { "#type": "type" },
-      ...(meter ? { ReturnConsumedCapacity: "TOTAL" } : {}),
     },
     meter,
   );
@@ -180,7 +199,7 @@ export function ackOps(agentId: string, notice: Notice, at: string): TransactIte
         TableName: tableName,
         Item: NoticeAck.item(
           { agentId, noticeId: notice.noticeId, acknowledgedAt: at, expiresAtEpoch: retainUntil(notice) },
-          NoticeAck.index.receipts.attributes({ noticeId: notice.noticeId, agentId }),
+          receiptAttributes(NoticeAck, notice.noticeId, agentId),
         ),
         ConditionExpression: "attribute_not_exists(pk)",
       },

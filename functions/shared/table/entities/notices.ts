@@ -11,6 +11,7 @@ import { lazy } from "../../lazy-schema.js";
 import { campaignContentSchema, fieldChangeSchema, noticeSchema, urgencySchema } from "../../../notices/domain.js";
 import { skillSchema } from "../../../agents/domain.js";
 import { defineEntity } from "../entity.js";
+import { agentShards } from "../shard.js";
 
 /**
  * A notice as stored: as published, plus its receipt counters (kept by the writes that create
@@ -125,6 +126,17 @@ export function campaignVersionItem(value: z.input<typeof CampaignVersion.schema
   return { ...value, ...campaignVersionKey(value.campaignId, value.version), type: CampaignVersion.type };
 }
 
+/**
+ * The receipts index of a notice is split into this many partitions by agent
+ * (`RECEIPTS#<noticeId>#<shard>`): a fan-out to 20,000 agents writes 20,000 delivery entries into
+ * the index (1–2 WRU each: the entry carries the notice's snapshot), which one partition would
+ * take 20–40 s to absorb at AWS's 1,000 WCU/s while every part of the fan-out waits on it; in 16
+ * the parts' writes spread, ≈ 1.5–2.5 s of each. Readers query every shard in parallel
+ * (16 × 0.5 RRU at least: a receipts read is a supervisor's or the reminder clock's, never routing's).
+ */
+export const receiptShards = 16;
+const { of: receiptShardOf, all: receiptShardList } = agentShards(receiptShards);
+
 export const NoticeDelivery = defineEntity({
   type: "NoticeDelivery",
   owner: "notices",
@@ -133,7 +145,7 @@ export const NoticeDelivery = defineEntity({
   pk: "INBOX#{agentId}",
   sk: "NOTICE#{noticeId}",
   indexes: {
-    receipts: { index: "gsi1", pk: "RECEIPTS#{noticeId}", sk: "{agentId}#D", why: "receipts of one notice: every delivery and ack, one query whatever the inbox sizes" },
+    receipts: { index: "gsi1", pk: "RECEIPTS#{noticeId}#{shard}", sk: "{agentId}#D", why: "receipts of one notice: every delivery and ack, 16 partitions by a hash of the agent (receiptShardOf), one query each whatever the inbox sizes" },
   },
   expires: "30 days after the notice expires (receipts stay readable)",
   patterns: [
@@ -141,7 +153,7 @@ export const NoticeDelivery = defineEntity({
     { name: "NoticeDelivery.putIfAbsent", operation: "PutItem attribute_not_exists(pk) (late joiner)", cost: "1 WRU (+1 index)" },
     { name: "NoticeDelivery.held", operation: "BatchGetItem INBOX#{agentId} / NOTICE#{noticeId}, projection notice.noticeId", cost: "0.5 RRU each" },
     { name: "Inbox.of", operation: "Query INBOX#{agentId}, consistent (deliveries and acks)", cost: "~1 RRU per 4 KB of snapshots" },
-    { name: "Receipts.of", operation: "Query gsi1 RECEIPTS#{noticeId}, projection agentId, type, deliveredAt, acknowledgedAt", cost: "~1 RRU per 40 agents" },
+    { name: "Receipts.of", operation: "Query gsi1 RECEIPTS#{noticeId}#{shard} for each of the 16 shards in parallel, projection agentId, type, deliveredAt, acknowledgedAt", cost: "~1 RRU per 40 agents, at least 16 × 0.5 RRU" },
   ],
 });
 
@@ -153,7 +165,7 @@ export const NoticeAck = defineEntity({
   pk: "INBOX#{agentId}",
   sk: "ACK#{noticeId}",
   indexes: {
-    receipts: { index: "gsi1", pk: "RECEIPTS#{noticeId}", sk: "{agentId}#A", why: "receipts of one notice: acks next to their deliveries" },
+    receipts: { index: "gsi1", pk: "RECEIPTS#{noticeId}#{shard}", sk: "{agentId}#A", why: "receipts of one notice: acks next to their deliveries (the agent's same shard)" },
   },
   expires: "30 days after the notice expires",
   patterns: [
@@ -161,6 +173,16 @@ export const NoticeAck = defineEntity({
     { name: "NoticeAck.get", operation: "GetItem INBOX#{agentId} / ACK#{noticeId}, consistent (repeat ack)", cost: "0.5 RRU" },
   ],
 });
+
+/** The receipts-index attributes of an agent's delivery or ack of a notice: the agent's shard. */
+export function receiptAttributes(entity: typeof NoticeDelivery | typeof NoticeAck, noticeId: string, agentId: string): Record<string, string> {
+  return entity.index.receipts.attributes({ noticeId, agentId, shard: receiptShardOf(agentId) });
+}
+
+/** Every partition of a notice's receipts (what a reader queries, one query each). */
+export function receiptPartitions(noticeId: string): string[] {
+  return receiptShardList.map((shard) => NoticeDelivery.index.receipts.partition({ noticeId, shard }));
+}
 
 /** A receipts-index row: which item it is decides its shape (the `type` attribute, projected). */
 const receiptRowSchemas = {

@@ -11,6 +11,7 @@ import { skillSchema } from "../../../agents/domain.js";
 import { assignmentSchema, patternSchema, rotaExceptionSchema, shiftSchema } from "../../../rota/domain.js";
 import { rotaChangeOpSchema, rotaChangeStatuses } from "../../../rota/change-set.js";
 import { defineEntity } from "../entity.js";
+import { agentShards } from "../shard.js";
 
 /**
  * A shift as stored: `uses` counts the rota entries naming it (dated assignments, patterns,
@@ -60,23 +61,11 @@ export const storedPatternSchema = lazy(() => z.extend(patternSchema, { staged: 
  */
 export const rotaAssignmentShards = 8;
 
-/** A stable 32-bit hash of an agent id (FNV-1a): which shard its items go to. */
-function agentHash(agentId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < agentId.length; i++) {
-    h ^= agentId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
 /** The shard of an agent's assignments in the month index. */
-export function rotaAssignmentShard(agentId: string): number {
-  return agentHash(agentId) % rotaAssignmentShards;
-}
+export const rotaAssignmentShard = agentShards(rotaAssignmentShards).of;
 
 /** Every shard of the month index (what a reader of a month queries). */
-export const rotaAssignmentShardList = Array.from({ length: rotaAssignmentShards }, (_, i) => i);
+export const rotaAssignmentShardList = agentShards(rotaAssignmentShards).all;
 
 export const RotaAssignment = defineEntity({
   type: "RotaAssignment",
@@ -156,8 +145,8 @@ export const onDutySchema = lazy(() => z.object({
  * partition would take 20 s to absorb at AWS's 1,000 WCU/s. Every reader queries all shards.
  */
 export const onDutyShards = 16;
-export const onDutyShard = (agentId: string): number => agentHash(agentId) % onDutyShards;
-export const onDutyShardList = Array.from({ length: onDutyShards }, (_, i) => i);
+export const onDutyShard = agentShards(onDutyShards).of;
+export const onDutyShardList = agentShards(onDutyShards).all;
 
 export const OnDuty = defineEntity({
   type: "OnDuty",
