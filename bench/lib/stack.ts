@@ -31,8 +31,11 @@ async function startCallbackSink(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks` };
 }
 
-/** `callbacks`: assignment callbacks on, delivered to a local endpoint that answers 200. */
-export async function startBenchStack(options: { callbacks?: boolean } = {}): Promise<BenchStack> {
+/**
+ * `callbacks`: assignment callbacks on, delivered to a local endpoint that answers 200.
+ * `dynamoRequestTimeoutMs`: the functions' DynamoDB request timeout (DYNAMODB_REQUEST_TIMEOUT_MS), for the scale bench.
+ */
+export async function startBenchStack(options: { callbacks?: boolean; dynamoRequestTimeoutMs?: number } = {}): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "sqr-bench-"));
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   const sink = options.callbacks ? await startCallbackSink() : undefined;
@@ -44,7 +47,11 @@ export async function startBenchStack(options: { callbacks?: boolean } = {}): Pr
       dynamoEndpoint: dynamo.endpoint,
       prefix: `bench${randomUUID().slice(0, 6)}`,
       schedules: "manual",
-      env: { POWERTOOLS_LOG_LEVEL: process.env.DEBUG_STACK ? "INFO" : "SILENT", ...(sink ? { ASSIGNMENT_CALLBACK_URL: sink.url } : {}) },
+      env: {
+        POWERTOOLS_LOG_LEVEL: process.env.DEBUG_STACK ? "INFO" : "SILENT",
+        ...(sink ? { ASSIGNMENT_CALLBACK_URL: sink.url } : {}),
+        ...(options.dynamoRequestTimeoutMs ? { DYNAMODB_REQUEST_TIMEOUT_MS: String(options.dynamoRequestTimeoutMs) } : {}),
+      },
       log: (line) => {
         if (process.env.DEBUG_STACK) process.stderr.write(`${line}\n`);
       },

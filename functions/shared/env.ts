@@ -74,6 +74,12 @@ const baseEnvSchema = z.object({
   /** Local stack only: DynamoDB Local / fauxqs endpoints. Absent in AWS. */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   SQS_ENDPOINT: z.optional(z.url()),
+  /**
+   * Local stack only: the DynamoDB client's per-attempt request timeout, ms (default 2,000, the
+   * deployed value). The scale bench raises it: DynamoDB Local takes seconds for a 1 MB page of a
+   * 20,000-agent table on a busy 2-core machine, where AWS answers in tens of milliseconds.
+   */
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.optional(z.pipe(z.string().check(z.regex(/^[1-9][0-9]{2,5}$/, "must be 100-999999 (ms)")), z.transform(Number))),
   /** WebSocket management API endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage}); only for `pushesToAgents`. */
   WS_ENDPOINT: z.optional(z.url()),
   /** Local: the secret itself. AWS: the Secrets Manager ARN, read once at cold start. Only for functions that verify signatures. */

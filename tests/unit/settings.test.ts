@@ -83,4 +83,11 @@ describe("settings at run time", () => {
     expect(runAsFunction(good, () => settings())).toBe(first);
     expect(runAsFunction({ TABLE_NAME: "t" }, () => settings()).HANDOVER_GRACE_MINUTES).toBe(5);
   });
+
+  it("take the local store's request timeout as whole milliseconds and refuse anything else", async () => {
+    const { baseEnv, runAsFunction } = await import("../../functions/shared/env.js");
+    expect(runAsFunction({ TABLE_NAME: "t", DYNAMODB_REQUEST_TIMEOUT_MS: "15000" }, () => baseEnv()).DYNAMODB_REQUEST_TIMEOUT_MS).toBe(15_000);
+    expect(runAsFunction({ TABLE_NAME: "t" }, () => baseEnv()).DYNAMODB_REQUEST_TIMEOUT_MS).toBeUndefined();
+    for (const bad of ["-5", "1.5", "soon", "50"]) expect(() => runAsFunction({ TABLE_NAME: "t", DYNAMODB_REQUEST_TIMEOUT_MS: bad }, () => baseEnv())).toThrow(/DYNAMODB_REQUEST_TIMEOUT_MS: must be 100-999999 \(ms\)/);
+  });
 });

@@ -38,7 +38,7 @@ export const dynamo = DynamoDBDocumentClient.from(
     maxAttempts: 3,
     retryMode: "standard",
     // throwOnRequestTimeout: without it, this SDK version only logs a warning and keeps waiting.
-    requestHandler: { requestTimeout: sdkRequestTimeoutMs, connectionTimeout: sdkConnectionTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: { requestTimeout: env.DYNAMODB_REQUEST_TIMEOUT_MS ?? sdkRequestTimeoutMs, connectionTimeout: sdkConnectionTimeoutMs, throwOnRequestTimeout: true },
   }),
   { marshallOptions: { removeUndefinedValues: true } },
 );
