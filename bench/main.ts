@@ -283,6 +283,7 @@ function scaleReport(command: string, startedAt: string, seconds: number, scenar
   const rows: Cell[][] = [];
   for (const s of scenarios) {
     rows.push([s.scenario, s.size, `${num(s.ms / 1000, 1)} s (rec. ${num(s.recorderOverheadMs / 1000, 1)} s)`, `${num(s.billed.wru, 0)} WRU + ${num(s.billed.rru, 0)} RRU, ${num(s.billed.sqsRequests, 0)} SQS`, s.hottestPartition ? `${s.hottestPartition.partition}: ${num(s.hottestPartition.wru, 0)} WRU = ${num(s.hottestPartition.secondsAt1000Wcu, 1)} s` : "-", kb(s.largestPayload.bytes), `+${num(s.peakHeapGrowthMb, 1)} MB`, `${s.fn.timeoutSeconds} s / ${s.fn.memoryMb} MB`, s.within ? "yes" : "NO"]);
+    if (s.invocations.length > 0) rows.push([`  invocations`, s.invocations.map((i) => `${i.functionName} ×${i.count}, slowest ${num(i.slowestMs / 1000, 1)} s${i.failed ? `, ${i.failed} failed` : ""}`).join("; ").slice(0, 110), "", "", "", "", "", "", ""]);
     for (const l of s.limits.filter((x) => !x.within)) rows.push([`  over: ${l.limit}`, "", `${num(l.value, 1)}`, `max ${num(l.max, 0)}`, "", "", "", "", ""]);
     if (s.extrapolated) rows.push([`  extrapolated to ${s.extrapolated.to}`, "", `${num(s.extrapolated.ms / 1000, 1)} s`, `${num(s.extrapolated.rru, 0)} RRU`, "", kb(s.extrapolated.largestPayloadBytes), `+${num(s.extrapolated.peakHeapGrowthMb, 0)} MB`, "", ""]);
     rows.push([`  result`, JSON.stringify(s.result).slice(0, 110), "", "", "", "", "", "", ""]);

@@ -46,6 +46,11 @@ export interface LocalStackOptions {
   /** API Gateway / Lambda limits to mirror (tests lower them); defaults to the real ones. */
   limits?: Partial<GatewayLimits>;
   log?: (line: string) => void;
+  /**
+   * Told of every finished invocation of a function's handler (HTTP, queue batch, schedule,
+   * `invoke`), with its duration: what a Lambda timeout applies to (the scale bench's limits).
+   */
+  onInvocation?: (invocation: { functionName: string; ms: number; failed: boolean }) => void;
 }
 
 export interface LocalStack {
@@ -189,7 +194,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (typeof handler !== "function") throw new Error(`${spec.entry} does not export a function "${spec.handler}" (function list entry ${spec.name})`);
       const env = localFunctionEnv(spec, resources, shared);
       environments.set(spec.name, env);
-      handlers.set(spec.name, (event, context) => runAsFunction(env, () => (handler as LambdaHandler)(event, context)));
+      const run: LambdaHandler = (event, context) => runAsFunction(env, () => (handler as LambdaHandler)(event, context));
+      const observe = options.onInvocation;
+      handlers.set(
+        spec.name,
+        observe
+          ? async (event, context) => {
+              const started = performance.now();
+              let failed = true;
+              try {
+                const result = await run(event, context);
+                failed = false;
+                return result;
+              } finally {
+                observe({ functionName: spec.name, ms: performance.now() - started, failed });
+              }
+            }
+          : run,
+      );
     }
 
     const client = sqsClient(sqs.endpoint);

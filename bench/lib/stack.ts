@@ -18,6 +18,8 @@ export interface BenchStack {
   stack: LocalStack;
   /** HTTP call to the stack; `signed` applies the webhook HMAC, `as` a bearer token. */
   api(method: string, path: string, options?: { as?: string; body?: unknown; signed?: boolean }): Promise<{ status: number; body: unknown }>;
+  /** Every finished handler invocation so far, in order (the local stack's `onInvocation`); `at` is when it ended. */
+  invocations: { functionName: string; ms: number; failed: boolean; at: number }[];
   stop(): Promise<void>;
 }
 
@@ -40,8 +42,10 @@ export async function startBenchStack(options: { callbacks?: boolean; dynamoRequ
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   const sink = options.callbacks ? await startCallbackSink() : undefined;
   let stack: LocalStack;
+  const invocations: BenchStack["invocations"] = [];
   try {
     stack = await startLocalStack({
+      onInvocation: (invocation) => invocations.push({ ...invocation, at: Date.now() }),
       port: 0,
       dataDir,
       dynamoEndpoint: dynamo.endpoint,
@@ -85,6 +89,7 @@ export async function startBenchStack(options: { callbacks?: boolean; dynamoRequ
   return {
     stack,
     api,
+    invocations,
     stop: async () => {
       await stack.stop();
       await dynamo.stop();
