@@ -29,13 +29,18 @@ export async function sweep(now: Date, budgetMs = redriveBudgetMs): Promise<{ re
   let requeued = 0;
   let pages = 0;
   let cursor: string | undefined;
+  // Each page's sends overlap the next page's query (one page in flight): after an outage the
+  // backlog is re-driven at the speed of the slower of the two, not of their sum.
+  let sending: Promise<void> = Promise.resolve();
   do {
     const page = await staleQueued(before, { limit: pageSize, ...(cursor ? { cursor } : {}) });
-    await sendMessages("conversations", page.conversationIds.map((conversationId) => ({ body: { kind: "route", conversationId }, correlationId: `sweeper-${conversationId}` })));
+    await sending;
+    sending = sendMessages("conversations", page.conversationIds.map((conversationId) => ({ body: { kind: "route", conversationId }, correlationId: `sweeper-${conversationId}` })));
     requeued += page.conversationIds.length;
     pages++;
     cursor = page.next;
   } while (cursor && Date.now() < deadline);
+  await sending;
   const complete = cursor === undefined;
   if (!complete) logger.warn("Sweeper stopped at its time budget; the next run continues with the oldest", { requeued, pages, budgetMs });
   const drained = await drainWaiting(await knownSkillIds(), now);
