@@ -351,7 +351,7 @@ function report(r: Results): string {
   ]);
   if (t) {
     rows.push(["  webhooks accepted (backlog-bounded)", `${num(t.acceptedPerSecond, 1)} /s`, `${t.webhookClients} clients, backlog ≤ ${t.maxBacklog}`, "", "", ""]);
-    rows.push(["  tries per assignment / CU per decision at load", `${num(t.candidatesTriedMean, 2)} / ${num(t.capacityUnitsUnderLoad, 1)} CU`, `${t.assignedInWindow} assigned in ${t.windowSeconds} s, ${t.wentWaiting} parked waiting`, "", "≤ 1.2", yes(r.goals.triesPerAssignment?.met)]);
+    rows.push(["  tries per assignment / CU per decision at load", `${num(t.candidatesTriedMean, 2)} / ${num(t.capacityUnitsUnderLoad, 1)} CU`, `${t.assignedInWindow} assigned in ${t.windowSeconds} s, ${t.wentWaiting} parked waiting, ${num(t.batchedShare * 100, 0)}% planned per batch`, "", "≤ 1.2", yes(r.goals.triesPerAssignment?.met)]);
   }
   const l = rt.latency;
   if (l) {

@@ -399,6 +399,8 @@ export interface ThroughputFigures {
   /** Webhooks accepted per second inside the window (throttled by the backlog bound). */
   acceptedPerSecond: number;
   candidatesTriedMean: number;
+  /** Share of the window's first assignments whose first round used a seat of its SQS batch's plan (batches of 2+ route messages). */
+  batchedShare: number;
   /** Mean capacity units of a decision under this load (contention retries included). */
   capacityUnitsUnderLoad: number;
   ratioToRaw: number | undefined;
@@ -451,6 +453,7 @@ export async function benchThroughput(ctx: RoutingContext, windowMs: number, cli
     perSecond: round(perSecond, 1),
     acceptedPerSecond: round(ids.length / posted.seconds, 1),
     candidatesTriedMean: round(summarize(assigned.map((d) => d.candidatesTried)).mean),
+    batchedShare: round(assigned.filter((d) => d.batched).length / Math.max(1, assigned.length)),
     capacityUnitsUnderLoad: round(summarize(assigned.map((d) => d.capacityUnits)).mean),
     ratioToRaw: maybeRound(ratio(perSecond, raw.perSecond), 3),
     ...(posted.firstError ? { firstError: posted.firstError } : {}),

@@ -11,6 +11,8 @@ export interface RoutingDecision {
   agentId?: string;
   capacityUnits: number;
   candidatesTried: number;
+  /** Its first round used a seat its SQS batch's plan gave it (use-cases/route-batch.ts). */
+  batched?: boolean;
 }
 
 const listeners = new Set<(decision: RoutingDecision) => void>();

@@ -2,6 +2,11 @@
  * The standard SQS chain: records are processed one by one (in parallel up to `concurrency`);
  * a failing record is reported in `batchItemFailures` so only it is retried and, after
  * `maxReceiveCount`, lands in the DLQ. One bad record never fails the batch.
+ *
+ * A consumer may also look at the whole batch first (`prepare`: e.g. the router reads a skill's
+ * pool once for all its route messages): what it returns is handed to every record, and the
+ * records it names run first. It is an optimisation only: if it fails, every record runs as if
+ * it had not been asked.
  */
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
@@ -19,7 +24,34 @@ export interface QueueRecordContext {
   sentAt: Date;
 }
 
-export type RecordProcessor = (body: unknown, context: QueueRecordContext) => Promise<void>;
+export type RecordProcessor<B = undefined> = (body: unknown, context: QueueRecordContext, batch: B | undefined) => Promise<void>;
+
+/** What `prepare` made of the batch: shared with every record; `runFirst` (message ids) start before the others. */
+export interface BatchPreparation<B> {
+  shared: B;
+  runFirst?: ReadonlySet<string>;
+}
+
+export type BatchPreparer<B> = (records: readonly { messageId: string; body: unknown }[]) => Promise<BatchPreparation<B> | undefined>;
+
+function parsedBody(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The batch's preparation, or none when it fails: the records then run unprepared, none lost. */
+async function prepared<B>(prepare: BatchPreparer<B> | undefined, records: readonly SQSRecord[]): Promise<BatchPreparation<B> | undefined> {
+  if (!prepare) return undefined;
+  try {
+    return await prepare(records.map((r) => ({ messageId: r.messageId, body: parsedBody(r) })));
+  } catch (error) {
+    logger.warn("Batch preparation failed; records run one by one", { records: records.length, error: error as Error });
+    return undefined;
+  }
+}
 
 function contextOf(record: SQSRecord): QueueRecordContext {
   return {
@@ -70,11 +102,15 @@ async function backOff(record: SQSRecord, receiveCount: number): Promise<void> {
   }
 }
 
-export function queueConsumer(processRecord: RecordProcessor, options: { concurrency?: number } = {}) {
+export function queueConsumer<B = undefined>(processRecord: RecordProcessor<B>, options: { concurrency?: number; prepare?: BatchPreparer<B> } = {}) {
   const concurrency = options.concurrency ?? 10;
   const run = async (event: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     const failures: { itemIdentifier: string }[] = [];
-    const records = [...event.Records];
+    const preparation = await prepared(options.prepare, event.Records);
+    const first = preparation?.runFirst;
+    // Stable: the named records first, each part in the batch's order. A record waiting on the
+    // named ones (the router's) thus never holds a worker one of them still needs.
+    const records = first ? [...event.Records.filter((r) => first.has(r.messageId)), ...event.Records.filter((r) => !first.has(r.messageId))] : [...event.Records];
     const worker = async () => {
       for (let record = records.shift(); record; record = records.shift()) {
         const current = record;
@@ -90,7 +126,7 @@ export function queueConsumer(processRecord: RecordProcessor, options: { concurr
               // Unparseable bodies can never succeed: still reported, so they reach the DLQ.
               throw new Error(`Message ${current.messageId} is not JSON`);
             }
-            await processRecord(body, context);
+            await processRecord(body, context, preparation?.shared);
           } catch (error) {
             logger.error("Record failed; left for retry/DLQ", { receiveCount: context.receiveCount, error: error as Error });
             failures.push({ itemIdentifier: current.messageId });

@@ -102,4 +102,40 @@ describe("queueConsumer", () => {
     await captureLogs(() => handler(event("third"), lambdaContext("UnitConsumer")));
     expect(calls.slice(3)).toEqual(["ChangeMessageVisibilityCommand"]);
   });
+  it("hands every record what the batch's prepare step made, and starts the records it names first", async () => {
+    const started: string[] = [];
+    const seen: unknown[] = [];
+    const handler = queueConsumer<{ ids: string[] }>(
+      async (body, _context, batch) => {
+        started.push((body as { id: string }).id);
+        seen.push(batch);
+      },
+      { concurrency: 1, prepare: async (records) => ({ shared: { ids: records.map((r) => (r.body as { id: string }).id) }, runFirst: new Set(["c"]) }) },
+    );
+    const response = await handler({ Records: [record("a", "corr-a"), record("b", "corr-b"), record("c", "corr-c")] }, lambdaContext("UnitConsumer"));
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(started).toEqual(["c", "a", "b"]);
+    expect(seen).toEqual(Array(3).fill({ ids: ["a", "b", "c"] }));
+  });
+
+  it("runs every record unprepared when the prepare step fails: nothing is lost for an optimisation", async () => {
+    const seen: unknown[] = [];
+    const handler = queueConsumer<string>(
+      async (body, _context, batch) => {
+        seen.push([(body as { id: string }).id, batch]);
+      },
+      {
+        prepare: async () => {
+          throw new Error("store unavailable");
+        },
+      },
+    );
+    let response: unknown;
+    const lines = await captureLogs(async () => {
+      response = await handler({ Records: [record("a", "corr-a"), record("b", "corr-b")] }, lambdaContext("UnitConsumer"));
+    });
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(seen).toEqual([["a", undefined], ["b", undefined]]);
+    expect(lines.filter((l) => l.message === "Batch preparation failed; records run one by one")).toHaveLength(1);
+  });
 });

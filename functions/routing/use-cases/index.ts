@@ -7,4 +7,5 @@ export { applyPlatformEvent, type EventOutcome, type EventResult } from "./event
 export { closeConversation, conversationFor, markFirstResponse, openConversationsOf, type Actor } from "./lifecycle.js";
 export { moveToAgent, moveToQueue, type MoveRequest } from "./moves.js";
 export { drainWaiting, routeConversation, type RouteOutcome } from "./route.js";
+export { planRouteBatch, RouteBatch, type RouteRequest } from "./route-batch.js";
 export { sweep } from "./sweep.js";

@@ -34,7 +34,7 @@ import { knownSkillIds, skillsFallingBackTo } from "../../agents/skills.js";
  * Pool entries read per decision (one small query, projected keys only) and profiles loaded from
  * them: both constant, so a decision's cost does not grow with the number of agents.
  */
-const poolWindow = 20;
+export const poolWindow = 20;
 const candidatesPerDecision = 4;
 /** Rounds of candidates tried while the pool still offers someone (conflicts, not emptiness). */
 const rounds = 8;
@@ -43,7 +43,7 @@ const rounds = 8;
  * (a shift starting in a minute, or ended and not yet tidied by the duty clock): bounded, so a
  * decision's cost stays independent of the team size.
  */
-const maxPoolPages = 3;
+export const maxPoolPages = 3;
 
 export type RouteOutcome =
   | { outcome: "assigned"; agentId: string }
@@ -87,7 +87,7 @@ export async function poolsOf(conversation: Pick<Conversation, "skill" | "fallba
  * version; so each conversation looks at its own slice of the agents tied with the best load
  * ratio (rotated by a hash of its id).
  */
-async function poolCandidates(pools: readonly Skill[], conversationId: string, now: Date, meter: CapacityMeter, excluded: ReadonlySet<string> = new Set()): Promise<PoolEntry[] & { free: number }> {
+async function poolCandidates(pools: readonly Skill[], conversationId: string, now: Date, meter: CapacityMeter, excluded: ReadonlySet<string> = new Set()): Promise<PoolWindow> {
   const entries: PoolEntry[] = [];
   /** Seats with room at the clock, the excluded ones included. */
   let free = 0;
@@ -119,17 +119,32 @@ async function poolCandidates(pools: readonly Skill[], conversationId: string, n
   );
 }
 
-interface PoolEntry {
+export interface PoolEntry {
   agentId: string;
   rank: string;
   seat: PoolSeat;
+}
+
+/** A decision's first-round candidates, best first, with the seats that had room at its clock (the excluded ones included). */
+export type PoolWindow = PoolEntry[] & { free: number };
+
+/**
+ * What a batch's shared reads already know for one decision (use-cases/route-batch.ts): the
+ * customer's known agent, and the first round's candidates (seats no other decision of the batch
+ * was given). Later rounds, and a decision without them, read the pool as ever.
+ */
+export interface Prefetched {
+  known: KnownAgent | undefined;
+  pool?: PoolWindow;
+  /** This decision's share of the batch's reads, in capacity units (for its recorded cost). */
+  sharedUnits?: number;
 }
 
 /** A candidate known through its pool seat, or through its profile (a known agent outside the window). */
 type Candidate = { agent: Agent; seat?: PoolSeat };
 
 /** The shape the pure policy orders; eligible by construction (the seat is in the pool). */
-function agentFromSeat(seat: PoolSeat): Agent {
+export function agentFromSeat(seat: PoolSeat): Agent {
   const { skill: _skill, dutyFrom, dutyTo, ...view } = seat;
   const shift = dutyFrom !== undefined && dutyTo !== undefined ? { shiftId: "seat", from: dutyFrom, to: dutyTo } : null;
   return { ...view, name: seat.agentId, presence: "online", onDuty: true, shift, nextShift: null, updatedAt: "", updatedBy: "" };
@@ -237,9 +252,10 @@ async function notifyAssigned(assigned: Conversation, now: Date): Promise<void> 
 export async function routeConversation(
   conversationId: string,
   now: Date,
-  options: { actor?: string; enqueueIfNone?: boolean; snapshot?: Conversation; reread?: boolean } = {},
+  options: { actor?: string; enqueueIfNone?: boolean; snapshot?: Conversation; reread?: boolean; prefetched?: Prefetched } = {},
 ): Promise<RouteOutcome> {
   const meter = new CapacityMeter();
+  meter.units += options.prefetched?.sharedUnits ?? 0;
   const actor = options.actor ?? "system:router";
   const conversation = options.snapshot ?? (await getConversation(conversationId, meter));
   if (!conversation) return { outcome: "missing" };
@@ -248,7 +264,12 @@ export async function routeConversation(
   // The known agent and the pool head do not depend on each other: read them together.
   const pools = await poolsOf(conversation);
   const excluded = new Set(conversation.excludeAgentIds ?? []);
-  const [known, firstPool] = await Promise.all([knownAgentOf(conversation.customerId, meter), poolCandidates(pools, conversation.conversationId, now, meter, excluded)]);
+  const prefetched = options.prefetched;
+  const batchedFlag = prefetched?.pool ? { batched: true } : {};
+  const [known, firstPool] = await Promise.all([
+    prefetched ? prefetched.known : knownAgentOf(conversation.customerId, meter),
+    prefetched?.pool ?? poolCandidates(pools, conversation.conversationId, now, meter, excluded),
+  ]);
   let tried = 0;
   for (let round = 0; round < rounds; round++) {
     const ordered = await candidates(conversation, pools, known, now, meter, round === 0 ? firstPool : undefined);
@@ -259,7 +280,7 @@ export async function routeConversation(
       const attempt = await tryAssign(conversation, candidate, attemptClock(now), actor, meter);
       if (attempt.result === "assigned") {
         await rememberKnownAgent(conversation.customerId, known, agent.agentId, attempt.conversation.assignedAt ?? now.toISOString(), meter);
-        recordDecision({ conversationId, outcome: "assigned", agentId: agent.agentId, capacityUnits: meter.units, candidatesTried: tried });
+        recordDecision({ conversationId, outcome: "assigned", agentId: agent.agentId, capacityUnits: meter.units, candidatesTried: tried, ...batchedFlag });
         await notifyAssigned(attempt.conversation, now);
         return { outcome: "assigned", agentId: agent.agentId };
       }
@@ -268,9 +289,11 @@ export async function routeConversation(
         // Still in a line, but changed since it was read (the assignment is conditional on the
         // state read, for the metrics aggregates): route it as it is now, once.
         if (current && (current.status === "queued" || current.status === "waiting") && current.history.length !== conversation.history.length && !options.reread) {
-          return routeConversation(conversationId, now, { ...options, snapshot: current, reread: true });
+          // The batch's window was for the conversation as it was: only the known agent still holds.
+          const { prefetched: _stale, ...rest } = options;
+          return routeConversation(conversationId, now, { ...rest, snapshot: current, reread: true, ...(prefetched ? { prefetched: { known } } : {}) });
         }
-        recordDecision({ conversationId, outcome: "already", capacityUnits: meter.units, candidatesTried: tried });
+        recordDecision({ conversationId, outcome: "already", capacityUnits: meter.units, candidatesTried: tried, ...batchedFlag });
         return { outcome: "already", status: current?.status ?? "unknown" };
       }
     }
@@ -282,13 +305,13 @@ export async function routeConversation(
   if (conversation.status === "queued" && options.enqueueIfNone !== false) {
     await markWaiting(conversation, { at: attemptClock(now).toISOString(), action: "waiting", actor, detail: `no eligible ${conversation.skill} agent` }, meter);
     noteQueueChange({ conversationId, status: "waiting", skill: conversation.skill });
-    recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
+    recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried, ...batchedFlag });
     // A slot may have freed between our read and the waiting write; its drain may have missed us.
     const recheck = new CapacityMeter();
     if ((await poolCandidates(pools, conversation.conversationId, now, recheck, excluded)).length > 0) await drainWaiting([conversation.skill], now);
     return { outcome: "waiting", blocked };
   }
-  recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried });
+  recordDecision({ conversationId, outcome: "waiting", capacityUnits: meter.units, candidatesTried: tried, ...batchedFlag });
   return { outcome: "waiting", blocked };
 }
 

@@ -99,6 +99,7 @@ export const KnownAgent = defineEntity({
   sk: "LAST",
   patterns: [
     { name: "KnownAgent.get", operation: "GetItem CUSTOMER#{customerId} / LAST, eventually consistent", cost: "0.5 RRU" },
+    { name: "KnownAgent.batchGet", operation: "BatchGetItem of the customers of a batch of route messages, eventually consistent", cost: "0.5 RRU per customer, one call" },
     { name: "KnownAgent.put", operation: "PutItem after the assignment committed, only when the agent changes (or the record has aged past a tenth of the window)", cost: "1 WRU, 0 for a returning customer kept by the same agent" },
   ],
 });
