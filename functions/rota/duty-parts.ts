@@ -20,7 +20,8 @@ import type { DutyWindow } from "./resolve.js";
  * Agents per part. A part's invocation is ~400 × (a profile read, one transaction, an arrival
  * message) over 16 lanes: on AWS (10–20 ms a call) about 1 s, far inside RotaDutyParts' 50 s even
  * when DynamoDB throttles; 10,000 agents make 25 parts. Its message is at most
- * `dutyPartMaxBytes(400)` ≈ 150 KB, under SQS's 256 KB with room (tests/unit/duty-parts.test.ts).
+ * `dutyPartMaxBytes(400)` = 176 KB with every id and window at its longest (≈ 60 KB with ids of
+ * 20 characters), under SQS's 256 KB with room (tests/unit/duty-parts.test.ts).
  * A boundary of at most one part stays inline in the clock, as before.
  */
 export const dutyPartSize = 400;
