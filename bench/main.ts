@@ -256,7 +256,7 @@ async function mainScale(args: BenchArgs): Promise<number> {
   try {
     const billing = await createBilling(bench);
     try {
-      results.scale = await benchScale(bench, billing, plan, progress);
+      results.scale = await benchScale(bench, billing, plan, progress, args.only ? { only: args.only } : {});
     } catch (error) {
       results.errors.scale = error instanceof Error ? (error.stack ?? error.message).split("\n").slice(0, 12).join("\n") : String(error);
       process.stderr.write(`!! scale failed: ${results.errors.scale}\n`);

@@ -54,7 +54,7 @@ export interface FunctionPlan {
     managesWebSocketConnections: boolean;
   };
   httpRoutes: HttpRoutePlan[];
-  queueSources: { queue: QueueName; batchSize: number }[];
+  queueSources: { queue: QueueName; batchSize: number; maxConcurrency?: number }[];
   schedules: { everyMinutes: number }[];
   webSocketRoutes: ("$connect" | "$disconnect" | "$default")[];
 }
@@ -105,7 +105,10 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
               `a batch still running would be delivered again. Lower timeoutSeconds below ${visibility} or raise visibilityTimeoutSeconds in functions/catalog/resources.ts.`,
           );
         }
-        queueSources.push({ queue: trigger.queue, batchSize: trigger.batchSize });
+        if (trigger.maxConcurrency !== undefined && (!Number.isInteger(trigger.maxConcurrency) || trigger.maxConcurrency < 2 || trigger.maxConcurrency > 1000)) {
+          throw new FunctionSpecError(`Function ${spec.name} consumes queue "${trigger.queue}" with maxConcurrency ${trigger.maxConcurrency}; SQS event sources take a whole number from 2 to 1000.`);
+        }
+        queueSources.push({ queue: trigger.queue, batchSize: trigger.batchSize, ...(trigger.maxConcurrency !== undefined ? { maxConcurrency: trigger.maxConcurrency } : {}) });
         break;
       }
       case "schedule":

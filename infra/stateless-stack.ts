@@ -144,7 +144,7 @@ export class StatelessStack extends Stack {
       if (plan.grants.managesWebSocketConnections && webSocketStage) webSocketStage.grantManagementApiAccess(fn);
 
       for (const source of plan.queueSources) {
-        fn.addEventSource(new SqsEventSource(props.queues[source.queue].queue, { batchSize: source.batchSize, reportBatchItemFailures: true }));
+        fn.addEventSource(new SqsEventSource(props.queues[source.queue].queue, { batchSize: source.batchSize, reportBatchItemFailures: true, ...(source.maxConcurrency !== undefined ? { maxConcurrency: source.maxConcurrency } : {}) }));
       }
       plan.schedules.forEach((schedule, index) => {
         new events.Rule(this, `${plan.name}Schedule${index === 0 ? "" : index + 1}`, {

@@ -46,11 +46,6 @@ export interface LocalStackOptions {
   /** API Gateway / Lambda limits to mirror (tests lower them); defaults to the real ones. */
   limits?: Partial<GatewayLimits>;
   log?: (line: string) => void;
-  /**
-   * Told of every finished invocation of a function's handler (HTTP, queue batch, schedule,
-   * `invoke`), with its duration: what a Lambda timeout applies to (the scale bench's limits).
-   */
-  onInvocation?: (invocation: { functionName: string; ms: number; failed: boolean }) => void;
 }
 
 export interface LocalStack {
@@ -73,11 +68,22 @@ export interface LocalStack {
   runSchedule(functionName: string, at?: Date): Promise<unknown>;
   /** Invokes any function directly with a raw event (tests, tools). */
   invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** Calls `listener` after every invocation of any function (pollers, schedules, routes): the benchmark times each part's invocation. Returns the unsubscribe. */
+  onInvocation(listener: (invocation: InvocationRecord) => void): () => void;
   /** Runs `fn` as the function `functionName`, with only its declared environment (tests, benchmarks calling function code directly). */
   runAs<T>(functionName: string, fn: () => Promise<T>): Promise<T>;
   dropSocket(connectionId: string): void;
   connectionIds(): string[];
   stop(): Promise<void>;
+}
+
+export interface InvocationRecord {
+  functionName: string;
+  ms: number;
+  /** The handler threw (a thrown queue handler fails its whole batch). */
+  threw: boolean;
+  /** A queue handler's partial batch failures. */
+  failedRecords: number;
 }
 
 function listen(server: import("node:http").Server, port: number): Promise<number> {
@@ -104,6 +110,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const specs = new Map<string, FunctionSpec>(functionList.map((f) => [f.name, f]));
   let ready = false;
   const running = new Map<string, Promise<unknown>>();
+  const listeners = new Set<(invocation: InvocationRecord) => void>();
+  const observed = (name: string, handler: LambdaHandler): LambdaHandler => async (event, context) => {
+    if (listeners.size === 0) return handler(event, context);
+    const started = performance.now();
+    let threw = false;
+    let response: unknown;
+    try {
+      response = await handler(event, context);
+      return response;
+    } catch (error) {
+      threw = true;
+      throw error;
+    } finally {
+      const failures = (response as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures;
+      const record = { functionName: name, ms: performance.now() - started, threw, failedRecords: Array.isArray(failures) ? failures.length : 0 };
+      for (const listener of listeners) listener(record);
+    }
+  };
 
   const invoke = async (name: string, event: unknown) => {
     const handler = handlers.get(name);
@@ -194,24 +218,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (typeof handler !== "function") throw new Error(`${spec.entry} does not export a function "${spec.handler}" (function list entry ${spec.name})`);
       const env = localFunctionEnv(spec, resources, shared);
       environments.set(spec.name, env);
-      const run: LambdaHandler = (event, context) => runAsFunction(env, () => (handler as LambdaHandler)(event, context));
-      const observe = options.onInvocation;
-      handlers.set(
-        spec.name,
-        observe
-          ? async (event, context) => {
-              const started = performance.now();
-              let failed = true;
-              try {
-                const result = await run(event, context);
-                failed = false;
-                return result;
-              } finally {
-                observe({ functionName: spec.name, ms: performance.now() - started, failed });
-              }
-            }
-          : run,
-      );
+      handlers.set(spec.name, observed(spec.name, (event, context) => runAsFunction(env, () => (handler as LambdaHandler)(event, context))));
     }
 
     const client = sqsClient(sqs.endpoint);
@@ -266,6 +273,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       token: (role, sub) => mintToken(keys, role, sub),
       runSchedule,
       invoke,
+      onInvocation: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
       runAs: (name, fn) => {
         const env = environments.get(name);
         if (!env) throw new Error(`No function named ${name}; known: ${[...environments.keys()].join(", ")}`);

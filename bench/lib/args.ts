@@ -11,9 +11,11 @@ export interface BenchArgs {
   callbacks?: boolean;
   /** The scale bench (`--scale`): 20,000 agents, 10,000 waiting, a month's rota, metrics, the sweeper's backlog (bench/scale.ts). */
   scale?: boolean;
+  /** With `--scale`: only this scenario (`--only shift`: the shift boundary). */
+  only?: "shift";
 }
 
-export const usage = `Usage: npm run bench -- [--quick] [--callbacks] [--scale] [--json <file>] [--help]
+export const usage = `Usage: npm run bench -- [--quick] [--callbacks] [--scale [--only shift]] [--json <file>] [--help]
 
 Starts its own local stack (in-memory DynamoDB Local, fauxqs, the functions in this process),
 measures routing throughput, latency, cost per conversation, notice fan-out, stock reservations
@@ -29,6 +31,7 @@ million at list prices (bench/lib/aws-billing.ts); billed units do not depend on
                    boundary for 10,000, the re-offer sweep, GET /queue with 10,000 waiting, a 500 × 31
                    rota import, routing metrics, the sweeper's 10,000 backlog, each against its AWS
                    limit (with --quick: a tenth of the size)
+  --only shift     with --scale: only the shift boundary (the clock and its parts)
   --json <file>    also write every figure as JSON to <file>
   --help           this text
 
@@ -47,11 +50,17 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (arg === "--quick") args.quick = true;
     else if (arg === "--callbacks") args.callbacks = true;
     else if (arg === "--scale") args.scale = true;
+    else if (arg === "--only") {
+      const value = argv[++i];
+      if (value !== "shift") throw new UsageError(`--only takes "shift" (the shift boundary of the scale bench), not ${JSON.stringify(value)}`);
+      args.only = value;
+    }
     else if (arg === "--json" || arg?.startsWith("--json=")) {
       const value = arg === "--json" ? argv[++i] : arg.slice("--json=".length);
       if (!value || value.startsWith("--")) throw new UsageError("--json needs a file name, e.g. --json bench.json");
       args.json = value;
     } else throw new UsageError(`Unknown option "${arg}". Try --help.`);
   }
+  if (args.only && !args.scale) throw new UsageError("--only selects a scenario of the scale bench: use it with --scale");
   return args;
 }

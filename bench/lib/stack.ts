@@ -45,7 +45,6 @@ export async function startBenchStack(options: { callbacks?: boolean; dynamoRequ
   const invocations: BenchStack["invocations"] = [];
   try {
     stack = await startLocalStack({
-      onInvocation: (invocation) => invocations.push({ ...invocation, at: Date.now() }),
       port: 0,
       dataDir,
       dynamoEndpoint: dynamo.endpoint,
@@ -66,6 +65,7 @@ export async function startBenchStack(options: { callbacks?: boolean; dynamoRequ
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+  stack.onInvocation((i) => invocations.push({ functionName: i.functionName, ms: i.ms, failed: i.threw || i.failedRecords > 0, at: Date.now() }));
   const api: BenchStack["api"] = async (method, path, options = {}) => {
     const headers: Record<string, string> = {};
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);

@@ -84,6 +84,18 @@ export const queues = {
     maxReceiveCount: 5,
     description: "Accepted rota CSV import jobs (RotaImportApi -> RotaImportJobs)",
   },
+  /**
+   * Parts of a large shift boundary (RotaDutyClock -> RotaDutyParts; docs/rota.md "Large
+   * boundaries"): one message per ~400 agents whose duty changes. Visibility 6× the consumer's
+   * 50 s timeout, as for the router. A part that keeps failing reaches the DLQ after 5 tries (~2.5
+   * min with the consumer chain's back-off); meanwhile every tick re-sends what still differs.
+   */
+  dutyParts: {
+    fifo: false,
+    visibilityTimeoutSeconds: 300,
+    maxReceiveCount: 5,
+    description: "Parts of a large shift boundary (RotaDutyClock -> RotaDutyParts)",
+  },
   /** Page-stock changes for the storefront connector, per-SKU ordered. */
   storefront: {
     fifo: true,

@@ -36,6 +36,8 @@ export interface QueueTrigger {
   reportBatchItemFailures: true;
   /** Local stack: how many pollers run this queue at once (real concurrency). */
   localConcurrency?: number;
+  /** AWS: the event source mapping's maximum concurrency (2-1000; absent: as many as Lambda scales to). */
+  maxConcurrency?: number;
 }
 
 export interface ScheduleTrigger {

@@ -17,34 +17,20 @@
  *
  * Runs every minute (`RotaDutyClock`) and after every rota change for the agents it touches.
  * Cost: four small queries for the rota plus one agent-list query, and writes only on change.
+ * A boundary with more differences than one part (`dutyPartSize`) is not applied here: the
+ * differences go as part messages to RotaDutyParts (duty-parts.ts), which applies each part's
+ * compare-and-set in its own invocation.
  */
-import { mutateAgent, getAgent, listAgents } from "../agents/store.js";
-import { isActive, routingWindow, type Agent } from "../agents/domain.js";
-import { onAgentArrival } from "../agents/arrival.js";
-import { requestDrain } from "../shared/wake-router.js";
-import { noteAgents } from "../shared/supervisor-push.js";
+import { getAgent, listAgents } from "../agents/store.js";
+import type { Agent } from "../agents/domain.js";
+import { applyDuty, DutyRun, forEachLimited, profileCurrent, viewMatches, wanted, type DutyRunResult } from "./duty-apply.js";
+import { dutyPartSize, dutyStamp, sendDutyParts, type DutyPartEntry } from "./duty-parts.js";
 import { logger } from "../shared/logger.js";
-import { Agent as AgentEntity, isWriteConflict, tableName, transact } from "../shared/table/index.js";
 import { dutyAt, resolveRota, type DutyWindow } from "./resolve.js";
-import { auditOp, deleteOnDuty, listOnDuty, loadRotaData, onDutyDelete, onDutyPut, type OnDutyItem } from "./store.js";
+import { deleteOnDuty, listOnDuty, loadRotaData } from "./store.js";
 import { dayMs } from "./time.js";
 
-export const dutyActor = "system:rota";
-
-export interface DutyRunResult {
-  at: string;
-  checked: number;
-  started: string[];
-  ended: string[];
-  /** Agents that stayed on duty but moved to another shift window (back-to-back shifts). */
-  moved: string[];
-  /** View items rewritten without a profile change (e.g. after a skills change). */
-  viewRepaired: number;
-  /** Agents whose next shift (starting within the look-ahead) was written, so routing starts it to the instant. */
-  upcoming: string[];
-  /** A full run: agents whose update failed (left for the next tick). */
-  failed: string[];
-}
+export { dutyActor, type DutyRunResult } from "./duty-apply.js";
 
 /**
  * How far ahead the clock writes an agent's next shift on the profile (`nextShift`): routing's
@@ -69,40 +55,16 @@ export function upcomingAt(occurrences: readonly { agentId: string; shiftId: str
   return out;
 }
 
-/** The stored routing window is the one the duty fields give (a profile written before it existed is not). */
-function windowStored(agent: Agent): boolean {
-  const window = routingWindow(agent);
-  return window ? agent.dutyFrom === window.dutyFrom && agent.dutyTo === window.dutyTo : agent.dutyFrom === undefined && agent.dutyTo === undefined;
-}
-
-function sameWindow(a: DutyWindow | null, b: DutyWindow | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.shiftId === b.shiftId && a.from === b.from && a.to === b.to;
-}
-
-function viewMatches(item: OnDutyItem | undefined, want: DutyWindow | null, agent: Agent): boolean {
-  if (want === null) return item === undefined;
-  return item !== undefined && sameWindow(item, want) && [...item.skills].sort().join() === [...agent.skills].sort().join();
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
-
 /**
  * Brings the duty state of `agentIds` (all agents when omitted) in line with the rota at `now`.
+ * A full run (the clock) with more differences than `partSize` sends them as parts to the
+ * `dutyParts` queue (duty-parts.ts) instead of applying them itself; `partSize` is only lowered
+ * by tests.
  *
  * @example
  * await recomputeDuty(new Date(), ["li-na"]); // after changing li-na's rota
  */
-export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Promise<DutyRunResult> {
+export async function recomputeDuty(now: Date, agentIds?: readonly string[], options: { partSize?: number } = {}): Promise<DutyRunResult> {
   const window = { from: new Date(now.getTime() - dayMs), to: new Date(now.getTime() + dayMs) };
   // Profiles are read before the rota, and a profile is only changed if it still shows the duty
   // state read here: a concurrent run holding an older rota can then never undo a newer one.
@@ -115,88 +77,39 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
   const desired = dutyAt(occurrences, now);
   const upcoming = upcomingAt(occurrences, now);
   const viewByAgent = new Map(view.map((v) => [v.agentId, v]));
-  const at = now.toISOString();
-  const result: DutyRunResult = { at, checked: agents.length, started: [], ended: [], moved: [], viewRepaired: 0, upcoming: [], failed: [] };
-  // Drains, one per skill set (and start instant) however many agents share it: a boundary of
-  // 10,000 agents on two skills sends two, not 10,000 (sent after the writes, see below).
-  const drains = new Map<string, { skills: readonly string[]; reason: string; at?: Date }>();
-  const drain = (skills: readonly string[], reason: string, at?: Date) => {
-    const key = `${[...skills].sort().join(",")}|${reason}|${at?.toISOString() ?? ""}`;
-    if (!drains.has(key)) drains.set(key, { skills, reason, ...(at ? { at } : {}) });
-  };
+  const run = new DutyRun(now, agents.length);
+  const { result } = run;
 
-  // A full run (a shift boundary) works many agents at once: each is a few small calls, and the
-  // profile transactions of different agents touch different partitions (the view is sharded).
-  await forEachLimited(agents, agentIds ? 8 : 16, async (agent) => {
-    if (agentIds) return dutyOf(agent);
-    // A full run (the clock) does not stop at one agent's failure (a throttled or timed-out call):
-    // that agent is left as it is and the next tick, a minute later, tries it again.
-    try {
-      await dutyOf(agent);
-    } catch (error) {
-      result.failed.push(agent.agentId);
-      logger.warn("Duty not updated for an agent; the next tick retries", { agentId: agent.agentId, error: error as Error });
-    }
-  });
-
-  async function dutyOf(agent: Agent): Promise<void> {
-    // A deactivated agent (kept for history) is never on duty, whatever the rota still says.
-    const active = isActive(agent);
-    const want = active ? (desired.get(agent.agentId) ?? null) : null;
-    const next = active ? (upcoming.get(agent.agentId) ?? null) : null;
-    const dutySame = agent.onDuty === (want !== null) && sameWindow(agent.shift, want);
-    if (dutySame && sameWindow(agent.nextShift, next) && windowStored(agent)) {
-      if (!viewMatches(viewByAgent.get(agent.agentId), want, agent)) {
-        try {
-          await transact([
-            // Only if the profile is still the one we compared with.
-            { ConditionCheck: { TableName: tableName, Key: AgentEntity.key({ agentId: agent.agentId }), ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": agent.version } } },
-            want ? onDutyPut({ agentId: agent.agentId, ...want, skills: agent.skills }) : onDutyDelete(agent.agentId),
-          ]);
-          result.viewRepaired++;
-        } catch (error) {
-          if (!isWriteConflict(error)) throw error;
-        }
-      }
-      return;
-    }
-    const change = await mutateAgent(agent.agentId, (current) => {
-      if (!current) return undefined;
-      // Someone changed duty since we read it (maybe from a newer rota): leave it to them / the next tick.
-      if (current.onDuty !== agent.onDuty || !sameWindow(current.shift, agent.shift) || !sameWindow(current.nextShift, agent.nextShift)) return undefined;
-      const after: Agent = { ...current, onDuty: want !== null, shift: want, nextShift: next };
-      if (dutySame) {
-        // Only the next shift (or the stored routing window) changes: no duty event, so no audit
-        // record; the shift's start is audited by the tick that sees it begin.
-        return { after };
-      }
-      const action = want === null ? "agent.duty-ended" : current.onDuty ? "agent.duty-moved" : "agent.duty-started";
-      return {
-        after,
-        extra: [
-          want ? onDutyPut({ agentId: current.agentId, ...want, skills: current.skills }) : onDutyDelete(current.agentId),
-          auditOp({ entity: "agent", entityId: current.agentId, action, actor: dutyActor, at, details: { before: current.shift, after: want } }),
-        ],
-      };
-    });
-    if (!change) return;
-    if (next && !sameWindow(change.before?.nextShift ?? null, next)) {
-      // Routing takes the agent from the shift's first instant; this drain serves the waiting line then.
-      result.upcoming.push(agent.agentId);
-      drain(change.after.skills, "shift starting", new Date(next.from));
-    }
-    if (dutySame) return;
-    if (!change.after.onDuty) result.ended.push(agent.agentId);
-    else if (change.before?.onDuty) result.moved.push(agent.agentId);
-    else {
-      result.started.push(agent.agentId);
-      drain(change.after.skills, "shift started");
-      await onAgentArrival(agent.agentId, now, "duty");
-    }
+  // What each agent differs in, computed once; agents already in line cost nothing more.
+  const work: { agent: Agent; want: DutyWindow | null; next: DutyWindow | null; viewOk: boolean }[] = [];
+  for (const agent of agents) {
+    const { want, next } = wanted(agent, desired.get(agent.agentId) ?? null, upcoming.get(agent.agentId) ?? null);
+    const viewOk = viewMatches(viewByAgent.get(agent.agentId), want, agent);
+    if (!profileCurrent(agent, want, next) || !viewOk) work.push({ agent, want, next, viewOk });
   }
 
-  for (const d of drains.values()) {
-    await requestDrain(d.skills, d.reason, undefined, d.at ? { at: d.at, delaySeconds: (d.at.getTime() - now.getTime()) / 1000 } : {});
+  const partSize = options.partSize ?? dutyPartSize;
+  if (!agentIds && work.length > partSize) {
+    // Too many for one invocation: each part is applied by its own RotaDutyParts invocation
+    // (bounded time, retried alone). Each entry carries the duty state read here, so a part keeps
+    // this run's compare-and-set: it applies only to a profile that still shows it.
+    const entries: DutyPartEntry[] = work.map(({ agent, want, next, viewOk }) => ({ agentId: agent.agentId, seen: dutyStamp(agent), want, next, viewOk }));
+    result.parts = await sendDutyParts(now, entries, partSize);
+    logger.info("Duty boundary sent in parts", { at: result.at, agents: entries.length, parts: result.parts });
+  } else {
+    // A full run (a shift boundary) works many agents at once: each is a few small calls, and the
+    // profile transactions of different agents touch different partitions (the view is sharded).
+    await forEachLimited(work, agentIds ? 8 : 16, async ({ agent, want, next, viewOk }) => {
+      if (agentIds) return applyDuty(agent, want, next, viewOk, run);
+      // A full run (the clock) does not stop at one agent's failure (a throttled or timed-out call):
+      // that agent is left as it is and the next tick, a minute later, tries it again.
+      try {
+        await applyDuty(agent, want, next, viewOk, run);
+      } catch (error) {
+        result.failed.push(agent.agentId);
+        logger.warn("Duty not updated for an agent; the next tick retries", { agentId: agent.agentId, error: error as Error });
+      }
+    });
   }
 
   // A full run also drops view items of agents that no longer exist.
@@ -208,8 +121,6 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[]): Pr
       result.viewRepaired += orphans.length;
     }
   }
-  if (result.started.length + result.ended.length + result.moved.length + result.upcoming.length > 0) logger.info("Duty changed", { ...result });
-  // The wall shows who is on duty: one push at the end of the invocation, however many changed.
-  noteAgents([...result.started, ...result.ended, ...result.moved]);
-  return result;
+  // Drains, the log line and the wall's push: once at the end of the invocation, however many changed.
+  return run.finish();
 }

@@ -85,8 +85,28 @@ export const rotaDutyClock: FunctionSpec = {
   handler: "handler",
   description: "Keeps agents' onDuty/shift and the ONDUTY view in line with the rota at shift boundaries",
   triggers: [{ kind: "schedule", everyMinutes: 1 }],
+  // A boundary larger than one part goes to RotaDutyParts over the dutyParts queue.
+  access: { table: "write", sends: ["conversations", "notices", "dutyParts"], pushesToAgents: true },
+  timeoutSeconds: 50,
+};
+
+/**
+ * Applies one part (~400 agents) of a large shift boundary per invocation, with the clock's
+ * compare-and-set (functions/rota/duty-parts.ts). Batch size 1: a part is already 400 agents over
+ * 16 lanes, and a failure retries only its part. At most 4 at once: a boundary of 10,000 (25
+ * parts) then finishes in ~7 rounds of ~1 s on AWS, while the profile writes (each one an index
+ * write on the agents list partition, 1,000 WCU/s) stay near what that partition takes, and a
+ * boundary never holds more than 4 of the account's concurrency.
+ */
+export const rotaDutyParts: FunctionSpec = {
+  name: "RotaDutyParts",
+  entry: "functions/rota/duty-parts.queue.ts",
+  handler: "handler",
+  description: "Applies one part of a large shift boundary: agents' onDuty/shift, the ONDUTY view, audit, arrivals",
+  triggers: [{ kind: "queue", queue: "dutyParts", batchSize: 1, reportBatchItemFailures: true, localConcurrency: 2, maxConcurrency: 4 }],
+  // As the clock: writes duty state through the agents store; sends drains and arrival events.
   access: { table: "write", sends: ["conversations", "notices"], pushesToAgents: true },
   timeoutSeconds: 50,
 };
 
-export const rotaFunctions: FunctionSpec[] = [rotaApi, rotaImportApi, rotaImportJobs, rotaPlansApi, rotaDutyClock];
+export const rotaFunctions: FunctionSpec[] = [rotaApi, rotaImportApi, rotaImportJobs, rotaPlansApi, rotaDutyClock, rotaDutyParts];

@@ -94,6 +94,8 @@ describe("planFunction", () => {
   it("refuses names that cannot be construct ids and schedules that are not whole minutes", () => {
     expect(() => planFunction(spec({ name: "bad-name" }))).toThrow(/PascalCase/);
     expect(() => planFunction(spec({ triggers: [{ kind: "schedule", everyMinutes: 0.5 }] }))).toThrow(/whole minutes/);
+    expect(() => planFunction(spec({ triggers: [{ kind: "queue", queue: "dutyParts", batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 1 }] }))).toThrow(/maxConcurrency 1.*from 2 to 1000/);
+    expect(planFunction(spec({ triggers: [{ kind: "queue", queue: "dutyParts", batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 4 }] })).queueSources).toEqual([{ queue: "dutyParts", batchSize: 1, maxConcurrency: 4 }]);
   });
 
   it("refuses two functions with one name or on one route", () => {

@@ -311,6 +311,16 @@ describe("stateless stack", () => {
     }
   });
 
+  it("caps an event source's concurrency only where the function list says so (RotaDutyParts: 4)", () => {
+    const consumers = allSpecs.flatMap((spec) => spec.triggers.flatMap((t) => (t.kind === "queue" ? [{ spec, trigger: t }] : [])));
+    expect(consumers.some(({ spec, trigger }) => spec.name === "RotaDutyParts" && trigger.queue === "dutyParts" && trigger.maxConcurrency === 4)).toBe(true);
+    for (const { spec, trigger } of consumers) {
+      const mappings = Object.values(all.stateless.findResources("AWS::Lambda::EventSourceMapping", { Properties: { FunctionName: { Ref: functionId(spec.name) } } }));
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0]?.Properties.ScalingConfig, spec.name).toEqual(trigger.maxConcurrency === undefined ? undefined : { MaximumConcurrency: trigger.maxConcurrency });
+    }
+  });
+
   it("runs scheduled functions on an EventBridge rate rule", () => {
     for (const spec of allSpecs) {
       for (const trigger of spec.triggers) {

@@ -79,6 +79,9 @@ describe("formatTable", () => {
 describe("parseArgs", () => {
   it("reads --quick, --help and --json <file> in either spelling", () => {
     expect(parseArgs([])).toEqual({ help: false, quick: false });
+    expect(parseArgs(["--scale", "--only", "shift"])).toMatchObject({ scale: true, only: "shift" });
+    expect(() => parseArgs(["--scale", "--only", "notices"])).toThrow(UsageError);
+    expect(() => parseArgs(["--only", "shift"])).toThrow(/with --scale/);
     expect(parseArgs(["--quick", "--json", "out.json"])).toEqual({ help: false, quick: true, json: "out.json" });
     expect(parseArgs(["--json=out.json", "-h"])).toEqual({ help: true, quick: false, json: "out.json" });
     expect(parseArgs(["--callbacks", "--quick"])).toEqual({ help: false, quick: true, callbacks: true });

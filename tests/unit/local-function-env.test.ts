@@ -5,7 +5,7 @@ import { localFunctionEnv, type LocalResources } from "../../local/function-env.
 
 const resources: LocalResources = {
   tableName: "t-app",
-  queueUrls: { conversations: "http://sqs/q-conversations", notices: "http://sqs/q-notices", callbacks: "http://sqs/q-callbacks", stockChanges: "http://sqs/q-stockChanges", rotaImports: "http://sqs/q-rotaImports", storefront: "http://sqs/q-storefront.fifo" },
+  queueUrls: { conversations: "http://sqs/q-conversations", notices: "http://sqs/q-notices", callbacks: "http://sqs/q-callbacks", stockChanges: "http://sqs/q-stockChanges", rotaImports: "http://sqs/q-rotaImports", dutyParts: "http://sqs/q-dutyParts", storefront: "http://sqs/q-storefront.fifo" },
   gatewayUrl: "http://127.0.0.1:3000",
   managementEndpoint: "http://127.0.0.1:3000/_connections/stage-token",
   webhookSecret: "a-local-webhook-secret-long-enough",
