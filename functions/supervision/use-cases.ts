@@ -10,7 +10,7 @@
  * supervisor is never told), so it is logged at `error` and the run fails afterwards
  * (`SupervisionRunError`), which trips the function's Errors alarm and EventBridge's retry.
  */
-import { agentView, type Agent, type Skill } from "../agents/domain.js";
+import { agentView, windowCovers, type Agent, type Skill } from "../agents/domain.js";
 import { knownSkillIds, listSkills } from "../agents/skills.js";
 import { agentWriteOps, getAgent, listAgents } from "../agents/store.js";
 import { AppError, ConflictError, ContentionError, NotFoundError, ValidationError } from "../shared/errors.js";
@@ -21,7 +21,7 @@ import { pushToSupervisors } from "../shared/push.js";
 import { decodeCursor, encodeCursor, isWriteConflict, transact } from "../shared/table/index.js";
 import { allowedFallbacks, type Conversation } from "../routing/conversation.js";
 import { orderCandidates } from "../routing/policy.js";
-import { awaitingReplySince, conversationsArrivedBetween, escalateConversation, getConversation, openAssignments, queuedBetween, routingHour, waitingArrivedBetween, waitingConversations, waitingPage, waitingSummary } from "../routing/store/index.js";
+import { awaitingReplySince, conversationsArrivedBetween, poolHead, escalateConversation, getConversation, openAssignments, queuedBetween, routingHour, waitingArrivedBetween, waitingConversations, waitingPage, waitingSummary } from "../routing/store/index.js";
 import { contributions, mergeCounters, metricsHour, type Counters } from "../routing/metrics.js";
 import { drainWaiting, moveToQueue } from "../routing/use-cases/index.js";
 import { supervisionConfig } from "./config.js";
@@ -78,10 +78,35 @@ export async function handOver(now: Date, failures: Failures = []) {
   return handedOver;
 }
 
-/** Is there someone else who could take this conversation right now? (`agents`: the run's one read of the team.) */
-function anotherEligible(agents: readonly Agent[], conversation: Conversation, now: Date): boolean {
-  const others = agents.filter((a) => a.agentId !== conversation.agentId && !(conversation.excludeAgentIds ?? []).includes(a.agentId));
-  return orderCandidates(others, conversation.skill, undefined, now, undefined, allowedFallbacks(conversation)).length > 0;
+/** Seats read per page, and pages per skill at most, when looking for someone else in a pool. */
+const eligibilityPage = 25;
+const eligibilityPages = 4;
+
+/**
+ * Is there someone else who could take this conversation right now? Asked of the availability
+ * pools of its skill and (escalated) its fallback skills: a seat there means on duty, online and
+ * with a free slot at the agent's last profile write, the same index routing reads, so the answer
+ * costs a few entries per conversation whatever the team's size (issue 15: the team's list was
+ * 20,000 profiles at rush size). Seats of the silent agent or of agents it excludes, seats whose
+ * window does not cover `now`, and full seats do not count. A legacy `any` conversation (escalated
+ * before fallback skills existed) asks the team's list, read once per run.
+ */
+async function anotherEligible(conversation: Conversation, now: Date, team: () => Promise<readonly Agent[]>): Promise<boolean> {
+  const excluded = new Set([conversation.agentId, ...(conversation.excludeAgentIds ?? [])]);
+  if (conversation.skill === "any") {
+    const others = (await team()).filter((a) => !excluded.has(a.agentId));
+    return orderCandidates(others, "any", undefined, now, undefined, allowedFallbacks(conversation)).length > 0;
+  }
+  for (const skill of [conversation.skill, ...allowedFallbacks(conversation)]) {
+    let cursor: Record<string, unknown> | undefined;
+    for (let page = 0; page < eligibilityPages; page++) {
+      const { seats, next } = await poolHead(skill, eligibilityPage, undefined, cursor);
+      if (seats.some(({ seat }) => !excluded.has(seat.agentId) && seat.load < seat.maxConcurrent && windowCovers(seat, now))) return true;
+      if (!next) break;
+      cursor = next;
+    }
+  }
+  return false;
 }
 
 /**
@@ -95,12 +120,12 @@ export async function reofferUnanswered(now: Date, failures: Failures = []) {
   const before = new Date(now.getTime() - firstResponseTimeoutMs).toISOString();
   let reoffered = 0;
   const unanswered = await awaitingReplySince(before);
-  // The team is read once per run, not once per conversation (O(agents) per run, issue 15); each
-  // re-offer's own transaction re-checks the conversation, and routing re-checks whoever takes it.
-  const agents = unanswered.length > 0 ? await listAgents() : [];
+  // Each re-offer's own transaction re-checks the conversation, and routing re-checks whoever takes it.
+  let team: Promise<readonly Agent[]> | undefined;
+  const readTeam = () => (team ??= listAgents());
   for (const conversation of unanswered) {
     // Re-offering only helps if someone else can take it; otherwise it stays where it is.
-    if (!anotherEligible(agents, conversation, now)) continue;
+    if (!(await anotherEligible(conversation, now, readTeam))) continue;
     try {
       await moveToQueue({ conversationId: conversation.conversationId, actor: system, now, exclude: true, action: "reoffered", detail: `no first response from ${conversation.agentId} within ${firstResponseTimeoutMs / 1000} s` });
       reoffered++;
