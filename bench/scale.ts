@@ -69,13 +69,6 @@ export interface ScaleFigure {
   extrapolated?: { to: string; ms: number; rru: number; peakHeapGrowthMb: number; largestPayloadBytes: number };
 }
 
-/** One invocation's time, held to its function's timeout. */
-export interface InvocationTime {
-  fn: string;
-  label: string;
-  ms: number;
-}
-
 export interface ScaleBench {
   plan: ScalePlan;
   scenarios: ScaleFigure[];
@@ -137,7 +130,7 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
   }
 
   /** Runs one scenario with the billing recorder, the partition meter and a heap sampler on. */
-  async function measure<T>(scenario: string, size: string, fnName: string, work: () => Promise<{ result: T; payload?: { kind: string; bytes: number; limitBytes: number }; directMs?: number; invocations?: InvocationTime[] }>, summarize: (result: T) => Record<string, unknown>, notes: string[] = [], alsoFns: readonly string[] = []): Promise<ScaleFigure> {
+  async function measure<T>(scenario: string, size: string, fnName: string, work: () => Promise<{ result: T; payload?: { kind: string; bytes: number; limitBytes: number }; directMs?: number }>, summarize: (result: T) => Record<string, unknown>, notes: string[] = [], alsoFns: readonly string[] = []): Promise<ScaleFigure> {
     // The scenario's function, and the ones it hands work to (queue consumers), count; the limits are the last one's.
     const fns = new Set([fnName, ...alsoFns]);
     progress.step(`scale: ${scenario} (${size})`);
@@ -208,22 +201,16 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
       notes,
     };
     const limit = (name: string, value: number, max: number) => figure.limits.push({ limit: name, value: round(value, 1), max, ratio: round(value / max, 3), within: value <= max });
-    // A Lambda timeout bounds one invocation. A scenario that names its invocations (a clock and
-    // its parts) is held to each one's own function timeout. Otherwise the scenario's own
-    // function: its direct call's time when the scenario timed it (called in-process, not through
-    // a handler), else its slowest handler invocation, else the whole scenario; every function it
-    // handed work to: its slowest invocation. With work spread over invocations the scenario's
-    // wall time is reported, not judged.
-    if (out?.invocations) {
-      for (const i of out.invocations) limit(`${i.label} (s) ≤ ${i.fn} timeout`, i.ms / 1000, fnInfo(i.fn).timeoutSeconds);
-    } else {
-      const own = invocations.find((i) => i.functionName === fnName);
-      const ownMs = out?.directMs ?? own?.slowestMs ?? ms;
-      const ownLabel = out?.directMs !== undefined ? "its own call" : own ? `slowest of ${own.count} invocation${own.count > 1 ? "s" : ""}` : "time here";
-      limit(`${fnName}: ${ownLabel} (s) ≤ ${fnInfo(fnName).timeoutSeconds} s timeout`, ownMs / 1000, fnInfo(fnName).timeoutSeconds);
-      for (const i of invocations.filter((x) => x.functionName !== fnName || out?.directMs !== undefined)) {
-        limit(`${i.functionName}: slowest of ${i.count} invocation${i.count > 1 ? "s" : ""} (s) ≤ ${fnInfo(i.functionName).timeoutSeconds} s timeout`, i.slowestMs / 1000, fnInfo(i.functionName).timeoutSeconds);
-      }
+    // A Lambda timeout bounds one invocation. The scenario's own function: its direct call's time
+    // when the scenario timed it (called in-process, not through a handler), else its slowest
+    // handler invocation, else the whole scenario. Every function it handed work to: its slowest
+    // invocation. With work spread over invocations the scenario's wall time is reported, not judged.
+    const own = invocations.find((i) => i.functionName === fnName);
+    const ownMs = out?.directMs ?? own?.slowestMs ?? ms;
+    const ownLabel = out?.directMs !== undefined ? "its own call" : own ? `slowest of ${own.count} invocation${own.count > 1 ? "s" : ""}` : "time here";
+    limit(`${fnName}: ${ownLabel} (s) ≤ ${fnInfo(fnName).timeoutSeconds} s timeout`, ownMs / 1000, fnInfo(fnName).timeoutSeconds);
+    for (const i of invocations.filter((x) => x.functionName !== fnName || out?.directMs !== undefined)) {
+      limit(`${i.functionName}: slowest of ${i.count} invocation${i.count > 1 ? "s" : ""} (s) ≤ ${fnInfo(i.functionName).timeoutSeconds} s timeout`, i.slowestMs / 1000, fnInfo(i.functionName).timeoutSeconds);
     }
     if (hot) limit("hottest partition at 1,000 WCU/s (s) ≤ timeout", hot.wru / limits.partitionWcu, fn.timeoutSeconds);
     limit(`${payload.kind} (bytes)`, payload.bytes, payload.limitBytes);
@@ -268,30 +255,24 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
     async () => {
       const { recomputeDuty } = await import("../functions/rota/duty.js");
       const { listOnDuty } = await import("../functions/rota/store.js");
-      // Every part's invocation (the stack's pollers run RotaDutyParts), timed on its own.
-      const parts: { ms: number; failed: boolean }[] = [];
-      const stop = stack.onInvocation((i) => {
-        if (i.functionName === "RotaDutyParts") parts.push({ ms: i.ms, failed: i.threw || i.failedRecords > 0 });
-      });
-      try {
-        const clockStarted = performance.now();
-        const clock = await stack.runAs("RotaDutyClock", () => recomputeDuty(boundary));
-        const clockMs = performance.now() - clockStarted;
-        // Done when every part was applied and the view shows every agent (read as RotaApi, outside the figures).
-        const deadline = Date.now() + 900_000;
-        let onDuty = 0;
-        while (Date.now() < deadline) {
-          onDuty = (await retryUnavailable(() => stack.runAs("RotaApi", () => listOnDuty()), 10)).length;
-          if (onDuty >= plan.shiftAgents && parts.filter((p) => !p.failed).length >= (clock.parts ?? 0)) break;
-          await new Promise((r) => setTimeout(r, 1_000));
-        }
-        const slowest = parts.reduce((m, p) => Math.max(m, p.ms), 0);
-        const invocations: InvocationTime[] = [{ fn: "RotaDutyClock", label: "clock invocation", ms: clockMs }];
-        if (parts.length > 0) invocations.push({ fn: "RotaDutyParts", label: `slowest of ${parts.length} part invocations`, ms: slowest });
-        return { result: { ...clock, onDuty, clockMs, partInvocations: parts.length, failedPartInvocations: parts.filter((p) => p.failed).length, slowestPartMs: slowest, medianPartMs: median(parts.map((p) => p.ms)) }, invocations };
-      } finally {
-        stop();
+      // Every part's invocation (the stack's pollers run RotaDutyParts) is in the bench's invocation
+      // log, which measure() holds to RotaDutyParts' timeout; the clock is timed here.
+      const firstInvocation = bench.invocations.length;
+      const parts = () => bench.invocations.slice(firstInvocation).filter((i) => i.functionName === "RotaDutyParts");
+      const clockStarted = performance.now();
+      const clock = await stack.runAs("RotaDutyClock", () => recomputeDuty(boundary));
+      const clockMs = performance.now() - clockStarted;
+      // Done when every part was applied and the view shows every agent (read as RotaApi, outside the figures).
+      const deadline = Date.now() + 900_000;
+      let onDuty = 0;
+      while (Date.now() < deadline) {
+        onDuty = (await retryUnavailable(() => stack.runAs("RotaApi", () => listOnDuty()), 10)).length;
+        if (onDuty >= plan.shiftAgents && parts().filter((p) => !p.failed).length >= (clock.parts ?? 0)) break;
+        await new Promise((r) => setTimeout(r, 1_000));
       }
+      const done = parts();
+      const slowest = done.reduce((m, p) => Math.max(m, p.ms), 0);
+      return { result: { ...clock, onDuty, clockMs, partInvocations: done.length, failedPartInvocations: done.filter((p) => p.failed).length, slowestPartMs: slowest, medianPartMs: median(done.map((p) => p.ms)) }, directMs: clockMs };
     },
     (r) => ({ checked: r.checked, parts: r.parts, started: r.started?.length, onDuty: r.onDuty, clockS: round(r.clockMs / 1000, 1), partInvocations: r.partInvocations, failedParts: r.failedPartInvocations, slowestPartS: round(r.slowestPartMs / 1000, 1), medianPartS: round(r.medianPartMs / 1000, 1) }),
     ["time here is the clock plus all its parts; each invocation is held to its own function's timeout (the limits rows)"],
