@@ -11,11 +11,15 @@ export interface BenchArgs {
   callbacks?: boolean;
   /** The scale bench (`--scale`): 20,000 agents, 10,000 waiting, a month's rota, metrics, the sweeper's backlog (bench/scale.ts). */
   scale?: boolean;
-  /** With `--scale`: only this scenario (`--only shift`: the shift boundary). */
-  only?: "shift";
+  /** With `--scale`: only this scenario (`--only shift`: the shift boundary; `--only reoffer`: the re-offer sweep with the 20,000 agents in the table). */
+  only?: ScaleScenario;
 }
 
-export const usage = `Usage: npm run bench -- [--quick] [--callbacks] [--scale [--only shift]] [--json <file>] [--help]
+/** Scale scenarios that can run alone: the others take most of a full scale run. */
+export const scaleScenarios = ["shift", "reoffer"] as const;
+export type ScaleScenario = (typeof scaleScenarios)[number];
+
+export const usage = `Usage: npm run bench -- [--quick] [--callbacks] [--scale [--only shift|reoffer]] [--json <file>] [--help]
 
 Starts its own local stack (in-memory DynamoDB Local, fauxqs, the functions in this process),
 measures routing throughput, latency, cost per conversation, notice fan-out, stock reservations
@@ -32,6 +36,7 @@ million at list prices (bench/lib/aws-billing.ts); billed units do not depend on
                    rota import, routing metrics, the sweeper's 10,000 backlog, each against its AWS
                    limit (with --quick: a tenth of the size)
   --only shift     with --scale: only the shift boundary (the clock and its parts)
+  --only reoffer   with --scale: only the unanswered re-offer sweep (the agents seeded, nothing else run)
   --json <file>    also write every figure as JSON to <file>
   --help           this text
 
@@ -52,8 +57,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (arg === "--scale") args.scale = true;
     else if (arg === "--only") {
       const value = argv[++i];
-      if (value !== "shift") throw new UsageError(`--only takes "shift" (the shift boundary of the scale bench), not ${JSON.stringify(value)}`);
-      args.only = value;
+      const scenario = scaleScenarios.find((name) => name === value);
+      if (!scenario) throw new UsageError(`--only takes ${scaleScenarios.map((name) => `"${name}"`).join(" or ")} (a scenario of the scale bench), not ${JSON.stringify(value)}`);
+      args.only = scenario;
     }
     else if (arg === "--json" || arg?.startsWith("--json=")) {
       const value = arg === "--json" ? argv[++i] : arg.slice("--json=".length);

@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { signBody } from "../../functions/shared/auth.js";
 import { startDynamoDbLocal } from "../../local/dynamodb.js";
 import { freePort } from "../../local/ports.js";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { sqsClient } from "../../local/sqs.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
 
 export interface BenchStack {
@@ -20,6 +22,11 @@ export interface BenchStack {
   api(method: string, path: string, options?: { as?: string; body?: unknown; signed?: boolean }): Promise<{ status: number; body: unknown }>;
   /** Every finished handler invocation so far, in order (the local stack's `onInvocation`); `at` is when it ended. */
   invocations: { functionName: string; ms: number; failed: boolean; at: number }[];
+  /**
+   * Resolves true once every queue of the stack is empty (nothing visible, nothing in flight) and no
+   * handler invocation has ended for `quietMs`; false when that has not happened within `timeoutMs`.
+   */
+  idle(quietMs: number, timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -86,11 +93,30 @@ export async function startBenchStack(options: { callbacks?: boolean; dynamoRequ
     }
     return { status: response.status, body: parsed };
   };
+  const queues = sqsClient(stack.sqsEndpoint);
+  const queueDepth = async (url: string) => {
+    const { Attributes } = await queues.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+    return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  };
+  const idle = async (quietMs: number, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const lastEnded = invocations.at(-1)?.at ?? 0;
+      if (Date.now() - lastEnded >= quietMs) {
+        const depths = await Promise.all(Object.values(stack.queueUrls).map(queueDepth));
+        if (depths.every((n) => n === 0)) return true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return false;
+  };
   return {
     stack,
     api,
     invocations,
+    idle,
     stop: async () => {
+      queues.destroy();
       await stack.stop();
       await dynamo.stop();
       await new Promise<void>((resolve) => (sink ? sink.server.close(() => resolve()) : resolve()));
