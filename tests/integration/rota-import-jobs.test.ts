@@ -154,6 +154,40 @@ describe("large rota imports (202 + job)", () => {
     expect(versions.map((v) => RotaVersion.parse(v)).every((v) => v.version === 1 && v.changeId === undefined)).toBe(true);
   }, 400_000);
 
+  it("fails the job, nothing in the rota, when every delivery of its message fails: the last one before the DLQ ends it", async () => {
+    const s = stack();
+    const { agents, shift, post, cells, finished } = await setup(s, 40);
+    const early = await shift("early", "06:00", "14:00");
+    const from = "2034-03-01";
+    const days = Array.from({ length: 31 }, (_, i) => dayAfter(from, i));
+    const to = days[30] ?? from;
+    const { dynamo } = await table();
+    const original = dynamo.send.bind(dynamo);
+    // Every staged-item transaction of the import fails (a store that stays broken for this job).
+    let refused = 0;
+    (dynamo as { send: unknown }).send = async (command: { constructor: { name: string }; input?: { TransactItems?: { Put?: { Item?: Record<string, unknown> } }[] } }, ...rest: unknown[]) => {
+      const items = command.constructor.name === "TransactWriteCommand" ? (command.input?.TransactItems ?? []) : [];
+      if (items.some((t) => (t.Put?.Item?.staged as { changeId?: string } | undefined)?.changeId) && (++refused % 3 === 0)) {
+        throw Object.assign(new Error("simulated store failure"), { name: "InternalServerError" });
+      }
+      return (original as (c: unknown, ...r: unknown[]) => Promise<unknown>)(command, ...rest);
+    };
+    let ended: Record<string, unknown>;
+    try {
+      const accepted = await post(csvOf(agents, days, () => early));
+      expect(accepted.status).toBe(202);
+      ended = await finished(accepted.headers.get("location") ?? "", 240_000);
+    } finally {
+      (dynamo as { send: unknown }).send = original;
+    }
+    expect(ended, JSON.stringify(ended)).toMatchObject({ status: "failed", problem: "/problems/unavailable" });
+    expect(String(ended.detail)).toContain("last delivery");
+    // Some items were staged by each attempt before its failure: all rolled back.
+    expect(refused).toBeGreaterThanOrEqual(5 * 3);
+    expect((await cells(from, to)).size).toBe(0);
+    for (const a of agents.slice(0, 10)) expect(await auditActions(a)).toEqual([]);
+  }, 400_000);
+
   it("fails the whole job, the rota as before, when another change moves one of its agents at apply time", async () => {
     const s = stack();
     const { sup, agents, shift, post, cells, finished } = await setup(s, 40);

@@ -77,9 +77,11 @@ export async function importChange(rows: readonly CsvRow[], plan: ImportPlan, sh
  * today's agents and shifts, compute the change (overlaps refused) → record its size → commit it
  * as one staged change (nothing visible before its commit point; a conflicting change refuses it
  * whole) recording progress → recompute duty → done. A refusal (4xx) fails the job with its
- * reasons and nothing changed; anything else gives the claim back and is retried.
+ * reasons and nothing changed; anything else gives the claim back and is retried — unless this
+ * is the message's last delivery (`lastDelivery`: SQS moves it to the dead-letter queue after
+ * this one), when the change is rolled back and the job fails, so it never stays `applying`.
  */
-export async function applyImportJob(jobId: string, now: Date): Promise<ImportJob["status"] | "missing" | "busy"> {
+export async function applyImportJob(jobId: string, now: Date, options: { lastDelivery?: boolean } = {}): Promise<ImportJob["status"] | "missing" | "busy"> {
   const job = await getImportJob(jobId);
   if (!job) return "missing";
   if (job.status === "done" || job.status === "failed") return job.status;
@@ -132,6 +134,18 @@ export async function applyImportJob(jobId: string, now: Date): Promise<ImportJo
   } catch (error) {
     if (error instanceof AppError && error.status < 500) {
       return await fail({ problem: error.type, detail: error.message, ...(error.errors ? { errors: error.errors } : conflictErrors(error)) });
+    }
+    if (options.lastDelivery) {
+      // Nobody retries after this: undo what this attempt staged (or finish it, had it reached
+      // its commit point), then end the job so its status says what happened.
+      logger.error("Rota import failed on its last delivery; failing the job", { jobId, error: error as Error });
+      if ((await settleChange(changeId, new Date(), { claim: false })) === "done") {
+        const settled = await getImportJob(jobId);
+        await endImportJob(jobId, changeId, { status: "done", written: settled?.written ?? 0, removed: settled?.removed ?? 0, applied: settled?.total ?? 0 }, new Date());
+        return "done";
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      return await fail({ problem: "/problems/unavailable", detail: `Gave up after the import's last delivery failed (${reason.slice(0, 200)}); nothing was imported. Import the file again.` });
     }
     await releaseImportJob(jobId, changeId, new Date()).catch((releaseError: unknown) => logger.warn("Import claim not given back; it ends with its lease", { jobId, error: releaseError as Error }));
     throw error;
