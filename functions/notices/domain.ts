@@ -403,7 +403,7 @@ export function receiptsView(rows: readonly ReceiptRow[], superseded: boolean) {
   };
 }
 
-/** A notice's receipt counters as the table keeps them (absent: none yet). */
+/** A notice's receipt counters as the notice item keeps them (absent: none yet; late and ack counts from older releases). */
 export interface ReceiptCounters {
   deliveredByFanout?: number | undefined;
   deliveredLate?: number | undefined;
@@ -412,13 +412,13 @@ export interface ReceiptCounters {
 }
 
 /**
- * The counts a list shows, from the notice's counters alone (no receipt is read): delivered is the
- * fan-out's entries plus the late joiners', and a superseded notice has nothing pending (as in
- * {@link receiptsView}).
+ * The counts a list shows, from the notice's counters and its count shards' totals (no receipt is
+ * read): delivered is the fan-out's entries plus the late joiners', and a superseded notice has
+ * nothing pending (as in {@link receiptsView}).
  */
-export function receiptCounts(counters: ReceiptCounters): { delivered: number; acknowledged: number; pending: number } {
-  const delivered = (counters.deliveredByFanout ?? 0) + (counters.deliveredLate ?? 0);
-  const acknowledged = counters.acknowledgedCount ?? 0;
+export function receiptCounts(counters: ReceiptCounters, shards: { deliveredLate: number; acknowledgedCount: number } = { deliveredLate: 0, acknowledgedCount: 0 }): { delivered: number; acknowledged: number; pending: number } {
+  const delivered = (counters.deliveredByFanout ?? 0) + (counters.deliveredLate ?? 0) + shards.deliveredLate;
+  const acknowledged = (counters.acknowledgedCount ?? 0) + shards.acknowledgedCount;
   return { delivered, acknowledged, pending: counters.supersededBy ? 0 : Math.max(0, delivered - acknowledged) };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The supervisor's lists on the local stack (issue 14 items 4-5): campaigns and sent notices a
  * page at a time (every item once, a stable order, bad input a 400 that changes nothing), receipt
- * counts kept on the notice under concurrent acknowledgements and arrivals, campaign change
+ * counts kept in the notice's count shards under concurrent acknowledgements and arrivals, campaign change
  * notices as sentences in zh-CN and en, and the queue's waiting list a page at a time.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -159,6 +159,17 @@ describe("GET /notices", () => {
     const urgentNow = (await walk(s, "/notices?limit=50", "notices")).items.find((n) => n.noticeId === urgent);
     expect(urgentNow.counts).toEqual({ delivered: 8, acknowledged: 7, pending: 1 });
     expect((await s.api("GET", `/notices/${urgent}/receipts`, { as: sup })).body.counts).toEqual({ targeted: 8, delivered: 8, acknowledged: 7, pending: 1 });
+    // The counts live in the agents' count shards, not on the notice item every ack would collide on.
+    const { Notice, NoticeReceiptCount, queryAll } = await import("../../functions/shared/table/index.js");
+    const partition = await queryAll({ KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": Notice.partition({ noticeId: urgent }) }, ConsistentRead: true });
+    const noticeItem = partition.find((item) => item.type === Notice.type);
+    expect(noticeItem).toMatchObject({ deliveredByFanout: 5 });
+    expect(noticeItem).not.toHaveProperty("acknowledgedCount");
+    expect(noticeItem).not.toHaveProperty("deliveredLate");
+    const shardItems = partition.filter((item) => item.type === NoticeReceiptCount.type).map((item) => NoticeReceiptCount.parse(item));
+    expect(new Set(shardItems.map((c) => c.shard)).size).toBe(shardItems.length);
+    expect(shardItems.reduce((sum, c) => sum + (c.acknowledgedCount ?? 0), 0)).toBe(7);
+    expect(shardItems.reduce((sum, c) => sum + (c.deliveredLate ?? 0), 0)).toBe(3);
 
     // A redelivered fan-out states its count again instead of adding it twice (late joiners left alone).
     const { fanOutNotice } = await import("../../functions/notices/use-cases/index.js");

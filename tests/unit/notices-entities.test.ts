@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { ActiveNotice, Campaign, Notice, NoticeAck, NoticeDelivery, campaignVersionItem, campaignVersionKey, parseInboxItem, parseReceiptRow, receiptAttributes, receiptPartitions, receiptShards } from "../../functions/shared/table/entities/notices.js";
+import { ActiveNotice, Campaign, Notice, NoticeAck, NoticeDelivery, NoticeReceiptCount, campaignVersionItem, campaignVersionKey, parseInboxItem, parseReceiptRow, receiptAttributes, receiptCountShard, receiptPartitions, receiptShards } from "../../functions/shared/table/entities/notices.js";
 import { expectMalformed } from "../support/malformed.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -55,6 +55,21 @@ describe("notices entities", () => {
     // 2,000 agents over 16 shards: 125 each on average; no shard empty or holding a quarter of them.
     expect(perPartition.size).toBe(receiptShards);
     for (const count of perPartition.values()) expect(count).toBeLessThan(500);
+  });
+
+  it("count an agent's receipts in the count shard of its receipts, beside the notice in its partition", () => {
+    const counted = new Set<number>();
+    for (let i = 0; i < 2_000; i++) {
+      const agentId = `agent-${i}`;
+      const shard = receiptCountShard(agentId);
+      expect(receiptAttributes(NoticeAck, "n.1", agentId).gsi1pk).toBe(`RECEIPTS#n.1#${shard}`);
+      counted.add(shard);
+    }
+    expect([...counted].sort((a, b) => a - b)).toEqual(Array.from({ length: receiptShards }, (_, i) => i));
+    const key = NoticeReceiptCount.key({ noticeId: "n.1", shard: 7 });
+    expect(key).toEqual({ pk: Notice.key({ noticeId: "n.1" }).pk, sk: "COUNT#7" });
+    expect(key.sk.startsWith(NoticeReceiptCount.sortPrefix)).toBe(true);
+    expect(Notice.key({ noticeId: "n.1" }).sk.startsWith(NoticeReceiptCount.sortPrefix)).toBe(false);
   });
 
   it("round-trip what they write", () => {

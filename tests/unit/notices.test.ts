@@ -10,6 +10,7 @@ import {
   isTargeted,
   noticeInputAt,
   noticeInputSchema,
+  receiptCounts,
   receiptsView,
   reminderDue,
   rulesLimits,
@@ -179,6 +180,14 @@ describe("receipts and reminders", () => {
     });
     expect(receiptsView(rows, true).counts.pending).toBe(0);
     expect(receiptsView(rows, true).agents[1]?.status).toBe("superseded");
+  });
+
+  it("lists counts from the fan-out's count, the count shards and counters older releases kept on the notice", () => {
+    const shards = { deliveredLate: 3, acknowledgedCount: 4 };
+    expect(receiptCounts({ deliveredByFanout: 5 }, shards)).toEqual({ delivered: 8, acknowledged: 4, pending: 4 });
+    expect(receiptCounts({ deliveredByFanout: 5, deliveredLate: 1, acknowledgedCount: 2 }, shards)).toEqual({ delivered: 9, acknowledged: 6, pending: 3 });
+    expect(receiptCounts({ deliveredByFanout: 5, supersededBy: "n.2" }, shards)).toEqual({ delivered: 8, acknowledged: 4, pending: 0 });
+    expect(receiptCounts({})).toEqual({ delivered: 0, acknowledged: 0, pending: 0 });
   });
 
   it("reminds urgent notices only, once the interval has passed", () => {

@@ -61,12 +61,12 @@ export async function writeDeliveries(agentIds: readonly string[], notice: Notic
  * One inbox entry, only if the agent does not have it yet (late joiners), counted on the notice in
  * the same transaction, so the count grows exactly once per entry created. Returns whether it was
  * created. Arrivals at a shift start deliver the same notices at once: a transaction that collides
- * with another on the notice's counter is retried.
+ * with another on the same count shard is retried.
  */
 export async function putDeliveryIfAbsent(agentId: string, notice: Notice, deliveredAt: string, via: string, meter?: CapacityMeter): Promise<boolean> {
   const ops: TransactItem[] = [
     { Put: { TableName: tableName, Item: deliveryItem(agentId, notice, deliveredAt, via), ConditionExpression: "attribute_not_exists(pk)" } },
-    countReceiptOp(notice.noticeId, "deliveredLate"),
+    countReceiptOp(notice.noticeId, agentId, "deliveredLate"),
   ];
   for (let attempt = 0; ; attempt++) {
     try {
@@ -81,7 +81,7 @@ export async function putDeliveryIfAbsent(agentId: string, notice: Notice, deliv
   }
 }
 
-/** Attempts of a receipt transaction that keeps colliding on the notice's counters before it gives up. */
+/** Attempts of a receipt transaction that keeps colliding on its count shard before it gives up. */
 export const receiptRetries = 10;
 
 const heldProjection = z.object({ notice: z.object({ noticeId: z.string() }) });
@@ -189,7 +189,8 @@ export function lateVia(reason: string): string {
 
 /**
  * Transaction items for an ack: the delivery must exist (item 0), the ack is written once
- * (item 1), and the notice counts it (item 2), so the count is exactly the acks written.
+ * (item 1), and the agent's count shard of the notice counts it (item 2), so the count is exactly
+ * the acks written.
  */
 export function ackOps(agentId: string, notice: Notice, at: string): TransactItem[] {
   return [
@@ -204,7 +205,7 @@ export function ackOps(agentId: string, notice: Notice, at: string): TransactIte
         ConditionExpression: "attribute_not_exists(pk)",
       },
     },
-    countReceiptOp(notice.noticeId, "acknowledgedCount"),
+    countReceiptOp(notice.noticeId, agentId, "acknowledgedCount"),
   ];
 }
 

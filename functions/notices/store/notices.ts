@@ -3,7 +3,7 @@
  * read one or many, scan the unexpired ones, mark fan-out and reminder progress.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { ActiveNotice, Notice as NoticeItem, batchGet, dynamo, isConditionalCheckFailed, partitionPage, queryAll, tableName, type CapacityMeter, type TransactItem } from "../../shared/table/index.js";
+import { ActiveNotice, Notice as NoticeItem, NoticeReceiptCount, batchGet, dynamo, isConditionalCheckFailed, partitionPage, queryAll, receiptCountShard, tableName, type CapacityMeter, type TransactItem } from "../../shared/table/index.js";
 import { noticeFields, type Notice } from "../domain.js";
 
 export type ActiveNoticeRecord = ReturnType<typeof ActiveNotice.parse>;
@@ -61,18 +61,39 @@ export function supersedeOp(noticeId: string, by: string): TransactItem {
   };
 }
 
-/** Counts one more receipt on the notice, inside the transaction that creates the receipt (exactly once). */
-export function countReceiptOp(noticeId: string, counter: "deliveredLate" | "acknowledgedCount"): TransactItem {
+/**
+ * Counts one more receipt in the agent's count shard of the notice, inside the transaction that
+ * creates the receipt (exactly once). No condition on the notice: the callers hold it (read, or
+ * proven by the delivery the ack checks), notices are never deleted, and a condition on the
+ * notice item would bring back the one hot item the shards exist to avoid.
+ */
+export function countReceiptOp(noticeId: string, agentId: string, counter: "deliveredLate" | "acknowledgedCount"): TransactItem {
+  const shard = receiptCountShard(agentId);
   return {
     Update: {
       TableName: tableName,
-      Key: NoticeItem.key({ noticeId }),
-      UpdateExpression: "ADD #c :one",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeNames: { "#c": counter },
-      ExpressionAttributeValues: { ":one": 1 },
+      Key: NoticeReceiptCount.key({ noticeId, shard }),
+      UpdateExpression: "ADD #c :one SET #type = :type, noticeId = :id, #shard = :shard",
+      ExpressionAttributeNames: { "#c": counter, "#type": "type", "#shard": "shard" },
+      ExpressionAttributeValues: { ":one": 1, ":type": NoticeReceiptCount.type, ":id": noticeId, ":shard": shard },
     },
   };
+}
+
+/** Late joiners' entries and acks of a notice: its count shards summed (one consistent query). */
+export async function receiptShardTotals(noticeId: string): Promise<{ deliveredLate: number; acknowledgedCount: number }> {
+  const items = await queryAll({
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :counts)",
+    ExpressionAttributeValues: { ":pk": NoticeReceiptCount.partition({ noticeId }), ":counts": NoticeReceiptCount.sortPrefix },
+    ConsistentRead: true,
+  });
+  const totals = { deliveredLate: 0, acknowledgedCount: 0 };
+  for (const item of items) {
+    const shard = NoticeReceiptCount.parse(item);
+    totals.deliveredLate += shard.deliveredLate ?? 0;
+    totals.acknowledgedCount += shard.acknowledgedCount ?? 0;
+  }
+  return totals;
 }
 
 /**

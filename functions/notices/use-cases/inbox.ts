@@ -9,8 +9,8 @@ import { ackOps, getAck, getCampaign, getNotice, inboxEntries, receiptRetries, r
 
 /**
  * Idempotent ack. Primary course: read the notice → in one transaction check the delivery exists,
- * write the ack once, count it on the notice and write its audit record. A repeat returns the
- * first ack's time. Agents acknowledging one urgent notice at once collide on its counter; the
+ * write the ack once, count it in the agent's count shard of the notice and write its audit record. A repeat returns the
+ * first ack's time. Agents acknowledging one urgent notice at once may collide on a count shard; the
  * loser of a collision retries (nothing was written), so every ack lands and the count stays exact.
  */
 export async function acknowledge(agentId: string, noticeId: string, now: Date): Promise<{ noticeId: string; acknowledgedAt: string; alreadyAcknowledged: boolean }> {

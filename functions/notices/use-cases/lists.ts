@@ -2,7 +2,8 @@
 import { isExpired, noticeView, receiptCounts } from "../domain.js";
 import type { Locale } from "../render.js";
 import type { CampaignView } from "../responses.js";
-import { campaignsPage, sentNoticesPage, type CampaignRecord } from "../store/index.js";
+import { inLanes } from "../../shared/lanes.js";
+import { campaignsPage, receiptShardTotals, sentNoticesPage, type CampaignRecord } from "../store/index.js";
 
 /** A campaign as the API shows it: its current content and version. */
 export function campaignView(c: CampaignRecord): CampaignView {
@@ -16,19 +17,21 @@ export async function listCampaigns(limit: number, cursor?: string) {
 }
 
 /**
- * Primary course: one query of the sent-notices index from the cursor, newest first → each notice
- * in the reader's locale with its counts from its own counters (no receipt is read).
+ * Primary course: one query of the sent-notices index from the cursor, newest first → each
+ * notice's count shards (one query each, 8 at a time) → each notice in the reader's locale with
+ * its counts (no receipt is read).
  */
 export async function listSentNotices(limit: number, cursor: string | undefined, locale: Locale, now: Date) {
   const page = await sentNoticesPage(limit, cursor);
+  const shards = await inLanes(page.notices, 8, (n) => receiptShardTotals(n.noticeId));
   return {
     locale,
-    notices: page.notices.map((n) => ({
+    notices: page.notices.map((n, i) => ({
       ...noticeView(n, locale),
       publishedBy: n.publishedBy,
       expired: isExpired(n, now),
       supersededBy: n.supersededBy ?? null,
-      counts: receiptCounts(n),
+      counts: receiptCounts(n, shards[i]),
     })),
     ...(page.next ? { next: page.next } : {}),
   };

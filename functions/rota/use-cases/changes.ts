@@ -12,25 +12,18 @@ import { OFF, type Pattern, type RotaInput } from "../domain.js";
 import { recomputeDuty } from "../duty.js";
 import type { AgentRota, OverlapSide } from "../overlap.js";
 import { agentPatterns, listAgentAssignments, listShifts } from "../store.js";
+import { inLanes } from "../../shared/lanes.js";
 import { formatDate, parseDate } from "../time.js";
 import { rejectIfAny, unknownAgents, type Actor } from "./common.js";
 import { rejectOverlaps } from "./overlaps.js";
 
 /** Reads each agent's rota version, then what `read` needs of its rota, 8 agents at a time. */
 export async function readAgents(agentIds: readonly string[], now: Date, read: (agentId: string) => Promise<RotaChangeOp[]>): Promise<{ agentId: string; version: number; ops: RotaChangeOp[] }[]> {
-  const out: { agentId: string; version: number; ops: RotaChangeOp[] }[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < agentIds.length) {
-      const agentId = agentIds[next++];
-      if (agentId === undefined) continue;
-      // The version first: if the rota moves after this read, the commit sees the version moved.
-      const version = await versionToChange(agentId, now);
-      out.push({ agentId, version, ops: await read(agentId) });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, agentIds.length) }, lane));
-  return out;
+  return inLanes(agentIds, 8, async (agentId) => {
+    // The version first: if the rota moves after this read, the commit sees the version moved.
+    const version = await versionToChange(agentId, now);
+    return { agentId, version, ops: await read(agentId) };
+  });
 }
 
 /** An agent's rota version, once any change its dead writer left on the agent is settled; a live one is a 409. */
