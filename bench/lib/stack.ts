@@ -41,6 +41,17 @@ async function startCallbackSink(): Promise<{ server: Server; url: string }> {
 }
 
 /**
+ * The functions' log level under `DEBUG_STACK`: unset silences them (their output would skew the
+ * figures), a level name (`WARN`, `ERROR`) shows that level up (the scale bench's failed
+ * invocations without 20,000 agents' INFO lines), anything else shows INFO.
+ */
+export function debugLogLevel(setting: string | undefined): string {
+  if (!setting) return "SILENT";
+  const level = setting.toUpperCase();
+  return ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL"].includes(level) ? level : "INFO";
+}
+
+/**
  * `callbacks`: assignment callbacks on, delivered to a local endpoint that answers 200.
  * `dynamoRequestTimeoutMs`: the functions' DynamoDB request timeout (DYNAMODB_REQUEST_TIMEOUT_MS), for the scale bench.
  */
@@ -58,7 +69,7 @@ export async function startBenchStack(options: { callbacks?: boolean; dynamoRequ
       prefix: `bench${randomUUID().slice(0, 6)}`,
       schedules: "manual",
       env: {
-        POWERTOOLS_LOG_LEVEL: process.env.DEBUG_STACK ? "INFO" : "SILENT",
+        POWERTOOLS_LOG_LEVEL: debugLogLevel(process.env.DEBUG_STACK),
         ...(sink ? { ASSIGNMENT_CALLBACK_URL: sink.url } : {}),
         ...(options.dynamoRequestTimeoutMs ? { DYNAMODB_REQUEST_TIMEOUT_MS: String(options.dynamoRequestTimeoutMs) } : {}),
       },
