@@ -42,15 +42,11 @@ export async function createBilling(bench: BenchStack): Promise<Billing> {
   const { appTable } = await import("../functions/catalog/resources.js");
   const { planFunction } = await import("../infra/function-plan.js");
 
-  // Every index projects ALL (infra/stateful-stack.ts, local/dynamodb.ts); an index entry that
-  // declares `projection` in appTable is priced by it instead.
+  // Each index is priced by the projection appTable declares (the one the CDK and the local stack create).
   const schema: TableSchema = {
     partitionKey: appTable.partitionKey,
     sortKey: appTable.sortKey,
-    indexes: appTable.globalSecondaryIndexes.map((i) => {
-      const declared = (i as { projection?: TableSchema["indexes"][number]["projection"] }).projection;
-      return { name: i.indexName, partitionKey: i.partitionKey, sortKey: i.sortKey, projection: declared ?? { type: "ALL" as const } };
-    }),
+    indexes: appTable.globalSecondaryIndexes.map((i) => ({ name: i.indexName, partitionKey: i.partitionKey, sortKey: i.sortKey, projection: i.projection })),
   };
   const entities: EntityKeys[] = table.registry.map((e) => ({ type: e.type, pk: e.pk, sk: e.sk, indexes: Object.values((e.indexes ?? {}) as Record<string, { index: string; pk: string; sk: string }>).map((i) => ({ index: i.index, pk: i.pk, sk: i.sk })) }));
   const urls = Object.entries(bench.stack.queueUrls) as [string, string][];

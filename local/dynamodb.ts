@@ -110,7 +110,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           { AttributeName: gsi.partitionKey, KeyType: "HASH" },
           { AttributeName: gsi.sortKey, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: { ProjectionType: gsi.projection.type },
       })),
     }),
   );

@@ -10,6 +10,7 @@
  * leaves are not in the request); inside TransactWriteItems every table unit counts twice (an
  * index entry is written once, after the commit, as AWS bills it).
  */
+import { appTable } from "../../functions/catalog/resources.js";
 import { itemBytes, toItem, writeUnits } from "./aws-billing.js";
 
 type Doc = Record<string, unknown>;
@@ -20,7 +21,7 @@ interface Stack {
 }
 
 const name = "benchPartitionMeter";
-const indexes = ["gsi1", "gsi2", "gsi3"] as const;
+const indexes = appTable.globalSecondaryIndexes;
 
 export class PartitionMeter {
   active = false;
@@ -66,19 +67,20 @@ export class PartitionMeter {
     this.largestItemBytes = Math.max(this.largestItemBytes, bytes);
     const units = writeUnits(bytes);
     this.add(`table ${String(item.pk)}`, units * factor);
-    for (const index of indexes) {
-      const pk = item[`${index}pk`];
-      if (typeof pk === "string") this.add(`${index} ${pk}`, units);
+    for (const { indexName, partitionKey, projection } of indexes) {
+      const pk = item[partitionKey];
+      // A keys-only entry is its keys: one unit whatever the item's size.
+      if (typeof pk === "string") this.add(`${indexName} ${pk}`, projection.type === "KEYS_ONLY" ? 1 : units);
     }
   }
 
   private keyed(key: Doc | undefined, update: string | undefined, values: Doc | undefined, factor: number): void {
     if (key) this.add(`table ${String(key.pk)}`, factor);
     if (!update || !values) return;
-    for (const index of indexes) {
-      const match = new RegExp(`${index}pk\\s*=\\s*(:\\w+)`).exec(update);
+    for (const { indexName, partitionKey } of indexes) {
+      const match = new RegExp(`${partitionKey}\\s*=\\s*(:\\w+)`).exec(update);
       const value = match?.[1] ? values[match[1]] : undefined;
-      if (typeof value === "string") this.add(`${index} ${value}`, 1);
+      if (typeof value === "string") this.add(`${indexName} ${value}`, 1);
     }
   }
 

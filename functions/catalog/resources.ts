@@ -11,12 +11,21 @@ export const appTable = {
   sortKey: "sk",
   /** TTL attribute (epoch seconds) used by expiring items (idempotency records, holds). */
   ttlAttribute: "expiresAtEpoch",
+  /**
+   * `projection`: what an index entry carries. ALL copies the item, so every write that changes
+   * any attribute of an indexed item also rewrites its entry (1 WRU per KB); KEYS_ONLY carries the
+   * keys, so an entry is written only when the item enters, leaves or moves in the index.
+   */
   globalSecondaryIndexes: [
-    { indexName: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
-    { indexName: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
-    { indexName: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
+    { indexName: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk", projection: { type: "ALL" } },
+    { indexName: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk", projection: { type: "ALL" } },
+    /** Arrivals before the keys-only gsi4 (legacy: read for ranges reaching back before that release; docs/operations.md). */
+    { indexName: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk", projection: { type: "ALL" } },
+    { indexName: "gsi4", partitionKey: "gsi4pk", sortKey: "gsi4sk", projection: { type: "KEYS_ONLY" } },
   ],
 } as const;
+
+export type IndexProjection = (typeof appTable.globalSecondaryIndexes)[number]["projection"]["type"];
 
 export type IndexName = (typeof appTable.globalSecondaryIndexes)[number]["indexName"];
 

@@ -2,53 +2,21 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
 import { NotFoundError } from "../../shared/errors.js";
-import { Conversation as ConversationItem, TransactionCancelledError, arrivalHour, dynamo, isConditionalCheckFailed, isWriteConflict, tableName, transact, type CapacityMeter } from "../../shared/table/index.js";
-import { firstResponseOps } from "./events.js";
+import { Conversation as ConversationItem, TransactionCancelledError, dynamo, isConditionalCheckFailed, isWriteConflict, tableName, transact, type CapacityMeter } from "../../shared/table/index.js";
+import { createConversationOp, firstResponseOps } from "./events.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
-import { arrived, gsi2, queued, queuedEntry, statusName, waiting, waitingEntry } from "./indexes.js";
+import { gsi2, statusName, waiting, waitingEntry } from "./indexes.js";
 
 
 /** Records an accepted conversation (queued); false when it already exists (a platform retry). */
 export async function createConversation(conversation: Conversation): Promise<boolean> {
-  const { arrivedAt, conversationId } = conversation;
+  const { Put: put } = createConversationOp(conversation);
+  if (!put) throw new Error("createConversationOp returns a Put");
   try {
-    await dynamo.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: ConversationItem.item(conversation, {
-          ...queued.attributes({ arrivedAt, conversationId }),
-          ...arrived.attributes({ hour: arrivalHour(arrivedAt), arrivedAt, conversationId }),
-        }),
-        ConditionExpression: "attribute_not_exists(pk)",
-      }),
-    );
+    await dynamo.send(new PutCommand(put));
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
-}
-
-/**
- * A closed conversation the customer writes to again: back to `queued` as a new arrival, with no
- * agent. Undefined if it is not closed (a concurrent reopen or a plain retry won).
- */
-export async function reopenConversation(conversationId: string, at: string, skill: Skill): Promise<Conversation | undefined> {
-  try {
-    const result = await dynamo.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: ConversationItem.key({ conversationId }),
-        UpdateExpression: `SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, history = list_append(history, :h), ${gsi2.pk} = :qp, ${gsi2.sk} = :qk REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, fallbackSkills, ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}`,
-        ConditionExpression: "#s = :closed",
-        ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: { ":queued": "queued", ":closed": "closed", ":at": at, ":skill": skill, ":h": [{ at, action: "reopened", actor: "system:chat-platform" }], ...queuedEntry(at, conversationId) },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    return result.Attributes ? ConversationItem.parse(result.Attributes) : undefined;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return undefined;
     throw error;
   }
 }

@@ -8,7 +8,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, arrivalHour, dynamo, isConditionalCheckFailed, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
-import { arrived, gsi2, queued, queuedEntry, statusName, waiting } from "./indexes.js";
+import { arrived, arrivedLegacy, gsi2, queued, queuedEntry, statusName, waiting } from "./indexes.js";
 import { metricsOps } from "./metrics.js";
 
 
@@ -75,10 +75,11 @@ export function reopenOp(existing: Conversation, at: string, skill: Skill, episo
       Update: {
         TableName: tableName,
         Key: ConversationItem.key(existing),
-        UpdateExpression: `SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, episodeStartedAt = :ep, history = list_append(history, :h), ${gsi2.pk} = :qp, ${gsi2.sk} = :qk REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, closeReason, ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}`,
+        // The new episode arrives now: its arrival entry moves to this hour (out of the legacy index).
+        UpdateExpression: `SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, episodeStartedAt = :ep, history = list_append(history, :h), ${gsi2.pk} = :qp, ${gsi2.sk} = :qk, ${arrived.attributeNames.pk} = :ap, ${arrived.attributeNames.sk} = :ak REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, closeReason, ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, ${arrivedLegacy.attributeNames.pk}, ${arrivedLegacy.attributeNames.sk}`,
         ConditionExpression: "#s = :current AND closedAt = :closedAt",
         ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: { ":queued": "queued", ":current": existing.status, ":closedAt": existing.closedAt ?? "", ":at": at, ":skill": skill, ":ep": episodeStartedAt, ":h": [entry], ...queuedEntry(at, conversationId(existing)) },
+        ExpressionAttributeValues: { ":queued": "queued", ":current": existing.status, ":closedAt": existing.closedAt ?? "", ":at": at, ":skill": skill, ":ep": episodeStartedAt, ":h": [entry], ...queuedEntry(at, conversationId(existing)), ":ap": arrived.partition({ hour: arrivalHour(at) }), ":ak": arrived.sortKey({ arrivedAt: at, conversationId: conversationId(existing) }) },
       },
     },
   };

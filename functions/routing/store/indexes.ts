@@ -2,7 +2,7 @@
  * The conversation's index entries as expression values. A conversation's entries follow its
  * status: `waiting` only while waiting (the fair queue), `queued` only while queued (the
  * sweeper's list), `awaitingReply` only while assigned without a first response (the re-offer
- * list); `arrived` always (metrics).
+ * list); `arrived` always (metrics; keys only, moved only by a reopen).
  */
 import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, awaitingReplyShard } from "../../shared/table/index.js";
@@ -13,6 +13,7 @@ export const waiting = ConversationItem.index.waiting;
 export const queued = ConversationItem.index.queued;
 export const awaitingReply = ConversationItem.index.awaitingReply;
 export const arrived = ConversationItem.index.arrived;
+export const arrivedLegacy = ConversationItem.index.arrivedLegacy;
 // `queued` and `awaitingReply` share gsi2: a conversation is in at most one of them.
 export const gsi2 = queued.attributeNames;
 export const statusName = { "#s": "status" };

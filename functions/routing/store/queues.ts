@@ -1,10 +1,11 @@
 /** The conversation index queries: waiting lines, the sweeper's and re-offer lists, arrivals by hour. */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
-import { Conversation as ConversationItem, arrivalHour, awaitingReplyShards, decodeCursor, dynamo, encodeCursor, partitionPage, queryAll, tableName, type CapacityMeter } from "../../shared/table/index.js";
+import { Conversation as ConversationItem, arrivalHour, awaitingReplyShards, batchGet, decodeCursor, dynamo, encodeCursor, partitionPage, queryAll, tableName, type CapacityMeter } from "../../shared/table/index.js";
 import { conversationSchema, type Conversation } from "../conversation.js";
 import { priorities, waitingKey } from "../policy.js";
-import { arrived, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
+import { inLanes } from "../../shared/lanes.js";
+import { arrived, arrivedLegacy, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
 import * as z from "zod/mini";
 import { lazy } from "../../shared/lazy-schema.js";
 
@@ -79,20 +80,41 @@ export async function awaitingReplySince(before: string): Promise<Conversation[]
   return out;
 }
 
-/** Every conversation that arrived in [from, to] (metrics), one query per arrival hour. */
+/** BatchGetItem calls of 100 keys in flight at once for a partial hour's conversations. */
+const arrivedReadLanes = 8;
+
+/**
+ * Every conversation that arrived in [from, to) (metrics' partial hours), per arrival hour: the
+ * keys from the keys-only arrival index, then the conversations themselves; beside them the
+ * legacy index's items (conversations written before it). Filtered on the conversation's own
+ * arrival, since an index is eventually consistent and a reopen moves the entry.
+ */
 export async function conversationsArrivedBetween(from: Date, to: Date): Promise<Conversation[]> {
-  const out: Conversation[] = [];
   const hour = 3_600_000;
-  const names = arrived.attributeNames;
+  const [a, b] = [from.toISOString(), to.toISOString()];
+  const found = new Map<string, Conversation>();
   for (let t = Math.floor(from.getTime() / hour) * hour; t < to.getTime(); t += hour) {
-    const items = await queryAll({
-      IndexName: arrived.index,
-      KeyConditionExpression: `${names.pk} = :p AND ${names.sk} BETWEEN :a AND :b`,
-      ExpressionAttributeValues: { ":p": arrived.partition({ hour: arrivalHour(new Date(t).toISOString()) }), ":a": from.toISOString(), ":b": to.toISOString() },
-    });
-    out.push(...items.map((item) => ConversationItem.parse(item)));
+    const inHour = (index: typeof arrived | typeof arrivedLegacy) =>
+      queryAll({
+        IndexName: index.index,
+        KeyConditionExpression: `${index.attributeNames.pk} = :p AND ${index.attributeNames.sk} BETWEEN :a AND :b`,
+        ExpressionAttributeValues: { ":p": index.partition({ hour: arrivalHour(new Date(t).toISOString()) }), ":a": a, ":b": b },
+      });
+    const [keys, legacy] = await Promise.all([inHour(arrived), inHour(arrivedLegacy)]);
+    for (const item of legacy) {
+      const conversation = ConversationItem.parse(item);
+      found.set(conversation.conversationId, conversation);
+    }
+    const chunks: { pk: string; sk: string }[][] = [];
+    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100).map((k) => ({ pk: String(k.pk), sk: String(k.sk) })));
+    for (const items of await inLanes(chunks, arrivedReadLanes, (chunk) => batchGet(chunk))) {
+      for (const item of items) {
+        const conversation = ConversationItem.parse(item);
+        found.set(conversation.conversationId, conversation);
+      }
+    }
   }
-  return out;
+  return [...found.values()].filter((c) => c.arrivedAt >= a && c.arrivedAt < b);
 }
 
 /**

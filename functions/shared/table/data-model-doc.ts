@@ -18,7 +18,7 @@ export function renderDataModel(entities: readonly AnyEntity[]): string {
     "<!-- Generated from functions/shared/table (the entity registry) by `npm run docs:data-model`; do not edit by hand. -->",
     "",
     `One DynamoDB table (\`<prefix>-${appTable.logicalName}\`, on-demand, PITR, TTL on \`${appTable.ttlAttribute}\`) with generic`,
-    `keys \`${appTable.partitionKey}\`/\`${appTable.sortKey}\` and the global secondary indexes ${appTable.globalSecondaryIndexes.map((i) => `\`${i.indexName}\` (\`${i.partitionKey}\`/\`${i.sortKey}\`)`).join(", ")}.`,
+    `keys \`${appTable.partitionKey}\`/\`${appTable.sortKey}\` and the global secondary indexes ${appTable.globalSecondaryIndexes.map((i) => `\`${i.indexName}\` (\`${i.partitionKey}\`/\`${i.sortKey}\`, ${i.projection.type})`).join(", ")}.`,
     "Every item carries `type`. Every key prefix belongs to one capability; other capabilities reach",
     "its items only through the entities declared in `functions/shared/table/`, and every item read is",
     "parsed by its entity's zod schema (a malformed item is a `MalformedItemError`, never a coerced value).",

@@ -1,0 +1,82 @@
+/**
+ * Issue 15: arrivals by hour in a keys-only index (gsi4). The partial hours of
+ * `GET /metrics/routing` find the conversations through their keys, still find conversations
+ * written by earlier releases in the legacy gsi3 (ALL), and a reopen moves the conversation to
+ * its new episode's hour.
+ */
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, it } from "vitest";
+import type { Conversation } from "../../functions/routing/conversation.js";
+import { useLocalStack } from "../support/stack.js";
+
+const stack = useLocalStack();
+
+/** An hour no other test writes in: arrivals are read by hour. */
+function quietHour(): number {
+  const day = Date.UTC(2021, 0, 1) + Math.floor(Math.random() * 300) * 86_400_000;
+  return day + Math.floor(Math.random() * 24) * 3_600_000;
+}
+
+const minutes = (hour: number, m: number) => new Date(hour + m * 60_000).toISOString();
+
+function conversation(conversationId: string, arrivedAt: string, extra: Partial<Conversation> = {}): Conversation {
+  return { conversationId, customerId: "c", channel: "jd", skill: "logistics", requestedSkill: "logistics", priority: "normal", status: "queued", arrivedAt, assignments: 0, history: [{ at: arrivedAt, action: "received", actor: "test" }], ...extra };
+}
+
+describe("arrivals by hour (keys-only gsi4)", () => {
+  it("finds a partial hour's conversations through their keys, and the index carries keys only", async () => {
+    const s = stack();
+    const { conversationsArrivedBetween, createConversation } = await import("../../functions/routing/store/index.js");
+    const { Conversation: ConversationItem, arrivalHour, dynamo, tableName } = await import("../../functions/shared/table/index.js");
+    const hour = quietHour();
+    const ids = [10, 20, 40, 59].map((m) => ({ id: s.uid(`arr-${m}`), at: minutes(hour, m) }));
+    for (const { id, at } of ids) expect(await createConversation(conversation(id, at))).toBe(true);
+
+    const found = await conversationsArrivedBetween(new Date(minutes(hour, 15)), new Date(minutes(hour, 59)));
+    expect(found.map((c) => c.conversationId).sort()).toEqual([ids[1]?.id, ids[2]?.id].sort());
+    expect(found.every((c) => c.history.length === 1 && c.status === "queued")).toBe(true);
+
+    const index = ConversationItem.index.arrived;
+    const entries = await dynamo.send(new QueryCommand({ TableName: tableName, IndexName: index.index, KeyConditionExpression: `${index.attributeNames.pk} = :p`, ExpressionAttributeValues: { ":p": index.partition({ hour: arrivalHour(minutes(hour, 0)) }) } }));
+    expect(entries.Items?.length).toBe(4);
+    // Keys only: no attribute a later write changes is copied, so a change never rewrites the entry.
+    for (const entry of entries.Items ?? []) expect(Object.keys(entry).sort()).toEqual(["gsi4pk", "gsi4sk", "pk", "sk"]);
+  });
+
+  it("still finds a conversation an earlier release wrote into the legacy gsi3, once", async () => {
+    const s = stack();
+    const { conversationsArrivedBetween, createConversation } = await import("../../functions/routing/store/index.js");
+    const { Conversation: ConversationItem, arrivalHour, dynamo, tableName } = await import("../../functions/shared/table/index.js");
+    const hour = quietHour();
+    const legacyId = s.uid("legacy");
+    const legacyAt = minutes(hour, 30);
+    const legacy = ConversationItem.item(conversation(legacyId, legacyAt, { status: "closed", closedAt: minutes(hour, 35), abandoned: true }), ConversationItem.index.arrivedLegacy.attributes({ hour: arrivalHour(legacyAt), arrivedAt: legacyAt, conversationId: legacyId }));
+    await dynamo.send(new PutCommand({ TableName: tableName, Item: legacy }));
+    const newId = s.uid("new");
+    await createConversation(conversation(newId, minutes(hour, 31)));
+
+    const found = await conversationsArrivedBetween(new Date(minutes(hour, 29)), new Date(minutes(hour, 45)));
+    expect(found.map((c) => c.conversationId).sort()).toEqual([legacyId, newId].sort());
+    expect(found.find((c) => c.conversationId === legacyId)?.status).toBe("closed");
+  });
+
+  it("a reopen moves the conversation to its new episode's hour and out of the legacy index", async () => {
+    const s = stack();
+    const { conversationsArrivedBetween, reopenOp } = await import("../../functions/routing/store/index.js");
+    const { Conversation: ConversationItem, arrivalHour, dynamo, tableName, transact } = await import("../../functions/shared/table/index.js");
+    const hour = quietHour();
+    const id = s.uid("reopened");
+    const firstAt = minutes(hour, 10);
+    const closed = conversation(id, firstAt, { status: "closed", closedAt: minutes(hour, 12), abandoned: true });
+    // Written as an earlier release did (legacy index only), then reopened by this one.
+    await dynamo.send(new PutCommand({ TableName: tableName, Item: ConversationItem.item(closed, ConversationItem.index.arrivedLegacy.attributes({ hour: arrivalHour(firstAt), arrivedAt: firstAt, conversationId: id })) }));
+    const againAt = minutes(hour, 150);
+    const { op, metrics } = reopenOp(closed, againAt, "logistics", againAt);
+    await transact([op, ...metrics]);
+
+    expect((await conversationsArrivedBetween(new Date(minutes(hour, 5)), new Date(minutes(hour, 20)))).map((c) => c.conversationId)).not.toContain(id);
+    const later = await conversationsArrivedBetween(new Date(minutes(hour, 140)), new Date(minutes(hour, 160)));
+    expect(later.map((c) => c.conversationId)).toEqual([id]);
+    expect(later[0]?.status).toBe("queued");
+  });
+});
