@@ -25,8 +25,6 @@ export const appTable = {
   ],
 } as const;
 
-export type IndexProjection = (typeof appTable.globalSecondaryIndexes)[number]["projection"]["type"];
-
 export type IndexName = (typeof appTable.globalSecondaryIndexes)[number]["indexName"];
 
 export interface QueueDefinition {

@@ -11,10 +11,11 @@ import { useLocalStack } from "../support/stack.js";
 
 const stack = useLocalStack();
 
-/** An hour no other test writes in: arrivals are read by hour. */
+/** Hours no other test writes in (arrivals are read by hour): a random day of 2021, then a fresh 6-hour block per call. */
+const firstQuietHour = Date.UTC(2021, 0, 1) + Math.floor(Math.random() * 300) * 86_400_000;
+let quietHours = 0;
 function quietHour(): number {
-  const day = Date.UTC(2021, 0, 1) + Math.floor(Math.random() * 300) * 86_400_000;
-  return day + Math.floor(Math.random() * 24) * 3_600_000;
+  return firstQuietHour + 6 * quietHours++ * 3_600_000;
 }
 
 const minutes = (hour: number, m: number) => new Date(hour + m * 60_000).toISOString();

@@ -4,7 +4,6 @@ import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, arrivalHour, awaitingReplyShards, batchGet, decodeCursor, dynamo, encodeCursor, partitionPage, queryAll, tableName, type CapacityMeter } from "../../shared/table/index.js";
 import { conversationSchema, type Conversation } from "../conversation.js";
 import { priorities, waitingKey } from "../policy.js";
-import { inLanes } from "../../shared/lanes.js";
 import { arrived, arrivedLegacy, awaitingReply, gsi2, queued, waiting } from "./indexes.js";
 import * as z from "zod/mini";
 import { lazy } from "../../shared/lazy-schema.js";
@@ -105,13 +104,9 @@ export async function conversationsArrivedBetween(from: Date, to: Date): Promise
       const conversation = ConversationItem.parse(item);
       found.set(conversation.conversationId, conversation);
     }
-    const chunks: { pk: string; sk: string }[][] = [];
-    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100).map((k) => ({ pk: String(k.pk), sk: String(k.sk) })));
-    for (const items of await inLanes(chunks, arrivedReadLanes, (chunk) => batchGet(chunk))) {
-      for (const item of items) {
-        const conversation = ConversationItem.parse(item);
-        found.set(conversation.conversationId, conversation);
-      }
+    for (const item of await batchGet(keys.map((k) => ({ pk: String(k.pk), sk: String(k.sk) })), { lanes: arrivedReadLanes })) {
+      const conversation = ConversationItem.parse(item);
+      found.set(conversation.conversationId, conversation);
     }
   }
   return [...found.values()].filter((c) => c.arrivedAt >= a && c.arrivedAt < b);

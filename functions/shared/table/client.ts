@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { baseEnv } from "../env.js";
 import { StoreUnavailableError, ValidationError } from "../errors.js";
+import { inLanes } from "../lanes.js";
 
 const env = baseEnv();
 
@@ -195,10 +196,13 @@ type Key = Record<string, unknown>;
  * Every item of these keys (100 a call), unprocessed keys retried, in no particular order;
  * missing items are simply absent.
  */
-export async function batchGet(keys: readonly Key[], options: { consistent?: boolean; projection?: string; names?: Record<string, string>; meter?: CapacityMeter } = {}): Promise<Record<string, unknown>[]> {
+export async function batchGet(keys: readonly Key[], options: { consistent?: boolean; projection?: string; names?: Record<string, string>; meter?: CapacityMeter; lanes?: number } = {}): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  for (let start = 0; start < keys.length; start += 100) {
-    let pending: Key[] = keys.slice(start, start + 100);
+  const chunks: Key[][] = [];
+  for (let start = 0; start < keys.length; start += 100) chunks.push(keys.slice(start, start + 100));
+  // `lanes`: calls of 100 keys in flight at once (default one after another).
+  await inLanes(chunks, options.lanes ?? 1, async (chunk) => {
+    let pending: Key[] = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= batchRetryPolicy.attempts) throw new UnprocessedItemsError("BatchGetItem", pending.length);
       if (attempt > 0) await backoff(attempt);
@@ -219,7 +223,7 @@ export async function batchGet(keys: readonly Key[], options: { consistent?: boo
       items.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
-  }
+  });
   return items;
 }
 
