@@ -14,7 +14,8 @@
  * const routed = await billRouting(ctx, billing, 10);
  */
 import { randomUUID } from "node:crypto";
-import type { LocalStack } from "../local/stack.js";
+import { currentInvocationId } from "../local/invoke.js";
+import type { InvocationRecord, LocalStack } from "../local/stack.js";
 import { installBillingRecorder, type BillingRecorder, type EntityKeys, type RecordedCall, type RecordedSend } from "./lib/billing-recorder.js";
 import { summarizeWindows, type BilledFigures, type FunctionInfo, type Window, type WorkModel } from "./lib/billing-report.js";
 import type { TableSchema } from "./lib/aws-billing.js";
@@ -28,6 +29,8 @@ export interface Billing {
   consumerOf(queue: string): FunctionInfo | undefined;
   /** The function serving an HTTP route, e.g. `POST /webhooks/conversations`. */
   routeFunction(method: string, path: string): FunctionInfo;
+  /** Every invocation of the local stack's functions while `work` runs, with its result. */
+  invocationsDuring<T>(work: () => Promise<T>): Promise<{ result: T; invocations: InvocationRecord[] }>;
   stop(): void;
 }
 
@@ -58,6 +61,7 @@ export async function createBilling(bench: BenchStack): Promise<Billing> {
     table: schema,
     entities,
     functionName: () => functionEnv().AWS_LAMBDA_FUNCTION_NAME,
+    invocationOf: currentInvocationId,
     queueOf: (url) => urls.find(([, u]) => u === url)?.[0] ?? url.split("/").pop() ?? url,
   });
   const info = (name: string): FunctionInfo => {
@@ -76,6 +80,15 @@ export async function createBilling(bench: BenchStack): Promise<Billing> {
       const spec = functionList.find((f) => f.triggers.some((t) => t.kind === "http" && t.method === method && t.path === path));
       if (!spec) throw new Error(`No function serves ${method} ${path}`);
       return info(spec.name);
+    },
+    invocationsDuring: async (work) => {
+      const invocations: InvocationRecord[] = [];
+      const unsubscribe = bench.stack.onInvocation((record) => invocations.push(record));
+      try {
+        return { result: await work(), invocations };
+      } finally {
+        unsubscribe();
+      }
     },
     stop: () => recorder.uninstall(),
   };
@@ -119,6 +132,42 @@ export async function billRouting(ctx: RoutingBillingContext, billing: Billing, 
     if (window) windows.push(window);
   }
   return summarizeWindows(windows, { ...model(billing), http: { function: billing.routeFunction("POST", "/webhooks/conversations"), requests: 1 }, webSocketMessages: 1 });
+}
+
+/**
+ * `count` conversations arriving at once, as in a rush: posted concurrently, routed in the batches
+ * the pollers form (Lambda's event source mapping), priced together and divided by the assigned
+ * ones. Shared reads (a batch's pool read, the supervisors' connections once per invocation) and
+ * the batch's one receive and one delete are then spread over its conversations, as AWS bills a
+ * rush; one at a time ({@link billRouting}) nothing is shared. `batchSizes`: records per Router
+ * invocation.
+ */
+export async function billRoutingBurst(ctx: RoutingBillingContext, billing: Billing, count: number): Promise<BilledFigures & { assigned: number; batchSizes: number[] }> {
+  let assigned = 0;
+  let routerCalls: InvocationRecord[] = [];
+  const window = await recordOne(billing, async () => {
+    const { result, invocations } = await billing.invocationsDuring(async () => {
+      const ids = (await Promise.all(Array.from({ length: count }, () => ctx.postConversation()))).filter((id): id is string => id !== undefined);
+      const decisions = await Promise.all(ids.map((id) => ctx.waitDecision(id, 30_000)));
+      // Whatever the pollers still run (a drain, a push) belongs to the burst too.
+      await billing.recorder.quiet(300, 10_000);
+      return decisions.filter((d) => d?.outcome === "assigned").length;
+    });
+    assigned = result;
+    routerCalls = invocations.filter((i) => i.records > 0);
+    return assigned > 0;
+  });
+  if (!window) throw new Error("billing: no conversation of the burst was assigned");
+  const consumers = new Map<string, number>();
+  for (const call of routerCalls) consumers.set(call.functionName, (consumers.get(call.functionName) ?? 0) + 1);
+  const figures = summarizeWindows([window], {
+    ...model(billing),
+    units: assigned,
+    http: { function: billing.routeFunction("POST", "/webhooks/conversations"), requests: count },
+    webSocketMessages: 1,
+    observedConsumers: [...consumers].map(([name, invocations]) => ({ function: billing.functionInfo(name), invocations })),
+  });
+  return { ...figures, assigned, batchSizes: routerCalls.filter((c) => c.functionName === "Router").map((c) => c.records) };
 }
 
 function model(billing: Billing): Pick<WorkModel, "consumerOf" | "amortisedEntities"> {

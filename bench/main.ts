@@ -35,7 +35,7 @@ import {
 } from "./routing.js";
 import { benchNoticeFanout, type NoticeFanoutBench } from "./notices.js";
 import { benchStock, type StockBench } from "./stock.js";
-import { billNoticeReceipts, billRouting, billStockReservations, createBilling, type BilledFigures, type Billing } from "./billing.js";
+import { billNoticeReceipts, billRouting, billRoutingBurst, billStockReservations, createBilling, type BilledFigures, type Billing } from "./billing.js";
 import { postConversation } from "./routing.js";
 import { benchScale, scalePlans, type ScaleBench, type ScaleFigure } from "./scale.js";
 
@@ -51,14 +51,17 @@ interface Plan {
   stockPhaseMs: number;
   coldStartRepeats: number;
   settleMs: number;
-  /** Conversations per tier, reservations, and notice receipts priced by AWS's rules, one at a time with the recorder on. */
-  billed: { conversationsPerTier: number; reservations: number; noticeAgents: number };
+  /**
+   * Conversations per tier, reservations, and notice receipts priced by AWS's rules, one at a time
+   * with the recorder on; `burst`: conversations priced together at the largest tier, arriving at once.
+   */
+  billed: { conversationsPerTier: number; reservations: number; noticeAgents: number; burst: number };
 }
 
 const plans: Record<"full" | "quick", Plan> = {
-  full: { tiers: [10, 100, 1000], perTier: 30, rawMs: 6_000, throughputMs: 25_000, webhookClients: 16, latencyMs: 12_000, noticeAgents: 1000, stockPhaseMs: 4_000, coldStartRepeats: 7, settleMs: 60_000, billed: { conversationsPerTier: 10, reservations: 10, noticeAgents: 100 } },
+  full: { tiers: [10, 100, 1000], perTier: 30, rawMs: 6_000, throughputMs: 25_000, webhookClients: 16, latencyMs: 12_000, noticeAgents: 1000, stockPhaseMs: 4_000, coldStartRepeats: 7, settleMs: 60_000, billed: { conversationsPerTier: 10, reservations: 10, noticeAgents: 100, burst: 100 } },
   // Putting 1,000 agents on duty through the API takes 30-90 s here: the quick run stops at 50.
-  quick: { tiers: [10, 50], perTier: 10, rawMs: 2_500, throughputMs: 8_000, webhookClients: 16, latencyMs: 4_000, noticeAgents: 1000, stockPhaseMs: 1_500, coldStartRepeats: 3, settleMs: 30_000, billed: { conversationsPerTier: 5, reservations: 5, noticeAgents: 100 } },
+  quick: { tiers: [10, 50], perTier: 10, rawMs: 2_500, throughputMs: 8_000, webhookClients: 16, latencyMs: 4_000, noticeAgents: 1000, stockPhaseMs: 1_500, coldStartRepeats: 3, settleMs: 30_000, billed: { conversationsPerTier: 5, reservations: 5, noticeAgents: 100, burst: 50 } },
 };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -92,6 +95,11 @@ interface Results {
     dollarsPerMillionConversations?: Record<string, number>;
     /** The priced conversations of each tier: units by item and operation, SQS, Lambda, dollars. */
     billing?: Record<string, BilledFigures>;
+    /** A burst priced at the largest tier (conversations arriving at once, routed in the pollers' batches, as in a rush). */
+    billingBurst?: BilledFigures & { agents: number; size: number; assigned: number; batchSizes: number[] };
+    /** The burst's billed units and dollars per million routed conversations (shared reads and SQS batches spread over it). */
+    billedUnitsPerConversationInBurst?: number;
+    dollarsPerMillionConversationsInBurst?: number;
   };
   notices?: NoticeFanoutBench & { billedUnitsPerReceipt?: number; dollarsPerMillionReceipts?: number; billing?: BilledFigures & { targeted: number } };
   stock?: StockBench & { billedUnitsPerReservation?: number; dollarsPerMillionReservations?: number; billing?: BilledFigures };
@@ -165,6 +173,13 @@ async function main(args: BenchArgs): Promise<number> {
         results.routing.billing = { ...results.routing.billing, [key]: figures };
         results.routing.billedUnitsPerConversation = { ...results.routing.billedUnitsPerConversation, [key]: figures.billedUnits };
         results.routing.dollarsPerMillionConversations = { ...results.routing.dollarsPerMillionConversations, [key]: figures.dollarsPerMillion.total };
+        if (agents !== plan.tiers[plan.tiers.length - 1]) return;
+        progress.step(`cost: a burst of ${plan.billed.burst} conversations at once priced by AWS's rules (routed in the pollers' batches), ${agents} agents`);
+        const burst = await section(results, "routing.billingBurst", () => billRoutingBurst({ postConversation: () => postConversation(ctx), waitDecision: ctx.waitDecision }, billing, plan.billed.burst));
+        if (!burst) return;
+        results.routing.billingBurst = { ...burst, agents, size: plan.billed.burst };
+        results.routing.billedUnitsPerConversationInBurst = burst.billedUnits;
+        results.routing.dollarsPerMillionConversationsInBurst = burst.dollarsPerMillion.total;
       };
       const cost = await section(results, "routing.cost", () => benchCost(ctx, plan.tiers, plan.perTier, priceTier));
       if (cost) {
@@ -378,6 +393,12 @@ function report(r: Results): string {
   for (const [agents, b] of Object.entries(rt.billing ?? {})) {
     rows.push([`billed units per routed conversation, ${num(Number(agents))} agents`, `${num(b.billedUnits, 1)} units`, `${num(b.wru, 1)} WRU + ${num(b.rru, 1)} RRU (AWS rules); DynamoDB Local ${num(b.localUnits, 1)} CU, same calls`, x(b.localUnits ? b.billedUnits / b.localUnits : undefined), `≤ ${billingGoals.unitsPerConversation}`, yes(b.billedUnits <= billingGoals.unitsPerConversation)]);
     rows.push(["  $ per million routed conversations, all-in", `$${num(b.dollarsPerMillion.total, 2)}`, dollarParts(b), "", `≤ $${billingGoals.dollarsPerMillion}`, yes(b.dollarsPerMillion.total <= billingGoals.dollarsPerMillion)]);
+  }
+  const burst = rt.billingBurst;
+  if (burst) {
+    const batches = burst.batchSizes.length > 0 ? `Router batches of ${num(burst.batchSizes.reduce((a, b) => a + b, 0) / burst.batchSizes.length, 1)} on average (${burst.batchSizes.length} invocations)` : "no Router batch observed";
+    rows.push([`  same, a burst of ${num(burst.size)} at once, ${num(burst.agents)} agents`, `${num(burst.billedUnits, 1)} units`, `${num(burst.wru, 1)} WRU + ${num(burst.rru, 1)} RRU; ${batches}; DynamoDB Local ${num(burst.localUnits, 1)} CU`, x(burst.localUnits ? burst.billedUnits / burst.localUnits : undefined), `≤ ${billingGoals.unitsPerConversation}`, yes(burst.billedUnits <= billingGoals.unitsPerConversation)]);
+    rows.push(["  $ per million routed conversations in the burst, all-in", `$${num(burst.dollarsPerMillion.total, 2)}`, dollarParts(burst), "", `≤ $${billingGoals.dollarsPerMillion}`, yes(burst.dollarsPerMillion.total <= billingGoals.dollarsPerMillion)]);
   }
   const n = r.notices;
   if (n) {

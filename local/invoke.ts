@@ -1,6 +1,21 @@
 /** Invokes a handler the way the Lambda runtime does: an event and a context object. */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
+
+const invocationScope = new AsyncLocalStorage<string>();
+
+/**
+ * The invocation running now (its request id), undefined outside one: the bench's billing
+ * recorder tells concurrent invocations of one function apart by it (their calls overlap in time
+ * but are separate billed durations).
+ */
+export const currentInvocationId = (): string | undefined => invocationScope.getStore();
+
+/** Runs `fn` as the invocation `requestId`. */
+export function runAsInvocation<T>(requestId: string, fn: () => T): T {
+  return invocationScope.run(requestId, fn);
+}
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb.js";
 import { apiGatewayLimits, createGateway, type GatewayLimits } from "./gateway.js";
-import { lambdaContext, type LambdaHandler } from "./invoke.js";
+import { lambdaContext, runAsInvocation, type LambdaHandler } from "./invoke.js";
 import { createConsoleRoutes } from "./console.js";
 import { keyFile, loadOrCreateKeys, localAudience, localIssuer, mintToken, type TokenRole } from "./keys.js";
 import { startPollers } from "./pollers.js";
@@ -84,6 +84,8 @@ export interface InvocationRecord {
   threw: boolean;
   /** A queue handler's partial batch failures. */
   failedRecords: number;
+  /** Records in the event (an SQS batch's size; 0 for HTTP and schedules). */
+  records: number;
 }
 
 function listen(server: import("node:http").Server, port: number): Promise<number> {
@@ -112,19 +114,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const running = new Map<string, Promise<unknown>>();
   const listeners = new Set<(invocation: InvocationRecord) => void>();
   const observed = (name: string, handler: LambdaHandler): LambdaHandler => async (event, context) => {
-    if (listeners.size === 0) return handler(event, context);
+    if (listeners.size === 0) return runAsInvocation(context.awsRequestId, () => handler(event, context));
     const started = performance.now();
     let threw = false;
     let response: unknown;
     try {
-      response = await handler(event, context);
+      response = await runAsInvocation(context.awsRequestId, () => handler(event, context));
       return response;
     } catch (error) {
       threw = true;
       throw error;
     } finally {
       const failures = (response as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures;
-      const record = { functionName: name, ms: performance.now() - started, threw, failedRecords: Array.isArray(failures) ? failures.length : 0 };
+      const records = (event as { Records?: unknown[] } | undefined)?.Records;
+      const record = { functionName: name, ms: performance.now() - started, threw, failedRecords: Array.isArray(failures) ? failures.length : 0, records: Array.isArray(records) ? records.length : 0 };
       for (const listener of listeners) listener(record);
     }
   };

@@ -59,6 +59,8 @@ export interface BillLine {
 export interface RecordedCall {
   /** The function that made the call (`AWS_LAMBDA_FUNCTION_NAME` of its scope), `bench` outside any. */
   fn: string;
+  /** The invocation that made it (its request id), when the recorder is told (`invocationOf`). */
+  invocation?: string;
   /** DynamoDB operation: `GetItem`, `TransactWriteItems`, … */
   operation: string;
   /** When the call itself started and ended (ms since epoch), the recorder's own reads excluded. */
@@ -77,6 +79,7 @@ export interface RecordedCall {
 
 export interface RecordedSend {
   fn: string;
+  invocation?: string;
   /** Queue name as the catalog knows it (`conversations`, `callbacks`, …), or the URL's last segment. */
   queue: string;
   operation: string;
@@ -114,6 +117,8 @@ export interface RecorderOptions {
   entities: readonly EntityKeys[];
   /** The running function's name (`functionEnv().AWS_LAMBDA_FUNCTION_NAME`), undefined outside a function. */
   functionName: () => string | undefined;
+  /** The running invocation's id (local/invoke.ts `currentInvocationId`): concurrent invocations' calls are then priced as separate durations. */
+  invocationOf?: () => string | undefined;
   /** Queue name of a queue URL. */
   queueOf?: (url: string) => string;
   /** How a ConditionCheck is billed (see aws-billing.ts `conditionCheckBill`). */
@@ -192,12 +197,18 @@ export class BillingRecorder {
     return this.options.functionName() ?? "bench";
   }
 
+  private invocation(): { invocation?: string } {
+    const id = this.options.invocationOf?.();
+    return id ? { invocation: id } : {};
+  }
+
   private dynamoMiddleware() {
     return (next: (args: { input: Doc }) => Promise<{ output: unknown }>, context: { commandName?: string }) =>
       async (args: { input: Doc }) => {
         const operation = (context.commandName ?? "").replace(/Command$/, "");
         if (!this.active || !pricedOperations.has(operation)) return next(args);
         const fn = this.fn();
+        const invocation = this.invocation();
         this.inFlight++;
         this.lastActivity = Date.now();
         try {
@@ -222,6 +233,7 @@ export class BillingRecorder {
           overheadMs += performance.now() - t1;
           this.calls.push({
             fn,
+            ...invocation,
             operation,
             startedAt,
             endedAt,
@@ -248,6 +260,7 @@ export class BillingRecorder {
         if (!this.active) return next(args);
         const operation = (context.commandName ?? "").replace(/Command$/, "");
         const fn = this.fn();
+        const invocation = this.invocation();
         const input = args.input;
         const url = String(input.QueueUrl ?? "");
         const queue = this.options.queueOf?.(url) ?? url.split("/").pop() ?? url;
@@ -259,7 +272,7 @@ export class BillingRecorder {
         try {
           return await next(args);
         } finally {
-          this.sends.push({ fn, queue, operation, messages: entries.length, bytes, requests: entries.length > 0 ? sqsRequests(bytes) : 1, startedAt, endedAt: Date.now() });
+          this.sends.push({ fn, ...invocation, queue, operation, messages: entries.length, bytes, requests: entries.length > 0 ? sqsRequests(bytes) : 1, startedAt, endedAt: Date.now() });
           this.inFlight--;
           this.lastActivity = Date.now();
         }

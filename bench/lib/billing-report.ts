@@ -29,6 +29,12 @@ export interface WorkModel {
   amortisedEntities?: ReadonlySet<string>;
   /** Units of work the windows cover in total (default: one per window). */
   units?: number;
+  /**
+   * Queue consumers' invocations as they ran, over all windows (a burst: the batches the event
+   * source mapping formed). An observed consumer is billed these invocations, each one receive
+   * and one batch delete, instead of one invocation, receive and delete per message.
+   */
+  observedConsumers?: readonly { function: FunctionInfo; invocations: number }[];
 }
 
 export interface BreakdownLine {
@@ -127,8 +133,10 @@ export function callSteps(calls: readonly { operation: string; startedAt: number
 
 /**
  * Per-unit figures over `windows`. SQS consumption is modelled as one ReceiveMessage and one
- * DeleteMessage per message (Lambda's event source mapping at batch size one); a full batch of
- * ten shares them, so under load this part falls to a fifth.
+ * DeleteMessage per message (Lambda's event source mapping at batch size one), unless the
+ * consumer's invocations were observed (`observedConsumers`: a burst, where a batch shares them).
+ * A function's billed duration is modelled per invocation: calls of one invocation that overlap
+ * are one step; concurrent invocations (told apart by the recorded invocation id) are not merged.
  */
 export function summarizeWindows(windows: readonly Window[], model: WorkModel): BilledFigures {
   const units = model.units ?? windows.length;
@@ -150,6 +158,12 @@ export function summarizeWindows(windows: readonly Window[], model: WorkModel): 
     invocations.set(info.name, entry);
   };
   for (const extra of model.extraInvocations ?? []) invoke(extra.function, extra.invocations * units);
+  const observed = new Set((model.observedConsumers ?? []).map((c) => c.function.name));
+  let consumeRequests = 0;
+  for (const consumer of model.observedConsumers ?? []) {
+    invoke(consumer.function, consumer.invocations);
+    consumeRequests += 2 * consumer.invocations;
+  }
   for (const window of windows) {
     const byFunction = new Map<string, { calls: RecordedCall[]; sends: RecordedSend[] }>();
     for (const call of window.calls) {
@@ -179,18 +193,23 @@ export function summarizeWindows(windows: readonly Window[], model: WorkModel): 
       const f = byFunction.get(send.fn) ?? { calls: [], sends: [] };
       f.sends.push(send);
       byFunction.set(send.fn, f);
-      for (let i = 0; i < send.messages; i++) {
-        const consumer = model.consumerOf(send.queue);
-        if (consumer) invoke(consumer, 1);
-      }
+      const consumer = model.consumerOf(send.queue);
+      if (consumer && !observed.has(consumer.name)) {
+        invoke(consumer, send.messages);
+        consumeRequests += 2 * send.messages;
+      } else if (!consumer) consumeRequests += 2 * send.messages;
     }
     if (model.http) invoke(model.http.function, model.http.requests);
     for (const [fn, activity] of byFunction) {
       const entry = invocations.get(fn);
       if (!entry) continue;
-      const steps = callSteps([...activity.calls, ...activity.sends]);
-      entry.modelled += steps.modelledMs;
-      entry.measured += steps.measuredMs;
+      const byInvocation = new Map<string, (RecordedCall | RecordedSend)[]>();
+      for (const c of [...activity.calls, ...activity.sends]) byInvocation.set(c.invocation ?? "", [...(byInvocation.get(c.invocation ?? "") ?? []), c]);
+      for (const calls of byInvocation.values()) {
+        const steps = callSteps(calls);
+        entry.modelled += steps.modelledMs;
+        entry.measured += steps.measuredMs;
+      }
     }
   }
   // Each invocation adds its own CPU; its calls' steps are spread over its invocations.
@@ -201,7 +220,6 @@ export function summarizeWindows(windows: readonly Window[], model: WorkModel): 
     durationMs: round(n > 0 ? statedLatencyMs.cpu + modelled / n : 0, 1),
     measuredMs: round(n > 0 ? measured / n : 0, 1),
   }));
-  const consumeRequests = 2 * sent;
   // HTTP API requests are metered in 512 KB increments.
   const httpPerWindow = model.http ? model.http.requests * Math.max(1, Math.ceil((model.http.bytes ?? 0) / (512 * 1024))) : 0;
   const webSocketMessages = model.webSocketMessages ?? 0;

@@ -328,6 +328,31 @@ describe("per-unit figures from recorded windows (bench/lib/billing-report.ts)",
     expect(figures.lambda).toEqual([{ name: "Fanout", memoryMb: 512, invocations: 0.1, durationMs: 5 + 10, measuredMs: 10 }]);
   });
 
+  it("a burst: observed batches share one receive and one delete, and concurrent invocations keep their own durations", () => {
+    // Four conversations: two webhook requests' sends, two Router invocations of two records
+    // each, running at the same time (their calls overlap but are separate billed durations).
+    const send = (t: number) => ({ fn: "Webhook", queue: "conversations", operation: "SendMessage", messages: 1, bytes: 500, requests: 1, startedAt: t, endedAt: t + 1 });
+    const routerCall = (invocation: string, operation: string, t: number, d: number, lines: RecordedCall["lines"]) => ({ ...call("Router", operation, t, t + d, lines), invocation });
+    const window: Window = {
+      calls: [
+        routerCall("r1", "Query", 100, 5, [line("Query", "Seat", 0, 0.5, "gsi1")]),
+        routerCall("r2", "Query", 101, 5, [line("Query", "Seat", 0, 0.5, "gsi1")]),
+        routerCall("r1", "TransactWriteItems", 110, 20, [line("Update", "Agent", 4, 0)]),
+        routerCall("r2", "TransactWriteItems", 111, 20, [line("Update", "Agent", 4, 0)]),
+      ],
+      sends: [send(0), send(1), send(2), send(3)],
+    };
+    const figures = summarizeWindows([window], { units: 4, consumerOf: (q) => (q === "conversations" ? router : undefined), observedConsumers: [{ function: router, invocations: 2 }] });
+    expect(figures.billedUnits).toBe(2.25);
+    // 4 sends + (receive + delete) × 2 batches, over 4 conversations.
+    expect(figures.sqs).toEqual({ sent: 1, sendRequests: 1, consumeRequests: 1, requests: 2 });
+    // Each invocation: its read, then its transaction (not merged with the other's overlapping calls).
+    expect(figures.lambda).toEqual([{ name: "Router", memoryMb: 1024, invocations: 0.5, durationMs: 5 + 5 + 15, measuredMs: 25 }]);
+    // Without the invocation ids the overlapping calls of both would be one sequence of two steps.
+    const merged = summarizeWindows([{ ...window, calls: window.calls.map(({ invocation: _i, ...c }) => c) }], { units: 4, consumerOf: () => router, observedConsumers: [{ function: router, invocations: 2 }] });
+    expect(merged.lambda[0]?.durationMs).toBe(5 + (5 + 15) / 2);
+  });
+
   it("treats overlapping calls as one step", () => {
     expect(callSteps([
       { operation: "GetItem", startedAt: 0, endedAt: 10 },
