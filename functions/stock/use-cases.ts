@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { ConflictError, ContentionError, NotFoundError, StoreUnavailableError, ValidationError } from "../shared/errors.js";
 import { logger } from "../shared/logger.js";
-import { isWriteConflict, jitter } from "../shared/table/index.js";
+import { AmbiguousWriteError, isWriteConflict, jitter } from "../shared/table/index.js";
 import {
   afterPolicy,
   afterWarehouse,
@@ -40,7 +40,7 @@ import {
   type WarehouseUpdate,
 } from "./domain.js";
 import { nudgePublisher, publishAll, publishPageStock } from "./publisher.js";
-import { AmbiguousWriteError, createSku, getSku, getSkus, takeUnits, writeLockExpiry, writePolicy, writeRepair, writeWarehouse, type Take } from "./store/counters.js";
+import { createSku, getSku, getSkus, takeUnits, writeLockExpiry, writePolicy, writeRepair, writeWarehouse, type Take } from "./store/counters.js";
 import { heldUnits, holdsPresent } from "./store/holds.js";
 import { deleteLockEntry, expiredLocks, getLockEntry } from "./store/locks.js";
 import { getPublished } from "./store/publication.js";

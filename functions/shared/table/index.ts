@@ -19,4 +19,5 @@ export * from "./entities/stock.js";
 export * from "./entities/supervision.js";
 export { MalformedItemError, type AnyEntity } from "./entity.js";
 export * from "./client.js";
+export * from "./sent-once.js";
 export * from "./page.js";

@@ -9,7 +9,7 @@
  * conflict), and the use case re-reads and decides again.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { MalformedItemError, SkuCounters, batchGet, dynamo, isConditionalCheckFailed, tableName, transact, type TransactItem } from "../../shared/table/index.js";
+import { MalformedItemError, SkuCounters, batchGet, dynamo, isConditionalCheckFailed, sentOnce, tableName, transact, type TransactItem } from "../../shared/table/index.js";
 import { closeDeltas, ratioScale, type CloseKind, type DriftFinding, type ReservationLine, type SkuState, type WarehouseUpdate } from "../domain.js";
 import { stockAuditOp } from "./audit.js";
 import { lockEntryOp } from "./locks.js";
@@ -133,43 +133,6 @@ export function closeLineOp(kind: CloseKind, line: ReservationLine, at: string):
   return countersUpdate(line.sku, at, { add: ["reserved :r", "available :a", "onHand :o"], values: { ":r": d.reserved, ":a": d.available, ":o": d.onHand } });
 }
 
-/**
- * A counter write that may or may not have been applied (timeout, reset, 5xx): it was not sent
- * again. The SDK's failure is kept as `original`, not as `cause`: the SDK retries any error whose
- * cause is transient.
- */
-export class AmbiguousWriteError extends Error {
-  override name = "AmbiguousWriteError";
-  constructor(
-    message: string,
-    readonly original: unknown,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * An `ADD` is not idempotent: sent twice it counts twice. The SDK retries a timed-out or 5xx
- * call, and the first try may have landed (under load a 2 s timeout trips while DynamoDB still
- * applies the write). This guard sits under the SDK's retry and turns such a failure into a
- * non-retryable {@link AmbiguousWriteError}; a refusal or a throttle (4xx: surely not applied)
- * passes through and is retried as usual. A longer timeout than the client's makes the ambiguity rare.
- */
-function sentOnce<T extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: T): T {
-  const guard = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-    try {
-      return await next(args);
-    } catch (error) {
-      const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-      const status = e.$metadata?.httpStatusCode;
-      const surelyNotApplied = (status !== undefined && status >= 400 && status < 500) || e.code === "ECONNREFUSED";
-      if (surelyNotApplied) throw error;
-      throw new AmbiguousWriteError(`A counter write may or may not have been applied (${e.name ?? "error"}); not sent again.`, error);
-    }
-  };
-  (command.middlewareStack.add as unknown as (m: typeof guard, o: object) => void)(guard, { step: "deserialize", priority: "high", name: "stockSentOnce", override: true });
-  return command;
-}
 
 /** Time a counter write may take before it is declared ambiguous (the client's default is 2 s). */
 const counterWriteTimeoutMs = 5_000;

@@ -153,7 +153,7 @@ export const ArrivalCount = defineEntity({
   sk: "{slot}#{skill}",
   expires: "800 days after the slot",
   patterns: [
-    { name: "ArrivalCount.add", operation: "UpdateItem ARRIVALS#{day} / {slot}#{skill} ADD arrivals :1 (+ reopened :1), outside the arrival transaction", cost: "1 WRU" },
+    { name: "ArrivalCount.add", operation: "UpdateItem ARRIVALS#{day} / {slot}#{skill} ADD arrivals :1 (+ reopened :1), outside the arrival transaction, sent once (never re-sent by the SDK after a timeout: at most one arrival missing, never one counted twice)", cost: "1 WRU" },
     { name: "ArrivalCount.day", operation: "Query ARRIVALS#{day} (a UTC date: a local day reads 2), eventually consistent", cost: "0.5 RRU per 4 KB (96 slots × 5 skills ≈ 40 KB ≈ 5 RRU)" },
   ],
 });
