@@ -284,6 +284,8 @@ async function mainScale(args: BenchArgs): Promise<number> {
   }
   results.seconds = round(progress.elapsedSeconds(), 1);
   if (results.scale) process.stdout.write(`\n${scaleReport(results.command, results.startedAt, results.seconds, results.scale.scenarios)}\n`);
+  const cost = results.scale?.routingCost;
+  if (cost) process.stdout.write(`\nRouted conversation with ${num(cost.agents)} online agents in the ${cost.skill} pool: ${num(cost.figures.billedUnits, 1)} billed units (${num(cost.figures.wru, 1)} WRU + ${num(cost.figures.rru, 1)} RRU, AWS rules; DynamoDB Local ${num(cost.figures.localUnits, 1)} CU), $${num(cost.figures.dollarsPerMillion.total, 2)} per million all-in, ${cost.figures.samples} conversations one at a time\n`);
   if (args.json) {
     writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`\nJSON written to ${args.json}\n`);

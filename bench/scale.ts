@@ -15,7 +15,7 @@
  * `functions/` is imported dynamically, after the stack started.
  */
 import { randomUUID } from "node:crypto";
-import type { Billing } from "./billing.js";
+import { billRouting, type BilledFigures, type Billing } from "./billing.js";
 import { PartitionMeter } from "./lib/partition-meter.js";
 import type { ScaleScenario } from "./lib/args.js";
 import type { Progress } from "./lib/progress.js";
@@ -74,6 +74,8 @@ export interface ScaleBench {
   plan: ScalePlan;
   scenarios: ScaleFigure[];
   seeding: Record<string, number>;
+  /** A routed conversation's billed units and dollars with `agents` online agents in its skill's pool (issue 15: flat up to 20,000). */
+  routingCost?: { agents: number; skill: string; figures: BilledFigures };
 }
 
 const MB = 1024 * 1024;
@@ -539,8 +541,54 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
     );
   }
 
+  // ---- 8. a routed conversation's billed units with 20,000 online agents in its pool
+  let routingCost: ScaleBench["routingCost"];
+  if (!options.only) {
+    const costSkill: Skill = "vip";
+    const shift = { shiftId: `sc-${run}-vip`, from: new Date(now.getTime() - 3_600_000).toISOString(), to: new Date(now.getTime() + 8 * 3_600_000).toISOString() };
+    const items: Record<string, unknown>[] = [];
+    for (let i = 0; i < plan.agents; i++) {
+      const agent = { ...newAgent({ agentId: `sc-${run}-v${i}`, name: `Scale VIP ${i}`, skills: [costSkill], maxConcurrent: 5 }, "bench", now), onDuty: true, presence: "online" as const, shift };
+      // The profile and its seat: the seat is the agent's entry in the skill's pool.
+      for (const op of agentWriteOps(undefined, agent)) if (op.Put?.Item) items.push(op.Put.Item);
+    }
+    await seed(`${plan.agents} online agents in the ${costSkill} pool (profile + seat)`, items);
+    progress.step(`scale: routing cost with ${plan.agents.toLocaleString("en")} agents in the pool (5 conversations one at a time, priced by AWS's rules)`);
+    await bench.idle(2_000, 180_000);
+    const { onRoutingDecision } = await import("../functions/routing/decisions.js");
+    const decided = new Map<string, (outcome: string) => void>();
+    const stopListening = onRoutingDecision((d) => {
+      if (d.outcome !== "already") decided.get(d.conversationId)?.(d.outcome);
+    });
+    try {
+      const figures = await billRouting(
+        {
+          postConversation: async () => {
+            const conversationId = `sc-${run}-cost-${randomUUID().slice(0, 8)}`;
+            const res = await retryUnavailable(() => bench.api("POST", "/webhooks/conversations", { signed: true, body: { conversationId, customerId: `c-${conversationId}`, channel: "tmall", skill: costSkill } }));
+            return res.status === 202 || res.status === 201 || res.status === 200 ? conversationId : undefined;
+          },
+          waitDecision: (conversationId, timeoutMs) =>
+            new Promise((resolve) => {
+              const timer = setTimeout(() => resolve(undefined), timeoutMs);
+              decided.set(conversationId, (outcome) => {
+                clearTimeout(timer);
+                resolve({ outcome });
+              });
+            }),
+        },
+        billing,
+        5,
+      );
+      routingCost = { agents: plan.agents, skill: costSkill, figures };
+      progress.step(`  routing cost: ${figures.billedUnits} billed units (${figures.wru} WRU + ${figures.rru} RRU), $${figures.dollarsPerMillion.total} per million, ${figures.samples} conversations`);
+    } finally {
+      stopListening();
+    }
+  }
+
   meter.uninstall();
-  return { plan, scenarios, seeding };
+  return { plan, scenarios, seeding, ...(routingCost ? { routingCost } : {}) };
 }
 
 function median(values: readonly number[]): number {
