@@ -36,7 +36,7 @@ import {
 import { benchNoticeFanout, type NoticeFanoutBench } from "./notices.js";
 import { benchStock, type StockBench } from "./stock.js";
 import { billNoticeReceipts, billRouting, billRoutingBurst, billStockReservations, createBilling, type BilledFigures, type Billing } from "./billing.js";
-import { postConversation } from "./routing.js";
+import { ensureChatAgents, postConversation } from "./routing.js";
 import { benchScale, scalePlans, type ScaleBench, type ScaleFigure } from "./scale.js";
 
 interface Plan {
@@ -100,6 +100,12 @@ interface Results {
     /** The burst's billed units and dollars per million routed conversations (shared reads and SQS batches spread over it). */
     billedUnitsPerConversationInBurst?: number;
     dollarsPerMillionConversationsInBurst?: number;
+    /**
+     * Conversations routed to agents as a chat team has them (5 conversations at most), one at a
+     * time, keyed by their number of skills: the small-agent path rewrites every seat.
+     */
+    billingChatAgents?: Record<string, BilledFigures & { agents: number; maxConcurrent: number; skills: string[] }>;
+    billedUnitsPerConversationChatAgents?: Record<string, number>;
   };
   notices?: NoticeFanoutBench & { billedUnitsPerReceipt?: number; dollarsPerMillionReceipts?: number; billing?: BilledFigures & { targeted: number } };
   stock?: StockBench & { billedUnitsPerReservation?: number; dollarsPerMillionReservations?: number; billing?: BilledFigures };
@@ -180,6 +186,18 @@ async function main(args: BenchArgs): Promise<number> {
         results.routing.billingBurst = { ...burst, agents, size: plan.billed.burst };
         results.routing.billedUnitsPerConversationInBurst = burst.billedUnits;
         results.routing.dollarsPerMillionConversationsInBurst = burst.dollarsPerMillion.total;
+        // Skills no other benchmark agent holds, so these pools hold only the chat agents.
+        for (const team of [{ skills: ["vip"], label: "chat1" }, { skills: ["complaint", "logistics", "aftersale"], label: "chat3" }] as const) {
+          progress.step(`cost: ${plan.billed.conversationsPerTier} conversations to 20 agents of 5 slots and ${team.skills.length} skill(s) (${team.skills.join(", ")}), priced one at a time`);
+          const priced = await section(results, `routing.billingChatAgents.${team.skills.length}`, async () => {
+            await ensureChatAgents(ctx, team.label, team.skills, 20);
+            return billRouting({ postConversation: () => postConversation(ctx, team.skills[0]), waitDecision: ctx.waitDecision }, billing, plan.billed.conversationsPerTier);
+          });
+          if (!priced) continue;
+          const key = String(team.skills.length);
+          results.routing.billingChatAgents = { ...results.routing.billingChatAgents, [key]: { ...priced, agents: 20, maxConcurrent: 5, skills: [...team.skills] } };
+          results.routing.billedUnitsPerConversationChatAgents = { ...results.routing.billedUnitsPerConversationChatAgents, [key]: priced.billedUnits };
+        }
       };
       const cost = await section(results, "routing.cost", () => benchCost(ctx, plan.tiers, plan.perTier, priceTier));
       if (cost) {
@@ -401,6 +419,9 @@ function report(r: Results): string {
     const batches = burst.batchSizes.length > 0 ? `Router batches of ${num(burst.batchSizes.reduce((a, b) => a + b, 0) / burst.batchSizes.length, 1)} on average (${burst.batchSizes.length} invocations)` : "no Router batch observed";
     rows.push([`  same, a burst of ${num(burst.size)} at once, ${num(burst.agents)} agents`, `${num(burst.billedUnits, 1)} units`, `${num(burst.wru, 1)} WRU + ${num(burst.rru, 1)} RRU; ${batches}; DynamoDB Local ${num(burst.localUnits, 1)} CU`, x(burst.localUnits ? burst.billedUnits / burst.localUnits : undefined), `≤ ${billingGoals.unitsPerConversation}`, yes(burst.billedUnits <= billingGoals.unitsPerConversation)]);
     rows.push(["  $ per million routed conversations in the burst, all-in", `$${num(burst.dollarsPerMillion.total, 2)}`, dollarParts(burst), "", `≤ $${billingGoals.dollarsPerMillion}`, yes(burst.dollarsPerMillion.total <= billingGoals.dollarsPerMillion)]);
+  }
+  for (const [skills, b] of Object.entries(rt.billingChatAgents ?? {})) {
+    rows.push([`  same, ${b.agents} agents of ${b.maxConcurrent} slots and ${skills} skill${skills === "1" ? "" : "s"}`, `${num(b.billedUnits, 1)} units`, `${num(b.wru, 1)} WRU + ${num(b.rru, 1)} RRU; $${num(b.dollarsPerMillion.total, 2)} per million; DynamoDB Local ${num(b.localUnits, 1)} CU`, x(b.localUnits ? b.billedUnits / b.localUnits : undefined), `≤ ${billingGoals.unitsPerConversation}`, yes(b.billedUnits <= billingGoals.unitsPerConversation)]);
   }
   const n = r.notices;
   if (n) {

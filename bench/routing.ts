@@ -16,7 +16,7 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { Agent } from "../functions/agents/domain.js";
+import type { Agent, Skill } from "../functions/agents/domain.js";
 import { orderCandidates } from "../functions/routing/policy.js";
 import type { Conversation, HistoryEntry } from "../functions/routing/conversation.js";
 import type { RoutingDecision } from "../functions/routing/decisions.js";
@@ -164,12 +164,31 @@ export async function ensureAgents(ctx: RoutingContext, count: number): Promise<
   ctx.agentIds.push(...fresh);
 }
 
-/** Posts one signed conversation webhook; returns its id when accepted (202). */
-export async function postConversation(ctx: RoutingContext): Promise<string | undefined> {
+/**
+ * Brings `count` agents as a chat team has them on duty and online: at most 5 conversations at
+ * once (the benchmark's own agents take 50) and the given skills, so the router takes its
+ * small-agent path (every seat rewritten on each assignment: agents/store.ts `seatAssignmentOps`).
+ * Their pools hold only them: `skills` must be skills no other benchmark agent has.
+ */
+export async function ensureChatAgents(ctx: RoutingContext, label: string, skills: readonly Skill[], count: number): Promise<void> {
+  const from = new Date(Date.now() - 3_600_000).toISOString();
+  const to = new Date(Date.now() + 8 * 3_600_000).toISOString();
+  const ids = Array.from({ length: count }, (_, i) => `bench-${ctx.run}-${label}-${i}`);
+  await mapLimit(ids, 8, async (id) => {
+    const created = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}`, { as: ctx.supervisor, body: { name: id, skills, maxConcurrent: 5 } }));
+    if (created.status !== 201 && created.status !== 200) throw new Error(`creating agent ${id} answered ${created.status}: ${JSON.stringify(created.body)}`);
+    await retryUnavailable(() => ctx.agents.mutateAgent(id, (a) => (a ? { after: { ...a, onDuty: true, shift: { shiftId: "bench", from, to } } } : undefined)));
+    const online = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}/presence`, { as: ctx.supervisor, body: { status: "online" } }));
+    if (online.status !== 200) throw new Error(`presence of ${id} answered ${online.status}: ${JSON.stringify(online.body)}`);
+  });
+}
+
+/** Posts one signed conversation webhook (of the benchmark's skill unless told); returns its id when accepted (202). */
+export async function postConversation(ctx: RoutingContext, ofSkill: Skill = skill): Promise<string | undefined> {
   const conversationId = `bench-${ctx.run}-${randomUUID()}`;
   const res = await ctx.bench.api("POST", "/webhooks/conversations", {
     signed: true,
-    body: { conversationId, customerId: `cust-${randomUUID().slice(0, 12)}`, channel: "tmall", skill },
+    body: { conversationId, customerId: `cust-${randomUUID().slice(0, 12)}`, channel: "tmall", skill: ofSkill },
   });
   if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
   ctx.accepted.add(conversationId);

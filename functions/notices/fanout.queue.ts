@@ -11,6 +11,7 @@ import { logger } from "../shared/logger.js";
 import { queueConsumer } from "../shared/queue-consumer.js";
 import { noticeIdSchema } from "./domain.js";
 import { deliverOnArrival, fanOutNotice, fanOutPart } from "./use-cases/index.js";
+import { fanoutRecordsAtOnce } from "./fanout-limits.js";
 
 const partSchema = z.object({ kind: z.literal("fanout-part"), noticeId: noticeIdSchema, agentIds: z.array(z.string()).check(z.minLength(1), z.maxLength(1_000)) });
 const messageSchema = z.union([agentArrivedSchema, z.object({ noticeId: noticeIdSchema })]);
@@ -33,6 +34,6 @@ export const handler = queueConsumer(
     const result = await fanOutNotice(message.noticeId, new Date());
     logger.info("Notice fanned out", { ...result, correlationId: context.correlationId, receiveCount: context.receiveCount });
   },
-  // Each fan-out already writes and pushes in parallel; two notices at a time is enough.
-  { concurrency: 2 },
+  // Each fan-out already writes and pushes in parallel; two at a time, within the SDK's socket pool (fanout-limits.ts).
+  { concurrency: fanoutRecordsAtOnce },
 );

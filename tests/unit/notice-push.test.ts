@@ -5,6 +5,7 @@ const pushToAgent = vi.fn<(agentId: string, message: unknown) => Promise<{ deliv
 vi.mock("../../functions/shared/push.js", () => ({ pushToAgent: (agentId: string, message: unknown) => pushToAgent(agentId, message) }));
 
 const { pushToAgents } = await import("../../functions/notices/use-cases/push.js");
+const { fanoutRecordsAtOnce, inboxWriteLanes, pushConcurrency, sdkSockets } = await import("../../functions/notices/fanout-limits.js");
 
 describe("pushToAgents", () => {
   beforeEach(() => pushToAgent.mockReset());
@@ -26,5 +27,23 @@ describe("pushToAgents", () => {
     const outcome = await pushToAgents(agents, { type: "notice" });
     expect(outcome).toEqual({ pushed: 8, gone: 0, failed: 2 });
     expect(pushToAgent).toHaveBeenCalledTimes(10);
+  });
+
+  it("keeps at most pushConcurrency pushes in flight, so an invocation's requests fit the SDK's 50 sockets", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    pushToAgent.mockImplementation(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return { delivered: 1, gone: 0, failed: 0 };
+    });
+    const agents = Array.from({ length: 200 }, (_, i) => `a${i}`);
+    // Two records of an invocation at once, as the NoticeFanout consumer runs them.
+    const outcomes = await Promise.all([pushToAgents(agents, { type: "notice" }), pushToAgents(agents, { type: "notice" })]);
+    expect(outcomes.map((o) => o.pushed)).toEqual([200, 200]);
+    expect(peak).toBe(fanoutRecordsAtOnce * pushConcurrency);
+    expect(fanoutRecordsAtOnce * (pushConcurrency + inboxWriteLanes)).toBeLessThanOrEqual(sdkSockets);
   });
 });

@@ -25,6 +25,7 @@ import {
 } from "../../shared/table/index.js";
 import { noticeFields, type InboxEntry, type Notice, type ReceiptRow } from "../domain.js";
 import { countReceiptOp } from "./notices.js";
+import { inboxWriteLanes } from "../fanout-limits.js";
 
 /** Inbox entries and acks outlive the notice by this long, so receipts stay readable. */
 const retentionSeconds = 30 * 86_400;
@@ -43,7 +44,7 @@ function deliveryItem(agentId: string, notice: Notice, deliveredAt: string, via:
  * deterministic, so a redelivered fan-out rewrites the same items instead of adding any; acks
  * live in their own items, so the rewrite cannot clear one.
  */
-export async function writeDeliveries(agentIds: readonly string[], notice: Notice, deliveredAt: string, meter?: CapacityMeter, parallel = 4): Promise<void> {
+export async function writeDeliveries(agentIds: readonly string[], notice: Notice, deliveredAt: string, meter?: CapacityMeter, parallel = inboxWriteLanes): Promise<void> {
   const chunks: string[][] = [];
   for (let i = 0; i < agentIds.length; i += 25) chunks.push(agentIds.slice(i, i + 25));
   const worker = async () => {

@@ -1,9 +1,7 @@
 /** Pushing notices to agents' phones, a bounded number at a time. */
 import { logger } from "../../shared/logger.js";
 import { pushToAgent } from "../../shared/push.js";
-
-/** Pushes in flight at once: each is a connections query plus one call per open connection; 50 matches the SDK's default socket pool. */
-const pushConcurrency = 50;
+import { pushConcurrency } from "../fanout-limits.js";
 
 /**
  * Pushes `message` to every agent; returns the connections reached, the stale ones removed (410)
