@@ -2,8 +2,8 @@
  * One-off, for operators (scripts/migrate-arrivals-to-gsi4.ts): moves the conversations that
  * releases before the keys-only arrival index wrote into the legacy `gsi3` (projecting ALL) into
  * `gsi4` (keys only), so a later release can drop gsi3 and its reader (docs/operations.md, "Key
- * layout changes"). Both indexes take the same key values (`ARRIVED#{hour}` /
- * `{arrivedAt}#{conversationId}`), so a move copies them and removes the legacy pair in one
+ * layout changes"). Both indexes take the same key values (the arrival hour, then arrival and
+ * conversation id: entities/routing.ts), so a move copies them and removes the legacy pair in one
  * UpdateItem: at every instant the conversation is in exactly one of the two, and the metrics
  * reader, which reads both, counts it once during the migration too.
  *
