@@ -22,7 +22,7 @@ import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { WebSocketServer, type WebSocket } from "ws";
 import * as z from "zod/mini";
 import type { FunctionSpec, HttpTrigger } from "../functions/catalog/types.js";
-import { lambdaContext, type LambdaHandler } from "./invoke.js";
+import { contextFor, lambdaContext, type LambdaHandler } from "./invoke.js";
 import { verifyLocalToken, type LocalKeys } from "./keys.js";
 
 export interface GatewayRoute {
@@ -250,7 +250,7 @@ export function createGateway(options: GatewayOptions) {
     if (eventBytes > options.limits.maxEventBytes) {
       return problem(res, 413, "Payload too large", `The request makes a Lambda event of ${eventBytes} bytes; Lambda accepts at most ${options.limits.maxEventBytes} (its invocation payload limit).`);
     }
-    const result = (await handler(event, lambdaContext(route.spec.name))) as APIGatewayProxyStructuredResultV2;
+    const result = (await handler(event, contextFor(route.spec))) as APIGatewayProxyStructuredResultV2;
     res.writeHead(result.statusCode ?? 200, { ...(result.headers ?? {}) } as Record<string, string>);
     res.end(result.body ?? "");
   }
@@ -327,7 +327,7 @@ export function createGateway(options: GatewayOptions) {
     const eventType = routeKey === "$connect" ? "CONNECT" : routeKey === "$disconnect" ? "DISCONNECT" : "MESSAGE";
     return (await handler(
       { requestContext: { connectionId, routeKey, eventType, requestTimeEpoch: Date.now(), stage: "prod", apiId: "local" }, isBase64Encoded: false, ...extra },
-      lambdaContext(socketFunction?.name ?? "socket"),
+      socketFunction ? contextFor(socketFunction) : lambdaContext("socket"),
     )) as { statusCode?: number; body?: string };
   }
 

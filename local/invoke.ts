@@ -2,6 +2,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
+import type { FunctionSpec } from "../functions/catalog/types.js";
+import { planFunction } from "../infra/function-plan.js";
 
 const invocationScope = new AsyncLocalStorage<string>();
 
@@ -36,4 +38,14 @@ export function lambdaContext(functionName: string, timeoutMs = 30_000): Context
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/**
+ * The context of one invocation of `spec` with the timeout the CDK deploys it with: middy ends a
+ * handler just before `getRemainingTimeInMillis` runs out, so locally an invocation may run as
+ * long as in Lambda, and no longer (it was 30 s for every function, which cut 50 s queue
+ * consumers and the 300 s import job short under the scale bench).
+ */
+export function contextFor(spec: FunctionSpec): Context {
+  return lambdaContext(spec.name, planFunction(spec).timeoutSeconds * 1000);
 }

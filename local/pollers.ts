@@ -39,6 +39,8 @@ export interface PollerOptions {
   client: SQSClient;
   queueUrl: string;
   functionName: string;
+  /** The function's deployed timeout (each invocation's `getRemainingTimeInMillis`). */
+  timeoutMs: number;
   trigger: QueueTrigger;
   handler: LambdaHandler;
   retryDelaySeconds: number;
@@ -65,7 +67,7 @@ export function startPollers(options: PollerOptions): { stop(): Promise<void> } 
         const records = messages.map((m) => toRecord(m, queueArn));
         let failedIds: Set<string>;
         try {
-          const response = (await options.handler({ Records: records }, lambdaContext(options.functionName))) as SQSBatchResponse | undefined;
+          const response = (await options.handler({ Records: records }, lambdaContext(options.functionName, options.timeoutMs))) as SQSBatchResponse | undefined;
           failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         } catch (error) {
           // A thrown handler fails the whole batch, as in Lambda.

@@ -8,7 +8,8 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb.js";
 import { apiGatewayLimits, createGateway, type GatewayLimits } from "./gateway.js";
-import { lambdaContext, runAsInvocation, type LambdaHandler } from "./invoke.js";
+import { contextFor, lambdaContext, runAsInvocation, type LambdaHandler } from "./invoke.js";
+import { planFunction } from "../infra/function-plan.js";
 import { createConsoleRoutes } from "./console.js";
 import { keyFile, loadOrCreateKeys, localAudience, localIssuer, mintToken, type TokenRole } from "./keys.js";
 import { startPollers } from "./pollers.js";
@@ -135,7 +136,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const invoke = async (name: string, event: unknown) => {
     const handler = handlers.get(name);
     if (!handler) throw new Error(`No function named ${name}; known: ${[...handlers.keys()].join(", ")}`);
-    return handler(event, lambdaContext(name));
+    const spec = specs.get(name);
+    return handler(event, spec ? contextFor(spec) : lambdaContext(name));
   };
 
   const runSchedule = async (name: string, at: Date = new Date()) => {
@@ -233,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           client,
           queueUrl: sqs.urls[trigger.queue],
           functionName: spec.name,
+          timeoutMs: planFunction(spec).timeoutSeconds * 1000,
           trigger,
           handler: (event, context) => (handlers.get(spec.name) as LambdaHandler)(event, context),
           retryDelaySeconds,
