@@ -14,7 +14,7 @@
 /** The SDK's socket pool per client (NodeHttpHandler's default `maxSockets`): a request beyond it waits for a socket. */
 export const sdkSockets = 50;
 
-/** Fan-out records one invocation works at once. */
+/** Fan-out records one invocation works at once, and its SQS batch size: one round per invocation, so its time is one part's. */
 export const fanoutRecordsAtOnce = 2;
 
 /** BatchWriteItem calls of 25 inbox entries in flight per record. */

@@ -1,4 +1,5 @@
 import type { FunctionSpec } from "../catalog/types.js";
+import { fanoutRecordsAtOnce } from "./fanout-limits.js";
 
 const supervisor = { kind: "jwt", roles: ["supervisor"] } as const;
 const agent = { kind: "jwt", roles: ["agent"] } as const;
@@ -31,7 +32,9 @@ export const noticeFanout: FunctionSpec = {
   entry: "functions/notices/fanout.queue.ts",
   handler: "handler",
   description: "Fans a notice out to on-duty agents (inbox entries + WebSocket nudges); delivers late joiners' notices on arrival",
-  triggers: [{ kind: "queue", queue: "notices", batchSize: 10, reportBatchItemFailures: true, localConcurrency: 2 }],
+  // One round of records per invocation (fanout-limits.ts): a part of 1,000 agents is seconds of
+  // work, and ten of them in one invocation, two at a time, came to the 50 s timeout on a slow store.
+  triggers: [{ kind: "queue", queue: "notices", batchSize: fanoutRecordsAtOnce, reportBatchItemFailures: true, localConcurrency: 2 }],
   // Sends a large audience's part messages to its own queue (fanOutPart).
   access: { table: "write", sends: ["notices"], pushesToAgents: true },
   memoryMb: 512,
