@@ -142,22 +142,31 @@ export async function settleRouting(ctx: RoutingContext, ids: readonly string[],
   return `${stuck.length} conversations without an assignment after ${timeoutMs / 1000} s: ${[...byStatus].map(([k, n]) => `${n}× ${k}`).join("; ")}`;
 }
 
-/** Brings the number of on-duty, online benchmark agents up to `count` (through the API, as a supervisor would). */
-export async function ensureAgents(ctx: RoutingContext, count: number): Promise<void> {
+/**
+ * Creates each agent through the API (as a supervisor would), sets its duty window (as the rota's
+ * duty clock would at shift start) and brings it online. A loaded machine makes DynamoDB Local
+ * miss the functions' 2 s timeout: the API answers 503 "retry shortly", and so does the benchmark
+ * (a retried create may find its first try applied: 200).
+ */
+async function putAgentsOnDuty(ctx: RoutingContext, ids: readonly string[], profile: { skills: readonly Skill[]; maxConcurrent: number }, lanes: number, onEach?: () => void): Promise<void> {
   const from = new Date(Date.now() - 3_600_000).toISOString();
   const to = new Date(Date.now() + 8 * 3_600_000).toISOString();
-  const fresh = Array.from({ length: Math.max(0, count - ctx.agentIds.length) }, (_, i) => `bench-${ctx.run}-a${ctx.agentIds.length + i}`);
-  if (fresh.length === 0) return;
-  let done = 0;
-  // A loaded machine makes DynamoDB Local miss the functions' 2 s timeout: the API answers 503
-  // "retry shortly", and so does the benchmark (a retried create may find its first try applied: 200).
-  await mapLimit(fresh, 16, async (id) => {
-    const created = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}`, { as: ctx.supervisor, body: { name: id, skills: [skill], maxConcurrent } }));
+  await mapLimit(ids, lanes, async (id) => {
+    const created = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}`, { as: ctx.supervisor, body: { name: id, ...profile } }));
     if (created.status !== 201 && created.status !== 200) throw new Error(`creating agent ${id} answered ${created.status}: ${JSON.stringify(created.body)}`);
-    // The rota's duty clock would do this at shift start; the benchmark sets the duty window directly.
     await retryUnavailable(() => ctx.agents.mutateAgent(id, (a) => (a ? { after: { ...a, onDuty: true, shift: { shiftId: "bench", from, to } } } : undefined)));
     const online = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}/presence`, { as: ctx.supervisor, body: { status: "online" } }));
     if (online.status !== 200) throw new Error(`presence of ${id} answered ${online.status}: ${JSON.stringify(online.body)}`);
+    onEach?.();
+  });
+}
+
+/** Brings the number of on-duty, online benchmark agents up to `count`. */
+export async function ensureAgents(ctx: RoutingContext, count: number): Promise<void> {
+  const fresh = Array.from({ length: Math.max(0, count - ctx.agentIds.length) }, (_, i) => `bench-${ctx.run}-a${ctx.agentIds.length + i}`);
+  if (fresh.length === 0) return;
+  let done = 0;
+  await putAgentsOnDuty(ctx, fresh, { skills: [skill], maxConcurrent }, 16, () => {
     done++;
     ctx.progress.tick(() => `agents on duty: ${ctx.agentIds.length + done}/${count}`);
   });
@@ -171,16 +180,7 @@ export async function ensureAgents(ctx: RoutingContext, count: number): Promise<
  * Their pools hold only them: `skills` must be skills no other benchmark agent has.
  */
 export async function ensureChatAgents(ctx: RoutingContext, label: string, skills: readonly Skill[], count: number): Promise<void> {
-  const from = new Date(Date.now() - 3_600_000).toISOString();
-  const to = new Date(Date.now() + 8 * 3_600_000).toISOString();
-  const ids = Array.from({ length: count }, (_, i) => `bench-${ctx.run}-${label}-${i}`);
-  await mapLimit(ids, 8, async (id) => {
-    const created = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}`, { as: ctx.supervisor, body: { name: id, skills, maxConcurrent: 5 } }));
-    if (created.status !== 201 && created.status !== 200) throw new Error(`creating agent ${id} answered ${created.status}: ${JSON.stringify(created.body)}`);
-    await retryUnavailable(() => ctx.agents.mutateAgent(id, (a) => (a ? { after: { ...a, onDuty: true, shift: { shiftId: "bench", from, to } } } : undefined)));
-    const online = await retryUnavailable(() => ctx.bench.api("PUT", `/agents/${id}/presence`, { as: ctx.supervisor, body: { status: "online" } }));
-    if (online.status !== 200) throw new Error(`presence of ${id} answered ${online.status}: ${JSON.stringify(online.body)}`);
-  });
+  await putAgentsOnDuty(ctx, Array.from({ length: count }, (_, i) => `bench-${ctx.run}-${label}-${i}`), { skills, maxConcurrent: 5 }, 8);
 }
 
 /** Posts one signed conversation webhook (of the benchmark's skill unless told); returns its id when accepted (202). */

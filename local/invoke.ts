@@ -47,5 +47,13 @@ export function lambdaContext(functionName: string, timeoutMs = 30_000): Context
  * consumers and the 300 s import job short under the scale bench).
  */
 export function contextFor(spec: FunctionSpec): Context {
-  return lambdaContext(spec.name, planFunction(spec).timeoutSeconds * 1000);
+  let timeoutMs = deployedTimeoutMs.get(spec);
+  if (timeoutMs === undefined) {
+    timeoutMs = planFunction(spec).timeoutSeconds * 1000;
+    deployedTimeoutMs.set(spec, timeoutMs);
+  }
+  return lambdaContext(spec.name, timeoutMs);
 }
+
+/** Planned once per function, not on every request. */
+const deployedTimeoutMs = new WeakMap<FunctionSpec, number>();

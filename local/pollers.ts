@@ -8,7 +8,8 @@
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import type { QueueTrigger } from "../functions/catalog/types.js";
-import { lambdaContext, type LambdaHandler } from "./invoke.js";
+import type { FunctionSpec } from "../functions/catalog/types.js";
+import { contextFor, type LambdaHandler } from "./invoke.js";
 
 function toRecord(message: Message, queueArn: string): SQSRecord {
   const attrs = message.Attributes ?? {};
@@ -38,9 +39,8 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
 export interface PollerOptions {
   client: SQSClient;
   queueUrl: string;
-  functionName: string;
-  /** The function's deployed timeout (each invocation's `getRemainingTimeInMillis`). */
-  timeoutMs: number;
+  /** The consuming function: each invocation gets its deployed timeout (invoke.ts `contextFor`). */
+  spec: FunctionSpec;
   trigger: QueueTrigger;
   handler: LambdaHandler;
   retryDelaySeconds: number;
@@ -67,7 +67,7 @@ export function startPollers(options: PollerOptions): { stop(): Promise<void> } 
         const records = messages.map((m) => toRecord(m, queueArn));
         let failedIds: Set<string>;
         try {
-          const response = (await options.handler({ Records: records }, lambdaContext(options.functionName, options.timeoutMs))) as SQSBatchResponse | undefined;
+          const response = (await options.handler({ Records: records }, contextFor(options.spec))) as SQSBatchResponse | undefined;
           failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         } catch (error) {
           // A thrown handler fails the whole batch, as in Lambda.

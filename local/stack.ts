@@ -9,7 +9,6 @@ import { pathToFileURL } from "node:url";
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb.js";
 import { apiGatewayLimits, createGateway, type GatewayLimits } from "./gateway.js";
 import { contextFor, lambdaContext, runAsInvocation, type LambdaHandler } from "./invoke.js";
-import { planFunction } from "../infra/function-plan.js";
 import { createConsoleRoutes } from "./console.js";
 import { keyFile, loadOrCreateKeys, localAudience, localIssuer, mintToken, type TokenRole } from "./keys.js";
 import { startPollers } from "./pollers.js";
@@ -234,8 +233,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const pollers = startPollers({
           client,
           queueUrl: sqs.urls[trigger.queue],
-          functionName: spec.name,
-          timeoutMs: planFunction(spec).timeoutSeconds * 1000,
+          spec,
           trigger,
           handler: (event, context) => (handlers.get(spec.name) as LambdaHandler)(event, context),
           retryDelaySeconds,

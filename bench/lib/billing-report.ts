@@ -204,7 +204,11 @@ export function summarizeWindows(windows: readonly Window[], model: WorkModel): 
       const entry = invocations.get(fn);
       if (!entry) continue;
       const byInvocation = new Map<string, (RecordedCall | RecordedSend)[]>();
-      for (const c of [...activity.calls, ...activity.sends]) byInvocation.set(c.invocation ?? "", [...(byInvocation.get(c.invocation ?? "") ?? []), c]);
+      for (const c of [...activity.calls, ...activity.sends]) {
+        const calls = byInvocation.get(c.invocation ?? "");
+        if (calls) calls.push(c);
+        else byInvocation.set(c.invocation ?? "", [c]);
+      }
       for (const calls of byInvocation.values()) {
         const steps = callSteps(calls);
         entry.modelled += steps.modelledMs;
