@@ -31,6 +31,10 @@ export interface Billing {
   routeFunction(method: string, path: string): FunctionInfo;
   /** Every invocation of the local stack's functions while `work` runs, with its result. */
   invocationsDuring<T>(work: () => Promise<T>): Promise<{ result: T; invocations: InvocationRecord[] }>;
+  /** The functions reading the table's stream (their invocations are not caused by a send). */
+  streamFunctions: ReadonlySet<string>;
+  /** Resolves once the stream's consumers have taken every write so far (local/streams.ts). */
+  streamsSettled(): Promise<void>;
   stop(): void;
 }
 
@@ -81,6 +85,8 @@ export async function createBilling(bench: BenchStack): Promise<Billing> {
       if (!spec) throw new Error(`No function serves ${method} ${path}`);
       return info(spec.name);
     },
+    streamFunctions: new Set(functionList.filter((f) => f.triggers.some((t) => t.kind === "stream")).map((f) => f.name)),
+    streamsSettled: () => bench.stack.streamsSettled(),
     invocationsDuring: async (work) => {
       const invocations: InvocationRecord[] = [];
       const unsubscribe = bench.stack.onInvocation((record) => invocations.push(record));
@@ -94,17 +100,29 @@ export async function createBilling(bench: BenchStack): Promise<Billing> {
   };
 }
 
-/** Runs `work` alone with the recorder on and returns what it recorded, once the stack is quiet again. */
+/**
+ * Runs `work` alone with the recorder on and returns what it recorded, once the stack is quiet
+ * again and the table stream's consumers have written what the work's writes feed (the hourly
+ * aggregates, the arrival counts), with those consumers' invocations.
+ */
 async function recordOne(billing: Billing, work: () => Promise<boolean>): Promise<Window | undefined> {
   const { recorder } = billing;
-  // Let any earlier activity (a drain, a late push) finish before the window opens.
+  // Let any earlier activity (a drain, a late push, the last window's aggregates) finish before the window opens.
+  await billing.streamsSettled();
   await recorder.quiet(200, 5_000);
   recorder.active = true;
   try {
     const mark = recorder.mark();
-    const counted = await work();
-    await recorder.quiet(300, 10_000);
-    const window = recorder.since(mark);
+    const { result: counted, invocations } = await billing.invocationsDuring(async () => {
+      const done = await work();
+      await recorder.quiet(300, 10_000);
+      await billing.streamsSettled();
+      await recorder.quiet(300, 10_000);
+      return done;
+    });
+    const streamCounts = new Map<string, number>();
+    for (const i of invocations) if (billing.streamFunctions.has(i.functionName)) streamCounts.set(i.functionName, (streamCounts.get(i.functionName) ?? 0) + 1);
+    const window: Window = { ...recorder.since(mark), streamInvocations: [...streamCounts].map(([name, n]) => ({ function: billing.functionInfo(name), invocations: n })) };
     return counted ? window : undefined;
   } finally {
     recorder.active = false;
@@ -113,7 +131,44 @@ async function recordOne(billing: Billing, work: () => Promise<boolean>): Promis
 
 export interface RoutingBillingContext {
   postConversation(): Promise<string | undefined>;
-  waitDecision(conversationId: string, timeoutMs: number): Promise<{ outcome: string } | undefined>;
+  waitDecision(conversationId: string, timeoutMs: number): Promise<{ outcome: string; agentId?: string } | undefined>;
+}
+
+/** What the agent does with a conversation it was given: its first response, then the close. */
+export interface ConversationLifeContext extends RoutingBillingContext {
+  firstResponse(conversationId: string, agentId: string): Promise<boolean>;
+  close(conversationId: string, agentId: string): Promise<boolean>;
+}
+
+/**
+ * `count` conversations through their whole life, one at a time: webhook → assigned → the agent's
+ * first response → the agent's close (its slot freed: a drain of the empty waiting line), each
+ * priced with what the table stream's consumer writes for it. The routed figure stops at the
+ * assignment; this is what a conversation costs the shop from its arrival to its end.
+ */
+export async function billConversationLife(ctx: ConversationLifeContext, billing: Billing, count: number): Promise<BilledFigures> {
+  const windows = await recordEach(billing, count, ctx, async (id, decision) => decision.agentId !== undefined && (await ctx.firstResponse(id, decision.agentId)) && (await ctx.close(id, decision.agentId)));
+  // Three HTTP requests (the webhook, the agent's two); the assignment's push to the agent.
+  return summarizeWindows(windows, { ...model(billing), http: { function: billing.routeFunction("POST", "/webhooks/conversations"), requests: 3 }, webSocketMessages: 1 });
+}
+
+/**
+ * `count` conversations posted one at a time, each recorded alone until assigned and, if given,
+ * through `then` (what happens to it after): the windows of those that got that far.
+ */
+async function recordEach(billing: Billing, count: number, ctx: RoutingBillingContext, then?: (conversationId: string, decision: { agentId?: string }) => Promise<boolean>): Promise<Window[]> {
+  const windows: Window[] = [];
+  for (let i = 0; i < count; i++) {
+    const window = await recordOne(billing, async () => {
+      const id = await ctx.postConversation();
+      if (!id) return false;
+      const decision = await ctx.waitDecision(id, 15_000);
+      if (decision?.outcome !== "assigned") return false;
+      return then ? then(id, decision) : true;
+    });
+    if (window) windows.push(window);
+  }
+  return windows;
 }
 
 /**
@@ -122,15 +177,7 @@ export interface RoutingBillingContext {
  * bench's agents have none).
  */
 export async function billRouting(ctx: RoutingBillingContext, billing: Billing, count: number): Promise<BilledFigures> {
-  const windows: Window[] = [];
-  for (let i = 0; i < count; i++) {
-    const window = await recordOne(billing, async () => {
-      const id = await ctx.postConversation();
-      if (!id) return false;
-      return (await ctx.waitDecision(id, 15_000))?.outcome === "assigned";
-    });
-    if (window) windows.push(window);
-  }
+  const windows = await recordEach(billing, count, ctx);
   return summarizeWindows(windows, { ...model(billing), http: { function: billing.routeFunction("POST", "/webhooks/conversations"), requests: 1 }, webSocketMessages: 1 });
 }
 

@@ -35,8 +35,9 @@ import {
 } from "./routing.js";
 import { benchNoticeFanout, type NoticeFanoutBench } from "./notices.js";
 import { benchStock, type StockBench } from "./stock.js";
-import { billNoticeReceipts, billRouting, billRoutingBurst, billStockReservations, createBilling, type BilledFigures, type Billing } from "./billing.js";
-import { ensureChatAgents, postConversation } from "./routing.js";
+import { billConversationLife, billNoticeReceipts, billRouting, billRoutingBurst, billStockReservations, createBilling, type BilledFigures, type Billing } from "./billing.js";
+import { billingFloor, type BillingFloor } from "./lib/billing-report.js";
+import { agentAct, ensureChatAgents, postConversation } from "./routing.js";
 import { benchScale, scalePlans, type ScaleBench, type ScaleFigure } from "./scale.js";
 
 interface Plan {
@@ -106,6 +107,15 @@ interface Results {
      */
     billingChatAgents?: Record<string, BilledFigures & { agents: number; maxConcurrent: number; skills: string[] }>;
     billedUnitsPerConversationChatAgents?: Record<string, number>;
+    /**
+     * The floor under item 2's budget: the largest tier's conversation (`alone`) and the burst
+     * (`burst`) priced with only the invariant items and the pool read, the run's SQS, API Gateway
+     * and Lambda beside them (bench/lib/billing-report.ts `billingFloor`).
+     */
+    billingFloor?: { alone?: BillingFloor; burst?: BillingFloor };
+    /** A conversation's whole life (webhook, assignment, first response, close), one at a time, at the largest tier. */
+    billingLifetime?: BilledFigures & { agents: number };
+    billedUnitsPerConversationLifetime?: number;
   };
   notices?: NoticeFanoutBench & { billedUnitsPerReceipt?: number; dollarsPerMillionReceipts?: number; billing?: BilledFigures & { targeted: number } };
   stock?: StockBench & { billedUnitsPerReservation?: number; dollarsPerMillionReservations?: number; billing?: BilledFigures };
@@ -180,12 +190,20 @@ async function main(args: BenchArgs): Promise<number> {
         results.routing.billedUnitsPerConversation = { ...results.routing.billedUnitsPerConversation, [key]: figures.billedUnits };
         results.routing.dollarsPerMillionConversations = { ...results.routing.dollarsPerMillionConversations, [key]: figures.dollarsPerMillion.total };
         if (agents !== plan.tiers[plan.tiers.length - 1]) return;
+        results.routing.billingFloor = { alone: billingFloor(figures) };
+        progress.step(`cost: ${plan.billed.conversationsPerTier} conversations through their whole life (assigned, answered, closed by the agent), priced one at a time, ${agents} agents`);
+        const life = await section(results, "routing.billingLifetime", () => billConversationLife({ postConversation: () => postConversation(ctx), waitDecision: ctx.waitDecision, firstResponse: (id, agentId) => agentAct(ctx, id, agentId, "first-response"), close: (id, agentId) => agentAct(ctx, id, agentId, "close") }, billing, plan.billed.conversationsPerTier));
+        if (life) {
+          results.routing.billingLifetime = { ...life, agents };
+          results.routing.billedUnitsPerConversationLifetime = life.billedUnits;
+        }
         progress.step(`cost: a burst of ${plan.billed.burst} conversations at once priced by AWS's rules (routed in the pollers' batches), ${agents} agents`);
         const burst = await section(results, "routing.billingBurst", () => billRoutingBurst({ postConversation: () => postConversation(ctx), waitDecision: ctx.waitDecision }, billing, plan.billed.burst));
         if (!burst) return;
         results.routing.billingBurst = { ...burst, agents, size: plan.billed.burst };
         results.routing.billedUnitsPerConversationInBurst = burst.billedUnits;
         results.routing.dollarsPerMillionConversationsInBurst = burst.dollarsPerMillion.total;
+        results.routing.billingFloor = { ...results.routing.billingFloor, burst: billingFloor(burst) };
         // Skills no other benchmark agent holds, so these pools hold only the chat agents.
         for (const team of [{ skills: ["vip"], label: "chat1" }, { skills: ["complaint", "logistics", "aftersale"], label: "chat3" }] as const) {
           progress.step(`cost: ${plan.billed.conversationsPerTier} conversations to 20 agents of 5 slots and ${team.skills.length} skill(s) (${team.skills.join(", ")}), priced one at a time`);
@@ -419,6 +437,20 @@ function report(r: Results): string {
     const batches = burst.batchSizes.length > 0 ? `Router batches of ${num(burst.batchSizes.reduce((a, b) => a + b, 0) / burst.batchSizes.length, 1)} on average (${burst.batchSizes.length} invocations)` : "no Router batch observed";
     rows.push([`  same, a burst of ${num(burst.size)} at once, ${num(burst.agents)} agents`, `${num(burst.billedUnits, 1)} units`, `${num(burst.wru, 1)} WRU + ${num(burst.rru, 1)} RRU; ${batches}; DynamoDB Local ${num(burst.localUnits, 1)} CU`, x(burst.localUnits ? burst.billedUnits / burst.localUnits : undefined), `≤ ${billingGoals.unitsPerConversation}`, yes(burst.billedUnits <= billingGoals.unitsPerConversation)]);
     rows.push(["  $ per million routed conversations in the burst, all-in", `$${num(burst.dollarsPerMillion.total, 2)}`, dollarParts(burst), "", `≤ $${billingGoals.dollarsPerMillion}`, yes(burst.dollarsPerMillion.total <= billingGoals.dollarsPerMillion)]);
+  }
+  const life = rt.billingLifetime;
+  if (life) {
+    rows.push([`  a conversation's whole life (assigned, answered, closed), ${num(life.agents)} agents`, `${num(life.billedUnits, 1)} units`, `${num(life.wru, 1)} WRU + ${num(life.rru, 1)} RRU; $${num(life.dollarsPerMillion.total, 2)} per million (${dollarParts(life)}); DynamoDB Local ${num(life.localUnits, 1)} CU`, x(life.localUnits ? life.billedUnits / life.localUnits : undefined), "", ""]);
+  }
+  for (const [label, f] of Object.entries(rt.billingFloor ?? {})) {
+    rows.push([
+      `  floor, ${label === "burst" ? "the burst" : "one at a time"}: invariant items and the pool read only`,
+      `${num(f.billedUnits, 1)} units, $${num(f.dollarsPerMillion.total, 2)}`,
+      `${num(f.wru, 1)} WRU + ${num(f.rru, 1)} RRU, every derived view dropped; SQS $${num(f.dollarsPerMillion.sqs, 2)} + API Gateway $${num(f.dollarsPerMillion.apiGateway, 2)} + Lambda $${num(f.dollarsPerMillion.lambda, 2)} as run; Lambda's request charge alone: $${num(f.lowerBoundDollarsPerMillion, 2)}`,
+      "",
+      `≤ $${billingGoals.dollarsPerMillion}`,
+      yes(f.dollarsPerMillion.total <= billingGoals.dollarsPerMillion),
+    ]);
   }
   for (const [skills, b] of Object.entries(rt.billingChatAgents ?? {})) {
     rows.push([`  same, ${b.agents} agents of ${b.maxConcurrent} slots and ${skills} skill${skills === "1" ? "" : "s"}`, `${num(b.billedUnits, 1)} units`, `${num(b.wru, 1)} WRU + ${num(b.rru, 1)} RRU; $${num(b.dollarsPerMillion.total, 2)} per million; DynamoDB Local ${num(b.localUnits, 1)} CU`, x(b.localUnits ? b.billedUnits / b.localUnits : undefined), `≤ ${billingGoals.unitsPerConversation}`, yes(b.billedUnits <= billingGoals.unitsPerConversation)]);

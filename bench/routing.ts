@@ -659,3 +659,9 @@ function rawCancellationReasons(error: unknown): string[] | undefined {
   const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
   return reasons?.map((r) => r.Code ?? "None") ?? [];
 }
+
+/** The agent's own call on a conversation it holds (`first-response` or `close`), as its console makes it; true on 200. */
+export async function agentAct(ctx: RoutingContext, conversationId: string, agentId: string, action: "first-response" | "close"): Promise<boolean> {
+  const res = await ctx.bench.api("POST", `/conversations/${conversationId}/${action}`, { as: await ctx.bench.stack.token("agent", agentId) });
+  return res.status === 200;
+}

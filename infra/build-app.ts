@@ -57,6 +57,8 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     description: "Shift & queue routing: functions, HTTP and WebSocket APIs, schedules",
     functions: options.functions ?? functionList,
     tableName: stateful.tableName,
+    tableStreamArn: stateful.table.tableStreamArn,
+    streamFailureQueue: stateful.streamFailureQueue,
     queues: stateful.queues,
     webhookSecret: stateful.webhookSecret,
     callbackSecret: stateful.callbackSecret,

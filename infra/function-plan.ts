@@ -56,6 +56,8 @@ export interface FunctionPlan {
   httpRoutes: HttpRoutePlan[];
   queueSources: { queue: QueueName; batchSize: number; maxConcurrency?: number }[];
   schedules: { everyMinutes: number }[];
+  /** The table's change stream in tumbling windows (an event source mapping each, with a failure queue). */
+  streamSources: { keyPrefixes: readonly string[]; batchSize: number; tumblingWindowSeconds: number; retryAttempts: number }[];
   webSocketRoutes: ("$connect" | "$disconnect" | "$default")[];
 }
 
@@ -91,6 +93,7 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
   const queueSources: FunctionPlan["queueSources"] = [];
   const httpRoutes: HttpRoutePlan[] = [];
   const schedules: FunctionPlan["schedules"] = [];
+  const streamSources: FunctionPlan["streamSources"] = [];
   const webSocketRoutes: FunctionPlan["webSocketRoutes"] = [];
   for (const trigger of spec.triggers) {
     switch (trigger.kind) {
@@ -116,6 +119,17 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
           throw new FunctionSpecError(`Function ${spec.name} has a schedule of ${trigger.everyMinutes} minutes; EventBridge rates are whole minutes, 1 or more.`);
         }
         schedules.push({ everyMinutes: trigger.everyMinutes });
+        break;
+      case "stream":
+        if (!Number.isInteger(trigger.tumblingWindowSeconds) || trigger.tumblingWindowSeconds < 1 || trigger.tumblingWindowSeconds > 900) {
+          throw new FunctionSpecError(`Function ${spec.name} reads the table's stream in windows of ${trigger.tumblingWindowSeconds} s; Lambda's tumbling windows are 1 to 900 whole seconds.`);
+        }
+        if (!Number.isInteger(trigger.batchSize) || trigger.batchSize < 1 || trigger.batchSize > 10_000) {
+          throw new FunctionSpecError(`Function ${spec.name} reads the table's stream in batches of ${trigger.batchSize}; DynamoDB stream event sources take 1 to 10,000.`);
+        }
+        if (trigger.keyPrefixes.length === 0) throw new FunctionSpecError(`Function ${spec.name} reads the table's stream without a key prefix: it would be invoked for every write of every item.`);
+        if (spec.access.table !== "write") throw new FunctionSpecError(`Function ${spec.name} reads the table's stream to write aggregates, but its table access is "${spec.access.table}".`);
+        streamSources.push({ keyPrefixes: trigger.keyPrefixes, batchSize: trigger.batchSize, tumblingWindowSeconds: trigger.tumblingWindowSeconds, retryAttempts: trigger.retryAttempts });
         break;
       case "websocket":
         webSocketRoutes.push(trigger.route);
@@ -167,6 +181,7 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
     httpRoutes,
     queueSources,
     schedules,
+    streamSources,
     webSocketRoutes,
   };
 }

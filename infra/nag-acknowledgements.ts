@@ -65,6 +65,11 @@ export function acknowledgeStatefulFindings(stack: StatefulStack): void {
     "The callback HMAC key is shared with the chat platform, which verifies our assignment callbacks with it and cannot fetch it; rotation is a coordinated manual change (docs/integration.md), which a rotation Lambda cannot perform.",
   );
   acknowledge(
+    stack.streamFailureQueue,
+    "SQS3",
+    "This queue is itself a dead-letter destination: Lambda's on-failure destination for the table stream's consumers, holding the shard and sequence range of records that failed every retry. Nothing consumes it, so there is nothing to redrive from it; its alarm fires on the first message (docs/operations.md).",
+  );
+  acknowledge(
     stack.userPool,
     "COG2",
     "MFA is optional (TOTP) so agents can sign in on shared shop-floor consoles during a rush; the pool is on the Plus tier with threat protection enforced, which blocks compromised credentials and risky sign-ins.",

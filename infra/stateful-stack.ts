@@ -43,6 +43,11 @@ export class StatefulStack extends Stack {
    */
   readonly tableName: string;
   readonly queues: Readonly<Record<QueueName, QueuePair>>;
+  /**
+   * Where the table stream's consumers send a window's records that failed every retry (Lambda's
+   * on-failure destination: the records' shard and sequence range, to replay from the stream).
+   */
+  readonly streamFailureQueue: sqs.Queue;
   readonly webhookSecret: secretsmanager.Secret;
   /** Signs the assignment callbacks this backend POSTs to the chat platform (docs/integration.md). */
   readonly callbackSecret: secretsmanager.Secret;
@@ -66,6 +71,7 @@ export class StatefulStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: appTable.ttlAttribute,
+      stream: dynamodb.StreamViewType[appTable.stream],
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -142,6 +148,21 @@ export class StatefulStack extends Stack {
       }).addAlarmAction(alarmAction);
     }
     this.queues = pairs;
+
+    this.streamFailureQueue = new sqs.Queue(this, "StreamFailureQueue", {
+      retentionPeriod: dlqRetention,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new cloudwatch.Alarm(this, "StreamFailureQueueNotEmptyAlarm", {
+      alarmDescription: "A table-stream consumer gave up on a window of records (hourly metrics or arrival counts miss them). The message names the shard and sequence range: replay them (docs/operations.md).",
+      metric: this.streamFailureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
 
     this.webhookSecret = new secretsmanager.Secret(this, "WebhookSecret", {
       description: "HMAC-SHA256 key shared with the chat platform, the warehouse and the order system (X-Signature header)",

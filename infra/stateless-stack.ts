@@ -19,11 +19,12 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sns from "aws-cdk-lib/aws-sns";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { FunctionSpec } from "../functions/catalog/types.js";
 import { appTable, type QueueName } from "../functions/catalog/resources.js";
@@ -49,6 +50,10 @@ export interface StatelessStackProps extends StackProps {
   /** Physical name of the application table (see {@link StatefulStack.tableName}). */
   readonly tableName: string;
   readonly queues: Readonly<Record<QueueName, QueuePair>>;
+  /** The table's stream (see {@link StatefulStack.table}); needed when a function has a stream trigger. */
+  readonly tableStreamArn?: string;
+  /** Where stream consumers send records that failed every retry; needed with a stream trigger. */
+  readonly streamFailureQueue?: sqs.IQueue;
   readonly webhookSecret: secretsmanager.ISecret;
   /** Signs assignment callbacks; read only by the deliverer. Absent: callbacks cannot be signed (a synth error if a function delivers). */
   readonly callbackSecret?: secretsmanager.ISecret;
@@ -127,6 +132,7 @@ export class StatelessStack extends Stack {
     };
 
     const alarmAction = new cloudwatchActions.SnsAction(props.alarmTopic);
+    let streamTable: dynamodb.ITable | undefined;
     const functions = new Map<string, lambda.Function>();
     for (const plan of plans) {
       const environment = {
@@ -145,6 +151,25 @@ export class StatelessStack extends Stack {
 
       for (const source of plan.queueSources) {
         fn.addEventSource(new SqsEventSource(props.queues[source.queue].queue, { batchSize: source.batchSize, reportBatchItemFailures: true, ...(source.maxConcurrency !== undefined ? { maxConcurrency: source.maxConcurrency } : {}) }));
+      }
+      for (const source of plan.streamSources) {
+        if (!props.tableStreamArn || !props.streamFailureQueue) throw new FunctionSpecError(`Function ${plan.name} reads the table's stream, but the stack was given no tableStreamArn and streamFailureQueue.`);
+        // A reference of its own, with the stream: grants on `table` (grantReadData) would
+        // otherwise give every reader the stream's actions too.
+        streamTable ??= dynamodb.Table.fromTableAttributes(this, "AppTableStream", { tableName: props.tableName, tableStreamArn: props.tableStreamArn });
+        fn.addEventSource(
+          new DynamoEventSource(streamTable, {
+            startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+            batchSize: source.batchSize,
+            tumblingWindow: Duration.seconds(source.tumblingWindowSeconds),
+            retryAttempts: source.retryAttempts,
+            // One batch per shard at a time (the default, stated): a window's state and the
+            // consumer's per-shard marks need the shard's records in order.
+            parallelizationFactor: 1,
+            onFailure: new SqsDlq(props.streamFailureQueue),
+            filters: source.keyPrefixes.map((prefix) => lambda.FilterCriteria.filter({ dynamodb: { Keys: { [appTable.partitionKey]: { S: lambda.FilterRule.beginsWith(prefix) } } } })),
+          }),
+        );
       }
       plan.schedules.forEach((schedule, index) => {
         new events.Rule(this, `${plan.name}Schedule${index === 0 ? "" : index + 1}`, {

@@ -11,6 +11,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { appTable } from "../functions/catalog/resources.js";
@@ -81,11 +82,20 @@ export async function startDynamoDbLocal(options: { port: number; dataPath?: str
   };
 }
 
-/** Creates the application table from the same definition the CDK uses (idempotent). */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+const streamSpecification = { StreamEnabled: true, StreamViewType: appTable.stream } as const;
+
+/**
+ * Creates the application table from the same definition the CDK uses (idempotent), with its
+ * change stream unless `stream: false`. A table kept from before it had a stream (local data of an
+ * earlier version) gets its stream now.
+ */
+export async function ensureTable(endpoint: string, tableName: string, options: { stream?: boolean } = {}): Promise<void> {
+  const stream = options.stream ?? true;
   const client = localClient(endpoint);
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (stream && !Table?.StreamSpecification?.StreamEnabled) await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: streamSpecification }));
+    client.destroy();
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -99,6 +109,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: "PAY_PER_REQUEST",
+      ...(stream ? { StreamSpecification: streamSpecification } : {}),
       AttributeDefinitions: [...keyNames].map((name) => ({ AttributeName: name, AttributeType: "S" })),
       KeySchema: [
         { AttributeName: appTable.partitionKey, KeyType: "HASH" },

@@ -9,6 +9,11 @@ import type { BillLine, RecordedCall, RecordedSend } from "./billing-recorder.js
 export interface Window {
   calls: readonly RecordedCall[];
   sends: readonly RecordedSend[];
+  /**
+   * Invocations in the window that no send explains: the table stream's consumers (one per
+   * tumbling window and shard, plus one per full batch), by function.
+   */
+  streamInvocations?: readonly { function: FunctionInfo; invocations: number }[];
 }
 
 export interface FunctionInfo {
@@ -165,6 +170,7 @@ export function summarizeWindows(windows: readonly Window[], model: WorkModel): 
     consumeRequests += 2 * consumer.invocations;
   }
   for (const window of windows) {
+    for (const stream of window.streamInvocations ?? []) invoke(stream.function, stream.invocations);
     const byFunction = new Map<string, { calls: RecordedCall[]; sends: RecordedSend[] }>();
     for (const call of window.calls) {
       if (call.localUnits === undefined) withoutLocal++;
@@ -254,3 +260,49 @@ export function summarizeWindows(windows: readonly Window[], model: WorkModel): 
   };
 }
 
+
+/**
+ * The floor under a routed conversation's bill (issue 15 item 2): what it would cost if the design
+ * wrote nothing but the items its invariants stand on — the accepted conversation (the webhook's
+ * put: nothing accepted is lost), the agent and the conversation in the assignment transaction
+ * (capacity, no duplicate assignment) — and read only the pool page that chooses, every derived
+ * view (indexes, the agent's open list, the aggregates, the known agent, the push's reads)
+ * dropped. SQS, API Gateway and Lambda as the run measured them, the design's own parts (the queue
+ * between webhook and router, the webhook, the push); `lowerBound` also cuts Lambda to its request
+ * charge (no duration at all). If the floor is above a budget, no design of these parts meets it.
+ */
+export interface BillingFloor {
+  billedUnits: number;
+  wru: number;
+  rru: number;
+  /** The breakdown lines kept, as `fn operation entity target`. */
+  kept: string[];
+  dollarsPerMillion: Dollars;
+  /** Dollars per million with Lambda billed its request charge only. */
+  lowerBoundDollarsPerMillion: number;
+}
+
+/** A breakdown line the floor keeps: a write of the conversation or the agent to the table, or the pool read. */
+export function isInvariantLine(line: Pick<BreakdownLine, "action" | "entity" | "target">): boolean {
+  const write = line.action === "Put" || line.action === "Update";
+  if (line.target === "table" && write) return line.entity === "Conversation" || line.entity === "Agent";
+  return line.entity === "Seat" && line.action === "Query";
+}
+
+export function billingFloor(figures: Pick<BilledFigures, "breakdown" | "dollarsPerMillion" | "lambda">): BillingFloor {
+  const kept = figures.breakdown.filter(isInvariantLine);
+  const wru = kept.reduce((sum, l) => sum + l.wru, 0);
+  const rru = kept.reduce((sum, l) => sum + l.rru, 0);
+  const million = (v: number) => round(v * 1e6, 3);
+  const dynamoDb = million(dollars({ wru, rru, sqsRequests: 0, lambda: [], httpApiRequests: 0, webSocketMessages: 0 }).dynamoDb);
+  const { sqs, apiGateway, lambda } = figures.dollarsPerMillion;
+  const lambdaRequests = million(dollars({ wru: 0, rru: 0, sqsRequests: 0, lambda: figures.lambda.map((l) => ({ invocations: l.invocations, memoryMb: l.memoryMb, durationMs: 0 })), httpApiRequests: 0, webSocketMessages: 0 }).lambda);
+  return {
+    billedUnits: round(wru + rru),
+    wru: round(wru),
+    rru: round(rru),
+    kept: kept.map((l) => `${l.fn} ${l.operation} ${l.entity} ${l.target}`),
+    dollarsPerMillion: { dynamoDb, sqs, apiGateway, lambda, total: round(dynamoDb + sqs + apiGateway + lambda, 3) },
+    lowerBoundDollarsPerMillion: round(dynamoDb + sqs + apiGateway + lambdaRequests, 3),
+  };
+}

@@ -29,4 +29,4 @@ export const functionList: readonly FunctionSpec[] = [
   ...settingsFunctions,
 ];
 
-export type { FunctionSpec, Trigger, HttpTrigger, QueueTrigger, ScheduleTrigger, WebSocketTrigger, Role, RouteAuth } from "./types.js";
+export type { FunctionSpec, Trigger, HttpTrigger, QueueTrigger, ScheduleTrigger, StreamTrigger, WebSocketTrigger, Role, RouteAuth } from "./types.js";

@@ -11,6 +11,8 @@ export const appTable = {
   sortKey: "sk",
   /** TTL attribute (epoch seconds) used by expiring items (idempotency records, holds). */
   ttlAttribute: "expiresAtEpoch",
+  /** Its change stream, read by the functions with a `stream` trigger: both images, so a consumer sees what each write changed. */
+  stream: "NEW_AND_OLD_IMAGES",
   /**
    * `projection`: what an index entry carries. ALL copies the item, so every write that changes
    * any attribute of an indexed item also rewrites its entry (1 WRU per KB); KEYS_ONLY carries the

@@ -46,12 +46,30 @@ export interface ScheduleTrigger {
   everyMinutes: number;
 }
 
+/**
+ * The application table's change stream (DynamoDB Streams, old and new images) in tumbling
+ * windows: what Lambda's event source mapping does in AWS, local/streams.ts locally. Within a
+ * window the invocations of a shard carry the state the previous one returned; the window's last
+ * invocation (`isFinalInvokeForWindow`) gets it whole, with the shard's id, so a consumer can
+ * write its aggregates once per shard and window. A failing invocation is retried with the same
+ * records and state; after `retryAttempts` the window's records go to the failure queue.
+ */
+export interface StreamTrigger {
+  kind: "stream";
+  /** The consumer sees only items whose partition key starts with one of these (an event filter in AWS). */
+  keyPrefixes: readonly string[];
+  batchSize: number;
+  /** The window's length: how often a shard's aggregates are written, and how stale they may be. */
+  tumblingWindowSeconds: number;
+  retryAttempts: number;
+}
+
 export interface WebSocketTrigger {
   kind: "websocket";
   route: "$connect" | "$disconnect" | "$default";
 }
 
-export type Trigger = HttpTrigger | QueueTrigger | ScheduleTrigger | WebSocketTrigger;
+export type Trigger = HttpTrigger | QueueTrigger | ScheduleTrigger | StreamTrigger | WebSocketTrigger;
 
 export interface FunctionAccess {
   /** Access to the single application table. */

@@ -1,4 +1,5 @@
 import type { FunctionSpec } from "../catalog/types.js";
+import { Conversation } from "../shared/table/entities/routing.js";
 
 const agentOrSupervisor = { kind: "jwt", roles: ["supervisor", "agent"] } as const;
 
@@ -38,4 +39,16 @@ export const routingSweeper: FunctionSpec = {
   timeoutSeconds: 50,
 };
 
-export const routingFunctions: FunctionSpec[] = [conversationsApi, router, routingSweeper];
+export const routingAggregates: FunctionSpec = {
+  name: "RoutingAggregates",
+  entry: "functions/routing/aggregates.stream.ts",
+  handler: "handler",
+  description: "Sums conversation changes from the table's stream into the hourly routing metrics and the forecast's arrival counts",
+  // 30 s windows: whole-hour metrics and arrival counts are at most that (plus the stream's own
+  // lag) behind; every conversation write of a window costs its aggregate items one ADD together.
+  triggers: [{ kind: "stream", keyPrefixes: [Conversation.partitionPrefix], batchSize: 1000, tumblingWindowSeconds: 30, retryAttempts: 10 }],
+  access: { table: "write" },
+  timeoutSeconds: 60,
+};
+
+export const routingFunctions: FunctionSpec[] = [conversationsApi, router, routingSweeper, routingAggregates];

@@ -2,7 +2,8 @@
  * What one conversation contributes to the routing metrics (`GET /metrics/routing`), as counters
  * that add up: the endpoint sums them over the conversations that arrived in its range, and the
  * hourly aggregates (`RoutingHour`) hold the same sums, kept by ADDing the difference each write
- * makes (`stored(after) − stored(before)`) in that write's own transaction.
+ * makes (`stored(after) − stored(before)`), summed per tumbling window from the table's change
+ * stream (routing/aggregates.ts).
  *
  * Counters live in the aggregate item of the conversation's arrival hour and an owner: its
  * skill-level figures (`s.<skill>.<code>`) with the agent first given it in the episode (`~<n>`,
@@ -130,8 +131,8 @@ export function stored(c: Conversation | undefined): Map<string, Counters> {
 export const metricsHour = (arrivedAt: string) => arrivedAt.slice(0, 13);
 
 /**
- * Per (arrival hour, owner), the non-zero counter changes a write makes from `before` to `after`:
- * what its transaction ADDs to the aggregates.
+ * Per (arrival hour, owner), the non-zero counter changes a write makes from `before` to `after`
+ * (the stream record's old and new images): what it adds to the aggregates.
  */
 export function metricsDelta(before: Conversation | undefined, after: Conversation | undefined): { hour: string; owner: string; counters: Counters }[] {
   const out = new Map<string, { hour: string; owner: string; counters: Counters }>();

@@ -238,7 +238,10 @@ describe("stateless stack", () => {
       const actions = JSON.stringify(policy?.Properties.PolicyDocument.Statement ?? []);
       expect(actions.includes("dynamodb:PutItem"), `${spec.name} writes`).toBe(spec.access.table === "write");
       expect(actions.includes("dynamodb:GetItem"), `${spec.name} reads`).toBe(spec.access.table !== "none");
-      expect(actions.includes("sqs:SendMessage"), `${spec.name} sends`).toBe((spec.access.sends ?? []).length > 0);
+      const readsStream = spec.triggers.some((t) => t.kind === "stream");
+      // A stream consumer also sends to the stream failure queue (its on-failure destination).
+      expect(actions.includes("sqs:SendMessage"), `${spec.name} sends`).toBe((spec.access.sends ?? []).length > 0 || readsStream);
+      expect(actions.includes("dynamodb:DescribeStream"), `${spec.name} reads the stream`).toBe(readsStream);
       expect(actions.includes("execute-api:ManageConnections"), `${spec.name} pushes`).toBe(spec.access.pushesToAgents === true);
       const grants = planFunction(spec).grants;
       expect(actions.includes("secretsmanager:GetSecretValue"), `${spec.name} secret`).toBe(grants.readsWebhookSecret || grants.readsCallbackSecret);
@@ -296,8 +299,10 @@ describe("stateless stack", () => {
 
   it("reports partial batch failures on every SQS event source", () => {
     const consumers = allSpecs.flatMap((spec) => spec.triggers.flatMap((t) => (t.kind === "queue" ? [{ spec, trigger: t }] : [])));
-    all.stateless.resourceCountIs("AWS::Lambda::EventSourceMapping", consumers.length);
+    const streamConsumers = allSpecs.filter((spec) => spec.triggers.some((t) => t.kind === "stream"));
+    all.stateless.resourceCountIs("AWS::Lambda::EventSourceMapping", consumers.length + streamConsumers.length);
     for (const mapping of Object.values(all.stateless.findResources("AWS::Lambda::EventSourceMapping"))) {
+      if (mapping.Properties.TumblingWindowInSeconds !== undefined) continue;
       expect(mapping.Properties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     }
     for (const { spec, trigger } of consumers) {
@@ -308,6 +313,28 @@ describe("stateless stack", () => {
         FunctionResponseTypes: ["ReportBatchItemFailures"],
       });
       expect(planFunction(spec).timeoutSeconds).toBeLessThan(queues[trigger.queue].visibilityTimeoutSeconds);
+    }
+  });
+
+  it("reads the table's stream in tumbling windows, one shard batch at a time, filtered to the trigger's key prefixes, failures to the stream failure queue", () => {
+    const streamTriggers = allSpecs.flatMap((spec) => spec.triggers.flatMap((t) => (t.kind === "stream" ? [{ spec, trigger: t }] : [])));
+    expect(streamTriggers.map(({ spec }) => spec.name)).toEqual(["RoutingAggregates"]);
+    all.stateful.hasResourceProperties("AWS::DynamoDB::Table", { StreamSpecification: { StreamViewType: "NEW_AND_OLD_IMAGES" } });
+    all.stateful.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(all.stacks.stateful.streamFailureQueue), "QueueName"] } }] });
+    for (const { spec, trigger } of streamTriggers) {
+      const mappings = Object.values(all.stateless.findResources("AWS::Lambda::EventSourceMapping", { Properties: { FunctionName: { Ref: functionId(spec.name) } } }));
+      expect(mappings).toHaveLength(1);
+      const properties = mappings[0]?.Properties;
+      expect(properties).toMatchObject({
+        StartingPosition: "TRIM_HORIZON",
+        BatchSize: trigger.batchSize,
+        TumblingWindowInSeconds: trigger.tumblingWindowSeconds,
+        MaximumRetryAttempts: trigger.retryAttempts,
+        ParallelizationFactor: 1,
+        FilterCriteria: { Filters: trigger.keyPrefixes.map((prefix) => ({ Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix }] } } } }) })) },
+      });
+      expect(JSON.stringify(properties.EventSourceArn)).toContain("StreamArn");
+      expect(JSON.stringify(properties.DestinationConfig)).toContain(logicalId(all.stacks.stateful.streamFailureQueue));
     }
   });
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { useLocalStack } from "../support/stack.js";
 
-const stack = useLocalStack();
+// The arrival counts come from the table's stream.
+const stack = useLocalStack({ tableStream: true });
 
 /** An instant of local (Asia/Shanghai, +08:00) wall-clock time. */
 const local = (date: string, hhmm: string) => new Date(`${date}T${hhmm}:00+08:00`);
@@ -19,8 +20,7 @@ describe("GET /forecast", () => {
     const other = s.uid("fo").toLowerCase();
     for (const id of [skill, other]) expect((await s.api("PUT", `/skills/${id}`, { as: sup, body: { name: id } })).status).toBeLessThan(300);
 
-    // One after another: sent 4-9 at once on this loaded machine, one run in three saw a count off at 10:00 (not pinned down;
-    // an ADD that times out and is retried by the SDK may count twice, one that fails is lost: docs/rota.md says so).
+    // The counts come from the table's stream (RoutingAggregates): each read below waits for it to take the arrivals first.
     const arrive = async (at: Date, n: number, withSkill = skill) => {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {
@@ -45,6 +45,7 @@ describe("GET /forecast", () => {
     expect(again.body).toMatchObject({ duplicate: true });
 
     const query = (extra = "") => `/forecast?date=2031-11-11&skill=${skill}&interval=30&weeks=2&timeZone=Asia/Shanghai${extra}`;
+    await s.streamsSettled();
     const before = await s.api("GET", query(), { as: sup, at: local("2031-11-10", "12:00") });
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({ base: "weeks", weeks: 2, historyDates: ["2031-11-04", "2031-10-28"], multiplier: { value: 1 }, intraday: { elapsedIntervals: 0, ratio: null } });
@@ -68,6 +69,7 @@ describe("GET /forecast", () => {
 
     // The day itself: 9 arrivals in 10:00-10:30 against 4.5 forecast, seen at 10:31 → ratio 2.
     await arrive(local("2031-11-11", "10:10"), 9);
+    await s.streamsSettled();
     const intraday = await s.api("GET", query(), { as: sup, at: local("2031-11-11", "10:31") });
     expect(intraday.body.intraday).toMatchObject({ elapsedIntervals: 21, actualSoFar: 9, forecastSoFar: 4.5, ratio: 2 });
     expect(at(intraday.body, "10:00")).toMatchObject({ forecast: 4.5, actual: 9, reforecast: 9 });
@@ -77,6 +79,7 @@ describe("GET /forecast", () => {
 
     // Last year's same date as the base (Double 11 happens once a year).
     await arrive(local("2030-11-11", "20:00"), 5);
+    await s.streamsSettled();
     const lastYear = await s.api("GET", `/forecast?date=2031-11-11&skill=${skill}&base=lastYear&timeZone=Asia/Shanghai`, { as: sup, at: local("2031-11-10", "12:00") });
     expect(lastYear.body).toMatchObject({ base: "lastYear", historyDates: ["2030-11-11"] });
     expect(lastYear.body.weeks).toBeUndefined();

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { agent, conversation, makeAgent, sendConversation, setDuty, settled } from "../support/routing.js";
 import { useLocalStack } from "../support/stack.js";
 
-const stack = useLocalStack({ env: { AWAY_HANDOVER_MINUTES: "10", HANDOVER_GRACE_MINUTES: "5", FIRST_RESPONSE_TIMEOUT_SECONDS: "3600" } });
+// Whole-hour metrics come from the table's stream.
+const stack = useLocalStack({ tableStream: true, env: { AWAY_HANDOVER_MINUTES: "10", HANDOVER_GRACE_MINUTES: "5", FIRST_RESPONSE_TIMEOUT_SECONDS: "3600" } });
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
 
 async function assignedTo(s: ReturnType<typeof stack>, skill: string, agentId: string) {
@@ -165,6 +166,8 @@ describe("routing metrics that tell the truth", () => {
     credit(threeAt);
     const threeAfter = finals[2]?.agentId as string | undefined;
     if (threeAfter && threeAfter !== threeAt) credit(threeAfter); // the handover's new agent
+    // Whole hours come from the aggregates the table's stream keeps: wait for it to take the writes above.
+    await s.streamsSettled();
     const metrics = await s.api("GET", `/metrics/routing?from=${encodeURIComponent(base.toISOString())}&to=${encodeURIComponent(t(3600).toISOString())}`, { as: sup });
     expect(metrics.status).toBe(200);
     const m = metrics.body;

@@ -3,7 +3,8 @@ import { agent, conversation, makeAgent, sendConversation, setDuty, settled } fr
 import { useLocalStack } from "../support/stack.js";
 
 // Thresholds are pinned so the controllable clock (runSchedule(name, at)) drives each rule.
-const stack = useLocalStack({ env: { HANDOVER_GRACE_MINUTES: "5", FIRST_RESPONSE_TIMEOUT_SECONDS: "180", ESCALATE_AFTER_SECONDS: "120", AWAY_HANDOVER_MINUTES: "10" } });
+// Whole-hour metrics come from the table's stream.
+const stack = useLocalStack({ tableStream: true, env: { HANDOVER_GRACE_MINUTES: "5", FIRST_RESPONSE_TIMEOUT_SECONDS: "180", ESCALATE_AFTER_SECONDS: "120", AWAY_HANDOVER_MINUTES: "10" } });
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
 
 async function assignedTo(s: ReturnType<typeof stack>, skill: string, agentId: string) {
@@ -239,6 +240,8 @@ describe("supervision", () => {
     expect(queue.body.agents.find((x: { agentId: string }) => x.agentId === a)).toMatchObject({ load: 1, maxConcurrent: 1, presence: "online" });
     await s.api("POST", `/conversations/${second}/close`, { as: sup, at: at(100) });
 
+    // Whole hours come from the aggregates the table's stream keeps: wait for it to take the writes above.
+    await s.streamsSettled();
     const metrics = await s.api("GET", `/metrics/routing?from=${encodeURIComponent(base.toISOString())}&to=${encodeURIComponent(at(3600).toISOString())}`, { as: sup });
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatchObject({ received: 2, assigned: 1, abandoned: 1, firstResponseWithin3MinRate: 0.5 });

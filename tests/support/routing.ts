@@ -1,4 +1,5 @@
 /** Factories for routing tests: agents on duty/online, signed conversation webhooks. */
+import type { Conversation } from "../../functions/routing/conversation.js";
 import type { TestStack } from "./stack.js";
 
 export interface AgentSetup {
@@ -93,4 +94,22 @@ export function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Hours of one year no other test writes in (metrics and arrivals are read by hour): a random
+ * day, then a fresh 6-hour block per call.
+ */
+export function quietHours(year: number): () => number {
+  const first = Date.UTC(year, 0, 1) + Math.floor(Math.random() * 300) * 86_400_000;
+  let used = 0;
+  return () => first + 6 * used++ * 3_600_000;
+}
+
+/** `m` minutes after the hour starting at `hour` (epoch ms), as an ISO timestamp. */
+export const minutesInto = (hour: number, m: number) => new Date(hour + m * 60_000).toISOString();
+
+/** A stored conversation as routing writes it, queued on `logistics` unless `extra` says otherwise. */
+export function storedConversation(conversationId: string, arrivedAt: string, extra: Partial<Conversation> = {}): Conversation {
+  return { conversationId, customerId: "c", channel: "jd", skill: "logistics", requestedSkill: "logistics", priority: "normal", status: "queued", arrivedAt, assignments: 0, history: [{ at: arrivedAt, action: "received", actor: "test" }], ...extra };
 }

@@ -54,6 +54,11 @@ export function useLocalStack(
     env?: Record<string, string>;
     /** A DynamoDB Local of the file's own (outage tests pause it). */ dynamoEndpoint?: () => string;
     /** Serve the built console from this folder (browser tests). */ consoleDir?: string;
+    /**
+     * Run the table's change stream (local/stack.ts `tableStream`): only files that read what it
+     * feeds (whole-hour metrics, arrival counts) turn it on, since it halves DynamoDB Local's writes.
+     */
+    tableStream?: boolean;
   } = {},
 ): () => TestStack {
   let stack: TestStack | undefined;
@@ -66,6 +71,7 @@ export function useLocalStack(
       dynamoEndpoint: options.dynamoEndpoint?.() ?? inject("dynamoEndpoint"),
       prefix: `t${randomUUID().slice(0, 8)}`,
       schedules: "manual",
+      tableStream: options.tableStream ?? false,
       ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
       // X-Local-Time and the schedule triggers exist only in test mode, with the admin token.
       testMode: true,

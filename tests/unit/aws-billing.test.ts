@@ -28,7 +28,7 @@ import {
   type TableSchema,
 } from "../../bench/lib/aws-billing.js";
 import type { BillLine, RecordedCall } from "../../bench/lib/billing-recorder.js";
-import { callSteps, summarizeWindows, type FunctionInfo, type Window } from "../../bench/lib/billing-report.js";
+import { billingFloor, callSteps, isInvariantLine, summarizeWindows, type FunctionInfo, type Window } from "../../bench/lib/billing-report.js";
 
 /** An item of exactly `bytes` bytes: `pk` (2 + 1 bytes) and a padding string `p` (1 + n). */
 function itemOf(bytes: number, pk = "k"): Item {
@@ -351,6 +351,36 @@ describe("per-unit figures from recorded windows (bench/lib/billing-report.ts)",
     // Without the invocation ids the overlapping calls of both would be one sequence of two steps.
     const merged = summarizeWindows([{ ...window, calls: window.calls.map(({ invocation: _i, ...c }) => c) }], { units: 4, consumerOf: () => router, observedConsumers: [{ function: router, invocations: 2 }] });
     expect(merged.lambda[0]?.durationMs).toBe(5 + (5 + 15) / 2);
+  });
+
+  it("prices the floor: only the invariant items and the pool read, the run's SQS, API Gateway and Lambda beside them", () => {
+    const window: Window = {
+      calls: [
+        call("Webhook", "PutItem", 0, 5, [line("Put", "Conversation", 1, 0), line("Put", "Conversation", 1, 0, "gsi2"), line("Put", "Conversation", 1, 0, "gsi4")]),
+        call("Webhook", "UpdateItem", 6, 8, [line("Update", "ArrivalCount", 1, 0)]),
+        call("Router", "Query", 10, 12, [line("Query", "Seat", 0, 0.5, "gsi1")]),
+        call("Router", "GetItem", 10, 12, [line("Get", "KnownAgent", 0, 0.5)]),
+        call("Router", "TransactWriteItems", 20, 40, [line("Update", "Agent", 2, 0), line("Update", "Agent", 1, 0, "gsi2"), line("Update", "Conversation", 2, 0), line("Update", "Conversation", 2, 0, "gsi2"), line("Put", "Assignment", 2, 0), line("Update", "RoutingHour", 2, 0)]),
+        call("Router", "Query", 41, 43, [line("Query", "AgentConnection", 0, 0.5)]),
+      ],
+      sends: [{ fn: "Webhook", queue: "conversations", operation: "SendMessage", messages: 1, bytes: 500, requests: 1, startedAt: 5, endedAt: 6 }],
+    };
+    const figures = summarizeWindows([window], { http: { function: webhook, requests: 1 }, consumerOf: (q) => (q === "conversations" ? router : undefined), webSocketMessages: 1 });
+    expect(figures.billedUnits).toBe(16.5);
+    const floor = billingFloor(figures);
+    // Webhook put 1 + agent 2 + conversation 2 (transactional) + pool 0.5: every index entry, the open list, the aggregates and the push's read dropped.
+    expect(floor).toMatchObject({ wru: 5, rru: 0.5, billedUnits: 5.5 });
+    expect([...floor.kept].sort()).toEqual(["Router Query Seat gsi1", "Router TransactWriteItems Agent table", "Router TransactWriteItems Conversation table", "Webhook PutItem Conversation table"]);
+    expect(floor.dollarsPerMillion.dynamoDb).toBeCloseTo(5 * 0.625 + 0.5 * 0.125, 2);
+    // The design's other parts are the run's: one send + receive + delete, the webhook request and the push message, both invocations.
+    expect(floor.dollarsPerMillion.sqs).toBeCloseTo(1.2, 2);
+    expect(floor.dollarsPerMillion.apiGateway).toBeCloseTo(2, 2);
+    expect(floor.dollarsPerMillion.lambda).toBe(figures.dollarsPerMillion.lambda);
+    expect(floor.dollarsPerMillion.total).toBeCloseTo(floor.dollarsPerMillion.dynamoDb + 1.2 + 2 + figures.dollarsPerMillion.lambda, 2);
+    // Lower bound: two invocations at $0.20 per million, no duration.
+    expect(floor.lowerBoundDollarsPerMillion).toBeCloseTo(floor.dollarsPerMillion.dynamoDb + 1.2 + 2 + 0.4, 2);
+    expect(isInvariantLine({ action: "Update", entity: "Conversation", target: "gsi2" })).toBe(false);
+    expect(isInvariantLine({ action: "Get", entity: "Conversation", target: "table" })).toBe(false);
   });
 
   it("treats overlapping calls as one step", () => {

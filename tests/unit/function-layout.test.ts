@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { functionList } from "../../functions/catalog/index.js";
 
 const root = join(import.meta.dirname, "..", "..");
-const suffix = { http: ".http.ts", queue: ".queue.ts", schedule: ".schedule.ts", websocket: ".websocket.ts" } as const;
+const suffix = { http: ".http.ts", queue: ".queue.ts", schedule: ".schedule.ts", stream: ".stream.ts", websocket: ".websocket.ts" } as const;
 
 describe("function layout", () => {
   it.each(functionList.map((f) => [f.name, f] as const))("%s: entry named by its trigger, in its capability, exporting its handler", (_name, spec) => {
@@ -19,7 +19,7 @@ describe("function layout", () => {
     expect(kind).toBeDefined();
     if (!kind) return;
     expect(spec.entry.endsWith(suffix[kind])).toBe(true);
-    expect(spec.entry).toMatch(/^functions\/[a-z-]+\/[a-z-]+\.(http|queue|schedule|websocket)\.ts$/);
+    expect(spec.entry).toMatch(/^functions\/[a-z-]+\/[a-z-]+\.(http|queue|schedule|stream|websocket)\.ts$/);
     const path = join(root, spec.entry);
     expect(existsSync(path)).toBe(true);
     expect(readFileSync(path, "utf8")).toMatch(new RegExp(`export (const|async function|function) ${spec.handler}\\b`));

@@ -56,8 +56,8 @@ export async function markWaiting(conversation: Conversation, entry: HistoryEntr
 }
 
 /**
- * Records the first response of the agent it is assigned to, with its aggregate updates, in one
- * transaction; undefined if that no longer holds.
+ * Records the first response of the agent it is assigned to, in one conditional write (its
+ * aggregates follow from the table stream); undefined if that no longer holds.
  */
 export async function recordFirstResponse(conversation: Conversation, agentId: string, entry: HistoryEntry): Promise<Conversation | undefined> {
   const read: Conversation = { ...conversation, agentId };

@@ -9,7 +9,6 @@ import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, arrivalHour, dynamo, isConditionalCheckFailed, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { arrived, arrivedLegacy, gsi2, queued, queuedEntry, statusName, waiting } from "./indexes.js";
-import { metricsOps } from "./metrics.js";
 
 
 /** Records an accepted conversation (queued, in the sweeper's list); cancelled if it exists. */
@@ -63,14 +62,12 @@ export async function createConversationOnce(conversation: Conversation, dedupeK
  * A closed or abandoned conversation the customer writes to again: back to `queued` as a new
  * episode (arrival now, no agent), conditional on the close it was read with.
  */
-export function reopenOp(existing: Conversation, at: string, skill: Skill, episodeStartedAt: string): { op: TransactItem; reopened: Conversation; metrics: TransactItem[] } {
+export function reopenOp(existing: Conversation, at: string, skill: Skill, episodeStartedAt: string): { op: TransactItem; reopened: Conversation } {
   const entry: HistoryEntry = { at, action: "reopened", actor: "system:chat-platform" };
   const { agentId: _a, assignedAt: _as, firstResponseAt: _f, closedAt: _c, abandoned: _ab, excludeAgentIds: _x, escalated: _e, closeReason: _r, ...kept } = existing;
   const reopened: Conversation = { ...kept, status: "queued", arrivedAt: at, skill, requestedSkill: skill, episodeStartedAt, history: [...existing.history, entry] };
   return {
     reopened,
-    // Queued again: the closed episode leaves its hour's aggregates (the close it was read with is in the condition).
-    metrics: metricsOps(existing, undefined),
     op: {
       Update: {
         TableName: tableName,
@@ -93,13 +90,12 @@ const conversationId = (c: Conversation) => c.conversationId;
  */
 export function endOps(conversation: Conversation, status: "closed" | "abandoned", reason: string, entry: HistoryEntry): TransactItem[] {
   const assigned = conversation.status === "assigned" && conversation.agentId !== undefined;
-  const after: Conversation = { ...conversation, status, closedAt: entry.at, abandoned: !assigned, closeReason: reason, history: [...conversation.history, entry] };
   return [{
     Update: {
       TableName: tableName,
       Key: ConversationItem.key(conversation),
       UpdateExpression: `SET #s = :end, closedAt = :at, abandoned = :ab, closeReason = :why, history = list_append(history, :h) REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, ${gsi2.pk}, ${gsi2.sk}`,
-      // From a line, as read (its history's length): the aggregates then get its counters in full.
+      // From a line, as read (its history's length): nothing written since is overtaken.
       ConditionExpression: "#s = :current" + (assigned ? " AND agentId = :agent" : " AND size(history) = :hn"),
       ExpressionAttributeNames: statusName,
       ExpressionAttributeValues: {
@@ -112,12 +108,11 @@ export function endOps(conversation: Conversation, status: "closed" | "abandoned
         ...(assigned ? { ":agent": conversation.agentId } : { ":hn": conversation.history.length }),
       },
     },
-  }, ...metricsOps(conversation, after)];
+  }];
 }
 
 /** The first response of the current episode, while it is still with the agent read; off the re-offer list. */
 export function firstResponseOps(conversation: Conversation, entry: HistoryEntry): TransactItem[] {
-  const after: Conversation = { ...conversation, firstResponseAt: entry.at, history: [...conversation.history, entry] };
   return [{
     Update: {
       TableName: tableName,
@@ -127,5 +122,5 @@ export function firstResponseOps(conversation: Conversation, entry: HistoryEntry
       ExpressionAttributeNames: statusName,
       ExpressionAttributeValues: { ":at": entry.at, ":assigned": "assigned", ":agent": conversation.agentId ?? "", ":h": [entry] },
     },
-  }, ...metricsOps(conversation, after)];
+  }];
 }

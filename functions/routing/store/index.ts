@@ -10,6 +10,7 @@
  * without a first response (the re-offer list); `arrived` always (metrics).
  */
 export * from "./agents.js";
+export * from "./aggregates.js";
 export * from "./arrival-counts.js";
 export * from "./conversations.js";
 export * from "./events.js";

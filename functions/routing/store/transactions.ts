@@ -6,7 +6,6 @@ import type { Skill } from "../../agents/domain.js";
 import { Assignment, Conversation as ConversationItem, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
 import { awaitingEntry, gsi2, statusName, waiting, waitingEntry } from "./indexes.js";
-import { metricsOps } from "./metrics.js";
 
 
 /**
@@ -26,21 +25,19 @@ function awaitingReplySet(conversation: Conversation, at: string): { set: string
 export function assignOps(conversation: Conversation, agentId: string, entry: HistoryEntry): TransactItem[] {
   const at = entry.at;
   const awaiting = awaitingReplySet(conversation, at);
-  const after: Conversation = { ...conversation, status: "assigned", agentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
   return [
     {
       Update: {
         TableName: tableName,
         Key: ConversationItem.key(conversation),
         UpdateExpression: `SET #s = :assigned, agentId = :a, assignedAt = :at, assignments = assignments + :one, history = list_append(history, :h)${awaiting.set} REMOVE ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}${awaiting.remove}`,
-        // As read (its history's length): the aggregates get this state's counters in full.
+        // As read (its history's length): the move is decided on the state it was read in.
         ConditionExpression: "#s IN (:queued, :waiting) AND size(history) = :hn",
         ExpressionAttributeNames: statusName,
         ExpressionAttributeValues: { ":assigned": "assigned", ":a": agentId, ":at": at, ":one": 1, ":h": [entry], ":queued": "queued", ":waiting": "waiting", ":hn": conversation.history.length, ...awaiting.values },
       },
     },
     assignmentPut(conversation, agentId, at),
-    ...metricsOps(conversation, after),
   ];
 }
 
@@ -64,12 +61,10 @@ function stillWith(conversation: Conversation) {
 
 /**
  * Closes (or, if not assigned, abandons) the conversation, conditional on the state it was read
- * in (from a line: its history's length too, since the aggregates then get its counters in full),
- * with its aggregate updates.
+ * in (from a line: its history's length too, so nothing written since is overtaken).
  */
 export function closeOps(conversation: Conversation, entry: HistoryEntry): TransactItem[] {
   const fromLine = conversation.status !== "assigned";
-  const after: Conversation = { ...conversation, status: "closed", closedAt: entry.at, abandoned: fromLine, history: [...conversation.history, entry] };
   return [
     {
       Update: {
@@ -89,7 +84,6 @@ export function closeOps(conversation: Conversation, entry: HistoryEntry): Trans
         },
       },
     },
-    ...metricsOps(conversation, after),
   ];
 }
 
@@ -98,7 +92,6 @@ export function moveToAgentOps(conversation: Conversation, toAgentId: string, en
   const at = entry.at;
   const cond = stillWith(conversation);
   const awaiting = awaitingReplySet(conversation, at);
-  const after: Conversation = { ...conversation, agentId: toAgentId, assignedAt: at, assignments: conversation.assignments + 1, history: [...conversation.history, entry] };
   return [
     assignmentPut(conversation, toAgentId, at),
     {
@@ -111,14 +104,13 @@ export function moveToAgentOps(conversation: Conversation, toAgentId: string, en
         ExpressionAttributeValues: { ...cond.values, ":to": toAgentId, ":at": at, ":one": 1, ":h": [entry], ...awaiting.values },
       },
     },
-    ...metricsOps(conversation, after),
   ];
 }
 
 /**
  * From its current agent back to the waiting line of `skill`, keeping arrival and priority. Into
  * another skill's line it starts unescalated: the old skill's fallbacks do not follow it. Waiting,
- * it leaves the aggregates (its counters, as read: the history's length is in the condition).
+ * it leaves the aggregates (the table stream's consumer takes its counters out; the history's length read is in the condition).
  */
 export function moveToQueueOps(conversation: Conversation, skill: Skill | "any", excludeAgentIds: string[], entry: HistoryEntry): TransactItem[] {
   const cond = stillWith(conversation);
@@ -134,6 +126,5 @@ export function moveToQueueOps(conversation: Conversation, skill: Skill | "any",
         ExpressionAttributeValues: { ...cond.values, ":waiting": "waiting", ":skill": skill, ":ex": excludeAgentIds, ":h": [entry], ":hn": conversation.history.length, ...waitingEntry(conversation, skill) },
       },
     },
-    ...metricsOps(conversation, undefined),
   ];
 }

@@ -14,7 +14,7 @@ import { seenBefore, seenOp, recordSeen, type SeenRecord } from "../../integrati
 import { routingConfig } from "../config.js";
 import type { Conversation, IncomingConversation } from "../conversation.js";
 import { effectivePriority, type RoutingConfig } from "../policy.js";
-import { countArrival, createConversationOnce, getConversation, reopenOp, requireConversation } from "../store/index.js";
+import { createConversationOnce, getConversation, reopenOp, requireConversation } from "../store/index.js";
 
 const maxAttempts = 8;
 
@@ -29,20 +29,6 @@ export interface Arrival {
   secondPrecision: boolean;
   now: Date;
   correlationId: string;
-}
-
-/**
- * Counts the arrival for the forecast (ArrivalCount), after its transaction committed: only a
- * request that created or reopened the conversation gets here, so a replay never counts. Outside
- * the transaction (one UpdateItem, 1 WRU): a lost count costs the forecast one conversation, never
- * the arrival itself.
- */
-async function count(conversation: Conversation, at: Date, reopened: boolean): Promise<void> {
-  try {
-    await countArrival(at, conversation.requestedSkill, reopened);
-  } catch (error) {
-    logger.warn("Arrival count failed; the forecast misses this conversation", { conversationId: conversation.conversationId, error: error as Error });
-  }
 }
 
 async function enqueue(conversation: Conversation, correlationId: string): Promise<void> {
@@ -89,7 +75,7 @@ export async function acceptConversation(input: IncomingConversation, arrival: A
   const fresh = newConversation(input, at, await routingConfig());
   const first = await createConversationOnce(fresh, arrival.dedupeKey);
   if (first.created) {
-    await Promise.all([enqueue(fresh, arrival.correlationId), count(fresh, arrival.now, false)]);
+    await enqueue(fresh, arrival.correlationId);
     return { conversation: fresh, outcome: "created" };
   }
   if (first.createdBy === arrival.dedupeKey) return { conversation: first.existing, outcome: "duplicate" };
@@ -100,10 +86,10 @@ export async function acceptConversation(input: IncomingConversation, arrival: A
     if (!existing) throw new ContentionError(`Conversation ${input.conversationId} is changing concurrently; retry.`);
     const ended = existing.status === "closed" || existing.status === "abandoned";
     if (ended && writtenAfterClose(arrival, existing.closedAt)) {
-      const { op, reopened, metrics } = reopenOp(existing, at, input.skill, arrival.occurredAt.toISOString());
+      const { op, reopened } = reopenOp(existing, at, input.skill, arrival.occurredAt.toISOString());
       try {
-        await transact([op, seenOp(seen("reopened")), ...metrics]);
-        await Promise.all([enqueue(reopened, arrival.correlationId), count(reopened, arrival.now, true)]);
+        await transact([op, seenOp(seen("reopened"))]);
+        await enqueue(reopened, arrival.correlationId);
         return { conversation: reopened, outcome: "reopened" };
       } catch (error) {
         if (!(error instanceof TransactionCancelledError)) throw error;

@@ -116,6 +116,8 @@ export type Entity<S extends z.core.$ZodType, PK extends string, SK extends stri
   partition(values: KeyValues<PK>): string;
   /** The sort key's constant head, for `begins_with(sk, …)` over a partition. */
   readonly sortPrefix: string;
+  /** The partition key's constant head (`CONV#`): the items of this type, e.g. for the table stream's event filter. */
+  readonly partitionPrefix: string;
   readonly index: { readonly [N in keyof I]: BoundIndex<I[N]["pk"], I[N]["sk"]> };
   /** A full item to write: key, `type`, index attributes given, and the value itself. */
   item(value: z.input<S> & KeyValues<PK> & KeyValues<SK>, indexAttributes?: Record<string, string>): Record<string, unknown>;
@@ -164,6 +166,7 @@ export function defineEntity<S extends z.core.$ZodType, const PK extends string,
     key,
     partition: (values) => fillTemplate(declaration.pk, values),
     sortPrefix: templatePrefix(declaration.sk),
+    partitionPrefix: templatePrefix(declaration.pk),
     index,
     item: (value, indexAttrs = {}) => ({ ...(value as Record<string, unknown>), ...key(value), type: declaration.type, ...indexAttrs }),
     parse: (item) => parseAs(declaration.schema, item),
