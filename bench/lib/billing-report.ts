@@ -267,7 +267,7 @@ export function summarizeWindows(windows: readonly Window[], model: WorkModel): 
  * put: nothing accepted is lost), the agent and the conversation in the assignment transaction
  * (capacity, no duplicate assignment) — and read only the pool page that chooses, every derived
  * view (indexes, the agent's open list, the aggregates, the known agent, the push's reads)
- * dropped. SQS, API Gateway and Lambda as the run measured them, the design's own parts (the queue
+ * dropped. SQS, API Gateway and the kept calls' functions' Lambda as the run measured them, the design's own parts (the queue
  * between webhook and router, the webhook, the push); `lowerBound` also cuts Lambda to its request
  * charge (no duration at all). If the floor is above a budget, no design of these parts meets it.
  */
@@ -295,8 +295,12 @@ export function billingFloor(figures: Pick<BilledFigures, "breakdown" | "dollars
   const rru = kept.reduce((sum, l) => sum + l.rru, 0);
   const million = (v: number) => round(v * 1e6, 3);
   const dynamoDb = million(dollars({ wru, rru, sqsRequests: 0, lambda: [], httpApiRequests: 0, webSocketMessages: 0 }).dynamoDb);
-  const { sqs, apiGateway, lambda } = figures.dollarsPerMillion;
-  const lambdaRequests = million(dollars({ wru: 0, rru: 0, sqsRequests: 0, lambda: figures.lambda.map((l) => ({ invocations: l.invocations, memoryMb: l.memoryMb, durationMs: 0 })), httpApiRequests: 0, webSocketMessages: 0 }).lambda);
+  const { sqs, apiGateway } = figures.dollarsPerMillion;
+  // The functions the kept calls belong to (the webhook's, the router's): a function whose every call was dropped (the aggregates' stream consumer) goes with them.
+  const functions = new Set(kept.map((l) => l.fn));
+  const lambdaOf = (durationOf: (l: LambdaUse) => number) => million(dollars({ wru: 0, rru: 0, sqsRequests: 0, lambda: figures.lambda.filter((l) => functions.has(l.name)).map((l) => ({ invocations: l.invocations, memoryMb: l.memoryMb, durationMs: durationOf(l) })), httpApiRequests: 0, webSocketMessages: 0 }).lambda);
+  const lambda = lambdaOf((l) => l.durationMs);
+  const lambdaRequests = lambdaOf(() => 0);
   return {
     billedUnits: round(wru + rru),
     wru: round(wru),

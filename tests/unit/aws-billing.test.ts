@@ -362,11 +362,14 @@ describe("per-unit figures from recorded windows (bench/lib/billing-report.ts)",
         call("Router", "GetItem", 10, 12, [line("Get", "KnownAgent", 0, 0.5)]),
         call("Router", "TransactWriteItems", 20, 40, [line("Update", "Agent", 2, 0), line("Update", "Agent", 1, 0, "gsi2"), line("Update", "Conversation", 2, 0), line("Update", "Conversation", 2, 0, "gsi2"), line("Put", "Assignment", 2, 0), line("Update", "RoutingHour", 2, 0)]),
         call("Router", "Query", 41, 43, [line("Query", "AgentConnection", 0, 0.5)]),
+        // The aggregates' stream consumer: every call of it dropped, and its invocation with them.
+        call("Aggregates", "UpdateItem", 60, 65, [line("Update", "RoutingHour", 1, 0)]),
       ],
+      streamInvocations: [{ function: { name: "Aggregates", memoryMb: 512 }, invocations: 1 }],
       sends: [{ fn: "Webhook", queue: "conversations", operation: "SendMessage", messages: 1, bytes: 500, requests: 1, startedAt: 5, endedAt: 6 }],
     };
     const figures = summarizeWindows([window], { http: { function: webhook, requests: 1 }, consumerOf: (q) => (q === "conversations" ? router : undefined), webSocketMessages: 1 });
-    expect(figures.billedUnits).toBe(16.5);
+    expect(figures.billedUnits).toBe(17.5);
     const floor = billingFloor(figures);
     // Webhook put 1 + agent 2 + conversation 2 (transactional) + pool 0.5: every index entry, the open list, the aggregates and the push's read dropped.
     expect(floor).toMatchObject({ wru: 5, rru: 0.5, billedUnits: 5.5 });
@@ -375,8 +378,10 @@ describe("per-unit figures from recorded windows (bench/lib/billing-report.ts)",
     // The design's other parts are the run's: one send + receive + delete, the webhook request and the push message, both invocations.
     expect(floor.dollarsPerMillion.sqs).toBeCloseTo(1.2, 2);
     expect(floor.dollarsPerMillion.apiGateway).toBeCloseTo(2, 2);
-    expect(floor.dollarsPerMillion.lambda).toBe(figures.dollarsPerMillion.lambda);
-    expect(floor.dollarsPerMillion.total).toBeCloseTo(floor.dollarsPerMillion.dynamoDb + 1.2 + 2 + figures.dollarsPerMillion.lambda, 2);
+    const aggregates = figures.lambda.find((l) => l.name === "Aggregates");
+    expect(aggregates?.invocations).toBe(1);
+    expect(floor.dollarsPerMillion.lambda).toBeCloseTo(figures.dollarsPerMillion.lambda - lambdaDollars(1, 512, aggregates?.durationMs ?? 0) * 1e6, 2);
+    expect(floor.dollarsPerMillion.total).toBeCloseTo(floor.dollarsPerMillion.dynamoDb + 1.2 + 2 + floor.dollarsPerMillion.lambda, 2);
     // Lower bound: two invocations at $0.20 per million, no duration.
     expect(floor.lowerBoundDollarsPerMillion).toBeCloseTo(floor.dollarsPerMillion.dynamoDb + 1.2 + 2 + 0.4, 2);
     expect(isInvariantLine({ action: "Update", entity: "Conversation", target: "gsi2" })).toBe(false);
