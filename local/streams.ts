@@ -74,6 +74,8 @@ export function startStreamConsumer(options: StreamConsumerOptions): StreamConsu
   let streamArn: string | undefined;
   let running = true;
   let lastDescribe = 0;
+  /** Shards read to their end: DescribeStream keeps listing them, and they are not read again. */
+  const finished = new Set<string>();
   const waiters: { since: number; resolve: () => void }[] = [];
 
   const keep = (record: StreamRecord) => {
@@ -126,7 +128,7 @@ export function startStreamConsumer(options: StreamConsumerOptions): StreamConsu
     lastDescribe = Date.now();
     const described = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     for (const shard of described.StreamDescription?.Shards ?? []) {
-      if (!shard.ShardId || shards.has(shard.ShardId)) continue;
+      if (!shard.ShardId || shards.has(shard.ShardId) || finished.has(shard.ShardId)) continue;
       const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
       shards.set(shard.ShardId, { shardId: shard.ShardId, iterator: ShardIterator, lastSequence: undefined, window: undefined });
     }
@@ -184,14 +186,18 @@ export function startStreamConsumer(options: StreamConsumerOptions): StreamConsu
       }
       // Caught up and the window's time is over: its final invocation.
       if (shard.window && Date.now() >= shard.window.end) await closeWindow(shard);
-      if (!shard.iterator && !shard.window) shards.delete(shard.shardId);
+      if (!shard.iterator && !shard.window) {
+        shards.delete(shard.shardId);
+        finished.add(shard.shardId);
+      }
     }
     return read;
   };
 
   let lastPass = 0;
   let wake: (() => void) | undefined;
-  const sleepUntilDue = async (open: boolean) => {
+  const windowOpen = () => [...shards.values()].some((s) => s.window !== undefined);
+  const sleepUntilDue = async () => {
     for (;;) {
       if (!running) return;
       const now = Date.now();
@@ -199,7 +205,7 @@ export function startStreamConsumer(options: StreamConsumerOptions): StreamConsu
       // Someone waits: read on, or at the end of the window still open.
       if (waiters.length > 0) {
         due = now;
-        if (open) for (const shard of shards.values()) if (shard.window) due = Math.max(due, shard.window.end);
+        for (const shard of shards.values()) if (shard.window) due = Math.max(due, shard.window.end);
       }
       if (due <= now) return;
       await new Promise<void>((resolve) => {
@@ -225,29 +231,33 @@ export function startStreamConsumer(options: StreamConsumerOptions): StreamConsu
         await new Promise((r) => setTimeout(r, 1_000));
         continue;
       }
-      const open = [...shards.values()].some((s) => s.window !== undefined);
-      if (!read && !open) {
+      if (!read && !windowOpen()) {
         // A pass that began after the call read nothing and left no window open.
         for (const waiter of waiters.filter((w) => w.since <= started)) {
           waiters.splice(waiters.indexOf(waiter), 1);
           waiter.resolve();
         }
       }
-      if (!read && running) await sleepUntilDue(open);
+      if (!read && running) await sleepUntilDue();
     }
   })();
 
   return {
     settled: (timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${options.spec.name}: the table's stream did not settle within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({
+        const waiter = {
           since: Date.now(),
           resolve: () => {
             clearTimeout(timer);
             resolve();
           },
-        });
+        };
+        // Given up: no longer waited for (the shards would be read without pause for it).
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`${options.spec.name}: the table's stream did not settle within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
         wake?.();
       }),
     stop: async () => {

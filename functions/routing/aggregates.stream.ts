@@ -14,7 +14,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { atInvocationEnd } from "../shared/invocation.js";
 import { logger } from "../shared/logger.js";
 import { Conversation as ConversationItem } from "../shared/table/index.js";
-import { addChanges, decodeState, emptyWindowState, encodeState, markOf, maxStateBytes, shardMarkAttribute, type ConversationChange, type WindowState } from "./aggregates.js";
+import { addChanges, decodeState, emptyWindowState, encodeState, markOf, maxStateBytes, shardMarkAttribute, stateKey, type ConversationChange, type WindowState } from "./aggregates.js";
 import type { Conversation } from "./conversation.js";
 import { writeAggregates } from "./store/index.js";
 
@@ -69,15 +69,13 @@ async function flush(state: WindowState, event: StreamWindowEvent): Promise<Wind
 
 async function run(event: StreamWindowEvent): Promise<StreamWindowResponse> {
   const changes = event.Records.map(changeOf).filter((c): c is ConversationChange => c !== undefined);
-  let state = addChanges(decodeState(event.state), changes);
+  const state = addChanges(decodeState(event.state), changes);
+  const ends = event.isFinalInvokeForWindow || event.isWindowTerminatedEarly;
   const encoded = encodeState(state);
-  const large = Buffer.byteLength(Object.values(encoded)[0] ?? "") > maxStateBytes;
-  if (event.isFinalInvokeForWindow || event.isWindowTerminatedEarly || large) {
-    state = await flush(state, event);
-    // A window's end drops the state; within it, the next part goes on from here.
-    if (event.isFinalInvokeForWindow || event.isWindowTerminatedEarly) return { state: {} };
-  }
-  return { state: encodeState(state) };
+  if (!ends && Buffer.byteLength(encoded[stateKey] ?? "") <= maxStateBytes) return { state: encoded };
+  const rest = await flush(state, event);
+  // A window's end drops the state; within it, the next part goes on from here.
+  return { state: ends ? {} : encodeState(rest) };
 }
 
 export const handler = middy<StreamWindowEvent, StreamWindowResponse>().use(injectLambdaContext(logger, { resetKeys: true })).use(atInvocationEnd()).handler(run);

@@ -13,6 +13,7 @@
  */
 import * as z from "zod/mini";
 import { arrivalSlot } from "../shared/table/entities/routing.js";
+import { stableHash } from "../shared/table/shard.js";
 import type { Conversation } from "./conversation.js";
 import { metricsDelta, type Counters } from "./metrics.js";
 
@@ -100,11 +101,7 @@ export function addChanges(state: WindowState, changes: readonly ConversationCha
 export const markOf = (state: WindowState): string | undefined => state.lastSequence;
 
 /** The name of a shard's mark on an aggregate item: short (it is on every item the shard writes). */
-export function shardMarkAttribute(shardId: string): string {
-  let h = 0;
-  for (const ch of shardId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return `w.${h.toString(36)}`;
-}
+export const shardMarkAttribute = (shardId: string): string => `w.${stableHash(shardId).toString(36)}`;
 
 /**
  * State is carried between invocations by Lambda as a map of strings, at most 1 MB per shard:

@@ -10,14 +10,12 @@ import type { DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import type { Conversation } from "../../functions/routing/conversation.js";
 import type { StreamWindowEvent } from "../../functions/routing/aggregates.stream.js";
-import { minutesInto, quietHours, storedConversation } from "../support/routing.js";
+import { minutesInto as minutes, quietHours, storedConversation as conversation } from "../support/routing.js";
 import { useLocalStack } from "../support/stack.js";
 
 const stack = useLocalStack({ tableStream: true });
 
 const quietHour = quietHours(2022);
-const minutes = minutesInto;
-const conversation = storedConversation;
 
 describe("aggregates from the table's change stream", () => {
   it("a conversation's writes reach its hour's aggregates and its arrival slot, once each", async () => {

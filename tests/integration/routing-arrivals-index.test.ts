@@ -6,14 +6,12 @@
  */
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { minutesInto, quietHours, storedConversation } from "../support/routing.js";
+import { minutesInto as minutes, quietHours, storedConversation as conversation } from "../support/routing.js";
 import { useLocalStack } from "../support/stack.js";
 
 const stack = useLocalStack();
 
 const quietHour = quietHours(2021);
-const minutes = minutesInto;
-const conversation = storedConversation;
 
 describe("arrivals by hour (keys-only gsi4)", () => {
   it("finds a partial hour's conversations through their keys, and the index carries keys only", async () => {

@@ -9,7 +9,7 @@ import { ArrivalCount, RoutingHour, dynamo, isConditionalCheckFailed, tableName 
 import type { WindowState } from "../aggregates.js";
 
 /** Two years and a bit: last year's same date stays readable as a forecast base. */
-export const arrivalRetentionSeconds = 800 * 86_400;
+const arrivalRetentionSeconds = 800 * 86_400;
 
 /** Items written at once: the SDK's 50 sockets stay free for the rest of the invocation. */
 const inFlight = 16;

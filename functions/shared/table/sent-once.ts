@@ -4,7 +4,7 @@
  * trips while DynamoDB still applies the write). {@link sentOnce} sits under the SDK's retry and
  * turns such a failure into a non-retryable {@link AmbiguousWriteError}; a refusal or a throttle
  * (4xx: surely not applied) passes through and is retried as usual. Used by the stock counters'
- * single-line take and by the forecast's arrival count.
+ * single-line take (the forecast's arrival count, its other user, now comes from the table stream).
  */
 
 /**
