@@ -14,6 +14,12 @@ export interface InfraSettings {
   readonly queueAgeAlarmSeconds: number;
   /** Alarm when a function reports more than this many errors in five minutes. */
   readonly functionErrorsAlarmThreshold: number;
+  /**
+   * Alarm when a table-stream consumer's oldest unprocessed record is older than this (seconds,
+   * Lambda's IteratorAge) for five minutes: it is failing or falling behind, and it never skips a
+   * window, so its aggregates are late (after 24 h the stream trims what it has not read).
+   */
+  readonly streamLagAlarmSeconds: number;
   /** Retention of function and API access logs, in days (a value CloudWatch Logs accepts). */
   readonly logRetentionDays: number;
   /** Steady-state request rate of the HTTP API default stage (requests per second). */
@@ -43,6 +49,8 @@ export const defaultSettings: InfraSettings = {
   stackPrefix: "ShiftQueue",
   queueAgeAlarmSeconds: 300,
   functionErrorsAlarmThreshold: 0,
+  // Ten 30 s windows: a window is normally read within seconds of its records.
+  streamLagAlarmSeconds: 300,
   logRetentionDays: 30,
   // Sized for a Double 11 rush: tenfold chat volume on a few dozen agents' consoles.
   httpThrottleRateLimit: 500,
@@ -142,6 +150,7 @@ export function settingsFromContext(scope: Construct): InfraSettings {
       (n) => Number.isInteger(n) && n >= 0,
       "a whole number of errors, 0 or more",
     ),
+    streamLagAlarmSeconds: contextNumber(scope, "streamLagAlarmSeconds", defaultSettings.streamLagAlarmSeconds, isPositiveInt, "a positive whole number of seconds"),
     logRetentionDays: contextNumber(
       scope,
       "logRetentionDays",

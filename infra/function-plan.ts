@@ -5,7 +5,7 @@
  * visibility timeout — are unit-tested without synthesizing a stack, and the stateless stack
  * only translates the plan into constructs.
  */
-import type { FunctionSpec, HttpTrigger, RouteAuth } from "../functions/catalog/types.js";
+import { retryUntilTrimmed, type FunctionSpec, type HttpTrigger, type RouteAuth } from "../functions/catalog/types.js";
 import { queues, queueUrlEnvName, type QueueName } from "../functions/catalog/resources.js";
 
 export const defaultMemoryMb = 512;
@@ -126,6 +126,9 @@ export function planFunction(spec: FunctionSpec): FunctionPlan {
         }
         if (!Number.isInteger(trigger.batchSize) || trigger.batchSize < 1 || trigger.batchSize > 10_000) {
           throw new FunctionSpecError(`Function ${spec.name} reads the table's stream in batches of ${trigger.batchSize}; DynamoDB stream event sources take 1 to 10,000.`);
+        }
+        if (!Number.isInteger(trigger.retryAttempts) || (trigger.retryAttempts !== retryUntilTrimmed && (trigger.retryAttempts < 0 || trigger.retryAttempts > 10_000))) {
+          throw new FunctionSpecError(`Function ${spec.name} retries a stream batch ${trigger.retryAttempts} times; Lambda takes 0 to 10,000, or -1 (retryUntilTrimmed).`);
         }
         if (trigger.keyPrefixes.length === 0) throw new FunctionSpecError(`Function ${spec.name} reads the table's stream without a key prefix: it would be invoked for every write of every item.`);
         if (spec.access.table !== "write") throw new FunctionSpecError(`Function ${spec.name} reads the table's stream to write aggregates, but its table access is "${spec.access.table}".`);

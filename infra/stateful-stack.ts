@@ -44,8 +44,9 @@ export class StatefulStack extends Stack {
   readonly tableName: string;
   readonly queues: Readonly<Record<QueueName, QueuePair>>;
   /**
-   * Where the table stream's consumers send a window's records that failed every retry (Lambda's
-   * on-failure destination: the records' shard and sequence range, to replay from the stream).
+   * Where the table stream's consumers' records go when they were never processed (Lambda's
+   * on-failure destination: the records' shard and sequence range). A consumer that retries until
+   * the stream trims its records sends here only after 24 h of failures, when they are gone.
    */
   readonly streamFailureQueue: sqs.Queue;
   readonly webhookSecret: secretsmanager.Secret;
@@ -156,7 +157,7 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     new cloudwatch.Alarm(this, "StreamFailureQueueNotEmptyAlarm", {
-      alarmDescription: "A table-stream consumer gave up on a window of records (hourly metrics or arrival counts miss them). The message names the shard and sequence range: replay them (docs/operations.md).",
+      alarmDescription: "A table-stream consumer could not process records before the stream trimmed them (24 h of failing retries): the hourly metrics and arrival counts miss them. The message names the shard and sequence range (docs/operations.md).",
       metric: this.streamFailureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

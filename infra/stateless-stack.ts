@@ -170,6 +170,15 @@ export class StatelessStack extends Stack {
             filters: source.keyPrefixes.map((prefix) => lambda.FilterCriteria.filter({ dynamodb: { Keys: { [appTable.partitionKey]: { S: lambda.FilterRule.beginsWith(prefix) } } } })),
           }),
         );
+        // A consumer that retries a window until it succeeds shows its trouble as lag, not errors alone.
+        new cloudwatch.Alarm(this, `${plan.name}StreamLagAlarm`, {
+          alarmDescription: `${plan.name}: the table stream's oldest unread record is over ${settings.streamLagAlarmSeconds} s old for 5 min (failing windows are retried, not skipped: its aggregates are late; the stream keeps records 24 h, docs/operations.md).`,
+          metric: fn.metric("IteratorAge", { period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+          threshold: settings.streamLagAlarmSeconds * 1000,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 5,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }).addAlarmAction(alarmAction);
       }
       plan.schedules.forEach((schedule, index) => {
         new events.Rule(this, `${plan.name}Schedule${index === 0 ? "" : index + 1}`, {

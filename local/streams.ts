@@ -5,8 +5,10 @@
  * keeps the records whose partition key has one of the trigger's prefixes (the event filter),
  * groups them into windows by their creation time, invokes the handler with a batch and the state
  * the previous invocation of the window returned, and finally with `isFinalInvokeForWindow`. A
- * failing invocation is retried with the same records and state; after the trigger's retries the
- * window is dropped and logged, as Lambda sends it to the failure queue.
+ * failing invocation is retried with the same records and state, and the shard waits for it; with
+ * a trigger that gives up after a number of retries the window is then dropped and logged, as
+ * Lambda sends it to the failure queue (`retryUntilTrimmed` never gives up: locally, while the
+ * stack runs).
  *
  * Locally a window lasts LOCAL_STREAM_WINDOW_SECONDS (default 1 s, not the deployed 30 s), so
  * tests and the console see the aggregates within about a second.
@@ -14,7 +16,7 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBRecord } from "aws-lambda";
-import type { FunctionSpec, StreamTrigger } from "../functions/catalog/types.js";
+import { retryUntilTrimmed, type FunctionSpec, type StreamTrigger } from "../functions/catalog/types.js";
 import { appTable } from "../functions/catalog/resources.js";
 import { localClient } from "./dynamodb.js";
 import { contextFor, type LambdaHandler } from "./invoke.js";
@@ -101,8 +103,10 @@ export function startStreamConsumer(options: StreamConsumerOptions): StreamConsu
         return;
       } catch (error) {
         options.onError(error);
-        if (attempt >= options.trigger.retryAttempts || !running) {
-          options.onError(new Error(`${options.spec.name}: window ${event.window.start} of ${shard.shardId} failed ${attempt + 1} times; dropped (in AWS: sent to the stream failure queue)`));
+        const givesUp = options.trigger.retryAttempts !== retryUntilTrimmed && attempt >= options.trigger.retryAttempts;
+        if (givesUp || !running) {
+          const fate = givesUp ? "dropped (in AWS: sent to the stream failure queue)" : "left unfinished: the stack stopped";
+          options.onError(new Error(`${options.spec.name}: window ${event.window.start} of ${shard.shardId} failed ${attempt + 1} times; ${fate}`));
           return;
         }
         await new Promise((r) => setTimeout(r, options.retryDelayMs));

@@ -61,8 +61,17 @@ export interface StreamTrigger {
   batchSize: number;
   /** The window's length: how often a shard's aggregates are written, and how stale they may be. */
   tumblingWindowSeconds: number;
+  /**
+   * Retries of a failing invocation before its records are given up (sent to the stream failure
+   * queue), or {@link retryUntilTrimmed}. The shard waits while a batch is retried: nothing after
+   * it is read, so a consumer whose writes carry a high-water mark per shard must not give up,
+   * or a later window's mark makes the lost one impossible to replay.
+   */
   retryAttempts: number;
 }
+
+/** Lambda's -1: retry a stream batch until the stream trims its records (24 h), never skipping it. */
+export const retryUntilTrimmed = -1;
 
 export interface WebSocketTrigger {
   kind: "websocket";

@@ -1,4 +1,4 @@
-import type { FunctionSpec } from "../catalog/types.js";
+import { retryUntilTrimmed, type FunctionSpec } from "../catalog/types.js";
 import { Conversation } from "../shared/table/entities/routing.js";
 
 const agentOrSupervisor = { kind: "jwt", roles: ["supervisor", "agent"] } as const;
@@ -46,7 +46,9 @@ export const routingAggregates: FunctionSpec = {
   description: "Sums conversation changes from the table's stream into the hourly routing metrics and the forecast's arrival counts",
   // 30 s windows: whole-hour metrics and arrival counts are at most that (plus the stream's own
   // lag) behind; every conversation write of a window costs its aggregate items one ADD together.
-  triggers: [{ kind: "stream", keyPrefixes: [Conversation.partitionPrefix], batchSize: 1000, tumblingWindowSeconds: 30, retryAttempts: 10 }],
+  // A failing window is retried until it succeeds (or the stream trims it after 24 h): its items'
+  // shard marks would refuse a replay once a later window has written them, so none is skipped.
+  triggers: [{ kind: "stream", keyPrefixes: [Conversation.partitionPrefix], batchSize: 1000, tumblingWindowSeconds: 30, retryAttempts: retryUntilTrimmed }],
   access: { table: "write" },
   timeoutSeconds: 60,
 };

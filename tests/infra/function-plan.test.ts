@@ -3,6 +3,7 @@ import { App } from "aws-cdk-lib";
 import { queues } from "../../functions/catalog/resources.js";
 import { describe, expect, it } from "vitest";
 import { functionList, type FunctionSpec } from "../../functions/catalog/index.js";
+import { retryUntilTrimmed, type StreamTrigger } from "../../functions/catalog/types.js";
 import { defaultSettings, settingsFromContext } from "../../infra/config.js";
 import { FunctionSpecError, planFunction, planFunctions } from "../../infra/function-plan.js";
 
@@ -98,6 +99,20 @@ describe("planFunction", () => {
     expect(planFunction(spec({ triggers: [{ kind: "queue", queue: "dutyParts", batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 4 }] })).queueSources).toEqual([{ queue: "dutyParts", batchSize: 1, maxConcurrency: 4 }]);
   });
 
+  it("plans a stream consumer within Lambda's limits and refuses one outside them", () => {
+    const consumer = (overrides: Partial<StreamTrigger>) =>
+      spec({ access: { table: "write" }, triggers: [{ kind: "stream", keyPrefixes: ["CONV#"], batchSize: 1000, tumblingWindowSeconds: 30, retryAttempts: retryUntilTrimmed, ...overrides }] });
+    expect(planFunction(consumer({})).streamSources).toEqual([{ keyPrefixes: ["CONV#"], batchSize: 1000, tumblingWindowSeconds: 30, retryAttempts: -1 }]);
+    expect(planFunction(consumer({ retryAttempts: 0 })).streamSources[0]?.retryAttempts).toBe(0);
+    expect(() => planFunction(consumer({ retryAttempts: -2 }))).toThrow(/retries a stream batch -2 times.*0 to 10,000, or -1/);
+    expect(() => planFunction(consumer({ retryAttempts: 10_001 }))).toThrow(/10001 times/);
+    expect(() => planFunction(consumer({ retryAttempts: 1.5 }))).toThrow(/1.5 times/);
+    expect(() => planFunction(consumer({ tumblingWindowSeconds: 901 }))).toThrow(/1 to 900 whole seconds/);
+    expect(() => planFunction(consumer({ batchSize: 0 }))).toThrow(/1 to 10,000/);
+    expect(() => planFunction(consumer({ keyPrefixes: [] }))).toThrow(/without a key prefix/);
+    expect(() => planFunction({ ...consumer({}), access: { table: "read" } })).toThrow(/table access is "read"/);
+  });
+
   it("refuses two functions with one name or on one route", () => {
     const route = { kind: "http", method: "GET", path: "/same", auth: { kind: "public" } } as const;
     expect(() => planFunctions([spec({ name: "A" }), spec({ name: "A" })])).toThrow(/Two functions are named A/);
@@ -111,8 +126,8 @@ describe("settingsFromContext", () => {
   });
 
   it("reads overrides, including the strings the CLI passes", () => {
-    const app = new App({ context: { queueAgeAlarmSeconds: "120", logRetentionDays: 90, alarmEmail: "oncall@example.com" } });
-    expect(settingsFromContext(app)).toMatchObject({ queueAgeAlarmSeconds: 120, logRetentionDays: 90, alarmEmail: "oncall@example.com" });
+    const app = new App({ context: { queueAgeAlarmSeconds: "120", streamLagAlarmSeconds: "600", logRetentionDays: 90, alarmEmail: "oncall@example.com" } });
+    expect(settingsFromContext(app)).toMatchObject({ queueAgeAlarmSeconds: 120, streamLagAlarmSeconds: 600, logRetentionDays: 90, alarmEmail: "oncall@example.com" });
   });
 
   it("names the key, the value and the fix when a value is wrong", () => {

@@ -335,6 +335,17 @@ describe("stateless stack", () => {
       });
       expect(JSON.stringify(properties.EventSourceArn)).toContain("StreamArn");
       expect(JSON.stringify(properties.DestinationConfig)).toContain(logicalId(all.stacks.stateful.streamFailureQueue));
+      // Never skipped (the shard marks would refuse a replay): retried until trimmed, its lag alarmed.
+      expect(trigger.retryAttempts).toBe(-1);
+      all.stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "AWS/Lambda",
+        MetricName: "IteratorAge",
+        Statistic: "Maximum",
+        Threshold: defaultSettings.streamLagAlarmSeconds * 1000,
+        EvaluationPeriods: 5,
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: functionId(spec.name) } }],
+        AlarmActions: Match.anyValue(),
+      });
     }
   });
 

@@ -3,15 +3,22 @@
  * change stream (`RoutingAggregates`, tumbling windows), not from each conversation write's own
  * transaction. Through the real stream of DynamoDB Local: a conversation's writes reach both; a
  * window's final invocation that Lambda retries counts once; a record handed over again within a
- * window is skipped; a later window of the same shard adds on.
+ * window is skipped; a later window of the same shard adds on; a window that keeps failing holds
+ * its shard back and is retried until it succeeds, never skipped.
  */
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { routingAggregates } from "../../functions/routing/functions.js";
+import { retryUntilTrimmed, type StreamTrigger } from "../../functions/catalog/types.js";
+import { localClient } from "../../local/dynamodb.js";
+import { startStreamConsumer } from "../../local/streams.js";
 import type { Conversation } from "../../functions/routing/conversation.js";
 import type { StreamWindowEvent } from "../../functions/routing/aggregates.stream.js";
 import { minutesInto as minutes, quietHours, storedConversation as conversation } from "../support/routing.js";
 import { useLocalStack } from "../support/stack.js";
+import { until } from "../support/backend-process.js";
 
 const stack = useLocalStack({ tableStream: true });
 
@@ -94,4 +101,58 @@ describe("aggregates from the table's change stream", () => {
     await s.invoke("RoutingAggregates", windowOf(hour + 60_000, [record("104", closed, { ...closed, closeReason: "customer-left" })], undefined, true));
     expect((await owner())?.["s.logistics.l"]).toBe(1);
   });
+
+  it("a window that keeps failing holds its shard back and is retried until it succeeds: never skipped, nothing after it read meanwhile", async () => {
+    const s = stack();
+    // A reader of the table's real stream of its own, seeing only this test's items, with a
+    // handler that fails every final invocation until told to stop: a DynamoDB outage, say.
+    const prefix = `CONV#${s.uid("held")}-`;
+    const trigger: StreamTrigger = { kind: "stream", keyPrefixes: [prefix], batchSize: 1000, tumblingWindowSeconds: 1, retryAttempts: retryUntilTrimmed };
+    expect(routingAggregates.triggers).toContainEqual(expect.objectContaining({ kind: "stream", retryAttempts: retryUntilTrimmed }));
+    let failing = true;
+    let failures = 0;
+    const finals: { keys: string[]; ok: boolean }[] = [];
+    const consumer = startStreamConsumer({
+      endpoint: s.dynamoEndpoint,
+      tableName: s.tableName,
+      spec: { ...routingAggregates, triggers: [trigger] },
+      trigger,
+      windowSeconds: 1,
+      retryDelayMs: 20,
+      onError: () => undefined,
+      handler: async (invoked: unknown) => {
+        const event = invoked as StreamWindowEvent;
+        const keys = event.Records.map((r) => r.dynamodb?.Keys?.pk?.S ?? "");
+        const state = { seen: [...((event.state?.seen as string[] | undefined) ?? []), ...keys] };
+        if (!event.isFinalInvokeForWindow) return { state };
+        finals.push({ keys: state.seen, ok: !failing });
+        if (failing) {
+          failures++;
+          throw new Error("throttled");
+        }
+        return { state: {} };
+      },
+    });
+    try {
+      const dynamo = localClient(s.dynamoEndpoint);
+      const put = (name: string) => dynamo.send(new PutCommand({ TableName: s.tableName, Item: { pk: `${prefix}${name}`, sk: "CONV", type: "Probe" } }));
+      await put("a");
+      void consumer.settled(120_000).catch(() => undefined);
+      // More failures than the 10 retries it used to give up after.
+      await until(async () => (failures >= 12 ? true : undefined), 60_000, "the first window failing a dozen times");
+      await put("b");
+      // The shard waits on the failing window: as it keeps being retried, b is never read.
+      const seenAtB = failures;
+      await until(async () => (failures >= seenAtB + 12 ? true : undefined), 60_000, "a dozen more retries of the first window");
+      expect(finals.every((f) => f.keys.length === 1 && f.keys[0] === `${prefix}a`)).toBe(true);
+
+      failing = false;
+      await consumer.settled(60_000);
+      const succeeded = finals.filter((f) => f.ok);
+      // a's window once, then b's: nothing skipped, nothing twice, in order.
+      expect(succeeded.map((f) => f.keys)).toEqual([[`${prefix}a`], [`${prefix}b`]]);
+    } finally {
+      await consumer.stop();
+    }
+  }, 180_000);
 });
