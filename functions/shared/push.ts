@@ -2,6 +2,15 @@
  * Pushes to agents over the WebSocket API. The push is a nudge: the durable record (inbox,
  * assignment) is the source of truth. A connection that is gone (410) is deleted — exactly that
  * connection id — and never fails the caller.
+ *
+ * A holder's connection ids are read once per {@link connectionCacheMs} per container (a routed
+ * conversation pushes to its agent and to the supervisors: two queries of 0.5 RRU each, and two
+ * of the router's calls, every time). What a cached list can miss and why that is safe:
+ * - a connection gone since: its post answers 410, which drops the cached list and reads it
+ *   again, so a reconnected console (the usual way a connection changes) gets this very push;
+ * - a connection opened since, beside one still open (a second tab): it misses pushes for at
+ *   most the cache's age; it read its state when it opened and re-reads it on its safety timer;
+ * - an empty list is never cached: a holder's first connection is found on the next push.
  */
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { connectionIdsOf, forgetConnectionOf, type ConnectionHolder } from "../platform/store.js";
@@ -34,23 +43,68 @@ function isGone(error: unknown): boolean {
   return error instanceof Error && (error.name === "GoneException" || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410);
 }
 
+/** How long a container reuses a holder's connection ids it read (see the module's comment). */
+export const connectionCacheMs = 5_000;
+
+/** Lists kept at most; past it, expired ones are dropped (a container pushes to a few hundred agents a minute at most). */
+const connectionCacheEntries = 2_000;
+
+const holderKey = (holder: ConnectionHolder) => (holder.role === "agent" ? `agent:${holder.agentId}` : "supervisors");
+
+const recentConnections = perFunction(() => new Map<string, { ids: readonly string[]; until: number }>());
+
+/** The holder's connection ids: the list read within the last {@link connectionCacheMs}, or a fresh read. */
+async function connectionTargets(holder: ConnectionHolder): Promise<{ ids: readonly string[]; cached: boolean }> {
+  const cache = recentConnections();
+  const key = holderKey(holder);
+  const started = Date.now();
+  const hit = cache.get(key);
+  if (hit && started < hit.until) return { ids: hit.ids, cached: true };
+  const ids = await connectionIdsOf(holder);
+  if (ids.length === 0) cache.delete(key);
+  else {
+    if (cache.size >= connectionCacheEntries) for (const [k, v] of cache) if (v.until <= started) cache.delete(k);
+    // Counted from the read's start, so a slow read never makes a list look younger.
+    cache.set(key, { ids, until: started + connectionCacheMs });
+  }
+  return { ids, cached: false };
+}
+
+/** Forgets the holder's cached connection ids (one was gone, or the holder was signed out). */
+function dropCachedConnections(holder: ConnectionHolder): void {
+  recentConnections().delete(holderKey(holder));
+}
+
 async function pushTo(holder: ConnectionHolder, message: unknown): Promise<PushOutcome> {
   const outcome: PushOutcome = { delivered: 0, gone: 0, failed: 0 };
   const client = managementClient();
   const data = Buffer.from(JSON.stringify(message));
-  for (const connectionId of await connectionIdsOf(holder)) {
-    try {
-      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
-      outcome.delivered++;
-    } catch (error) {
-      if (isGone(error)) {
-        outcome.gone++;
-        await forgetConnectionOf(holder, connectionId);
-      } else {
-        outcome.failed++;
-        logger.warn("Push failed", { holder, connectionId, error: error as Error });
+  const tried = new Set<string>();
+  const send = async (ids: readonly string[]) => {
+    for (const connectionId of ids) {
+      if (tried.has(connectionId)) continue;
+      tried.add(connectionId);
+      try {
+        await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+        outcome.delivered++;
+      } catch (error) {
+        if (isGone(error)) {
+          outcome.gone++;
+          await forgetConnectionOf(holder, connectionId);
+        } else {
+          outcome.failed++;
+          logger.warn("Push failed", { holder, connectionId, error: error as Error });
+        }
       }
     }
+  };
+  const targets = await connectionTargets(holder);
+  const goneBefore = outcome.gone;
+  await send(targets.ids);
+  if (outcome.gone > goneBefore) {
+    dropCachedConnections(holder);
+    // A cached list with a gone connection: the console has most likely reconnected since.
+    if (targets.cached) await send((await connectionTargets(holder)).ids);
   }
   return outcome;
 }
@@ -62,6 +116,7 @@ async function pushTo(holder: ConnectionHolder, message: unknown): Promise<PushO
  */
 export async function disconnectAgent(agentId: string): Promise<number> {
   const holder: ConnectionHolder = { role: "agent", agentId };
+  dropCachedConnections(holder);
   const client = managementClient();
   let closed = 0;
   for (const connectionId of await connectionIdsOf(holder)) {
