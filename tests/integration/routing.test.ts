@@ -219,4 +219,37 @@ describe("conversation routing", () => {
     expect(routed.agentId).toBe(a);
     await setDuty(a, false);
   });
+
+  it("finds an accepted conversation whose route message was lost by reading the arrivals once: listed, re-driven, routed, and not read again", async () => {
+    const s = stack();
+    const a = await makeAgent(s, { skills: ["logistics"], maxConcurrent: 5 });
+    const { createConversationOnce, getConversation, sweepCursor } = await import("../../functions/routing/store/index.js");
+    const { dynamo, tableName, Conversation } = await import("../../functions/shared/table/index.js");
+    const { GetCommand } = await import("@aws-sdk/lib-dynamodb");
+    const stored = async (conversationId: string) => (await dynamo.send(new GetCommand({ TableName: tableName, Key: Conversation.key({ conversationId }), ConsistentRead: true }))).Item ?? {};
+    // As the webhook writes it (stamped now, not listed as queued), and its message never sent.
+    const arrivedAt = new Date().toISOString();
+    const lost = s.uid("lost-arrival");
+    const base = { customerId: "c", channel: "jd", skill: "logistics", requestedSkill: "logistics", priority: "normal" as const, status: "queued" as const, arrivedAt, assignments: 0, history: [{ at: arrivedAt, action: "received", actor: "test" }] };
+    expect(await createConversationOnce({ ...base, conversationId: lost }, `k-${lost}`)).toEqual({ created: true });
+    expect((await stored(lost)).gsi2pk).toBeUndefined();
+    // Another arrival, routed normally before the sweeper looks: never listed.
+    const sent = await sendConversation(s, { skill: "logistics" });
+    expect((await settled(s, sent.id)).status).toBe("assigned");
+
+    // REQUEUE_AFTER_SECONDS (60 s) after the arrivals: the sweeper reads them once.
+    const later = new Date(Date.parse(arrivedAt) + 61_000);
+    const result = (await s.runSchedule("RoutingSweeper", later)) as { requeued: number; scanned: number };
+    expect(result.scanned).toBeGreaterThanOrEqual(1);
+    expect(result.requeued).toBeGreaterThanOrEqual(1);
+    const routed = await s.eventually(async () => ((await getConversation(lost))?.status === "assigned" ? getConversation(lost) : undefined));
+    expect(routed?.agentId).toBe(a);
+    expect((await stored(sent.id)).gsi2pk).not.toBe("QUEUED");
+    // The cursor moved past both arrivals: the next run reads neither again.
+    const cursor = (await sweepCursor()) ?? "";
+    expect(cursor >= `${arrivedAt}#${lost}` && cursor >= `${arrivedAt}#${sent.id}`, cursor).toBe(true);
+    const again = (await s.runSchedule("RoutingSweeper", later)) as { requeued: number; scanned: number };
+    expect(again.requeued).toBe(0);
+    await setDuty(a, false);
+  });
 });

@@ -8,9 +8,13 @@ import type { Conversation, HistoryEntry } from "../conversation.js";
 import { gsi2, statusName, waiting, waitingEntry } from "./indexes.js";
 
 
-/** Records an accepted conversation (queued); false when it already exists (a platform retry). */
+/**
+ * Records a queued conversation written with any arrival time (an import, the bench, tests),
+ * listed in the sweeper's re-drive list at once: false when it already exists. The webhook writes
+ * through `createConversationOnce` instead (events.ts).
+ */
 export async function createConversation(conversation: Conversation): Promise<boolean> {
-  const { Put: put } = createConversationOp(conversation);
+  const { Put: put } = createConversationOp(conversation, { listAsQueued: true });
   if (!put) throw new Error("createConversationOp returns a Put");
   try {
     await dynamo.send(new PutCommand(put));

@@ -8,17 +8,24 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, arrivalHour, dynamo, isConditionalCheckFailed, tableName, type TransactItem } from "../../shared/table/index.js";
 import type { Conversation, HistoryEntry } from "../conversation.js";
-import { arrived, arrivedLegacy, gsi2, queued, queuedEntry, statusName, waiting } from "./indexes.js";
+import { arrived, arrivedLegacy, gsi2, queued, statusName, waiting } from "./indexes.js";
 
 
 /** Records an accepted conversation (queued, in the sweeper's list); cancelled if it exists. */
-export function createConversationOp(conversation: Conversation): TransactItem {
+/**
+ * The put of a new conversation. `listAsQueued`: also list it in the `queued` index (gsi2) (the sweeper's
+ * re-drive list) at once — for a writer whose `arrivedAt` may already lie behind the sweeper's
+ * arrival cursor (an import, a test dating an arrival in the past), which the cursor would never
+ * read. The webhook stamps `arrivedAt` with its own clock as it writes, so its conversations are
+ * not listed: the sweeper's arrival scan lists them if their route message is lost.
+ */
+export function createConversationOp(conversation: Conversation, options: { listAsQueued?: boolean } = {}): TransactItem {
   const { arrivedAt, conversationId } = conversation;
   return {
     Put: {
       TableName: tableName,
       Item: ConversationItem.item(conversation, {
-        ...queued.attributes({ arrivedAt, conversationId }),
+        ...(options.listAsQueued ? queued.attributes({ arrivedAt, conversationId }) : {}),
         ...arrived.attributes({ hour: arrivalHour(arrivedAt), arrivedAt, conversationId }),
       }),
       ConditionExpression: "attribute_not_exists(pk)",
@@ -72,11 +79,12 @@ export function reopenOp(existing: Conversation, at: string, skill: Skill, episo
       Update: {
         TableName: tableName,
         Key: ConversationItem.key(existing),
-        // The new episode arrives now: its arrival entry moves to this hour (out of the legacy index).
-        UpdateExpression: `SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, episodeStartedAt = :ep, history = list_append(history, :h), ${gsi2.pk} = :qp, ${gsi2.sk} = :qk, ${arrived.attributeNames.pk} = :ap, ${arrived.attributeNames.sk} = :ak REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, closeReason, ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, ${arrivedLegacy.attributeNames.pk}, ${arrivedLegacy.attributeNames.sk}`,
+        // The new episode arrives now: its arrival entry moves to this hour (out of the legacy index),
+        // where the sweeper's arrival scan reads it like a new conversation's (not listed as queued).
+        UpdateExpression: `SET #s = :queued, arrivedAt = :at, skill = :skill, requestedSkill = :skill, episodeStartedAt = :ep, history = list_append(history, :h), ${arrived.attributeNames.pk} = :ap, ${arrived.attributeNames.sk} = :ak REMOVE agentId, assignedAt, firstResponseAt, closedAt, abandoned, excludeAgentIds, escalated, closeReason, ${waiting.attributeNames.pk}, ${waiting.attributeNames.sk}, ${gsi2.pk}, ${gsi2.sk}, ${arrivedLegacy.attributeNames.pk}, ${arrivedLegacy.attributeNames.sk}`,
         ConditionExpression: "#s = :current AND closedAt = :closedAt",
         ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: { ":queued": "queued", ":current": existing.status, ":closedAt": existing.closedAt ?? "", ":at": at, ":skill": skill, ":ep": episodeStartedAt, ":h": [entry], ...queuedEntry(at, conversationId(existing)), ":ap": arrived.partition({ hour: arrivalHour(at) }), ":ak": arrived.sortKey({ arrivedAt: at, conversationId: conversationId(existing) }) },
+        ExpressionAttributeValues: { ":queued": "queued", ":current": existing.status, ":closedAt": existing.closedAt ?? "", ":at": at, ":skill": skill, ":ep": episodeStartedAt, ":h": [entry], ":ap": arrived.partition({ hour: arrivalHour(at) }), ":ak": arrived.sortKey({ arrivedAt: at, conversationId: conversationId(existing) }) },
       },
     },
   };

@@ -6,12 +6,14 @@
  * `undefined` or stay typed (`TransactionCancelledError`) for the use cases to decide.
  *
  * A conversation's index entries follow its status: `waiting` only while waiting (the fair
- * queue), `queued` only while queued (the sweeper's list), `awaitingReply` only while assigned
- * without a first response (the re-offer list); `arrived` always (metrics).
+ * queue), `queued` only while queued and listed by the sweeper (its re-drive list: see
+ * arrival-scan.ts), `awaitingReply` only while assigned without a first response (the re-offer
+ * list); `arrived` always (metrics, and the sweeper's arrival scan).
  */
 export * from "./agents.js";
 export * from "./aggregates.js";
 export * from "./arrival-counts.js";
+export * from "./arrival-scan.js";
 export * from "./conversations.js";
 export * from "./events.js";
 export * from "./known-agents.js";

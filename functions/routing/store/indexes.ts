@@ -1,8 +1,9 @@
 /**
  * The conversation's index entries as expression values. A conversation's entries follow its
- * status: `waiting` only while waiting (the fair queue), `queued` only while queued (the
- * sweeper's list), `awaitingReply` only while assigned without a first response (the re-offer
- * list); `arrived` always (metrics; keys only, moved only by a reopen).
+ * status: `waiting` only while waiting (the fair queue), `queued` only while queued and listed
+ * by the sweeper or its writer (the re-drive list, arrival-scan.ts), `awaitingReply` only while
+ * assigned without a first response (the re-offer list); `arrived` always (metrics and the
+ * sweeper's arrival scan; keys only, moved only by a reopen).
  */
 import type { Skill } from "../../agents/domain.js";
 import { Conversation as ConversationItem, awaitingReplyShard } from "../../shared/table/index.js";

@@ -129,7 +129,13 @@ export async function waitingArrivedBetween(skill: Skill | "any", from: string, 
   return pages.flat().map((item) => ConversationItem.parse(item));
 }
 
-/** Every conversation still queued that arrived in [from, to) (metrics of whole hours: the queued are live). */
+/**
+ * Every conversation listed as still queued that arrived in [from, to) (metrics of whole hours:
+ * the queued are live). A conversation is listed once the sweeper finds it still queued
+ * REQUEUE_AFTER_SECONDS after arrival (store/arrival-scan.ts): one routed within that time — every
+ * one, unless routing is down or far behind — is never listed, and a whole hour's queued count
+ * takes up to that plus a sweeper run to include the ones that were not.
+ */
 export async function queuedBetween(from: string, to: string): Promise<Conversation[]> {
   const items = await queryAll({
     IndexName: queued.index,

@@ -27,7 +27,7 @@ export const Conversation = defineEntity({
       index: "gsi2",
       pk: "QUEUED",
       sk: "{arrivedAt}#{conversationId}",
-      why: "sparse: only while queued (accepted, not yet routed); the sweeper re-drives the ones whose queue message was lost",
+      why: "sparse, and only for the queued conversations that may have lost their route message: the sweeper lists here those it finds still queued REQUEUE_AFTER_SECONDS after arrival (reading each arrival once, behind its cursor), and a writer that dates an arrival in the past (an import, a test) lists it itself. An accepted conversation is not listed at arrival, so its assignment is a put into the re-offer list, not a move (−2 WRU per routed conversation). The sweeper re-drives what is listed until it is routed",
     },
     awaitingReply: {
       index: "gsi2",
@@ -51,8 +51,8 @@ export const Conversation = defineEntity({
   patterns: [
     {
       name: "Conversation.create",
-      operation: "PutItem CONV#{conversationId} / CONV, attribute_not_exists(pk), with the creating request's dedupe key (`arrivalKey`): no read, no dedupe record; a refusal reads the item (replay, reopen)",
-      cost: "1 WRU (+ gsi2 QUEUED 1, gsi4 ARRIVED 1); its arrival count comes from the table stream",
+      operation: "PutItem CONV#{conversationId} / CONV, attribute_not_exists(pk), with the creating request's dedupe key (`arrivalKey`): no read, no dedupe record; a refusal reads the item (replay, reopen). Not in gsi2: the sweeper's arrival scan finds it if its route message is lost",
+      cost: "1 WRU (+ gsi4 ARRIVED 1); its arrival count comes from the table stream",
     },
     { name: "Conversation.get", operation: "GetItem CONV#{conversationId} / CONV, consistent", cost: "1 RRU per 4 KB" },
     {
@@ -68,6 +68,11 @@ export const Conversation = defineEntity({
     { name: "Conversation.waitingHead", operation: "Query gsi1 WAIT#{skill}, Limit 1, projection conversationId", cost: "0.5 RRU" },
     { name: "Conversation.waiting", operation: "Query gsi1 WAIT#{skill}, every page", cost: "1 RRU per 4 KB of waiting conversations" },
     { name: "Conversation.staleQueued", operation: "Query gsi2 QUEUED, gsi2sk < {before}, pages of 100, projection conversationId", cost: "0.5 RRU a page" },
+    {
+      name: "Conversation.arrivalScan",
+      operation: "The sweeper, each run: Query gsi4 ARRIVED#{hour} (keys) after its cursor up to {before}, per hour, then BatchGetItem of those conversations (status), eventually consistent; each still queued is listed in gsi2 QUEUED (UpdateItem IF status = queued) and re-driven; the cursor then moves to the last arrival read",
+      cost: "~0.5 RRU per conversation, once; 2 WRU per conversation found stale (an outage's backlog)",
+    },
     { name: "Conversation.awaitingReplySince", operation: "Query gsi2 AWAITING_REPLY#{0..3}, gsi2sk < {before}", cost: "4 × 0.5 RRU + 1 RRU per 4 KB found" },
     { name: "Conversation.arrivedBetween", operation: "Query gsi4 ARRIVED#{hour} (keys) per partial hour at a metrics range's ends, gsi4sk BETWEEN, then BatchGetItem of the conversations found, eventually consistent; beside it the same Query of the legacy gsi3 (items)", cost: "2 × 0.5 RRU per hour + 0.5 RRU per conversation found (≤ 4 KB)" },
     { name: "Conversation.liveArrivedBetween", operation: "Query gsi2 QUEUED gsi2sk BETWEEN, and gsi1 WAIT#{skill} per line and priority gsi1sk BETWEEN {rank}#{from}# AND {rank}#{to}# (metrics: the whole hours' queued and waiting)", cost: "0.5 RRU per query + 1 RRU per 4 KB found" },
@@ -92,6 +97,22 @@ export const RoutingHour = defineEntity({
       cost: "1 WRU per KB per item and window (an agent-hour item: < 1 KB), however many of the agent's conversations changed in the window",
     },
     { name: "RoutingHour.hour", operation: "Query RMETRICS#{hour}, eventually consistent, one per whole hour of a metrics range", cost: "0.5 RRU per 4 KB (one item per agent active in the hour)" },
+  ],
+});
+
+export const sweepCursorSchema = lazy(() => z.object({ scannedThrough: z.string() }));
+
+export const SweepCursor = defineEntity({
+  type: "SweepCursor",
+  owner: "routing",
+  description:
+    "How far the routing sweeper has read the arrivals (gsi4 ARRIVED): every conversation that arrived at or before `scannedThrough` (an arrival index sort key, `{arrivedAt}#{conversationId}`) was looked at REQUEUE_AFTER_SECONDS after it arrived, and listed in gsi2 QUEUED if still queued. Moved forward only (a condition on the value read), so overlapping runs never move it back",
+  schema: sweepCursorSchema,
+  pk: "SWEEPER",
+  sk: "ARRIVALS",
+  patterns: [
+    { name: "SweepCursor.get", operation: "GetItem SWEEPER / ARRIVALS, consistent, once per sweeper run", cost: "1 RRU" },
+    { name: "SweepCursor.advance", operation: "PutItem IF attribute_not_exists(pk) OR scannedThrough < :new, once per sweeper run that read arrivals", cost: "1 WRU" },
   ],
 });
 
