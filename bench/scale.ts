@@ -551,13 +551,21 @@ export async function benchScale(bench: BenchStack, billing: Billing, plan: Scal
       async () => {
         const { sweep } = await import("../functions/routing/use-cases/index.js");
         // Runs as the schedule would, one after another until the backlog is done (each within its budget).
-        const runs: { requeued: number; complete: boolean; scanned: number }[] = [];
-        do runs.push(await stack.runAs("RoutingSweeper", () => sweep(sweepAt)));
-        while (!runs.at(-1)?.complete && runs.length < 10);
-        return { result: { requeued: runs.reduce((n, r) => n + r.requeued, 0), complete: runs.at(-1)?.complete ?? false, runs: runs.length, pages: runs.reduce((n, r) => n + r.scanned, 0) } };
+        // A timeout bounds one run: the slowest run is judged, the whole recovery reported beside.
+        const runs: { requeued: number; complete: boolean; scanned: number; ms: number }[] = [];
+        do {
+          const started = performance.now();
+          const run = await stack.runAs("RoutingSweeper", () => sweep(sweepAt));
+          runs.push({ ...run, ms: performance.now() - started });
+        } while (!runs.at(-1)?.complete && runs.length < 10);
+        const slowestMs = Math.max(...runs.map((r) => r.ms));
+        return {
+          result: { requeued: runs.reduce((n, r) => n + r.requeued, 0), complete: runs.at(-1)?.complete ?? false, runs: runs.length, pages: runs.reduce((n, r) => n + r.scanned, 0), slowestRunS: round(slowestMs / 1000, 1) },
+          directMs: slowestMs,
+        };
       },
-      (r) => ({ requeued: r.requeued, complete: r.complete, runs: r.runs, pages: r.pages }),
-      ["found by the arrival scan (read once, listed, re-driven); re-drive only: the router then takes the messages at its own pace (the routing bench measures that)"],
+      (r) => ({ requeued: r.requeued, complete: r.complete, runs: r.runs, pages: r.pages, slowestRunS: r.slowestRunS }),
+      ["found by the arrival scan (read once, listed, re-driven), one run after another as the schedule would, each within its 30 s re-drive budget; a later run re-drives what is listed and not yet routed again (requeued counts those too); re-drive only: the router then takes the messages at its own pace (the routing bench measures that)"],
     );
   }
 

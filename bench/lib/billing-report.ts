@@ -35,6 +35,12 @@ export interface WorkModel {
   /** Units of work the windows cover in total (default: one per window). */
   units?: number;
   /**
+   * Reads and writes per unit that happen outside any window the bench can record (e.g. the
+   * sweeper's arrival scan, a schedule that reads each conversation once a minute later), added
+   * to the totals and shown as their own breakdown lines.
+   */
+  modelledLines?: readonly BreakdownLine[];
+  /**
    * Queue consumers' invocations as they ran, over all windows (a burst: the batches the event
    * source mapping formed). An observed consumer is billed these invocations, each one receive
    * and one batch delete, instead of one invocation, receive and delete per message.
@@ -163,6 +169,11 @@ export function summarizeWindows(windows: readonly Window[], model: WorkModel): 
     invocations.set(info.name, entry);
   };
   for (const extra of model.extraInvocations ?? []) invoke(extra.function, extra.invocations * units);
+  for (const modelled of model.modelledLines ?? []) {
+    wru += modelled.wru * units;
+    rru += modelled.rru * units;
+    lines.set(["modelled", modelled.fn, modelled.operation, modelled.entity, modelled.target].join("|"), { ...modelled, wru: modelled.wru * units, rru: modelled.rru * units });
+  }
   const observed = new Set((model.observedConsumers ?? []).map((c) => c.function.name));
   let consumeRequests = 0;
   for (const consumer of model.observedConsumers ?? []) {

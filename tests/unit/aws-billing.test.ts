@@ -320,6 +320,18 @@ describe("per-unit figures from recorded windows (bench/lib/billing-report.ts)",
     expect(figures.breakdown[0]).toMatchObject({ fn: "Webhook", action: "Put", entity: "Conversation", target: "table", wru: 2 });
   });
 
+  it("adds the modelled lines of work outside the windows once per unit: to the totals, the dollars and the breakdown", () => {
+    const fanout: FunctionInfo = { name: "Fanout", memoryMb: 512 };
+    const window: Window = { calls: [call("Fanout", "BatchWriteItem", 0, 10, [line("Put", "NoticeDelivery", 20, 0)], 20)], sends: [] };
+    const plain = summarizeWindows([window], { units: 10, consumerOf: () => undefined, extraInvocations: [{ function: fanout, invocations: 0.1 }] });
+    const scan = { fn: "Sweeper", operation: "BatchGetItem", action: "Get" as const, entity: "Conversation", target: "table (modelled)", wru: 0, rru: 0.5 };
+    const figures = summarizeWindows([window], { units: 10, consumerOf: () => undefined, extraInvocations: [{ function: fanout, invocations: 0.1 }], modelledLines: [scan] });
+    expect(figures.rru).toBe(plain.rru + 0.5);
+    expect(figures.billedUnits).toBe(plain.billedUnits + 0.5);
+    expect(figures.breakdown).toContainEqual({ ...scan, rru: 0.5 });
+    expect(figures.dollarsPerMillion.dynamoDb).toBeCloseTo(plain.dollarsPerMillion.dynamoDb + 0.5 * 0.125, 3);
+  });
+
   it("spreads one invocation over the units it served (a fan-out per receipt)", () => {
     const fanout: FunctionInfo = { name: "Fanout", memoryMb: 512 };
     const window: Window = { calls: [call("Fanout", "BatchWriteItem", 0, 10, [line("Put", "NoticeDelivery", 20, 0)], 20)], sends: [] };
