@@ -3,9 +3,12 @@
  * assignment) is the source of truth. A connection that is gone (410) is deleted — exactly that
  * connection id — and never fails the caller.
  *
- * A holder's connection ids are read once per {@link connectionCacheMs} per container (a routed
- * conversation pushes to its agent and to the supervisors: two queries of 0.5 RRU each, and two
- * of the router's calls, every time). What a cached list can miss and why that is safe:
+ * An agent's connection ids are read once per {@link connectionCacheMs} per container (a routed
+ * conversation pushes to its agent: a 0.5 RRU query, and one of the router's calls, every time).
+ * The supervisors' are read on every push: some of what they are sent exists nowhere else
+ * (adherence alerts, escalations), so a wall opened beside another must get it at once. What a
+ * cached agent list can miss and why that is safe (every agent push is a nudge about a durable
+ * record: an assignment, an inbox entry):
  * - a connection gone since: its post answers 410, which drops the cached list and reads it
  *   again, so a reconnected console (the usual way a connection changes) gets this very push;
  * - a connection opened since, beside one still open (a second tab): it misses pushes for at
@@ -43,18 +46,19 @@ function isGone(error: unknown): boolean {
   return error instanceof Error && (error.name === "GoneException" || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410);
 }
 
-/** How long a container reuses a holder's connection ids it read (see the module's comment). */
+/** How long a container reuses an agent's connection ids it read (see the module's comment). */
 export const connectionCacheMs = 5_000;
 
 /** Lists kept at most; past it, expired ones are dropped (a container pushes to a few hundred agents a minute at most). */
 const connectionCacheEntries = 2_000;
 
-const holderKey = (holder: ConnectionHolder) => (holder.role === "agent" ? `agent:${holder.agentId}` : "supervisors");
+const holderKey = (holder: ConnectionHolder) => (holder.role === "agent" ? holder.agentId : "supervisors");
 
 const recentConnections = perFunction(() => new Map<string, { ids: readonly string[]; until: number }>());
 
 /** The holder's connection ids: the list read within the last {@link connectionCacheMs}, or a fresh read. */
 async function connectionTargets(holder: ConnectionHolder): Promise<{ ids: readonly string[]; cached: boolean }> {
+  if (holder.role === "supervisor") return { ids: await connectionIdsOf(holder), cached: false };
   const cache = recentConnections();
   const key = holderKey(holder);
   const started = Date.now();

@@ -1,8 +1,9 @@
 /**
- * Issue 15: a container reuses a holder's WebSocket connection ids for a few seconds instead of
- * querying them on every push (a routed conversation pushed to its agent and to the supervisors:
- * two queries each time). The store and the WebSocket management API are replaced here (neither is
- * DynamoDB nor SQS): the unit is which connections a push reaches, and when it reads them again.
+ * Issue 15: a container reuses an agent's WebSocket connection ids for a few seconds instead of
+ * querying them on every push (a routed conversation's push to its agent); the supervisors' are
+ * read on every push (an adherence alert or an escalation exists nowhere else). The store and
+ * the WebSocket management API are replaced here (neither is DynamoDB nor SQS): the unit is which
+ * connections a push reaches, and when it reads them again.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -68,7 +69,7 @@ beforeEach(() => {
 });
 
 describe("pushing to a holder's connections", () => {
-  it("reads a holder's connections once per cache period, each holder apart", async () => {
+  it("reads an agent's connections once per cache period, each agent apart, and the supervisors' on every push", async () => {
     state.stored.set("a1", ["c1", "c2"]);
     state.stored.set("supervisors", ["s1"]);
     expect(await pushToAgent("a1", { n: 1 })).toEqual({ delivered: 2, gone: 0, failed: 0 });
@@ -76,14 +77,17 @@ describe("pushing to a holder's connections", () => {
     clock += connectionCacheMs - 1;
     expect(await pushToAgent("a1", { n: 2 })).toEqual({ delivered: 2, gone: 0, failed: 0 });
     expect(await pushToSupervisors({ n: 2 })).toEqual({ delivered: 1, gone: 0, failed: 0 });
-    expect(state.reads).toEqual(["a1", "supervisors"]);
+    expect(state.reads).toEqual(["a1", "supervisors", "supervisors"]);
     expect(state.posts).toEqual(["c1", "c2", "s1", "c1", "c2", "s1"]);
+    // A wall opened beside another gets the very next push (an alert exists nowhere else).
+    state.stored.set("supervisors", ["s1", "s2"]);
+    expect(await pushToSupervisors({ n: 3 })).toEqual({ delivered: 2, gone: 0, failed: 0 });
 
     // The period is over: read again, and a connection opened meanwhile is reached.
     clock += 1;
     state.stored.set("a1", ["c1", "c2", "c3"]);
     expect(await pushToAgent("a1", { n: 3 })).toEqual({ delivered: 3, gone: 0, failed: 0 });
-    expect(state.reads).toEqual(["a1", "supervisors", "a1"]);
+    expect(state.reads).toEqual(["a1", "supervisors", "supervisors", "supervisors", "a1"]);
   });
 
   it("a cached connection that is gone (the console reconnected): forgotten, the list read again, this push reaches the new one", async () => {
