@@ -52,31 +52,29 @@ export const connectionCacheMs = 5_000;
 /** Lists kept at most; past it, expired ones are dropped (a container pushes to a few hundred agents a minute at most). */
 const connectionCacheEntries = 2_000;
 
-const holderKey = (holder: ConnectionHolder) => (holder.role === "agent" ? holder.agentId : "supervisors");
-
+/** Per agent id: the connection ids read and until when they may be reused. */
 const recentConnections = perFunction(() => new Map<string, { ids: readonly string[]; until: number }>());
 
-/** The holder's connection ids: the list read within the last {@link connectionCacheMs}, or a fresh read. */
+/** The holder's connection ids: an agent's list read within the last {@link connectionCacheMs}, or a fresh read. */
 async function connectionTargets(holder: ConnectionHolder): Promise<{ ids: readonly string[]; cached: boolean }> {
   if (holder.role === "supervisor") return { ids: await connectionIdsOf(holder), cached: false };
   const cache = recentConnections();
-  const key = holderKey(holder);
   const started = Date.now();
-  const hit = cache.get(key);
+  const hit = cache.get(holder.agentId);
   if (hit && started < hit.until) return { ids: hit.ids, cached: true };
   const ids = await connectionIdsOf(holder);
-  if (ids.length === 0) cache.delete(key);
+  if (ids.length === 0) cache.delete(holder.agentId);
   else {
     if (cache.size >= connectionCacheEntries) for (const [k, v] of cache) if (v.until <= started) cache.delete(k);
     // Counted from the read's start, so a slow read never makes a list look younger.
-    cache.set(key, { ids, until: started + connectionCacheMs });
+    cache.set(holder.agentId, { ids, until: started + connectionCacheMs });
   }
   return { ids, cached: false };
 }
 
-/** Forgets the holder's cached connection ids (one was gone, or the holder was signed out). */
+/** Forgets an agent's cached connection ids (one was gone, or the agent was signed out). */
 function dropCachedConnections(holder: ConnectionHolder): void {
-  recentConnections().delete(holderKey(holder));
+  if (holder.role === "agent") recentConnections().delete(holder.agentId);
 }
 
 async function pushTo(holder: ConnectionHolder, message: unknown): Promise<PushOutcome> {
@@ -103,9 +101,8 @@ async function pushTo(holder: ConnectionHolder, message: unknown): Promise<PushO
     }
   };
   const targets = await connectionTargets(holder);
-  const goneBefore = outcome.gone;
   await send(targets.ids);
-  if (outcome.gone > goneBefore) {
+  if (outcome.gone > 0) {
     dropCachedConnections(holder);
     // A cached list with a gone connection: the console has most likely reconnected since.
     if (targets.cached) await send((await connectionTargets(holder)).ids);
