@@ -57,17 +57,6 @@ export function profileCurrent(agent: Agent, want: DutyWindow | null, next: Duty
   return agent.onDuty === (want !== null) && sameWindow(agent.shift, want) && sameWindow(agent.nextShift, next) && windowStored(agent);
 }
 
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
-
 /** One invocation's duty work: its result and the drains it owes, sent once at the end. */
 export class DutyRun {
   readonly result: DutyRunResult;

@@ -13,7 +13,8 @@ import { agentIdSchema, type Agent } from "../agents/domain.js";
 import { lazy } from "../shared/lazy-schema.js";
 import { logger } from "../shared/logger.js";
 import { sendMessages } from "../shared/sqs.js";
-import { applyDuty, DutyRun, forEachLimited, profileCurrent, wanted, type DutyRunResult } from "./duty-apply.js";
+import { applyDuty, DutyRun, profileCurrent, wanted, type DutyRunResult } from "./duty-apply.js";
+import { inLanes } from "../shared/lanes.js";
 import type { DutyWindow } from "./resolve.js";
 
 /**
@@ -115,7 +116,7 @@ export async function applyDutyPart(part: DutyPart, options: { sentAt?: Date; no
     return { ...run.result, skipped: part.agents.length, stale: true };
   }
   let skipped = 0;
-  await forEachLimited(part.agents, 16, async (entry) => {
+  await inLanes(part.agents, 16, async (entry) => {
     try {
       const agent = await getAgent(entry.agentId);
       if (!agent || dutyStamp(agent) !== entry.seen) {

@@ -23,7 +23,8 @@
  */
 import { getAgent, listAgents } from "../agents/store.js";
 import type { Agent } from "../agents/domain.js";
-import { applyDuty, DutyRun, forEachLimited, profileCurrent, viewMatches, wanted, type DutyRunResult } from "./duty-apply.js";
+import { applyDuty, DutyRun, profileCurrent, viewMatches, wanted, type DutyRunResult } from "./duty-apply.js";
+import { inLanes } from "../shared/lanes.js";
 import { dutyPartSize, dutyStamp, sendDutyParts, type DutyPartEntry } from "./duty-parts.js";
 import { logger } from "../shared/logger.js";
 import { dutyAt, resolveRota, type DutyWindow } from "./resolve.js";
@@ -99,7 +100,7 @@ export async function recomputeDuty(now: Date, agentIds?: readonly string[], opt
   } else {
     // A full run (a shift boundary) works many agents at once: each is a few small calls, and the
     // profile transactions of different agents touch different partitions (the view is sharded).
-    await forEachLimited(work, agentIds ? 8 : 16, async ({ agent, want, next, viewOk }) => {
+    await inLanes(work, agentIds ? 8 : 16, async ({ agent, want, next, viewOk }) => {
       if (agentIds) return applyDuty(agent, want, next, viewOk, run);
       // A full run (the clock) does not stop at one agent's failure (a throttled or timed-out call):
       // that agent is left as it is and the next tick, a minute later, tries it again.
