@@ -15,6 +15,7 @@ import { benchColdStart, coldStartGoals, type ColdStartFigures } from "./coldsta
 import { benchConsole, type ConsoleBench } from "./console.js";
 import { benchPlans, type PlansBench } from "./plans.js";
 import { parseArgs, usage, UsageError, type BenchArgs } from "./lib/args.js";
+import { cpuTotal, type CpuPerOp } from "./lib/cpu.js";
 import { Progress } from "./lib/progress.js";
 import { startBenchStack } from "./lib/stack.js";
 import { round } from "./lib/stats.js";
@@ -22,6 +23,7 @@ import { formatTable, num, type Cell } from "./lib/table.js";
 import {
   benchCost,
   benchLatency,
+  benchFloorCalls,
   benchRawTransaction,
   benchThroughput,
   checkInvariants,
@@ -82,6 +84,8 @@ interface Results {
     /** The same transaction issued alone: the latency baseline. */
     rawAlone?: RawFigures;
     throughput?: ThroughputFigures;
+    /** The invariants' own DynamoDB calls alone (put, pool read, two-item transaction), back to back at the router's concurrency: the ceiling of `ratioToRaw`. */
+    floorCalls?: RawFigures & { ratioToRaw: number | undefined };
     /** Routed conversations per second / raw two-item conditional transactions per second. */
     ratioToRaw?: number;
     /** Candidates tried per committed assignment in the throughput phase (1 = no conflict; goal ≤ 1.2). */
@@ -226,6 +230,9 @@ async function main(args: BenchArgs): Promise<number> {
       const raw = await section(results, "routing.raw", () => benchRawTransaction(ctx, ctx.routerConcurrency, plan.rawMs));
       if (raw) {
         results.routing.raw = raw;
+        progress.step(`floor calls: the invariants' own DynamoDB calls alone (put, pool read, two-item transaction), ${ctx.routerConcurrency} concurrent, ${plan.rawMs / 1000} s`);
+        const floorCalls = await section(results, "routing.floorCalls", () => benchFloorCalls(ctx, ctx.routerConcurrency, plan.rawMs, raw));
+        if (floorCalls) results.routing.floorCalls = floorCalls;
         const backlog = 2 * ctx.routerConcurrency;
         progress.step(`throughput: signed webhooks from ${plan.webhookClients} clients → SQS → router for ${plan.throughputMs / 1000} s, backlog ≤ ${backlog} (${ctx.agentIds.length} agents)`);
         const throughput = await section(results, "routing.throughput", () => benchThroughput(ctx, plan.throughputMs, plan.webhookClients, backlog, raw));
@@ -404,6 +411,34 @@ function report(r: Results): string {
   ]);
   if (t) {
     rows.push(["  webhooks accepted (backlog-bounded)", `${num(t.acceptedPerSecond, 1)} /s`, `${t.webhookClients} clients, backlog ≤ ${t.maxBacklog}`, "", "", ""]);
+    const cpu = t.cpuMsPerConversation;
+    const rawCpu = raw?.cpuMsPerOp;
+    if (cpu && rawCpu) {
+      const both = (c: CpuPerOp) => `${num(c.node, 1)} + ${c.dynamo === undefined ? "?" : num(c.dynamo, 1)} ms`;
+      const total = cpuTotal(cpu);
+      const rawTotal = cpuTotal(rawCpu);
+      rows.push([
+        "  CPU per conversation: this process + DynamoDB Local's JVM",
+        both(cpu),
+        `raw txn ${both(rawCpu)}; ${r.machine.cpus} cores shared, so the ratio ≈ raw's CPU ÷ a conversation's`,
+        total && rawTotal ? x(rawTotal / total) : "",
+        "",
+        "",
+      ]);
+    }
+  }
+  const floor = rt.floorCalls;
+  if (floor) {
+    rows.push([
+      "  ceiling: the invariants' calls alone (put, pool read, 2-item txn)",
+      `${num(floor.perSecond, 1)} /s`,
+      `no HTTP, SQS, decision, push or derived view; CPU ${floor.cpuMsPerOp ? `${num(floor.cpuMsPerOp.node, 1)} + ${floor.cpuMsPerOp.dynamo === undefined ? "?" : num(floor.cpuMsPerOp.dynamo, 1)} ms` : "?"}`,
+      x(floor.ratioToRaw),
+      "",
+      "",
+    ]);
+  }
+  if (t) {
     rows.push(["  tries per assignment / CU per decision at load", `${num(t.candidatesTriedMean, 2)} / ${num(t.capacityUnitsUnderLoad, 1)} CU`, `${t.assignedInWindow} assigned in ${t.windowSeconds} s, ${t.wentWaiting} parked waiting, ${num(t.batchedShare * 100, 0)}% planned per batch`, "", "≤ 1.2", yes(r.goals.triesPerAssignment?.met)]);
   }
   const l = rt.latency;

@@ -15,7 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Agent, Skill } from "../functions/agents/domain.js";
 import { orderCandidates } from "../functions/routing/policy.js";
 import type { Conversation, HistoryEntry } from "../functions/routing/conversation.js";
@@ -24,6 +24,7 @@ import type { BenchStack } from "./lib/stack.js";
 import { closedLoop, mapLimit, openLoop, waitUntil } from "./lib/load.js";
 import { retryUnavailable } from "./lib/retry.js";
 import type { Progress } from "./lib/progress.js";
+import { cpuMeter, type CpuPerOp } from "./lib/cpu.js";
 import { ratio, round, summarize } from "./lib/stats.js";
 
 type AgentsStore = typeof import("../functions/agents/store.js");
@@ -366,6 +367,8 @@ export interface RawFigures {
   perSecond: number;
   p50Ms: number;
   p95Ms: number;
+  /** CPU per transaction: this process (the SDK's calls) and DynamoDB Local's JVM. */
+  cpuMsPerOp?: CpuPerOp;
 }
 
 /** Baseline: a bare two-item conditional TransactWriteItems (new item + counter), own client. */
@@ -376,6 +379,7 @@ export async function benchRawTransaction(ctx: RoutingContext, concurrency: numb
   const table = ctx.bench.stack.tableName;
   const phase = randomUUID().slice(0, 8);
   try {
+    const cpu = cpuMeter();
     const result = await closedLoop({ concurrency, durationMs, onTick: (n) => ctx.progress.tick(() => `raw transactions: ${n}`) }, async (index) => {
       await client.send(
         new TransactWriteCommand({
@@ -394,9 +398,71 @@ export async function benchRawTransaction(ctx: RoutingContext, concurrency: numb
         }),
       );
     });
+    const cpuMsPerOp = cpu.perOp(result.ok);
     if (result.ok === 0) throw new Error(`raw transaction baseline: every transaction failed (${result.firstError ?? "no error"})`);
     const s = summarize(result.latencies);
-    return { concurrency, ops: result.ok, failed: result.failed, perSecond: round(result.ok / result.seconds, 1), p50Ms: round(s.p50, 1), p95Ms: round(s.p95, 1) };
+    return { concurrency, ops: result.ok, failed: result.failed, perSecond: round(result.ok / result.seconds, 1), p50Ms: round(s.p50, 1), p95Ms: round(s.p95, 1), cpuMsPerOp };
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * What the invariants' own DynamoDB calls allow: a routed conversation reduced to the calls no
+ * design can drop (billing-report.ts `billingFloor` prices the same ones) — the webhook's
+ * conversation put with its arrival index entry, the pool read that chooses (the real pool,
+ * `Limit` 20), and a two-item conditional transaction (the conversation `queued → assigned`, an
+ * agent-like counter under its capacity) — issued back to back from `concurrency` loops, without
+ * HTTP, SQS, a decision, a push or any derived view. Its rate over the raw transaction's, in the
+ * same run, is the ceiling of `routing.ratioToRaw` for any router that keeps the invariants: what
+ * the end-to-end figure loses below it is the pipeline's other work on the same cores.
+ */
+export async function benchFloorCalls(ctx: RoutingContext, concurrency: number, durationMs: number, raw: RawFigures): Promise<RawFigures & { ratioToRaw: number | undefined }> {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: ctx.bench.stack.dynamoEndpoint, region: process.env.AWS_REGION ?? "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 5 }),
+  );
+  const table = ctx.bench.stack.tableName;
+  const { Conversation, Seat } = ctx.table;
+  const arrived = Conversation.index.arrived;
+  const pool = Seat.index.pool;
+  const phase = randomUUID().slice(0, 8);
+  const hour = new Date().toISOString().slice(0, 13);
+  const { poolWindow } = await import("../functions/routing/use-cases/route.js");
+  try {
+    const cpu = cpuMeter();
+    const result = await closedLoop({ concurrency, durationMs, onTick: (n) => ctx.progress.tick(() => `floor calls: ${n}`) }, async (index) => {
+      const key = { pk: `BENCH#floor#${phase}#${index}`, sk: "CONV" };
+      await client.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...key, [arrived.attributeNames.pk]: arrived.partition({ hour }), [arrived.attributeNames.sk]: `${new Date().toISOString()}#${index}`, status: "queued", skill, customerId: `cust-${index}`, channel: "tmall", arrivedAt: new Date().toISOString() },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      await client.send(new QueryCommand({ TableName: table, IndexName: pool.index, KeyConditionExpression: `${pool.attributeNames.pk} = :p`, ExpressionAttributeValues: { ":p": pool.partition({ skill }) }, Limit: poolWindow }));
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: { TableName: table, Key: key, UpdateExpression: "SET #s = :assigned, agentId = :agent", ConditionExpression: "#s = :queued", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":assigned": "assigned", ":queued": "queued", ":agent": `floor-${index % 1000}` } } },
+            {
+              Update: {
+                TableName: table,
+                Key: { pk: `BENCH#flooragent#${phase}#${index % 1000}`, sk: "PROFILE" },
+                UpdateExpression: "ADD #load :one",
+                ConditionExpression: "attribute_not_exists(#load) OR #load < :max",
+                ExpressionAttributeNames: { "#load": "load" },
+                ExpressionAttributeValues: { ":one": 1, ":max": 1_000_000 },
+              },
+            },
+          ],
+        }),
+      );
+    });
+    const cpuMsPerOp = cpu.perOp(result.ok);
+    if (result.ok === 0) throw new Error(`floor calls: every sequence failed (${result.firstError ?? "no error"})`);
+    const s = summarize(result.latencies);
+    const perSecond = result.ok / result.seconds;
+    return { concurrency, ops: result.ok, failed: result.failed, perSecond: round(perSecond, 1), p50Ms: round(s.p50, 1), p95Ms: round(s.p95, 1), cpuMsPerOp, ratioToRaw: maybeRound(ratio(perSecond, raw.perSecond), 3) };
   } finally {
     client.destroy();
   }
@@ -423,6 +489,12 @@ export interface ThroughputFigures {
   /** Mean capacity units of a decision under this load (contention retries included). */
   capacityUnitsUnderLoad: number;
   ratioToRaw: number | undefined;
+  /**
+   * CPU per conversation assigned in the window: this process (the 16 webhook clients, the
+   * gateway, fauxqs, every function) and DynamoDB Local's JVM; against the raw transaction's,
+   * it says what the ratio is made of (both share the machine's cores).
+   */
+  cpuMsPerConversation?: CpuPerOp;
   firstError?: string;
 }
 
@@ -446,6 +518,7 @@ export async function benchThroughput(ctx: RoutingContext, windowMs: number, cli
     return ids.length - decided;
   };
   const started = Date.now();
+  const cpu = cpuMeter();
   const posted = await closedLoop(
     { concurrency: clients, durationMs: windowMs, onTick: () => ctx.progress.tick(() => `accepted ${ids.length}, assigned ${assignedBetween(ctx, ids, started, Date.now()).length}`) },
     async () => {
@@ -459,6 +532,7 @@ export async function benchThroughput(ctx: RoutingContext, windowMs: number, cli
   // Let the window's last decisions land (they belong to the next stage otherwise).
   await waitUntil(() => Date.now() >= end, windowMs);
   const assigned = assignedBetween(ctx, ids, started, end);
+  const cpuMsPerConversation = cpu.perOp(assigned.length);
   const seconds = windowMs / 1000;
   const perSecond = assigned.length / seconds;
   return {
@@ -475,6 +549,7 @@ export async function benchThroughput(ctx: RoutingContext, windowMs: number, cli
     batchedShare: round(assigned.filter((d) => d.batched).length / Math.max(1, assigned.length)),
     capacityUnitsUnderLoad: round(summarize(assigned.map((d) => d.capacityUnits)).mean),
     ratioToRaw: maybeRound(ratio(perSecond, raw.perSecond), 3),
+    cpuMsPerConversation,
     ...(posted.firstError ? { firstError: posted.firstError } : {}),
   };
 }

@@ -15,9 +15,9 @@
  * console.log(formatStockBench(await benchStock(stack)));
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { cpuMeter, type CpuPerOp } from "./lib/cpu.js";
 import { signedRequest } from "./lib/signed.js";
 
 export interface StockBenchStack {
@@ -47,7 +47,7 @@ export interface PhaseFigures {
    * DynamoDB Local's JVM (a child of this process; absent where /proc is not readable). Says
    * which of the two saturates; both share the machine's cores.
    */
-  cpuMsPerOp?: { node: number; dynamo: number | undefined };
+  cpuMsPerOp?: CpuPerOp;
   /** Requests answered 409 (out of stock) or 503 (contention); neither is an error. */
   refused: number;
   errors: number;
@@ -78,31 +78,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-/** CPU time (ms) of this process's java children (DynamoDB Local), from /proc; undefined where unreadable. */
-function dynamoCpuMs(): number | undefined {
-  try {
-    let total = 0;
-    let found = false;
-    for (const pid of readdirSync("/proc")) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      } catch {
-        continue;
-      }
-      // pid (comm) state ppid … utime(14) stime(15), in clock ticks; comm may hold spaces.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (!stat.includes("(java)") || Number(fields[1]) !== process.pid) continue;
-      found = true;
-      total += Number(fields[11]) + Number(fields[12]);
-    }
-    return found ? (total * 1000) / 100 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Two measurements of the same thing as one: counts added, rates and latencies averaged. */
 function meanOf(a: PhaseFigures, b: PhaseFigures): PhaseFigures {
   const mean = (x: number, y: number) => Math.round(((x + y) / 2) * 100) / 100;
@@ -126,8 +101,7 @@ async function phase(concurrency: number, ms: number, op: (client: number) => Pr
   let errors = 0;
   const started = performance.now();
   const deadline = started + ms;
-  const cpuBefore = process.cpuUsage();
-  const dynamoBefore = dynamoCpuMs();
+  const cpuSince = cpuMeter();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, client) => {
       while (performance.now() < deadline) {
@@ -141,10 +115,7 @@ async function phase(concurrency: number, ms: number, op: (client: number) => Pr
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const dynamoAfter = dynamoCpuMs();
-  const perOp = (msTotal: number) => Math.round((msTotal / Math.max(1, ops)) * 100) / 100;
-  const cpuMsPerOp = { node: perOp((cpu.user + cpu.system) / 1000), dynamo: dynamoBefore === undefined || dynamoAfter === undefined ? undefined : perOp(dynamoAfter - dynamoBefore) };
+  const cpuMsPerOp = cpuSince.perOp(ops);
   latencies.sort((a, b) => a - b);
   return { ops, perSecond: Math.round(ops / seconds), cpuMsPerOp, refused, errors, p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)) };
 }

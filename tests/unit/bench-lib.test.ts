@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseArgs, UsageError } from "../../bench/lib/args.js";
 import { closedLoop, mapLimit, openLoop, waitUntil } from "../../bench/lib/load.js";
+import { cpuMeter, cpuTotal, dynamoCpuMs } from "../../bench/lib/cpu.js";
 import { Progress } from "../../bench/lib/progress.js";
 import { percentile, ratio, round, summarize } from "../../bench/lib/stats.js";
 import { formatTable, num } from "../../bench/lib/table.js";
@@ -154,5 +155,27 @@ describe("Progress", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\[\s*\d+\.\d s\] phase one$/);
     expect(lines[1]).toContain("shown");
+  });
+});
+
+describe("cpuMeter", () => {
+  it("charges this process's CPU since it started to each operation, and knows no JVM where this process has no java child", () => {
+    const meter = cpuMeter();
+    const until = performance.now() + 30;
+    let spins = 0;
+    while (performance.now() < until) spins++;
+    const perOne = meter.perOp(1);
+    const perTen = meter.perOp(10);
+    expect(spins).toBeGreaterThan(0);
+    // At least most of the 30 ms busy loop is this process's CPU; split over ten operations it is a tenth.
+    expect(perOne.node).toBeGreaterThanOrEqual(15);
+    expect(perTen.node).toBeLessThan(perOne.node / 5);
+    // The unit-test process starts no DynamoDB Local: no JVM figure, and no total made up from half of it.
+    expect(dynamoCpuMs()).toBeUndefined();
+    expect(perOne.dynamo).toBeUndefined();
+    expect(cpuTotal(perOne)).toBeUndefined();
+    expect(cpuTotal({ node: 1.5, dynamo: 2.25 })).toBe(3.75);
+    // No operation: the whole time is charged once rather than divided by zero.
+    expect(Number.isFinite(meter.perOp(0).node)).toBe(true);
   });
 });
