@@ -9,9 +9,15 @@
  * in turn; a function's ratio is to the baseline imports paired with its own. Two estimators:
  * the median over the rounds, and the best of them (the fastest import of the function over the
  * fastest of its paired baselines). On this shared machine interference only ever adds time, so
- * the best of N is the figure closest to the code's own cost (the reasoning of Python's timeit);
- * the goal is judged on it and the median is reported beside it, so a noisy run is visible as the
- * gap between the two. The bare client bundled as deployed is reported beside it.
+ * the best of N is the figure closest to the code's own cost (the reasoning of Python's timeit).
+ * Each import is timed twice inside its process: wall-clock, and the CPU time the process spent on
+ * it (`process.cpuUsage`, every thread). Module loading is CPU work (the bundle is one local file
+ * read), so on an idle machine the two agree within a few percent; under a neighbour's load the
+ * wall-clock ratios moved from 0.76× to 1.35× for functions whose CPU ratios stayed within ±0.06
+ * of their idle values (tests on 2026-12-03, two busy loops beside the rounds). The goal is
+ * therefore judged on the best CPU-time ratio; the best and median wall-clock ratios are reported
+ * beside it, so a noisy run is visible as their gap. The bare client bundled as deployed is
+ * reported beside it.
  *
  * @example
  * const figures = await benchColdStart({ repeats: 3 });
@@ -41,15 +47,22 @@ export interface ColdStartFunction {
   loadVsBaseline: number | undefined;
   /** Fastest load over the repeats, ms. */
   bestMs: number | undefined;
-  /** Fastest load over the fastest paired baseline load: the figure the goal is judged on. */
+  /** Fastest load over the fastest paired baseline load (wall-clock). */
   bestVsBaseline: number | undefined;
+  /** Least CPU time of a load over the least of its paired baseline loads: the figure the goal is judged on. */
+  bestCpuMs: number | undefined;
+  bestCpuVsBaseline: number | undefined;
+  /** Loads timed (the repeats, twice that when it was timed again). */
+  samples: number;
+  /** Over the load goal after the repeats, so timed again as many rounds more. */
+  remeasured: boolean;
   overGoal: boolean;
   error?: string;
 }
 
 export interface ColdStartFigures {
   repeats: number;
-  baseline: { bytes: number; loadMs: number | undefined; bestMs: number | undefined };
+  baseline: { bytes: number; loadMs: number | undefined; bestMs: number | undefined; bestCpuMs: number | undefined };
   /** The same bare client bundled with the deployed aliases: what the SDK alone costs as we ship it. */
   baselineAsDeployed: { bytes: number; loadMs: number | undefined };
   functions: ColdStartFunction[];
@@ -87,11 +100,17 @@ async function bundle(entry: string | { contents: string; resolveDir: string }, 
   return statSync(outfile).size;
 }
 
-/** Imports `file` in a fresh node process; resolves the import time measured inside it, ms. */
-function timeImport(file: string, handler: string | undefined): Promise<number> {
-  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); const ms = performance.now() - t;${
+/** One import's time, measured inside its process: wall-clock and the process's CPU time, ms. */
+interface ImportTime {
+  ms: number;
+  cpuMs: number;
+}
+
+/** Imports `file` in a fresh node process; resolves the import's time measured inside it. */
+function timeImport(file: string, handler: string | undefined): Promise<ImportTime> {
+  const script = `const c = process.cpuUsage(); const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); const ms = performance.now() - t; const u = process.cpuUsage(c); const cpuMs = (u.user + u.system) / 1000;${
     handler ? ` if (typeof m[${JSON.stringify(handler)}] !== "function") { console.error("no handler ${handler}"); process.exit(3); }` : ""
-  } console.log(JSON.stringify({ ms }));`;
+  } console.log(JSON.stringify({ ms, cpuMs }));`;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env: { PATH: process.env.PATH ?? "", ...dummyEnv }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -104,7 +123,8 @@ function timeImport(file: string, handler: string | undefined): Promise<number> 
       const line = out.trim().split("\n").pop() ?? "";
       try {
         if (code !== 0) throw new Error(`exit ${code}`);
-        resolvePromise(Number((JSON.parse(line) as { ms: number }).ms));
+        const { ms, cpuMs } = JSON.parse(line) as ImportTime;
+        resolvePromise({ ms: Number(ms), cpuMs: Number(cpuMs) });
       } catch {
         reject(new Error(`import failed (exit ${code}): ${err.trim().split("\n").slice(0, 3).join(" | ") || line}`));
       }
@@ -117,8 +137,8 @@ interface Timed {
   spec: { name: string; entry: string; handler: string };
   file: string;
   bytes: number;
-  times: number[];
-  baselineMs: number[];
+  times: ImportTime[];
+  baselineTimes: ImportTime[];
   error?: string;
 }
 
@@ -136,7 +156,7 @@ export async function benchColdStart(options: { repeats: number; only?: readonly
     const deployedBaselineFile = join(dir, "baseline-as-deployed.mjs");
     const deployedBaselineBytes = await bundle({ contents: baselineSource, resolveDir: root }, deployedBaselineFile, true);
     const deployedBaselineSamples: number[] = [];
-    const baselineSamples: number[] = [];
+    const baselineSamples: ImportTime[] = [];
     const functions: ColdStartFunction[] = [];
 
     // Every function is bundled first, then timed in rounds (each round: baseline, function, for
@@ -148,38 +168,52 @@ export async function benchColdStart(options: { repeats: number; only?: readonly
       options.onStep?.(`cold start: bundling ${spec.name} (${spec.entry})`);
       const file = join(dir, `${spec.name}.mjs`);
       try {
-        timed.push({ spec, file, bytes: await bundle(join(root, spec.entry), file, true), times: [], baselineMs: [] });
+        timed.push({ spec, file, bytes: await bundle(join(root, spec.entry), file, true), times: [], baselineTimes: [] });
       } catch (error) {
-        functions.push({ name: spec.name, entry: spec.entry, bytes: 0, loadMs: undefined, loadVsBaseline: undefined, bestMs: undefined, bestVsBaseline: undefined, overGoal: true, error: `bundle failed: ${(error as Error).message.split("\n")[0] ?? ""}` });
+        functions.push({ name: spec.name, entry: spec.entry, bytes: 0, ...untimed, overGoal: true, error: `bundle failed: ${(error as Error).message.split("\n")[0] ?? ""}` });
       }
     }
+    const pair = async (t: Timed, counted: boolean) => {
+      try {
+        const baseline = await timeImport(baselineFile, undefined);
+        const ms = await timeImport(t.file, t.spec.handler);
+        if (!counted) return;
+        t.baselineTimes.push(baseline);
+        t.times.push(ms);
+      } catch (error) {
+        t.error = (error as Error).message;
+      }
+    };
     // Round 0 is a warm-up, not counted: each file was just written and is imported once first.
     for (let round = 0; round <= options.repeats; round++) {
       options.onStep?.(`cold start: timing round ${round} of ${options.repeats}`);
-      for (const t of timed.filter((x) => x.error === undefined)) {
-        try {
-          const baseline = await timeImport(baselineFile, undefined);
-          const ms = await timeImport(t.file, t.spec.handler);
-          if (round === 0) continue;
-          t.baselineMs.push(baseline);
-          t.times.push(ms);
-        } catch (error) {
-          t.error = (error as Error).message;
-        }
-      }
-      if (round > 0) deployedBaselineSamples.push(await timeImport(deployedBaselineFile, undefined));
+      for (const t of timed.filter((x) => x.error === undefined)) await pair(t, round > 0);
+      if (round > 0) deployedBaselineSamples.push((await timeImport(deployedBaselineFile, undefined)).ms);
     }
+    // A function over the load goal is timed again as many rounds more, and judged on all its
+    // samples: a neighbour's burst during its rounds is not a regression, while a function that
+    // really loads slower stays over however often it is timed (its least CPU time is its cost).
+    const suspects = timed.filter((t) => t.error === undefined && t.times.length > 0 && overLoadGoal(t));
+    for (let round = 1; round <= options.repeats && suspects.length > 0; round++) {
+      options.onStep?.(`cold start: timing again ${suspects.map((t) => t.spec.name).join(", ")} (round ${round} of ${options.repeats})`);
+      for (const t of suspects) await pair(t, true);
+    }
+    const remeasured = new Set(suspects.map((t) => t.spec.name));
     for (const t of timed) {
       const { spec, bytes } = t;
       if (t.error !== undefined || t.times.length === 0) {
-        functions.push({ name: spec.name, entry: spec.entry, bytes, loadMs: undefined, loadVsBaseline: undefined, bestMs: undefined, bestVsBaseline: undefined, overGoal: bytes > coldStartGoals.bytes, error: t.error ?? "not timed" });
+        functions.push({ name: spec.name, entry: spec.entry, bytes, ...untimed, overGoal: bytes > coldStartGoals.bytes, error: t.error ?? "not timed" });
         continue;
       }
-      baselineSamples.push(...t.baselineMs);
-      const loadMs = summarize(t.times).p50;
-      const baselineMs = summarize(t.baselineMs).p50;
-      const bestMs = Math.min(...t.times);
-      const bestBaselineMs = Math.min(...t.baselineMs);
+      baselineSamples.push(...t.baselineTimes);
+      const wall = t.times.map((x) => x.ms);
+      const baselineWall = t.baselineTimes.map((x) => x.ms);
+      const loadMs = summarize(wall).p50;
+      const baselineMs = summarize(baselineWall).p50;
+      const bestMs = Math.min(...wall);
+      const bestBaselineMs = Math.min(...baselineWall);
+      const bestCpuMs = Math.min(...t.times.map((x) => x.cpuMs));
+      const bestBaselineCpuMs = Math.min(...t.baselineTimes.map((x) => x.cpuMs));
       functions.push({
         name: spec.name,
         entry: spec.entry,
@@ -188,13 +222,17 @@ export async function benchColdStart(options: { repeats: number; only?: readonly
         loadVsBaseline: maybe(ratio(loadMs, baselineMs)),
         bestMs: round(bestMs, 1),
         bestVsBaseline: maybe(ratio(bestMs, bestBaselineMs)),
-        overGoal: bytes > coldStartGoals.bytes || bestMs > bestBaselineMs * coldStartGoals.loadVsBaseline,
+        bestCpuMs: round(bestCpuMs, 1),
+        bestCpuVsBaseline: maybe(ratio(bestCpuMs, bestBaselineCpuMs)),
+        samples: t.times.length,
+        remeasured: remeasured.has(spec.name),
+        overGoal: bytes > coldStartGoals.bytes || overLoadGoal(t),
       });
     }
-    const baselineMs = baselineSamples.length > 0 ? summarize(baselineSamples).p50 : undefined;
+    const baselineMs = baselineSamples.length > 0 ? summarize(baselineSamples.map((x) => x.ms)).p50 : undefined;
     return {
       repeats: options.repeats,
-      baseline: { bytes: baselineBytes, loadMs: baselineMs === undefined ? undefined : round(baselineMs, 1), bestMs: baselineSamples.length > 0 ? round(Math.min(...baselineSamples), 1) : undefined },
+      baseline: { bytes: baselineBytes, loadMs: baselineMs === undefined ? undefined : round(baselineMs, 1), bestMs: baselineSamples.length > 0 ? round(Math.min(...baselineSamples.map((x) => x.ms)), 1) : undefined, bestCpuMs: baselineSamples.length > 0 ? round(Math.min(...baselineSamples.map((x) => x.cpuMs)), 1) : undefined },
       baselineAsDeployed: { bytes: deployedBaselineBytes, loadMs: deployedBaselineSamples.length > 0 ? round(summarize(deployedBaselineSamples).p50, 1) : undefined },
       functions,
       overGoal: functions.filter((f) => f.overGoal).map((f) => f.name),
@@ -202,6 +240,15 @@ export async function benchColdStart(options: { repeats: number; only?: readonly
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The figures of a function that was not timed. */
+const untimed = { loadMs: undefined, loadVsBaseline: undefined, bestMs: undefined, bestVsBaseline: undefined, bestCpuMs: undefined, bestCpuVsBaseline: undefined, samples: 0, remeasured: false };
+
+/** The load goal, judged on CPU time: the least of the function's loads over the least of its paired baseline loads. */
+function overLoadGoal(t: Pick<Timed, "times" | "baselineTimes">): boolean {
+  const least = (xs: readonly ImportTime[]) => Math.min(...xs.map((x) => x.cpuMs));
+  return least(t.times) > least(t.baselineTimes) * coldStartGoals.loadVsBaseline;
 }
 
 function maybe(value: number | undefined): number | undefined {
