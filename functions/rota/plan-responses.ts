@@ -21,7 +21,16 @@ export const rotaPlanViewSchema = named(
     required: z.array(int()),
     requiredFrom: z.enum(["body", "forecast"]),
     assignments: z.array(z.strictObject({ agentId: z.string(), date: calendarDate, shiftId: z.string() })),
-    solver: z.strictObject({ status: z.string(), solveSeconds: z.number(), candidates: int(), objective: z.number() }),
+    solver: z.strictObject({
+      status: z.string(),
+      solveSeconds: z.number(),
+      candidates: int(),
+      objective: z.number(),
+      /** The LP relaxation's optimum: no plan of the same problem scores lower (absent on plans made before it was recorded). */
+      lowerBound: z.optional(z.number()),
+      /** (objective − lowerBound) ÷ lowerBound: how far above the best possible the solver's plan can be at most; null when the bound is 0 and the plan is not. */
+      gap: z.optional(z.nullable(z.number())),
+    }),
     createdAt: instant,
     createdBy: z.string(),
     updatedAt: instant,

@@ -100,6 +100,11 @@ describe("the plans screen", () => {
     await draft.getByTestId("paid-hours").getByText("40", { exact: true }).waitFor();
     await draft.getByTestId("solver-status").getByText(read.body.solver.status, { exact: true }).waitFor();
     expect(read.body.solver.status).toMatch(/Optimal|Time limit/);
+    // The best possible plan's score (the LP bound) and how far above it this one is, as the API says.
+    await draft.getByTestId("lower-bound").waitFor();
+    expect(Number(((await draft.getByTestId("lower-bound").textContent()) ?? "").replace(/[^\d.]/g, ""))).toBeCloseTo(read.body.solver.lowerBound, 2);
+    expect(read.body.solver.gap).toBeGreaterThanOrEqual(0);
+    await draft.getByTestId("gap").getByText("%").waitFor();
 
     // The grid: each agent's shift (or 休息) per day, as the API has it.
     const cell = (agentId: string, date: string) => draft.locator(`tr[data-agent="${agentId}"] td[data-date="${date}"]`);

@@ -75,6 +75,9 @@ describe("rota plans", () => {
     console.log(`paid hours ${plan.coverage.paidHours} vs LP bound ${bound.toFixed(2)}: gap ${(((plan.coverage.paidHours - bound) / bound) * 100).toFixed(2)} %`);
     expect(plan.coverage.paidHours).toBeGreaterThanOrEqual(bound - 1e-6);
     expect((plan.coverage.paidHours - bound) / bound).toBeLessThanOrEqual(0.02);
+    // The API states that bound and the plan's gap to it, so a supervisor can judge the plan.
+    expect(plan.solver.lowerBound).toBeCloseTo(bound, 2);
+    expect(plan.solver.gap).toBeCloseTo((plan.solver.objective - bound) / bound, 4);
 
     const got = await s.api("GET", `/rota/plans/${plan.planId}`, { as: sup });
     expect(got.status).toBe(200);

@@ -9,7 +9,7 @@ import loadHighs from "highs";
 import { describe, expect, it } from "vitest";
 import { twoWaveProblem } from "../../bench/plans.js";
 import { candidates, checkPlan, planCoverage, planLp, type PlanProblem } from "../../functions/rota/plan-model.js";
-import { solvePlan } from "../../functions/rota/plan-solver.js";
+import { gapOf, solvePlan } from "../../functions/rota/plan-solver.js";
 
 describe("the rota planner", () => {
   it("plans a 30-agent week against two waves: every rule kept, every interval met, within 2 % of the LP bound", async () => {
@@ -25,6 +25,10 @@ describe("the rota planner", () => {
     expect(relaxed.Status).toBe("Optimal");
     console.log(`30 agents × 7 days: ${solution.assignments.length} shifts, ${paidHours} paid hours, LP bound ${relaxed.ObjectiveValue.toFixed(2)}, ${solution.candidates} candidates`);
     expect(paidHours).toBeGreaterThanOrEqual(relaxed.ObjectiveValue - 1e-6);
+    // The solution carries that same bound and its gap to it (what the plan API returns).
+    expect(solution.lowerBound).toBeCloseTo(relaxed.ObjectiveValue, 6);
+    expect(solution.gap).toBeCloseTo((solution.objective - relaxed.ObjectiveValue) / relaxed.ObjectiveValue, 9);
+    expect(solution.gap).toBeGreaterThanOrEqual(0);
     expect((paidHours - relaxed.ObjectiveValue) / relaxed.ObjectiveValue).toBeLessThanOrEqual(0.02);
     // Nobody works more than 5 days in a row, 5 days, 40 h.
     for (const agent of problem.agents) {
@@ -42,6 +46,15 @@ describe("the rota planner", () => {
     expect(short?.planned).toBeLessThanOrEqual(4);
     expect(checkPlan(problem, solution.assignments)).toEqual([]);
   }, 120_000);
+
+  it("states the gap to the bound as a share of it: 0 at the bound, none when only the bound is 0", () => {
+    expect(gapOf(102, 100)).toBeCloseTo(0.02, 12);
+    expect(gapOf(100, 100)).toBe(0);
+    // A plan scored a hair under its bound by floating point is at the bound, not below it.
+    expect(gapOf(99.9999999, 100)).toBe(0);
+    expect(gapOf(0, 0)).toBe(0);
+    expect(gapOf(5, 0)).toBeNull();
+  });
 
   it("checks every rule of a hand-made plan", () => {
     const problem: PlanProblem = {

@@ -2331,6 +2331,8 @@ export interface components {
                 solveSeconds: number;
                 candidates: number;
                 objective: number;
+                lowerBound?: number;
+                gap?: number | null;
             };
             /**
              * Format: date-time

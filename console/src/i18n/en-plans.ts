@@ -47,6 +47,8 @@ export const enPlans: Record<keyof typeof zhPlans, string> = {
   "plans.solveSeconds": "Solve time (s)",
   "plans.candidates": "Candidate shifts",
   "plans.objective": "Objective (hours + shortfall penalty)",
+  "plans.lowerBound": "Best possible (LP bound)",
+  "plans.gap": "Above the best possible",
   "plans.requiredFrom": "Requirement from",
   "plans.requiredFrom.body": "agents typed",
   "plans.requiredFrom.forecast": "forecast chats",

@@ -45,6 +45,8 @@ export const zhPlans = {
   "plans.solveSeconds": "求解耗时（秒）",
   "plans.candidates": "候选班次数",
   "plans.objective": "目标值（工时 + 缺口罚分）",
+  "plans.lowerBound": "理论最优下界（LP）",
+  "plans.gap": "高于理论最优",
   "plans.requiredFrom": "需求来源",
   "plans.requiredFrom.body": "填写的需求人数",
   "plans.requiredFrom.forecast": "预测会话量",

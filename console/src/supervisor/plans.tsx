@@ -343,6 +343,18 @@ function Draft({ plan, shifts, agents, onChange }: { plan: RotaPlan; shifts: Shi
           <dt>{t("plans.objective")}</dt>
           <dd>{hours(plan.solver.objective)}</dd>
         </div>
+        {plan.solver.lowerBound === undefined ? null : (
+          <div>
+            <dt>{t("plans.lowerBound")}</dt>
+            <dd data-testid="lower-bound">{hours(plan.solver.lowerBound)}</dd>
+          </div>
+        )}
+        {plan.solver.gap === undefined || plan.solver.gap === null ? null : (
+          <div>
+            <dt>{t("plans.gap")}</dt>
+            <dd data-testid="gap">{(plan.solver.gap * 100).toLocaleString(undefined, { maximumFractionDigits: 2 })} %</dd>
+          </div>
+        )}
         <div>
           <dt>{t("plans.requiredFrom")}</dt>
           <dd>{t(`plans.requiredFrom.${plan.requiredFrom}`)}</dd>

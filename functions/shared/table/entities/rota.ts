@@ -306,7 +306,15 @@ export const rotaPlanSchema = lazy(() => z.object({
   required: z.array(z.number().check(z.int(), z.minimum(0))),
   requiredFrom: z.enum(["body", "forecast"]),
   assignments: z.array(z.object({ agentId: z.string(), date: z.string(), shiftId: z.string() })),
-  solver: z.object({ status: z.string(), solveSeconds: z.number(), candidates: z.number().check(z.int()), objective: z.number() }),
+  solver: z.object({
+    status: z.string(),
+    solveSeconds: z.number(),
+    candidates: z.number().check(z.int()),
+    objective: z.number(),
+    /** The LP relaxation's optimum and the plan's gap to it; absent on plans stored before they were recorded. */
+    lowerBound: z.optional(z.number()),
+    gap: z.optional(z.nullable(z.number())),
+  }),
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),
