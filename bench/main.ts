@@ -395,6 +395,9 @@ const yes = (met: boolean | undefined) => (met === undefined ? "-" : met ? "yes"
 const ms = (v: number | undefined) => (v === undefined ? "-" : `${num(v, 0)} ms`);
 const x = (v: number | undefined, decimals = 2) => (v === undefined ? "-" : `${num(v, decimals)}×`);
 
+/** CPU per operation as printed: this process + the JVM. */
+const cpuText = (c: CpuPerOp) => `${num(c.node, 1)} + ${c.dynamo === undefined ? "?" : num(c.dynamo, 1)} ms`;
+
 function report(r: Results): string {
   const out: string[] = [];
   const rt = r.routing;
@@ -414,13 +417,12 @@ function report(r: Results): string {
     const cpu = t.cpuMsPerConversation;
     const rawCpu = raw?.cpuMsPerOp;
     if (cpu && rawCpu) {
-      const both = (c: CpuPerOp) => `${num(c.node, 1)} + ${c.dynamo === undefined ? "?" : num(c.dynamo, 1)} ms`;
       const total = cpuTotal(cpu);
       const rawTotal = cpuTotal(rawCpu);
       rows.push([
         "  CPU per conversation: this process + DynamoDB Local's JVM",
-        both(cpu),
-        `raw txn ${both(rawCpu)}; ${r.machine.cpus} cores shared, so the ratio ≈ raw's CPU ÷ a conversation's`,
+        cpuText(cpu),
+        `raw txn ${cpuText(rawCpu)}; ${r.machine.cpus} cores shared, so the ratio ≈ raw's CPU ÷ a conversation's`,
         total && rawTotal ? x(rawTotal / total) : "",
         "",
         "",
@@ -432,7 +434,7 @@ function report(r: Results): string {
     rows.push([
       "  ceiling: the invariants' calls alone (put, pool read, 2-item txn)",
       `${num(floor.perSecond, 1)} /s`,
-      `no HTTP, SQS, decision, push or derived view; CPU ${floor.cpuMsPerOp ? `${num(floor.cpuMsPerOp.node, 1)} + ${floor.cpuMsPerOp.dynamo === undefined ? "?" : num(floor.cpuMsPerOp.dynamo, 1)} ms` : "?"}`,
+      `no HTTP, SQS, decision, push or derived view; CPU ${floor.cpuMsPerOp ? cpuText(floor.cpuMsPerOp) : "?"}`,
       x(floor.ratioToRaw),
       "",
       "",

@@ -371,8 +371,18 @@ export interface RawFigures {
   cpuMsPerOp?: CpuPerOp;
 }
 
-/** Baseline: a bare two-item conditional TransactWriteItems (new item + counter), own client. */
-export async function benchRawTransaction(ctx: RoutingContext, concurrency: number, durationMs: number): Promise<RawFigures> {
+/**
+ * Runs `op` from `concurrency` loops for `durationMs` on a client of its own (not the functions'),
+ * straight against DynamoDB Local: the calls alone, their rate, latency and CPU per operation.
+ * `op` gets the client, the table, a key prefix unique to this phase and the operation's index.
+ */
+async function directCalls(
+  ctx: RoutingContext,
+  label: string,
+  concurrency: number,
+  durationMs: number,
+  op: (client: DynamoDBDocumentClient, table: string, phase: string, index: number) => Promise<void>,
+): Promise<RawFigures> {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: ctx.bench.stack.dynamoEndpoint, region: process.env.AWS_REGION ?? "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 5 }),
   );
@@ -380,31 +390,36 @@ export async function benchRawTransaction(ctx: RoutingContext, concurrency: numb
   const phase = randomUUID().slice(0, 8);
   try {
     const cpu = cpuMeter();
-    const result = await closedLoop({ concurrency, durationMs, onTick: (n) => ctx.progress.tick(() => `raw transactions: ${n}`) }, async (index) => {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: table, Item: { pk: `BENCH#raw#${phase}#${index}`, sk: "RAW", at: Date.now() }, ConditionExpression: "attribute_not_exists(pk)" } },
-            {
-              Update: {
-                TableName: table,
-                Key: { pk: `BENCH#rawctr#${phase}#${index % 1000}`, sk: "RAW" },
-                UpdateExpression: "ADD n :one",
-                ConditionExpression: "attribute_not_exists(n) OR n < :max",
-                ExpressionAttributeValues: { ":one": 1, ":max": 1_000_000 },
-              },
-            },
-          ],
-        }),
-      );
-    });
+    const result = await closedLoop({ concurrency, durationMs, onTick: (n) => ctx.progress.tick(() => `${label}: ${n}`) }, (index) => op(client, table, phase, index));
     const cpuMsPerOp = cpu.perOp(result.ok);
-    if (result.ok === 0) throw new Error(`raw transaction baseline: every transaction failed (${result.firstError ?? "no error"})`);
+    if (result.ok === 0) throw new Error(`${label}: every operation failed (${result.firstError ?? "no error"})`);
     const s = summarize(result.latencies);
     return { concurrency, ops: result.ok, failed: result.failed, perSecond: round(result.ok / result.seconds, 1), p50Ms: round(s.p50, 1), p95Ms: round(s.p95, 1), cpuMsPerOp };
   } finally {
     client.destroy();
   }
+}
+
+/** Baseline: a bare two-item conditional TransactWriteItems (new item + counter), own client. */
+export function benchRawTransaction(ctx: RoutingContext, concurrency: number, durationMs: number): Promise<RawFigures> {
+  return directCalls(ctx, "raw transactions", concurrency, durationMs, async (client, table, phase, index) => {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table, Item: { pk: `BENCH#raw#${phase}#${index}`, sk: "RAW", at: Date.now() }, ConditionExpression: "attribute_not_exists(pk)" } },
+          {
+            Update: {
+              TableName: table,
+              Key: { pk: `BENCH#rawctr#${phase}#${index % 1000}`, sk: "RAW" },
+              UpdateExpression: "ADD n :one",
+              ConditionExpression: "attribute_not_exists(n) OR n < :max",
+              ExpressionAttributeValues: { ":one": 1, ":max": 1_000_000 },
+            },
+          },
+        ],
+      }),
+    );
+  });
 }
 
 /**
@@ -418,54 +433,41 @@ export async function benchRawTransaction(ctx: RoutingContext, concurrency: numb
  * the end-to-end figure loses below it is the pipeline's other work on the same cores.
  */
 export async function benchFloorCalls(ctx: RoutingContext, concurrency: number, durationMs: number, raw: RawFigures): Promise<RawFigures & { ratioToRaw: number | undefined }> {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: ctx.bench.stack.dynamoEndpoint, region: process.env.AWS_REGION ?? "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 5 }),
-  );
-  const table = ctx.bench.stack.tableName;
   const { Conversation, Seat } = ctx.table;
   const arrived = Conversation.index.arrived;
   const pool = Seat.index.pool;
-  const phase = randomUUID().slice(0, 8);
   const hour = new Date().toISOString().slice(0, 13);
   const { poolWindow } = await import("../functions/routing/use-cases/route.js");
-  try {
-    const cpu = cpuMeter();
-    const result = await closedLoop({ concurrency, durationMs, onTick: (n) => ctx.progress.tick(() => `floor calls: ${n}`) }, async (index) => {
-      const key = { pk: `BENCH#floor#${phase}#${index}`, sk: "CONV" };
-      await client.send(
-        new PutCommand({
-          TableName: table,
-          Item: { ...key, [arrived.attributeNames.pk]: arrived.partition({ hour }), [arrived.attributeNames.sk]: `${new Date().toISOString()}#${index}`, status: "queued", skill, customerId: `cust-${index}`, channel: "tmall", arrivedAt: new Date().toISOString() },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      await client.send(new QueryCommand({ TableName: table, IndexName: pool.index, KeyConditionExpression: `${pool.attributeNames.pk} = :p`, ExpressionAttributeValues: { ":p": pool.partition({ skill }) }, Limit: poolWindow }));
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: { TableName: table, Key: key, UpdateExpression: "SET #s = :assigned, agentId = :agent", ConditionExpression: "#s = :queued", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":assigned": "assigned", ":queued": "queued", ":agent": `floor-${index % 1000}` } } },
-            {
-              Update: {
-                TableName: table,
-                Key: { pk: `BENCH#flooragent#${phase}#${index % 1000}`, sk: "PROFILE" },
-                UpdateExpression: "ADD #load :one",
-                ConditionExpression: "attribute_not_exists(#load) OR #load < :max",
-                ExpressionAttributeNames: { "#load": "load" },
-                ExpressionAttributeValues: { ":one": 1, ":max": 1_000_000 },
-              },
+  const figures = await directCalls(ctx, "floor calls", concurrency, durationMs, async (client, table, phase, index) => {
+    const key = { pk: `BENCH#floor#${phase}#${index}`, sk: "CONV" };
+    const at = new Date().toISOString();
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...key, [arrived.attributeNames.pk]: arrived.partition({ hour }), [arrived.attributeNames.sk]: `${at}#${index}`, status: "queued", skill, customerId: `cust-${index}`, channel: "tmall", arrivedAt: at },
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    );
+    await client.send(new QueryCommand({ TableName: table, IndexName: pool.index, KeyConditionExpression: `${pool.attributeNames.pk} = :p`, ExpressionAttributeValues: { ":p": pool.partition({ skill }) }, Limit: poolWindow }));
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: { TableName: table, Key: key, UpdateExpression: "SET #s = :assigned, agentId = :agent", ConditionExpression: "#s = :queued", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":assigned": "assigned", ":queued": "queued", ":agent": `floor-${index % 1000}` } } },
+          {
+            Update: {
+              TableName: table,
+              Key: { pk: `BENCH#flooragent#${phase}#${index % 1000}`, sk: "PROFILE" },
+              UpdateExpression: "ADD #load :one",
+              ConditionExpression: "attribute_not_exists(#load) OR #load < :max",
+              ExpressionAttributeNames: { "#load": "load" },
+              ExpressionAttributeValues: { ":one": 1, ":max": 1_000_000 },
             },
-          ],
-        }),
-      );
-    });
-    const cpuMsPerOp = cpu.perOp(result.ok);
-    if (result.ok === 0) throw new Error(`floor calls: every sequence failed (${result.firstError ?? "no error"})`);
-    const s = summarize(result.latencies);
-    const perSecond = result.ok / result.seconds;
-    return { concurrency, ops: result.ok, failed: result.failed, perSecond: round(perSecond, 1), p50Ms: round(s.p50, 1), p95Ms: round(s.p95, 1), cpuMsPerOp, ratioToRaw: maybeRound(ratio(perSecond, raw.perSecond), 3) };
-  } finally {
-    client.destroy();
-  }
+          },
+        ],
+      }),
+    );
+  });
+  return { ...figures, ratioToRaw: maybeRound(ratio(figures.perSecond, raw.perSecond), 3) };
 }
 
 export interface ThroughputFigures {
